@@ -1,0 +1,105 @@
+//! The domain's closed vocabularies (PRODUCT.md §1), stored as the lowercase words shown
+//! in each `as_str`.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! word_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $word:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            /// The word as stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $word),+ }
+            }
+
+            /// Reads a stored word; `None` for anything else.
+            pub fn from_word(word: &str) -> Option<Self> {
+                match word { $($word => Some(Self::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// A separate population of accounts; nothing is shared across sites (rule 3).
+    Site { International => "international", China => "china" }
+);
+
+word_enum!(
+    /// What a signed-in user may do.
+    Role {
+        /// Everything.
+        Admin => "admin",
+        /// Everything but account administration.
+        Operator => "operator",
+        /// Read-only.
+        Viewer => "viewer",
+    }
+);
+
+impl Role {
+    /// Viewers may look, never change.
+    pub fn may_change(self) -> bool {
+        !matches!(self, Role::Viewer)
+    }
+}
+
+word_enum!(
+    /// The kind of a backup; decides whether and how it can be shared.
+    BackupKind {
+        ServerBackup => "server_backup",
+        DiskBackup => "disk_backup",
+        ClusterBackup => "cluster_backup",
+        FileBackup => "file_backup",
+    }
+);
+
+impl BackupKind {
+    /// How the kind reads in a table.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::ServerBackup => "Server backup",
+            Self::DiskBackup => "Disk backup",
+            Self::ClusterBackup => "Cluster backup",
+            Self::FileBackup => "File backup",
+        }
+    }
+}
+
+word_enum!(
+    /// A resource that holds real bytes and can be backed up.
+    ResourceKind { Server => "server", Disk => "disk", Cluster => "cluster" }
+);
+
+word_enum!(
+    /// Why a backup is locked (rule 6).
+    LockReason {
+        /// A restore from it is running.
+        Restoring => "restoring",
+        /// A cluster backup converting from level 1 to level 2.
+        ConvertingToLevel2 => "converting",
+    }
+);
+
+impl LockReason {
+    /// How the lock reads in a sentence.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Restoring => "it is being restored",
+            Self::ConvertingToLevel2 => "it is converting from level 1 to level 2",
+        }
+    }
+}
+
+word_enum!(
+    /// Who may be added as a principal of a resource share (rule 8).
+    PrincipalScope {
+        /// Any account of the owner's site.
+        AllAccounts => "all_accounts",
+        /// Only accounts and folders of the owner's resource directory.
+        ResourceDirectory => "directory",
+    }
+);

@@ -1,0 +1,171 @@
+//! Serialisable views the server sends and the browser renders. They carry the status
+//! words of PRODUCT.md §2 so both sides show the same thing.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::grant::GrantStatus;
+use crate::ids::{AccountId, BackupId, GrantId, InvitationId, ProjectId, ShareId};
+use crate::invitation::InvitationStatus;
+use crate::model::{BackupKind, Role, Site};
+
+/// The status a user sees for a recipient of a shared backup (PRODUCT.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ShareStatus {
+    Pending,
+    Accepted,
+    Rejected,
+    Expired,
+    Cancelled,
+    Revoking,
+    Revoked,
+    Lost,
+}
+
+impl ShareStatus {
+    /// The word on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Accepted => "Accepted",
+            Self::Rejected => "Rejected",
+            Self::Expired => "Expired",
+            Self::Cancelled => "Cancelled",
+            Self::Revoking => "Revoking",
+            Self::Revoked => "Revoked",
+            Self::Lost => "Lost",
+        }
+    }
+
+    /// What a recipient's status is: the invitation's answer, or once accepted, the grant's.
+    pub fn of(invitation: InvitationStatus, grant: Option<GrantStatus>) -> Self {
+        match (invitation, grant) {
+            (InvitationStatus::Accepted, Some(GrantStatus::Revoking)) => Self::Revoking,
+            (InvitationStatus::Accepted, Some(GrantStatus::Revoked)) => Self::Revoked,
+            (InvitationStatus::Accepted, Some(GrantStatus::Lost)) => Self::Lost,
+            (InvitationStatus::Accepted, _) => Self::Accepted,
+            (InvitationStatus::Pending, _) => Self::Pending,
+            (InvitationStatus::Rejected, _) => Self::Rejected,
+            (InvitationStatus::Expired, _) => Self::Expired,
+            (InvitationStatus::Cancelled, _) => Self::Cancelled,
+        }
+    }
+}
+
+/// The signed-in user, for the navigation and for what the page offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Me {
+    pub email: String,
+    pub role: Role,
+    pub account_id: AccountId,
+    pub account_name: String,
+    /// Pending invitations waiting for this account.
+    pub pending_invitations: u32,
+}
+
+/// One project on "My Credentials".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProjectView {
+    pub id: ProjectId,
+    pub name: String,
+    pub region: String,
+}
+
+/// "My Credentials": what another account needs to share with this one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub site: Site,
+    pub email: String,
+    pub role: Role,
+    pub projects: Vec<ProjectView>,
+}
+
+/// A row of the "Backups" page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BackupSummary {
+    pub id: BackupId,
+    pub name: String,
+    pub kind: BackupKind,
+    pub source_resource: String,
+    pub region: String,
+    pub size_bytes: i64,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    /// "Available", or "Locked (…)" while a lock holds.
+    pub status: String,
+    /// Some principal is set: the attribute column reads "Sharing".
+    pub sharing: bool,
+    /// Why "Share Backups" is disabled for this backup, if a rule forbids it.
+    pub share_blocked: Option<String>,
+}
+
+/// A row of "My Shares": one backup, one recipient, its status.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MyShareRow {
+    pub share_id: ShareId,
+    pub share_name: String,
+    pub backup_id: BackupId,
+    pub backup_name: String,
+    pub recipient: AccountId,
+    pub recipient_name: String,
+    /// The principal as the owner added it (an account id or a project id).
+    pub principal: String,
+    pub status: ShareStatus,
+    /// The recipient is still a principal, so "Cancel Sharing" applies.
+    pub cancellable: bool,
+}
+
+/// A pending invitation on "Shared With Me".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InvitationView {
+    pub id: InvitationId,
+    pub share_name: String,
+    pub owner: AccountId,
+    pub owner_name: String,
+    pub backups: Vec<(BackupId, String)>,
+    pub invited_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// A received backup on "Shared With Me".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReceivedBackup {
+    pub grant_id: GrantId,
+    pub backup_id: BackupId,
+    pub backup_name: String,
+    pub kind: BackupKind,
+    pub region: String,
+    pub size_bytes: i64,
+    pub owner: AccountId,
+    pub owner_name: String,
+    pub share_name: String,
+    pub status: ShareStatus,
+}
+
+/// Everything "Shared With Me" shows.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SharedWithMe {
+    pub pending: Vec<InvitationView>,
+    pub received: Vec<ReceivedBackup>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_accepted_invitation_reads_as_its_grant() {
+        use GrantStatus as G;
+        use InvitationStatus as I;
+        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Active)), ShareStatus::Accepted);
+        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Revoking)), ShareStatus::Revoking);
+        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Revoked)), ShareStatus::Revoked);
+        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Lost)), ShareStatus::Lost);
+        assert_eq!(ShareStatus::of(I::Pending, None), ShareStatus::Pending);
+        assert_eq!(ShareStatus::of(I::Rejected, None).label(), "Rejected");
+        assert_eq!(ShareStatus::of(I::Expired, None).label(), "Expired");
+        assert_eq!(ShareStatus::of(I::Cancelled, None).label(), "Cancelled");
+    }
+}
