@@ -1,0 +1,71 @@
+//! Backshare's pages, components and server functions. Built twice: with `ssr` into the
+//! server binary, and with `hydrate` into the browser's wasm bundle.
+
+pub mod api;
+pub mod components;
+pub mod error;
+pub mod format;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+use components::nav::Nav;
+use pages::{
+    backups::BackupsPage, credentials::CredentialsPage, my_shares::MySharesPage,
+    shared_with_me::SharedWithMePage, sign_in::SignInPage,
+};
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The application: navigation and the pages of PRODUCT.md §4.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Pages render completely on the server before anything is sent, so that a page
+    // works without JavaScript and a signed-out visitor gets a real redirect.
+    view! {
+        <Stylesheet id="leptos" href="/pkg/backshare.css"/>
+        <Title text="Backshare"/>
+        <Router>
+            <Nav/>
+            <main>
+                <Routes fallback=|| view! { <p class="notice">"Page not found."</p> }>
+                    <Route path=path!("/") view=|| view! { <Redirect path="/backups"/> } ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/backups") view=BackupsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/my-shares") view=MySharesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/shared-with-me") view=SharedWithMePage ssr=SsrMode::Async/>
+                    <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}
+
+/// The browser's entry point: hydrates the server-rendered page.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(App);
+}

@@ -1,0 +1,211 @@
+//! The server functions: thin, public HTTP endpoints under `/api/<endpoint>`. Each takes the
+//! account from the session (never from its arguments) and lets the domain service decide
+//! what that account may see and change.
+
+use backshare::views::{self, BackupSummary, MyShareRow};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+use crate::error::AppError;
+
+#[cfg(feature = "ssr")]
+mod on_server {
+    use axum::http::{header::ACCEPT, request::Parts, StatusCode};
+    use backshare::ids::UserId;
+    use backshare::service::{Backshare, Caller};
+    use backshare::UserError;
+    use leptos::prelude::*;
+    use leptos_axum::ResponseOptions;
+    use tower_sessions::Session;
+
+    use crate::error::AppError;
+
+    /// The session key holding the signed-in user's id.
+    pub const USER_KEY: &str = "user_id";
+
+    /// Turns a domain error into the response: its HTTP status for direct callers, its
+    /// sentence for the page. Faults were already logged by the service.
+    pub fn fail(error: impl Into<UserError>) -> AppError {
+        let error = error.into();
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.set_status(
+                StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            );
+        }
+        AppError::from(error)
+    }
+
+    fn internal(detail: impl std::fmt::Display) -> AppError {
+        tracing::error!(%detail, "server function fault");
+        fail(UserError::Internal)
+    }
+
+    pub fn service() -> Result<Backshare, AppError> {
+        use_context::<Backshare>().ok_or_else(|| internal("the Backshare service is not in context"))
+    }
+
+    pub async fn session() -> Result<Session, AppError> {
+        leptos_axum::extract::<Session>().await.map_err(internal)
+    }
+
+    /// The signed-in caller, loaded fresh from the database on every call.
+    pub async fn caller() -> Result<(Backshare, Caller), AppError> {
+        let svc = service()?;
+        let session = session().await?;
+        let user_id: Option<String> = session.get(USER_KEY).await.map_err(internal)?;
+        let Some(user_id) = user_id else {
+            return Err(fail(UserError::NotSignedIn));
+        };
+        match svc.caller(&UserId::from_trusted(user_id)).await.map_err(fail)? {
+            Some(caller) => Ok((svc, caller)),
+            None => Err(fail(UserError::NotSignedIn)),
+        }
+    }
+
+    pub async fn store_user(session: &Session, user: &UserId) -> Result<(), AppError> {
+        // A new session id at sign-in, so an id planted before it is worth nothing.
+        session.cycle_id().await.map_err(internal)?;
+        session.insert(USER_KEY, user.as_str()).await.map_err(internal)
+    }
+
+    pub async fn end_session(session: &Session) -> Result<(), AppError> {
+        session.flush().await.map_err(internal)
+    }
+
+    /// A form posted by a browser without JavaScript (it wants HTML back, not data).
+    pub fn is_plain_form_post() -> bool {
+        use_context::<Parts>()
+            .and_then(|parts| parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false)
+    }
+}
+
+/// Signs in with email and password; on success the browser goes to "Backups".
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    let svc = on_server::service()?;
+    let session = on_server::session().await?;
+    match svc.authenticate(&email, &password).await {
+        Ok(user) => {
+            on_server::store_user(&session, &user).await?;
+            leptos_axum::redirect("/backups");
+            Ok(())
+        }
+        // Without JavaScript the sign-in page shows the message from its query.
+        Err(_) if on_server::is_plain_form_post() => {
+            leptos_axum::redirect("/signin?failed=1");
+            Ok(())
+        }
+        Err(error) => Err(on_server::fail(error)),
+    }
+}
+
+/// Signs out: the session is destroyed on the server and its cookie removed.
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    let session = on_server::session().await?;
+    on_server::end_session(&session).await?;
+    leptos_axum::redirect("/signin");
+    Ok(())
+}
+
+/// The signed-in user, or `None` when nobody is signed in.
+#[server(endpoint = "me")]
+pub async fn me() -> Result<Option<views::Me>, AppError> {
+    match on_server::caller().await {
+        Ok((svc, caller)) => svc
+            .me(&caller, chrono::Utc::now())
+            .await
+            .map(Some)
+            .map_err(on_server::fail),
+        Err(error) if error.is_not_signed_in() => {
+            // Asking whether one is signed in is not an error.
+            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(axum::http::StatusCode::OK);
+            }
+            Ok(None)
+        }
+        Err(error) => Err(error),
+    }
+}
+
+/// "My Credentials": the account id and the project ids per region.
+#[server(endpoint = "credentials")]
+pub async fn credentials() -> Result<views::Credentials, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.credentials(&caller).await.map_err(on_server::fail)
+}
+
+/// The "Backups" page.
+#[server(endpoint = "list_backups")]
+pub async fn list_backups() -> Result<Vec<BackupSummary>, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.list_backups(&caller, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Create a new resource share" with the given backups and principals (account or
+/// project ids). Returns the new resource share's id. JSON, since it carries lists.
+#[server(endpoint = "create_share", input = Json)]
+pub async fn create_share(
+    share_name: String,
+    backup_ids: Vec<String>,
+    principals: Vec<String>,
+) -> Result<String, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    let request = backshare::service::NewShare {
+        name: share_name,
+        backup_ids,
+        principals,
+    };
+    svc.create_share(&caller, request, chrono::Utc::now())
+        .await
+        .map(|id| id.to_string())
+        .map_err(on_server::fail)
+}
+
+/// "My Shares".
+#[server(endpoint = "my_shares")]
+pub async fn my_shares() -> Result<Vec<MyShareRow>, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.my_shares(&caller, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Shared With Me".
+#[server(endpoint = "shared_with_me")]
+pub async fn shared_with_me() -> Result<views::SharedWithMe, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.shared_with_me(&caller, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Accept" on a pending invitation.
+#[server(endpoint = "accept_invitation")]
+pub async fn accept_invitation(invitation_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.accept_invitation(&caller, &invitation_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Reject" on a pending invitation.
+#[server(endpoint = "reject_invitation")]
+pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.reject_invitation(&caller, &invitation_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Cancel Sharing": removes a recipient account from a resource share.
+#[server(endpoint = "cancel_sharing")]
+pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.cancel_sharing(&caller, &share_id, &recipient, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}

@@ -1,0 +1,7 @@
+//! Reusable pieces of the pages.
+
+pub mod failure;
+pub mod nav;
+pub mod poll;
+pub mod share_dialog;
+pub mod status_badge;

@@ -1,0 +1,61 @@
+//! The top bar: the pages, the pending-invitation counter and the user menu.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::api::{self, SignOut};
+use crate::components::poll::use_poll;
+
+/// The navigation; shown in full once signed in.
+#[component]
+pub fn Nav() -> impl IntoView {
+    let location = use_location();
+    let tick = use_poll(Duration::from_secs(5));
+    let me = Resource::new(move || (location.pathname.get(), tick.get()), |_| api::me());
+    let sign_out = ServerAction::<SignOut>::new();
+    view! {
+        <header class="topbar">
+            <a class="brand" href="/backups">"Backshare"</a>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    match me.await {
+                        Ok(Some(me)) => {
+                            let pending = me.pending_invitations;
+                            let viewer = !me.role.may_change();
+                            view! {
+                                <nav class="pages">
+                                    <A href="/backups">"Backups"</A>
+                                    <A href="/my-shares">"My Shares"</A>
+                                    <A href="/shared-with-me">
+                                        "Shared With Me"
+                                        {(pending > 0).then(|| view! {
+                                            <span class="counter" title="Pending invitations">{pending}</span>
+                                        })}
+                                    </A>
+                                </nav>
+                                {viewer.then(|| view! {
+                                    <span class="viewer-note">"View only"</span>
+                                })}
+                                <details class="user-menu">
+                                    <summary>{me.email.clone()}</summary>
+                                    <div class="menu">
+                                        <p class="account">{me.account_name.clone()}</p>
+                                        <A href="/credentials">"My Credentials"</A>
+                                        <ActionForm action=sign_out>
+                                            <button type="submit" class="link">"Sign out"</button>
+                                        </ActionForm>
+                                    </div>
+                                </details>
+                            }
+                                .into_any()
+                        }
+                        _ => ().into_any(),
+                    }
+                })}
+            </Transition>
+        </header>
+    }
+}

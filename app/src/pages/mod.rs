@@ -1,0 +1,7 @@
+//! One file per page of PRODUCT.md §4.
+
+pub mod backups;
+pub mod credentials;
+pub mod my_shares;
+pub mod shared_with_me;
+pub mod sign_in;

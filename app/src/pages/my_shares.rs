@@ -1,0 +1,107 @@
+//! "My Shares": every backup the account shares, per recipient, with a status that follows
+//! what recipients do (polled every two seconds).
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::api::{self, CancelSharing};
+use crate::components::failure::{failure, ActionProblem};
+use crate::components::poll::use_poll;
+use crate::components::status_badge::StatusBadge;
+
+/// The shares table with "Cancel Sharing" and its confirmation.
+#[component]
+pub fn MySharesPage() -> impl IntoView {
+    let tick = use_poll(Duration::from_secs(2));
+    let cancel = ServerAction::<CancelSharing>::new();
+    // (share id, recipient account id) awaiting confirmation; kept outside the refetched rows.
+    let confirming = RwSignal::new(None::<(String, String)>);
+    let rows = Resource::new(move || (tick.get(), cancel.version().get()), |_| api::my_shares());
+    let problem = Signal::derive(move || {
+        cancel
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|error| error.to_string())
+    });
+    view! {
+        <h1>"My Shares"</h1>
+        <ActionProblem message=problem/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match rows.await {
+                    Ok(rows) if rows.is_empty() => view! {
+                        <p class="notice">"You share no backups yet. Use \"Share Backups\" on the Backups page."</p>
+                    }.into_any(),
+                    Ok(rows) => view! {
+                        <table class="my-shares">
+                            <thead>
+                                <tr>
+                                    <th>"Backup"</th><th>"Resource share"</th><th>"Principal"</th>
+                                    <th>"Recipient"</th><th>"Status"</th><th>"Actions"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {rows.into_iter().map(|row| {
+                                    let key = (row.share_id.to_string(), row.recipient.to_string());
+                                    let asks = key.clone();
+                                    let confirm = key.clone();
+                                    let is_confirming = move || confirming.get().as_ref() == Some(&key);
+                                    view! {
+                                        <tr data-recipient=row.recipient.to_string() data-backup=row.backup_id.to_string()>
+                                            <td>{row.backup_name.clone()}<br/><code>{row.backup_id.to_string()}</code></td>
+                                            <td>{row.share_name.clone()}</td>
+                                            <td><code>{row.principal.clone()}</code></td>
+                                            <td>{row.recipient_name.clone()}<br/><code>{row.recipient.to_string()}</code></td>
+                                            <td><StatusBadge status=row.status/></td>
+                                            <td>
+                                                {row.cancellable.then(|| view! {
+                                                    <Show
+                                                        when=is_confirming
+                                                        fallback=move || {
+                                                            let asks = asks.clone();
+                                                            view! {
+                                                                <button type="button" on:click=move |_| confirming.set(Some(asks.clone()))>
+                                                                    "Cancel Sharing"
+                                                                </button>
+                                                            }
+                                                        }
+                                                    >
+                                                        <span class="confirm">
+                                                            {format!("Stop sharing with {}?", row.recipient_name)}
+                                                            <button
+                                                                type="button"
+                                                                class="danger"
+                                                                on:click={
+                                                                    let (share_id, recipient) = confirm.clone();
+                                                                    move |_| {
+                                                                        confirming.set(None);
+                                                                        cancel.dispatch(CancelSharing {
+                                                                            share_id: share_id.clone(),
+                                                                            recipient: recipient.clone(),
+                                                                        });
+                                                                    }
+                                                                }
+                                                            >
+                                                                "Confirm"
+                                                            </button>
+                                                            <button type="button" on:click=move |_| confirming.set(None)>
+                                                                "Keep sharing"
+                                                            </button>
+                                                        </span>
+                                                    </Show>
+                                                })}
+                                            </td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Transition>
+    }
+}

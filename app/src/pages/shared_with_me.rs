@@ -1,0 +1,126 @@
+//! "Shared With Me": pending invitations to answer, then the backups received.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::api::{self, AcceptInvitation, RejectInvitation};
+use crate::components::failure::{failure, ActionProblem};
+use crate::components::poll::use_poll;
+use crate::components::status_badge::StatusBadge;
+use crate::format;
+
+/// Invitations with "Accept" and "Reject", and the received backups with their status.
+#[component]
+pub fn SharedWithMePage() -> impl IntoView {
+    let tick = use_poll(Duration::from_secs(2));
+    let accept = ServerAction::<AcceptInvitation>::new();
+    let reject = ServerAction::<RejectInvitation>::new();
+    let page = Resource::new(
+        move || (tick.get(), accept.version().get(), reject.version().get()),
+        |_| api::shared_with_me(),
+    );
+    let problem = Signal::derive(move || {
+        let failed = |value: Option<Result<(), crate::error::AppError>>| {
+            value.and_then(|r| r.err()).map(|e| e.to_string())
+        };
+        failed(accept.value().get()).or_else(|| failed(reject.value().get()))
+    });
+    view! {
+        <h1>"Shared With Me"</h1>
+        <ActionProblem message=problem/>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! {
+                        <section aria-labelledby="pending-title">
+                            <h2 id="pending-title">"Pending invitations"</h2>
+                            {if page.pending.is_empty() {
+                                view! { <p class="notice">"No invitations are waiting for you."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="invitations">
+                                        <thead>
+                                            <tr>
+                                                <th>"Resource share"</th><th>"From"</th><th>"Backups"</th>
+                                                <th>"Invited"</th><th>"Answer by"</th><th>"Actions"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page.pending.into_iter().map(|inv| {
+                                                let id = inv.id.to_string();
+                                                let accept_id = id.clone();
+                                                let reject_id = id.clone();
+                                                view! {
+                                                    <tr data-invitation=id>
+                                                        <td>{inv.share_name.clone()}</td>
+                                                        <td>{inv.owner_name.clone()}<br/><code>{inv.owner.to_string()}</code></td>
+                                                        <td>
+                                                            {inv.backups.into_iter().map(|(id, name)| view! {
+                                                                <div>{name}" "<code>{id.to_string()}</code></div>
+                                                            }).collect_view()}
+                                                        </td>
+                                                        <td>{format::instant(inv.invited_at)}</td>
+                                                        <td>{format::instant(inv.expires_at)}</td>
+                                                        <td>
+                                                            <button
+                                                                type="button"
+                                                                class="primary"
+                                                                disabled=move || accept.pending().get() || reject.pending().get()
+                                                                on:click=move |_| { accept.dispatch(AcceptInvitation { invitation_id: accept_id.clone() }); }
+                                                            >
+                                                                "Accept"
+                                                            </button>
+                                                            <button
+                                                                type="button"
+                                                                disabled=move || accept.pending().get() || reject.pending().get()
+                                                                on:click=move |_| { reject.dispatch(RejectInvitation { invitation_id: reject_id.clone() }); }
+                                                            >
+                                                                "Reject"
+                                                            </button>
+                                                        </td>
+                                                    </tr>
+                                                }
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                        <section aria-labelledby="received-title">
+                            <h2 id="received-title">"Received backups"</h2>
+                            {if page.received.is_empty() {
+                                view! { <p class="notice">"No backups are shared with you."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <table class="received">
+                                        <thead>
+                                            <tr>
+                                                <th>"Backup"</th><th>"Type"</th><th>"Region"</th><th>"Size"</th>
+                                                <th>"From"</th><th>"Resource share"</th><th>"Status"</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody>
+                                            {page.received.into_iter().map(|r| view! {
+                                                <tr data-backup=r.backup_id.to_string()>
+                                                    <td>{r.backup_name.clone()}<br/><code>{r.backup_id.to_string()}</code></td>
+                                                    <td>{r.kind.label()}</td>
+                                                    <td>{r.region.clone()}</td>
+                                                    <td>{format::bytes(r.size_bytes)}</td>
+                                                    <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
+                                                    <td>{r.share_name.clone()}</td>
+                                                    <td><StatusBadge status=r.status/></td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        </section>
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,180 @@
+//! The Backshare server: configuration, start-up, sessions, routes and the job worker.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use backshare::service::{Backshare, Settings};
+use backshare_app::{shell, App};
+use clap::Parser;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_sessions::cookie::{time, SameSite};
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Settings from flags, or from the environment (names in the README).
+#[derive(Debug, Clone, Parser)]
+#[command(name = "backshare-server", about = "Backshare: share backups across accounts.")]
+pub struct Config {
+    /// Folder for the database file and backup bytes.
+    #[arg(long, env = "BACKSHARE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+    /// Database URL; default: the SQLite file `backshare.db` in the data folder.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+    /// Address to listen on; default: Leptos' configuration (127.0.0.1:3000).
+    #[arg(long, env = "LEPTOS_SITE_ADDR")]
+    pub site_addr: Option<SocketAddr>,
+    /// Seed the demo accounts into a new, empty database.
+    #[arg(long, env = "BACKSHARE_DEMO", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub demo: bool,
+    /// How long a cancelled share stays "Revoking" (e.g. `10m`, `2s`).
+    #[arg(long, env = "BACKSHARE_REVOCATION_DELAY", default_value = "10m", value_parser = humantime::parse_duration)]
+    pub revocation_delay: Duration,
+    /// How long an invitation waits for an answer before it expires (e.g. `7d`).
+    #[arg(long, env = "BACKSHARE_INVITATION_TTL", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub invitation_ttl: Duration,
+    /// Mark the session cookie `Secure` (set this behind HTTPS).
+    #[arg(long, env = "BACKSHARE_SECURE_COOKIES", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
+    pub secure_cookies: bool,
+}
+
+impl Config {
+    fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!("sqlite://{}", self.data_dir.join("backshare.db").display())
+        })
+    }
+
+    fn settings(&self) -> anyhow::Result<Settings> {
+        Ok(Settings {
+            invitation_ttl: chrono::Duration::from_std(self.invitation_ttl)
+                .context("BACKSHARE_INVITATION_TTL is too long")?,
+            revocation_delay: chrono::Duration::from_std(self.revocation_delay)
+                .context("BACKSHARE_REVOCATION_DELAY is too long")?,
+        })
+    }
+}
+
+/// Opens storage (creating the data folder and database when missing), applies migrations
+/// and seeds the demo when asked and the database is new.
+pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
+    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+        format!("cannot create the data folder {}", config.data_dir.display())
+    })?;
+    let url = config.database_url();
+    let db = backshare::db::connect(&url)
+        .await
+        .with_context(|| format!("cannot open the database {url}"))?;
+    let svc = Backshare::new(db, &config.data_dir, config.settings()?);
+    if config.demo
+        && backshare::demo::seed_if_empty(&svc, chrono::Utc::now())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+    {
+        print_demo_banner();
+    }
+    Ok(svc)
+}
+
+fn print_demo_banner() {
+    println!("\nDemo seeded. Sign in with password \"{}\" as:", backshare::demo::DEMO_PASSWORD);
+    for user in backshare::demo::USERS {
+        println!(
+            "  {:<24} {:<7} {} (account ID {})",
+            user.email, user.role, user.account, user.account_id
+        );
+    }
+    println!();
+}
+
+/// The whole HTTP surface: pages, server functions under `/api`, static files, sessions.
+pub async fn router(
+    svc: Backshare,
+    leptos_options: LeptosOptions,
+    secure_cookies: bool,
+) -> anyhow::Result<Router> {
+    let store = SqliteStore::new(svc.db().clone());
+    store.migrate().await.context("cannot create the session table")?;
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("backshare_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+
+    let routes = generate_route_list(App);
+    let context = move || provide_context(svc.clone());
+    Ok(Router::new()
+        .leptos_routes_with_context(&leptos_options, routes, context, {
+            let options = leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(sessions)
+        .with_state(leptos_options))
+}
+
+/// Runs due background work (expiries, revocations) every second until `stop` fires.
+/// Each step is a conditional transition, so a crash or a second instance does no harm.
+pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                match svc.run_due_work(chrono::Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(moved) => tracing::info!(moved, "background work done"),
+                    Err(error) => tracing::error!(%error, "background work failed; retrying"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// Starts everything and serves until Ctrl-C or SIGTERM.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let mut leptos = get_configuration(None).context("cannot read the Leptos configuration")?;
+    if let Some(addr) = config.site_addr {
+        leptos.leptos_options.site_addr = addr;
+    }
+    let addr = leptos.leptos_options.site_addr;
+    let svc = open(&config).await?;
+    let app = router(svc.clone(), leptos.leptos_options, config.secure_cookies).await?;
+
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let jobs = tokio::spawn(run_jobs(svc, stop_rx));
+
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    println!("Backshare is listening on http://{addr}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    let _ = stop_tx.send(true);
+    let _ = jobs.await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            sig.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
