@@ -33,7 +33,10 @@ const ACCOUNTS: [DemoAccount; 4] = [
         name: "Acme HQ",
         site: "international",
         slug: "acmehq",
-        projects: &[("proj-acmehq-sg", "ap-southeast-1"), ("proj-acmehq-eu", "eu-west-1")],
+        projects: &[
+            ("proj-acmehq-sg", "ap-southeast-1"),
+            ("proj-acmehq-eu", "eu-west-1"),
+        ],
     },
     DemoAccount {
         id: "1840000000000002",
@@ -60,11 +63,36 @@ const ACCOUNTS: [DemoAccount; 4] = [
 
 /// Every demo sign-in.
 pub const USERS: [DemoUser; 5] = [
-    DemoUser { email: "alice@acme.example", role: "admin", account: "Acme HQ", account_id: "1840000000000001" },
-    DemoUser { email: "vic@acme.example", role: "viewer", account: "Acme HQ", account_id: "1840000000000001" },
-    DemoUser { email: "bob@acme-east.example", role: "admin", account: "Acme East", account_id: "1840000000000002" },
-    DemoUser { email: "carol@partner.example", role: "admin", account: "Partner B", account_id: "1840000000000003" },
-    DemoUser { email: "dan@cn.example", role: "admin", account: "CN Corp", account_id: "1860000000000004" },
+    DemoUser {
+        email: "alice@acme.example",
+        role: "admin",
+        account: "Acme HQ",
+        account_id: "1840000000000001",
+    },
+    DemoUser {
+        email: "vic@acme.example",
+        role: "viewer",
+        account: "Acme HQ",
+        account_id: "1840000000000001",
+    },
+    DemoUser {
+        email: "bob@acme-east.example",
+        role: "admin",
+        account: "Acme East",
+        account_id: "1840000000000002",
+    },
+    DemoUser {
+        email: "carol@partner.example",
+        role: "admin",
+        account: "Partner B",
+        account_id: "1840000000000003",
+    },
+    DemoUser {
+        email: "dan@cn.example",
+        role: "admin",
+        account: "CN Corp",
+        account_id: "1860000000000004",
+    },
 ];
 
 const KIB: usize = 1024;
@@ -99,14 +127,19 @@ pub async fn seed_if_empty(svc: &Backshare, now: DateTime<Utc>) -> ServiceResult
         let phc = tokio::task::spawn_blocking(|| crate::password::hash(DEMO_PASSWORD))
             .await
             .expect("hashing does not panic");
-        sqlx::query("INSERT INTO users (id, account_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)")
-            .bind(format!("user-{}", user.email.split('@').next().unwrap_or(user.email)))
-            .bind(user.account_id)
-            .bind(user.email)
-            .bind(phc)
-            .bind(user.role)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO users (id, account_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(format!(
+            "user-{}",
+            user.email.split('@').next().unwrap_or(user.email)
+        ))
+        .bind(user.account_id)
+        .bind(user.email)
+        .bind(phc)
+        .bind(user.role)
+        .execute(&mut *tx)
+        .await?;
     }
     sqlx::query("INSERT INTO directories (id, name, management_account_id, auto_accept) VALUES ('rd-acme', 'Acme Group', ?, FALSE)")
         .bind(ACCOUNTS[0].id)
@@ -122,7 +155,12 @@ pub async fn seed_if_empty(svc: &Backshare, now: DateTime<Utc>) -> ServiceResult
         .await?;
 
     for account in &ACCOUNTS {
-        let mut seeder = Seeder { svc, tx: &mut tx, account, now };
+        let mut seeder = Seeder {
+            svc,
+            tx: &mut tx,
+            account,
+            now,
+        };
         seeder.seed_account().await?;
     }
     tx.commit().await?;
@@ -140,33 +178,183 @@ impl Seeder<'_, '_> {
     async fn seed_account(&mut self) -> ServiceResult<()> {
         let slug = self.account.slug;
         let (project, region) = self.account.projects[0];
-        let big = if slug == "acmehq" { 2048 * KIB } else { 256 * KIB };
+        let big = if slug == "acmehq" {
+            2048 * KIB
+        } else {
+            256 * KIB
+        };
 
-        let orders = self.resource(&format!("{slug}-orders-db"), project, region, "cluster", false, big).await?;
-        let tde = self.resource(&format!("{slug}-ledger-db"), project, region, "cluster", true, 128 * KIB).await?;
-        let web = self.resource(&format!("{slug}-web-01"), project, region, "server", false, 512 * KIB).await?;
-        let disk = self.resource(&format!("{slug}-data-disk"), project, region, "disk", false, 1024 * KIB).await?;
-        let server_vault = self.vault(&format!("vault-{slug}-servers"), region, "server").await?;
-        let disk_vault = self.vault(&format!("vault-{slug}-disks"), region, "disk").await?;
+        let orders = self
+            .resource(
+                &format!("{slug}-orders-db"),
+                project,
+                region,
+                "cluster",
+                false,
+                big,
+            )
+            .await?;
+        let tde = self
+            .resource(
+                &format!("{slug}-ledger-db"),
+                project,
+                region,
+                "cluster",
+                true,
+                128 * KIB,
+            )
+            .await?;
+        let web = self
+            .resource(
+                &format!("{slug}-web-01"),
+                project,
+                region,
+                "server",
+                false,
+                512 * KIB,
+            )
+            .await?;
+        let disk = self
+            .resource(
+                &format!("{slug}-data-disk"),
+                project,
+                region,
+                "disk",
+                false,
+                1024 * KIB,
+            )
+            .await?;
+        let server_vault = self
+            .vault(&format!("vault-{slug}-servers"), region, "server")
+            .await?;
+        let disk_vault = self
+            .vault(&format!("vault-{slug}-disks"), region, "disk")
+            .await?;
 
         let day = Duration::days(1);
         let plain = Backup::default();
-        self.backup(&format!("cb-{slug}-orders-001"), "orders-db daily", "cluster_backup", &orders, Backup { level: Some(1), age: day * 2, ..plain }).await?;
-        self.backup(&format!("cb-{slug}-orders-002"), "orders-db weekly", "cluster_backup", &orders, Backup { level: Some(1), age: day * 5, lock: Some("converting"), ..plain }).await?;
-        self.backup(&format!("cb-{slug}-ledger-001"), "ledger-db daily (TDE)", "cluster_backup", &tde, Backup { level: Some(1), age: day, ..plain }).await?;
-        self.backup(&format!("rp-{slug}-orders-001"), "orders-db cross-region copy", "cluster_backup", &orders, Backup { level: Some(2), age: day * 3, ..plain }).await?;
-        self.backup(&format!("sb-{slug}-web-001"), "web-01 nightly", "server_backup", &web, Backup { vault: Some(server_vault.as_str()), age: day, ..plain }).await?;
-        self.backup(&format!("db-{slug}-data-001"), "data-disk nightly (encrypted)", "disk_backup", &disk, Backup { vault: Some(disk_vault.as_str()), age: day, encrypted: true, ..plain }).await?;
-        self.backup(&format!("fb-{slug}-files-001"), "shared files", "file_backup", &web, Backup { age: day * 4, ..plain }).await?;
+        self.backup(
+            &format!("cb-{slug}-orders-001"),
+            "orders-db daily",
+            "cluster_backup",
+            &orders,
+            Backup {
+                level: Some(1),
+                age: day * 2,
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
+            &format!("cb-{slug}-orders-002"),
+            "orders-db weekly",
+            "cluster_backup",
+            &orders,
+            Backup {
+                level: Some(1),
+                age: day * 5,
+                lock: Some("converting"),
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
+            &format!("cb-{slug}-ledger-001"),
+            "ledger-db daily (TDE)",
+            "cluster_backup",
+            &tde,
+            Backup {
+                level: Some(1),
+                age: day,
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
+            &format!("rp-{slug}-orders-001"),
+            "orders-db cross-region copy",
+            "cluster_backup",
+            &orders,
+            Backup {
+                level: Some(2),
+                age: day * 3,
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
+            &format!("sb-{slug}-web-001"),
+            "web-01 nightly",
+            "server_backup",
+            &web,
+            Backup {
+                vault: Some(server_vault.as_str()),
+                age: day,
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
+            &format!("db-{slug}-data-001"),
+            "data-disk nightly (encrypted)",
+            "disk_backup",
+            &disk,
+            Backup {
+                vault: Some(disk_vault.as_str()),
+                age: day,
+                encrypted: true,
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
+            &format!("fb-{slug}-files-001"),
+            "shared files",
+            "file_backup",
+            &web,
+            Backup {
+                age: day * 4,
+                ..plain
+            },
+        )
+        .await?;
 
         if let Some((eu_project, eu_region)) = self.account.projects.get(1) {
-            let eu = self.resource(&format!("{slug}-eu-db"), eu_project, eu_region, "cluster", false, 192 * KIB).await?;
-            self.backup(&format!("cb-{slug}-eu-001"), "eu-db daily", "cluster_backup", &eu, Backup { level: Some(1), age: day, ..plain }).await?;
+            let eu = self
+                .resource(
+                    &format!("{slug}-eu-db"),
+                    eu_project,
+                    eu_region,
+                    "cluster",
+                    false,
+                    192 * KIB,
+                )
+                .await?;
+            self.backup(
+                &format!("cb-{slug}-eu-001"),
+                "eu-db daily",
+                "cluster_backup",
+                &eu,
+                Backup {
+                    level: Some(1),
+                    age: day,
+                    ..plain
+                },
+            )
+            .await?;
         }
         Ok(())
     }
 
-    async fn resource(&mut self, name: &str, project: &str, region: &str, kind: &str, encrypted: bool, size: usize) -> ServiceResult<DemoResource> {
+    async fn resource(
+        &mut self,
+        name: &str,
+        project: &str,
+        region: &str,
+        kind: &str,
+        encrypted: bool,
+        size: usize,
+    ) -> ServiceResult<DemoResource> {
         let id = format!("res-{name}");
         let bytes = demo_bytes(&id, size);
         let sha256 = self.svc.objects.put("resources", &id, &bytes).await?;
@@ -186,7 +374,10 @@ impl Seeder<'_, '_> {
         .bind((self.now - Duration::days(30)).timestamp_millis())
         .execute(&mut **self.tx)
         .await?;
-        Ok(DemoResource { id, region: region.to_owned() })
+        Ok(DemoResource {
+            id,
+            region: region.to_owned(),
+        })
     }
 
     async fn vault(&mut self, id: &str, region: &str, kind: &str) -> ServiceResult<String> {
@@ -203,7 +394,14 @@ impl Seeder<'_, '_> {
     }
 
     /// Takes a backup: the resource's bytes, copied into the backup's own object.
-    async fn backup(&mut self, id: &str, name: &str, kind: &str, source: &DemoResource, opts: Backup<'_>) -> ServiceResult<()> {
+    async fn backup(
+        &mut self,
+        id: &str,
+        name: &str,
+        kind: &str,
+        source: &DemoResource,
+        opts: Backup<'_>,
+    ) -> ServiceResult<()> {
         let bytes = self.svc.objects.get("resources", &source.id).await?;
         let sha256 = self.svc.objects.put("backups", id, &bytes).await?;
         let created = self.now - opts.age;
@@ -248,13 +446,21 @@ struct Backup<'v> {
 
 impl Default for Backup<'_> {
     fn default() -> Self {
-        Self { vault: None, level: None, lock: None, encrypted: false, age: Duration::zero() }
+        Self {
+            vault: None,
+            level: None,
+            lock: None,
+            encrypted: false,
+            age: Duration::zero(),
+        }
     }
 }
 
 /// Deterministic, incompressible-looking bytes for a resource (xorshift seeded by its id).
 fn demo_bytes(id: &str, size: usize) -> Vec<u8> {
-    let mut state = id.bytes().fold(0x9E37_79B9_7F4A_7C15_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3));
+    let mut state = id.bytes().fold(0x9E37_79B9_7F4A_7C15_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01B3)
+    });
     let mut out = Vec::with_capacity(size + 8);
     while out.len() < size {
         state ^= state << 13;

@@ -144,8 +144,14 @@ mod tests {
     #[test]
     fn only_an_active_grant_can_be_revoked() {
         let now = Utc::now();
-        for status in [GrantStatus::Revoking, GrantStatus::Revoked, GrantStatus::Lost] {
-            assert!(grant(status, Some(now)).revoke(now, Duration::zero()).is_err());
+        for status in [
+            GrantStatus::Revoking,
+            GrantStatus::Revoked,
+            GrantStatus::Lost,
+        ] {
+            assert!(grant(status, Some(now))
+                .revoke(now, Duration::zero())
+                .is_err());
         }
     }
 
@@ -162,7 +168,10 @@ mod tests {
         let now = Utc::now();
         assert_eq!(Grant::active().lose().unwrap().status, GrantStatus::Lost);
         assert_eq!(
-            grant(GrantStatus::Revoking, Some(now)).lose().unwrap().status,
+            grant(GrantStatus::Revoking, Some(now))
+                .lose()
+                .unwrap()
+                .status,
             GrantStatus::Lost
         );
         assert!(grant(GrantStatus::Revoked, Some(now)).lose().is_err());
@@ -177,7 +186,9 @@ mod tests {
             .check_restorable()
             .unwrap_err();
         assert!(err.to_string().contains("cancelled"));
-        assert!(grant(GrantStatus::Revoked, Some(now)).check_restorable().is_err());
+        assert!(grant(GrantStatus::Revoked, Some(now))
+            .check_restorable()
+            .is_err());
         assert!(grant(GrantStatus::Lost, None).check_restorable().is_err());
     }
 

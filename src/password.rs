@@ -1,6 +1,8 @@
 //! Password hashing with Argon2id (the `argon2` crate's defaults, OWASP's recommendation).
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 /// Hashes a password into a PHC string (algorithm, parameters, salt and hash together).

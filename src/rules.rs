@@ -82,7 +82,10 @@ pub fn check_shareable(backup: &BackupFacts) -> Result<(), Refusal> {
     if backup.id.is_cross_region() {
         return Err(Refusal::CrossRegion(backup.id.clone()));
     }
-    if matches!(backup.kind, BackupKind::ServerBackup | BackupKind::DiskBackup) {
+    if matches!(
+        backup.kind,
+        BackupKind::ServerBackup | BackupKind::DiskBackup
+    ) {
         return Err(Refusal::CopySharingUnavailable(backup.id.clone()));
     }
     // Rule 5: cluster backups of TDE or disk-encrypted clusters stay private.
@@ -177,7 +180,10 @@ mod tests {
     fn a_plain_cluster_backup_can_be_shared_with_an_account_in_its_region() {
         let b = cluster_backup("cb-1");
         assert_eq!(check_shareable(&b), Ok(()));
-        assert_eq!(check_recipient(&owner(), Site::International, &b, &bob()), Ok(()));
+        assert_eq!(
+            check_recipient(&owner(), Site::International, &b, &bob()),
+            Ok(())
+        );
     }
 
     #[test]
@@ -217,7 +223,10 @@ mod tests {
             cluster_encrypted: true,
             ..cluster_backup("cb-1")
         };
-        assert!(matches!(check_shareable(&b), Err(Refusal::EncryptedCluster(_))));
+        assert!(matches!(
+            check_shareable(&b),
+            Err(Refusal::EncryptedCluster(_))
+        ));
     }
 
     #[test]

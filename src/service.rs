@@ -10,14 +10,16 @@ use sqlx::Row;
 use crate::db::Db;
 use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
-use crate::ids::{AccountId, BackupId, GrantId, InvitationId, PrincipalRef, ProjectId, ShareId, UserId};
+use crate::ids::{
+    AccountId, BackupId, GrantId, InvitationId, PrincipalRef, ProjectId, ShareId, UserId,
+};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
 use crate::rules::{self, BackupFacts, RecipientFacts, Refusal};
 use crate::views::{
-    BackupSummary, Credentials, InvitationView, Me, MyShareRow, ProjectView, ReceivedBackup,
-    ShareStatus, SharedWithMe,
+    AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow, ProjectView,
+    ReceivedBackup, ShareStatus, SharedWithMe,
 };
 
 /// Deployment settings the services obey.
@@ -154,7 +156,10 @@ impl Backshare {
             .fetch_optional(&self.db)
             .await?;
         let (id, phc) = match row {
-            Some(row) => (Some(row.get::<String, _>("id")), row.get::<String, _>("password_hash")),
+            Some(row) => (
+                Some(row.get::<String, _>("id")),
+                row.get::<String, _>("password_hash"),
+            ),
             None => (None, crate::password::decoy().to_owned()),
         };
         let password = password.to_owned();
@@ -370,12 +375,14 @@ impl Backshare {
         .execute(&mut *tx)
         .await?;
         for backup in &backups {
-            sqlx::query("INSERT INTO share_backups (share_id, backup_id, added_at) VALUES (?, ?, ?)")
-                .bind(share_id.as_str())
-                .bind(backup.id.as_str())
-                .bind(millis(now))
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO share_backups (share_id, backup_id, added_at) VALUES (?, ?, ?)",
+            )
+            .bind(share_id.as_str())
+            .bind(backup.id.as_str())
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?;
         }
         let mut invited = BTreeSet::new();
         for (principal, recipient) in &resolved {
@@ -457,7 +464,7 @@ impl Backshare {
     ) -> ServiceResult<Vec<MyShareRow>> {
         let rows = sqlx::query(
             "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
-                    i.recipient_account_id, a.name AS recipient_name, i.status AS invitation_status,
+                    i.recipient_account_id, a.name AS recipient_name, i.status,
                     i.expires_at, g.status AS grant_status
              FROM resource_shares s
              JOIN share_backups sb ON sb.share_id = s.id
@@ -475,7 +482,8 @@ impl Backshare {
         rows.into_iter()
             .map(|row| {
                 let share_id = ShareId::from_trusted(row.get::<String, _>("share_id"));
-                let recipient = AccountId::from_trusted(row.get::<String, _>("recipient_account_id"));
+                let recipient =
+                    AccountId::from_trusted(row.get::<String, _>("recipient_account_id"));
                 let status = displayed_status(&row, now)?;
                 let principal = principals
                     .get(&(share_id.clone(), recipient.clone()))
@@ -552,7 +560,12 @@ impl Backshare {
             .fetch_all(&self.db)
             .await?
             .into_iter()
-            .map(|b| (BackupId::from_trusted(b.get::<String, _>("id")), b.get("name")))
+            .map(|b| {
+                (
+                    BackupId::from_trusted(b.get::<String, _>("id")),
+                    b.get("name"),
+                )
+            })
             .collect();
             pending.push(InvitationView {
                 id: InvitationId::from_trusted(id),
@@ -596,12 +609,48 @@ impl Backshare {
                 share_name: row.get("share_name"),
                 status: ShareStatus::of(
                     InvitationStatus::Accepted,
-                    Some(word(GrantStatus::from_word(&status), "grants.status", &status)?),
+                    Some(word(
+                        GrantStatus::from_word(&status),
+                        "grants.status",
+                        &status,
+                    )?),
                 ),
             })
         })
         .collect::<ServiceResult<Vec<_>>>()?;
-        Ok(SharedWithMe { pending, received })
+
+        let answered = sqlx::query(
+            "SELECT i.id, i.status, i.expires_at, COALESCE(i.answered_at, i.expires_at) AS at,
+                    s.name AS share_name, s.owner_account_id, a.name AS owner_name
+             FROM invitations i
+             JOIN resource_shares s ON s.id = i.share_id
+             JOIN accounts a ON a.id = s.owner_account_id
+             WHERE i.recipient_account_id = ?
+               AND (i.status IN ('rejected', 'expired', 'cancelled')
+                    OR (i.status = 'pending' AND i.expires_at <= ?))
+             ORDER BY at DESC, i.id LIMIT 50",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(millis(now))
+        .fetch_all(&self.db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            Ok(AnsweredInvitation {
+                id: InvitationId::from_trusted(row.get::<String, _>("id")),
+                status: ShareStatus::of(invitation_status(&row, now)?, None),
+                share_name: row.get("share_name"),
+                owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
+                owner_name: row.get("owner_name"),
+                at: instant(row.get("at")),
+            })
+        })
+        .collect::<ServiceResult<Vec<_>>>()?;
+        Ok(SharedWithMe {
+            pending,
+            received,
+            answered,
+        })
     }
 
     /// The recipient accepts: the invitation is answered and a reference grant is created
@@ -659,7 +708,11 @@ impl Backshare {
         caller.require_change()?;
         let status: String = row.get("status");
         let invitation = Invitation {
-            status: word(InvitationStatus::from_word(&status), "invitations.status", &status)?,
+            status: word(
+                InvitationStatus::from_word(&status),
+                "invitations.status",
+                &status,
+            )?,
             expires_at: instant(row.get("expires_at")),
         };
         let next = if accept {
@@ -788,7 +841,11 @@ impl Backshare {
         if let Some(row) = invitation {
             let id: String = row.get("id");
             let status: String = row.get("status");
-            let status = word(InvitationStatus::from_word(&status), "invitations.status", &status)?;
+            let status = word(
+                InvitationStatus::from_word(&status),
+                "invitations.status",
+                &status,
+            )?;
             match status {
                 InvitationStatus::Pending => {
                     let next = Invitation {
@@ -816,7 +873,9 @@ impl Backshare {
                     .execute(&mut *tx)
                     .await?;
                 }
-                InvitationStatus::Rejected | InvitationStatus::Expired | InvitationStatus::Cancelled => {}
+                InvitationStatus::Rejected
+                | InvitationStatus::Expired
+                | InvitationStatus::Cancelled => {}
             }
         }
         tx.commit().await?;
@@ -840,7 +899,11 @@ impl Backshare {
         for row in due_invitations {
             let status: String = row.get("status");
             let next = Invitation {
-                status: word(InvitationStatus::from_word(&status), "invitations.status", &status)?,
+                status: word(
+                    InvitationStatus::from_word(&status),
+                    "invitations.status",
+                    &status,
+                )?,
                 expires_at: instant(row.get("expires_at")),
             }
             .expire(now)?;
@@ -893,14 +956,31 @@ fn parse_share_name(input: &str) -> Result<String, UserError> {
     }
 }
 
-/// The status a row of "My Shares" shows: an unanswered invitation past its deadline reads
-/// Expired even before the job has written it.
-fn displayed_status(row: &sqlx::sqlite::SqliteRow, now: DateTime<Utc>) -> ServiceResult<ShareStatus> {
-    let status: String = row.get("invitation_status");
-    let mut invitation = word(InvitationStatus::from_word(&status), "invitations.status", &status)?;
-    if invitation == InvitationStatus::Pending && instant(row.get("expires_at")) <= now {
-        invitation = InvitationStatus::Expired;
-    }
+/// An invitation's status as of `now`: one left unanswered past its deadline reads Expired
+/// even before the job has written it.
+fn invitation_status(
+    row: &sqlx::sqlite::SqliteRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<InvitationStatus> {
+    let status: String = row.get("status");
+    let status = word(
+        InvitationStatus::from_word(&status),
+        "invitations.status",
+        &status,
+    )?;
+    let invitation = Invitation {
+        status,
+        expires_at: instant(row.get("expires_at")),
+    };
+    Ok(invitation.expire(now).unwrap_or(status))
+}
+
+/// The status a row of "My Shares" shows.
+fn displayed_status(
+    row: &sqlx::sqlite::SqliteRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<ShareStatus> {
+    let invitation = invitation_status(row, now)?;
     let grant = row
         .get::<Option<String>, _>("grant_status")
         .map(|g| word(GrantStatus::from_word(&g), "grants.status", &g))

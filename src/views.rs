@@ -144,11 +144,25 @@ pub struct ReceivedBackup {
     pub status: ShareStatus,
 }
 
+/// An invitation that was not accepted (rejected, expired or cancelled), so the recipient
+/// sees what became of it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnsweredInvitation {
+    pub id: InvitationId,
+    pub share_name: String,
+    pub owner: AccountId,
+    pub owner_name: String,
+    pub status: ShareStatus,
+    pub at: DateTime<Utc>,
+}
+
 /// Everything "Shared With Me" shows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SharedWithMe {
     pub pending: Vec<InvitationView>,
     pub received: Vec<ReceivedBackup>,
+    /// The latest invitations that ended without being accepted, newest first.
+    pub answered: Vec<AnsweredInvitation>,
 }
 
 #[cfg(test)]
@@ -159,10 +173,22 @@ mod tests {
     fn an_accepted_invitation_reads_as_its_grant() {
         use GrantStatus as G;
         use InvitationStatus as I;
-        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Active)), ShareStatus::Accepted);
-        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Revoking)), ShareStatus::Revoking);
-        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Revoked)), ShareStatus::Revoked);
-        assert_eq!(ShareStatus::of(I::Accepted, Some(G::Lost)), ShareStatus::Lost);
+        assert_eq!(
+            ShareStatus::of(I::Accepted, Some(G::Active)),
+            ShareStatus::Accepted
+        );
+        assert_eq!(
+            ShareStatus::of(I::Accepted, Some(G::Revoking)),
+            ShareStatus::Revoking
+        );
+        assert_eq!(
+            ShareStatus::of(I::Accepted, Some(G::Revoked)),
+            ShareStatus::Revoked
+        );
+        assert_eq!(
+            ShareStatus::of(I::Accepted, Some(G::Lost)),
+            ShareStatus::Lost
+        );
         assert_eq!(ShareStatus::of(I::Pending, None), ShareStatus::Pending);
         assert_eq!(ShareStatus::of(I::Rejected, None).label(), "Rejected");
         assert_eq!(ShareStatus::of(I::Expired, None).label(), "Expired");

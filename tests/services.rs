@@ -42,7 +42,13 @@ impl World {
             .expect("demo user exists")
     }
 
-    async fn share(&self, user: &str, name: &str, backups: &[&str], principals: &[&str]) -> Result<String, UserError> {
+    async fn share(
+        &self,
+        user: &str,
+        name: &str,
+        backups: &[&str],
+        principals: &[&str],
+    ) -> Result<String, UserError> {
         let caller = self.caller(user).await;
         let request = NewShare {
             name: name.into(),
@@ -59,7 +65,11 @@ impl World {
     async fn pending_invitation(&self, user: &str) -> String {
         let caller = self.caller(user).await;
         let page = self.svc.shared_with_me(&caller, Utc::now()).await.unwrap();
-        page.pending.first().expect("an invitation is pending").id.to_string()
+        page.pending
+            .first()
+            .expect("an invitation is pending")
+            .id
+            .to_string()
     }
 
     async fn statuses(&self, user: &str) -> Vec<ShareStatus> {
@@ -75,17 +85,26 @@ impl World {
 
     async fn accept(&self, user: &str, invitation: &str) -> Result<(), UserError> {
         let caller = self.caller(user).await;
-        self.svc.accept_invitation(&caller, invitation, Utc::now()).await.map_err(UserError::from)
+        self.svc
+            .accept_invitation(&caller, invitation, Utc::now())
+            .await
+            .map_err(UserError::from)
     }
 
     async fn reject(&self, user: &str, invitation: &str) -> Result<(), UserError> {
         let caller = self.caller(user).await;
-        self.svc.reject_invitation(&caller, invitation, Utc::now()).await.map_err(UserError::from)
+        self.svc
+            .reject_invitation(&caller, invitation, Utc::now())
+            .await
+            .map_err(UserError::from)
     }
 
     async fn cancel(&self, user: &str, share: &str, recipient: &str) -> Result<(), UserError> {
         let caller = self.caller(user).await;
-        self.svc.cancel_sharing(&caller, share, recipient, Utc::now()).await.map_err(UserError::from)
+        self.svc
+            .cancel_sharing(&caller, share, recipient, Utc::now())
+            .await
+            .map_err(UserError::from)
     }
 }
 
@@ -99,8 +118,21 @@ async fn the_demo_is_seeded_once_with_real_bytes() {
     let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
     assert_eq!(orders.size_bytes, 2 * 1024 * 1024);
     assert!(orders.share_blocked.is_none());
-    for blocked in ["fb-acmehq-files-001", "rp-acmehq-orders-001", "cb-acmehq-ledger-001", "cb-acmehq-orders-002"] {
-        assert!(backups.iter().find(|b| b.id.as_str() == blocked).unwrap().share_blocked.is_some(), "{blocked}");
+    for blocked in [
+        "fb-acmehq-files-001",
+        "rp-acmehq-orders-001",
+        "cb-acmehq-ledger-001",
+        "cb-acmehq-orders-002",
+    ] {
+        assert!(
+            backups
+                .iter()
+                .find(|b| b.id.as_str() == blocked)
+                .unwrap()
+                .share_blocked
+                .is_some(),
+            "{blocked}"
+        );
     }
     let creds = w.svc.credentials(&w.caller(BOB).await).await.unwrap();
     assert_eq!(creds.account_id.as_str(), BOB_ACCOUNT);
@@ -111,11 +143,25 @@ async fn the_demo_is_seeded_once_with_real_bytes() {
 async fn a_wrong_password_and_an_unknown_email_get_the_same_refusal() {
     let w = world().await;
     assert_eq!(
-        w.svc.authenticate("Alice@Acme.example", demo::DEMO_PASSWORD).await.unwrap().as_str(),
+        w.svc
+            .authenticate("Alice@Acme.example", demo::DEMO_PASSWORD)
+            .await
+            .unwrap()
+            .as_str(),
         ALICE
     );
-    let wrong = UserError::from(w.svc.authenticate("alice@acme.example", "nope").await.unwrap_err());
-    let unknown = UserError::from(w.svc.authenticate("nobody@acme.example", "nope").await.unwrap_err());
+    let wrong = UserError::from(
+        w.svc
+            .authenticate("alice@acme.example", "nope")
+            .await
+            .unwrap_err(),
+    );
+    let unknown = UserError::from(
+        w.svc
+            .authenticate("nobody@acme.example", "nope")
+            .await
+            .unwrap_err(),
+    );
     assert_eq!(wrong, UserError::BadCredentials);
     assert_eq!(unknown, UserError::BadCredentials);
 }
@@ -123,13 +169,28 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_refusal() {
 #[tokio::test]
 async fn an_invitation_accepted_by_the_recipient_reads_accepted_on_both_sides() {
     let w = world().await;
-    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Pending]);
     let alice = w.caller(ALICE).await;
     let backups = w.svc.list_backups(&alice, Utc::now()).await.unwrap();
-    assert!(backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap().sharing);
+    assert!(
+        backups
+            .iter()
+            .find(|b| b.id.as_str() == ORDERS)
+            .unwrap()
+            .sharing
+    );
     let bob = w.caller(BOB).await;
-    assert_eq!(w.svc.me(&bob, Utc::now()).await.unwrap().pending_invitations, 1);
+    assert_eq!(
+        w.svc
+            .me(&bob, Utc::now())
+            .await
+            .unwrap()
+            .pending_invitations,
+        1
+    );
 
     let invitation = w.pending_invitation(BOB).await;
     w.accept(BOB, &invitation).await.unwrap();
@@ -140,84 +201,192 @@ async fn an_invitation_accepted_by_the_recipient_reads_accepted_on_both_sides() 
     assert_eq!(page.received.len(), 1);
     assert_eq!(page.received[0].backup_id.as_str(), ORDERS);
     assert_eq!(page.received[0].status, ShareStatus::Accepted);
-    assert!(matches!(w.accept(BOB, &invitation).await, Err(UserError::Conflict(_))));
+    assert!(matches!(
+        w.accept(BOB, &invitation).await,
+        Err(UserError::Conflict(_))
+    ));
 }
 
 #[tokio::test]
 async fn a_rejected_invitation_reads_rejected_and_grants_nothing() {
     let w = world().await;
-    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
     let invitation = w.pending_invitation(BOB).await;
     w.reject(BOB, &invitation).await.unwrap();
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Rejected]);
-    let page = w.svc.shared_with_me(&w.caller(BOB).await, Utc::now()).await.unwrap();
+    let page = w
+        .svc
+        .shared_with_me(&w.caller(BOB).await, Utc::now())
+        .await
+        .unwrap();
     assert!(page.pending.is_empty() && page.received.is_empty());
+    assert_eq!(page.answered.len(), 1);
+    assert_eq!(
+        page.answered[0].status,
+        ShareStatus::Rejected,
+        "the recipient sees it too"
+    );
 }
 
 #[tokio::test]
 async fn cancelling_a_pending_invitation_reads_cancelled() {
     let w = world().await;
-    let share = w.share(ALICE, "to-east", &[ORDERS], &["proj-acmeeast-sg"]).await.unwrap();
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &["proj-acmeeast-sg"])
+        .await
+        .unwrap();
     w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Cancelled]);
-    let page = w.svc.shared_with_me(&w.caller(BOB).await, Utc::now()).await.unwrap();
+    let page = w
+        .svc
+        .shared_with_me(&w.caller(BOB).await, Utc::now())
+        .await
+        .unwrap();
     assert!(page.pending.is_empty());
-    assert!(matches!(w.cancel(ALICE, &share, BOB_ACCOUNT).await, Err(UserError::NotFound(_))));
+    assert!(matches!(
+        w.cancel(ALICE, &share, BOB_ACCOUNT).await,
+        Err(UserError::NotFound(_))
+    ));
 }
 
 #[tokio::test]
 async fn cancelling_an_accepted_share_revokes_after_the_delay_exactly_once() {
     let w = world().await;
-    let share = w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
     let invitation = w.pending_invitation(BOB).await;
     w.accept(BOB, &invitation).await.unwrap();
     w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Revoking]);
     let bob = w.caller(BOB).await;
-    assert_eq!(w.svc.shared_with_me(&bob, Utc::now()).await.unwrap().received[0].status, ShareStatus::Revoking);
+    assert_eq!(
+        w.svc
+            .shared_with_me(&bob, Utc::now())
+            .await
+            .unwrap()
+            .received[0]
+            .status,
+        ShareStatus::Revoking
+    );
 
-    assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 0, "the delay has not passed");
+    assert_eq!(
+        w.svc.run_due_work(Utc::now()).await.unwrap(),
+        0,
+        "the delay has not passed"
+    );
     let later = Utc::now() + Duration::minutes(11);
     assert_eq!(w.svc.run_due_work(later).await.unwrap(), 1);
     assert_eq!(w.svc.run_due_work(later).await.unwrap(), 0, "done once");
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Revoked]);
-    assert!(w.svc.shared_with_me(&bob, Utc::now()).await.unwrap().received.is_empty());
+    assert!(w
+        .svc
+        .shared_with_me(&bob, Utc::now())
+        .await
+        .unwrap()
+        .received
+        .is_empty());
 }
 
 #[tokio::test]
 async fn an_unanswered_invitation_expires_and_can_no_longer_be_accepted() {
     let w = world().await;
-    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
     let invitation = w.pending_invitation(BOB).await;
     let later = Utc::now() + Duration::days(7) + Duration::seconds(1);
     assert_eq!(w.svc.run_due_work(later).await.unwrap(), 1);
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Expired]);
-    assert!(matches!(w.accept(BOB, &invitation).await, Err(UserError::Conflict(_))));
+    assert!(matches!(
+        w.accept(BOB, &invitation).await,
+        Err(UserError::Conflict(_))
+    ));
 }
 
 #[tokio::test]
 async fn only_the_invited_account_answers_and_others_do_not_even_see_the_invitation() {
     let w = world().await;
-    let share = w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
     let invitation = w.pending_invitation(BOB).await;
-    assert!(matches!(w.accept(ALICE, &invitation).await, Err(UserError::Forbidden(_))), "owner");
-    assert!(matches!(w.accept(CAROL, &invitation).await, Err(UserError::NotFound(_))), "other tenant");
-    assert!(matches!(w.reject(CAROL, &invitation).await, Err(UserError::NotFound(_))), "other tenant");
-    assert!(matches!(w.accept(BOB, "inv-nonexistent").await, Err(UserError::NotFound(_))));
-    assert!(matches!(w.cancel(BOB, &share, BOB_ACCOUNT).await, Err(UserError::Forbidden(_))), "recipient");
-    assert!(matches!(w.cancel(CAROL, &share, BOB_ACCOUNT).await, Err(UserError::NotFound(_))), "other tenant");
-    assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Pending], "nothing changed");
+    assert!(
+        matches!(
+            w.accept(ALICE, &invitation).await,
+            Err(UserError::Forbidden(_))
+        ),
+        "owner"
+    );
+    assert!(
+        matches!(
+            w.accept(CAROL, &invitation).await,
+            Err(UserError::NotFound(_))
+        ),
+        "other tenant"
+    );
+    assert!(
+        matches!(
+            w.reject(CAROL, &invitation).await,
+            Err(UserError::NotFound(_))
+        ),
+        "other tenant"
+    );
+    assert!(matches!(
+        w.accept(BOB, "inv-nonexistent").await,
+        Err(UserError::NotFound(_))
+    ));
+    assert!(
+        matches!(
+            w.cancel(BOB, &share, BOB_ACCOUNT).await,
+            Err(UserError::Forbidden(_))
+        ),
+        "recipient"
+    );
+    assert!(
+        matches!(
+            w.cancel(CAROL, &share, BOB_ACCOUNT).await,
+            Err(UserError::NotFound(_))
+        ),
+        "other tenant"
+    );
+    assert_eq!(
+        w.statuses(ALICE).await,
+        vec![ShareStatus::Pending],
+        "nothing changed"
+    );
 }
 
 #[tokio::test]
 async fn a_viewer_sees_but_changes_nothing() {
     let w = world().await;
     let vic = w.caller(VIC).await;
-    assert!(!w.svc.list_backups(&vic, Utc::now()).await.unwrap().is_empty());
-    assert!(matches!(w.share(VIC, "by-vic", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Forbidden(m)) if m.contains("viewer")));
-    let share = w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
-    assert!(matches!(w.cancel(VIC, &share, BOB_ACCOUNT).await, Err(UserError::Forbidden(_))));
-    assert_eq!(w.svc.my_shares(&vic, Utc::now()).await.unwrap().len(), 1, "the viewer sees its account's shares");
+    assert!(!w
+        .svc
+        .list_backups(&vic, Utc::now())
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(
+        matches!(w.share(VIC, "by-vic", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Forbidden(m)) if m.contains("viewer"))
+    );
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.cancel(VIC, &share, BOB_ACCOUNT).await,
+        Err(UserError::Forbidden(_))
+    ));
+    assert_eq!(
+        w.svc.my_shares(&vic, Utc::now()).await.unwrap().len(),
+        1,
+        "the viewer sees its account's shares"
+    );
 }
 
 #[tokio::test]
@@ -228,29 +397,83 @@ async fn each_rule_refuses_with_its_own_message() {
         Err(UserError::Refused(refusal)) => refusal,
         other => panic!("expected a refusal, got {other:?}"),
     };
-    assert!(matches!(refused(w.share(ALICE, "a", &["fb-acmehq-files-001"], &[BOB_ACCOUNT]).await), Refusal::FileBackup(_)));
-    assert!(matches!(refused(w.share(ALICE, "b", &["rp-acmehq-orders-001"], &[BOB_ACCOUNT]).await), Refusal::CrossRegion(_)));
-    assert!(matches!(refused(w.share(ALICE, "c", &["cb-acmehq-ledger-001"], &[BOB_ACCOUNT]).await), Refusal::EncryptedCluster(_)));
-    assert!(matches!(refused(w.share(ALICE, "d", &["cb-acmehq-orders-002"], &[BOB_ACCOUNT]).await), Refusal::Locked { .. }));
-    assert!(matches!(refused(w.share(ALICE, "e", &[ORDERS], &[DAN_ACCOUNT]).await), Refusal::OtherSite(_)));
-    assert!(matches!(refused(w.share(ALICE, "f", &[ORDERS], &[CAROL_ACCOUNT]).await), Refusal::AccountNotInRegion { .. }));
-    assert!(matches!(refused(w.share(ALICE, "g", &[ORDERS], &["proj-acmehq-eu"]).await), Refusal::ProjectInOtherRegion { .. }));
-    assert!(matches!(refused(w.share(ALICE, "h", &[ORDERS], &["1840000000000001"]).await), Refusal::SelfShare));
-    assert!(matches!(refused(w.share(ALICE, "i", &["sb-acmehq-web-001"], &[BOB_ACCOUNT]).await), Refusal::CopySharingUnavailable(_)));
+    assert!(matches!(
+        refused(
+            w.share(ALICE, "a", &["fb-acmehq-files-001"], &[BOB_ACCOUNT])
+                .await
+        ),
+        Refusal::FileBackup(_)
+    ));
+    assert!(matches!(
+        refused(
+            w.share(ALICE, "b", &["rp-acmehq-orders-001"], &[BOB_ACCOUNT])
+                .await
+        ),
+        Refusal::CrossRegion(_)
+    ));
+    assert!(matches!(
+        refused(
+            w.share(ALICE, "c", &["cb-acmehq-ledger-001"], &[BOB_ACCOUNT])
+                .await
+        ),
+        Refusal::EncryptedCluster(_)
+    ));
+    assert!(matches!(
+        refused(
+            w.share(ALICE, "d", &["cb-acmehq-orders-002"], &[BOB_ACCOUNT])
+                .await
+        ),
+        Refusal::Locked { .. }
+    ));
+    assert!(matches!(
+        refused(w.share(ALICE, "e", &[ORDERS], &[DAN_ACCOUNT]).await),
+        Refusal::OtherSite(_)
+    ));
+    assert!(matches!(
+        refused(w.share(ALICE, "f", &[ORDERS], &[CAROL_ACCOUNT]).await),
+        Refusal::AccountNotInRegion { .. }
+    ));
+    assert!(matches!(
+        refused(w.share(ALICE, "g", &[ORDERS], &["proj-acmehq-eu"]).await),
+        Refusal::ProjectInOtherRegion { .. }
+    ));
+    assert!(matches!(
+        refused(w.share(ALICE, "h", &[ORDERS], &["1840000000000001"]).await),
+        Refusal::SelfShare
+    ));
+    assert!(matches!(
+        refused(
+            w.share(ALICE, "i", &["sb-acmehq-web-001"], &[BOB_ACCOUNT])
+                .await
+        ),
+        Refusal::CopySharingUnavailable(_)
+    ));
     // The eu-west-1 backup goes to Partner B, whose only project is there.
-    w.share(ALICE, "to-partner", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT]).await.unwrap();
-    assert!(w.statuses(ALICE).await.iter().all(|s| *s == ShareStatus::Pending));
+    w.share(ALICE, "to-partner", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(w
+        .statuses(ALICE)
+        .await
+        .iter()
+        .all(|s| *s == ShareStatus::Pending));
 }
 
 #[tokio::test]
 async fn a_received_backup_cannot_be_shared_onward_and_others_backups_are_not_found() {
     let w = world().await;
-    assert!(matches!(w.share(BOB, "steal", &[ORDERS], &[CAROL_ACCOUNT]).await, Err(UserError::NotFound(_))));
-    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+    assert!(matches!(
+        w.share(BOB, "steal", &[ORDERS], &[CAROL_ACCOUNT]).await,
+        Err(UserError::NotFound(_))
+    ));
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
     let invitation = w.pending_invitation(BOB).await;
     w.accept(BOB, &invitation).await.unwrap();
     assert!(matches!(
-        w.share(BOB, "onward", &[ORDERS], &["1840000000000001"]).await,
+        w.share(BOB, "onward", &[ORDERS], &["1840000000000001"])
+            .await,
         Err(UserError::Refused(backshare::rules::Refusal::Received(_)))
     ));
 }
@@ -258,28 +481,50 @@ async fn a_received_backup_cannot_be_shared_onward_and_others_backups_are_not_fo
 #[tokio::test]
 async fn bad_input_names_what_is_wrong_and_writes_nothing() {
     let w = world().await;
-    assert!(matches!(w.share(ALICE, "  ", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Invalid(m)) if m.contains("name")));
-    assert!(matches!(w.share(ALICE, "x", &[ORDERS], &[]).await, Err(UserError::Invalid(m)) if m.contains("principal")));
-    assert!(matches!(w.share(ALICE, "x", &[ORDERS], &["12345"]).await, Err(UserError::Invalid(m)) if m.contains("16 digits")));
-    assert!(matches!(w.share(ALICE, "x", &[ORDERS], &["1840000000009999"]).await, Err(UserError::NotFound(_))));
+    assert!(
+        matches!(w.share(ALICE, "  ", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Invalid(m)) if m.contains("name"))
+    );
+    assert!(
+        matches!(w.share(ALICE, "x", &[ORDERS], &[]).await, Err(UserError::Invalid(m)) if m.contains("principal"))
+    );
+    assert!(
+        matches!(w.share(ALICE, "x", &[ORDERS], &["12345"]).await, Err(UserError::Invalid(m)) if m.contains("16 digits"))
+    );
+    assert!(matches!(
+        w.share(ALICE, "x", &[ORDERS], &["1840000000009999"]).await,
+        Err(UserError::NotFound(_))
+    ));
     // A valid principal after a refused one: nothing of the refused request was written.
-    assert!(w.share(ALICE, "x", &[ORDERS], &[BOB_ACCOUNT, DAN_ACCOUNT]).await.is_err());
+    assert!(w
+        .share(ALICE, "x", &[ORDERS], &[BOB_ACCOUNT, DAN_ACCOUNT])
+        .await
+        .is_err());
     assert!(w.statuses(ALICE).await.is_empty());
-    w.share(ALICE, "x", &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
-    assert!(matches!(w.share(ALICE, "x", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Invalid(m)) if m.contains("already exists")));
+    w.share(ALICE, "x", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(
+        matches!(w.share(ALICE, "x", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Invalid(m)) if m.contains("already exists"))
+    );
 }
 
 #[tokio::test]
 async fn racing_accepts_and_rejects_give_each_invitation_exactly_one_answer() {
     let w = Arc::new(world().await);
     for round in 0..5 {
-        w.share(ALICE, &format!("race-{round}"), &[ORDERS], &[BOB_ACCOUNT]).await.unwrap();
+        w.share(ALICE, &format!("race-{round}"), &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
         let invitation = w.pending_invitation(BOB).await;
         let tasks: Vec<_> = (0..8)
             .map(|i| {
                 let (w, invitation) = (Arc::clone(&w), invitation.clone());
                 tokio::spawn(async move {
-                    if i % 2 == 0 { w.accept(BOB, &invitation).await } else { w.reject(BOB, &invitation).await }
+                    if i % 2 == 0 {
+                        w.accept(BOB, &invitation).await
+                    } else {
+                        w.reject(BOB, &invitation).await
+                    }
                 })
             })
             .collect();
@@ -294,9 +539,23 @@ async fn racing_accepts_and_rejects_give_each_invitation_exactly_one_answer() {
         assert_eq!(ok, 1, "round {round}");
     }
     let bob = w.caller(BOB).await;
-    let received = w.svc.shared_with_me(&bob, Utc::now()).await.unwrap().received;
-    let accepted = w.statuses(ALICE).await.iter().filter(|s| **s == ShareStatus::Accepted).count();
-    assert_eq!(received.len(), accepted, "one grant per accepted invitation");
+    let received = w
+        .svc
+        .shared_with_me(&bob, Utc::now())
+        .await
+        .unwrap()
+        .received;
+    let accepted = w
+        .statuses(ALICE)
+        .await
+        .iter()
+        .filter(|s| **s == ShareStatus::Accepted)
+        .count();
+    assert_eq!(
+        received.len(),
+        accepted,
+        "one grant per accepted invitation"
+    );
 }
 
 #[test]

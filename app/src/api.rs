@@ -29,7 +29,8 @@ mod on_server {
         let error = error.into();
         if let Some(response) = use_context::<ResponseOptions>() {
             response.set_status(
-                StatusCode::from_u16(error.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                StatusCode::from_u16(error.http_status())
+                    .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
         }
         AppError::from(error)
@@ -41,7 +42,8 @@ mod on_server {
     }
 
     pub fn service() -> Result<Backshare, AppError> {
-        use_context::<Backshare>().ok_or_else(|| internal("the Backshare service is not in context"))
+        use_context::<Backshare>()
+            .ok_or_else(|| internal("the Backshare service is not in context"))
     }
 
     pub async fn session() -> Result<Session, AppError> {
@@ -56,7 +58,11 @@ mod on_server {
         let Some(user_id) = user_id else {
             return Err(fail(UserError::NotSignedIn));
         };
-        match svc.caller(&UserId::from_trusted(user_id)).await.map_err(fail)? {
+        match svc
+            .caller(&UserId::from_trusted(user_id))
+            .await
+            .map_err(fail)?
+        {
             Some(caller) => Ok((svc, caller)),
             None => Err(fail(UserError::NotSignedIn)),
         }
@@ -65,7 +71,10 @@ mod on_server {
     pub async fn store_user(session: &Session, user: &UserId) -> Result<(), AppError> {
         // A new session id at sign-in, so an id planted before it is worth nothing.
         session.cycle_id().await.map_err(internal)?;
-        session.insert(USER_KEY, user.as_str()).await.map_err(internal)
+        session
+            .insert(USER_KEY, user.as_str())
+            .await
+            .map_err(internal)
     }
 
     pub async fn end_session(session: &Session) -> Result<(), AppError> {
@@ -75,7 +84,13 @@ mod on_server {
     /// A form posted by a browser without JavaScript (it wants HTML back, not data).
     pub fn is_plain_form_post() -> bool {
         use_context::<Parts>()
-            .and_then(|parts| parts.headers.get(ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|parts| {
+                parts
+                    .headers
+                    .get(ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false)
     }
 }

@@ -17,7 +17,10 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 /// Settings from flags, or from the environment (names in the README).
 #[derive(Debug, Clone, Parser)]
-#[command(name = "backshare-server", about = "Backshare: share backups across accounts.")]
+#[command(
+    name = "backshare-server",
+    about = "Backshare: share backups across accounts."
+)]
 pub struct Config {
     /// Folder for the database file and backup bytes.
     #[arg(long, env = "BACKSHARE_DATA_DIR", default_value = "./data")]
@@ -44,9 +47,9 @@ pub struct Config {
 
 impl Config {
     fn database_url(&self) -> String {
-        self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}", self.data_dir.join("backshare.db").display())
-        })
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("backshare.db").display()))
     }
 
     fn settings(&self) -> anyhow::Result<Settings> {
@@ -63,7 +66,10 @@ impl Config {
 /// and seeds the demo when asked and the database is new.
 pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
     std::fs::create_dir_all(&config.data_dir).with_context(|| {
-        format!("cannot create the data folder {}", config.data_dir.display())
+        format!(
+            "cannot create the data folder {}",
+            config.data_dir.display()
+        )
     })?;
     let url = config.database_url();
     let db = backshare::db::connect(&url)
@@ -81,7 +87,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
 }
 
 fn print_demo_banner() {
-    println!("\nDemo seeded. Sign in with password \"{}\" as:", backshare::demo::DEMO_PASSWORD);
+    println!(
+        "\nDemo seeded. Sign in with password \"{}\" as:",
+        backshare::demo::DEMO_PASSWORD
+    );
     for user in backshare::demo::USERS {
         println!(
             "  {:<24} {:<7} {} (account ID {})",
@@ -98,7 +107,10 @@ pub async fn router(
     secure_cookies: bool,
 ) -> anyhow::Result<Router> {
     let store = SqliteStore::new(svc.db().clone());
-    store.migrate().await.context("cannot create the session table")?;
+    store
+        .migrate()
+        .await
+        .context("cannot create the session table")?;
     let sessions = SessionManagerLayer::new(store)
         .with_name("backshare_session")
         .with_http_only(true)
@@ -167,7 +179,9 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut sig) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             sig.recv().await;
         }
     };

@@ -52,7 +52,11 @@ impl TestServer {
         let status = response.status();
         let headers = response.headers().clone();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
     }
 
     /// Calls a URL-encoded server function, as `fetch` from the page does.
@@ -63,10 +67,17 @@ impl TestServer {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        self.send(request.body(Body::from(form.to_owned())).unwrap()).await
+        self.send(request.body(Body::from(form.to_owned())).unwrap())
+            .await
     }
 
-    async fn create_share(&self, cookie: Option<&str>, name: &str, backup: &str, principal: &str) -> Reply {
+    async fn create_share(
+        &self,
+        cookie: Option<&str>,
+        name: &str,
+        backup: &str,
+        principal: &str,
+    ) -> Reply {
         let body = json!({ "share_name": name, "backup_ids": [backup], "principals": [principal] });
         let mut request = Request::post("/api/create_share")
             .header(header::CONTENT_TYPE, "application/json")
@@ -74,7 +85,8 @@ impl TestServer {
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        self.send(request.body(Body::from(body.to_string())).unwrap()).await
+        self.send(request.body(Body::from(body.to_string())).unwrap())
+            .await
     }
 
     async fn page(&self, cookie: Option<&str>, path: &str) -> Reply {
@@ -87,16 +99,30 @@ impl TestServer {
 
     /// Signs in and returns the `Cookie` header value for the new session.
     async fn sign_in(&self, email: &str) -> String {
-        let reply = self.call(None, "sign_in", &format!("email={email}&password=backshare-demo")).await;
+        let reply = self
+            .call(
+                None,
+                "sign_in",
+                &format!("email={email}&password=backshare-demo"),
+            )
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
-        let set_cookie = reply.headers.get(header::SET_COOKIE).expect("a session cookie").to_str().unwrap();
+        let set_cookie = reply
+            .headers
+            .get(header::SET_COOKIE)
+            .expect("a session cookie")
+            .to_str()
+            .unwrap();
         set_cookie.split(';').next().unwrap().to_owned()
     }
 }
 
 /// The sentence a refused call carries.
 fn message(reply: &Reply) -> String {
-    reply.json()["message"].as_str().unwrap_or_default().to_owned()
+    reply.json()["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[tokio::test]
@@ -105,16 +131,27 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
     for endpoint in ["credentials", "list_backups", "my_shares", "shared_with_me"] {
         let reply = s.call(None, endpoint, "").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{endpoint}");
-        assert!(message(&reply).contains("Please sign in"), "{endpoint}: {}", reply.body);
+        assert!(
+            message(&reply).contains("Please sign in"),
+            "{endpoint}: {}",
+            reply.body
+        );
     }
     for (endpoint, form) in [
         ("accept_invitation", "invitation_id=inv-x"),
         ("reject_invitation", "invitation_id=inv-x"),
         ("cancel_sharing", "share_id=rs-x&recipient=1840000000000002"),
     ] {
-        assert_eq!(s.call(None, endpoint, form).await.status, StatusCode::UNAUTHORIZED, "{endpoint}");
+        assert_eq!(
+            s.call(None, endpoint, form).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{endpoint}"
+        );
     }
-    assert_eq!(s.create_share(None, "x", ORDERS, BOB_ACCOUNT).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.create_share(None, "x", ORDERS, BOB_ACCOUNT).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     let me = s.call(None, "me", "").await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json(), Value::Null);
@@ -123,10 +160,17 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
 #[tokio::test]
 async fn a_wrong_password_and_an_unknown_email_read_the_same() {
     let s = server().await;
-    let wrong = s.call(None, "sign_in", "email=alice@acme.example&password=wrong").await;
-    let unknown = s.call(None, "sign_in", "email=nobody@acme.example&password=wrong").await;
+    let wrong = s
+        .call(None, "sign_in", "email=alice@acme.example&password=wrong")
+        .await;
+    let unknown = s
+        .call(None, "sign_in", "email=nobody@acme.example&password=wrong")
+        .await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
-    assert_eq!((wrong.status, wrong.body.clone()), (unknown.status, unknown.body));
+    assert_eq!(
+        (wrong.status, wrong.body.clone()),
+        (unknown.status, unknown.body)
+    );
     assert_eq!(message(&wrong), "The email or password is not correct.");
     assert!(wrong.headers.get(header::SET_COOKIE).is_none());
 }
@@ -134,17 +178,38 @@ async fn a_wrong_password_and_an_unknown_email_read_the_same() {
 #[tokio::test]
 async fn the_session_cookie_is_http_only_and_lax_and_sign_out_destroys_the_session() {
     let s = server().await;
-    let reply = s.call(None, "sign_in", "email=alice@acme.example&password=backshare-demo").await;
-    let set_cookie = reply.headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    let reply = s
+        .call(
+            None,
+            "sign_in",
+            "email=alice@acme.example&password=backshare-demo",
+        )
+        .await;
+    let set_cookie = reply
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
     assert!(set_cookie.contains("HttpOnly"), "{set_cookie}");
     assert!(set_cookie.contains("SameSite=Lax"), "{set_cookie}");
     let cookie = set_cookie.split(';').next().unwrap().to_owned();
-    assert_eq!(s.call(Some(&cookie), "me", "").await.json()["email"], "alice@acme.example");
+    assert_eq!(
+        s.call(Some(&cookie), "me", "").await.json()["email"],
+        "alice@acme.example"
+    );
 
-    assert_eq!(s.call(Some(&cookie), "sign_out", "").await.status, StatusCode::OK);
+    assert_eq!(
+        s.call(Some(&cookie), "sign_out", "").await.status,
+        StatusCode::OK
+    );
     // The old cookie is worth nothing now, even if a browser kept it.
     assert_eq!(s.call(Some(&cookie), "me", "").await.json(), Value::Null);
-    assert_eq!(s.call(Some(&cookie), "list_backups", "").await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        s.call(Some(&cookie), "list_backups", "").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -156,44 +221,124 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
     let carol = s.sign_in("carol@partner.example").await;
 
     // Create: viewer forbidden, another tenant cannot see the backup, owner succeeds.
-    let by_vic = s.create_share(Some(&vic), "by-vic", ORDERS, BOB_ACCOUNT).await;
+    let by_vic = s
+        .create_share(Some(&vic), "by-vic", ORDERS, BOB_ACCOUNT)
+        .await;
     assert_eq!(by_vic.status, StatusCode::FORBIDDEN);
     assert!(message(&by_vic).contains("viewer"), "{}", by_vic.body);
-    assert_eq!(s.create_share(Some(&carol), "steal", ORDERS, BOB_ACCOUNT).await.status, StatusCode::NOT_FOUND);
-    let created = s.create_share(Some(&alice), "to-east", ORDERS, BOB_ACCOUNT).await;
+    assert_eq!(
+        s.create_share(Some(&carol), "steal", ORDERS, BOB_ACCOUNT)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let created = s
+        .create_share(Some(&alice), "to-east", ORDERS, BOB_ACCOUNT)
+        .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
     let share_id = created.json().as_str().unwrap().to_owned();
-    let refused = s.create_share(Some(&alice), "to-dan", ORDERS, "1860000000000004").await;
+    let refused = s
+        .create_share(Some(&alice), "to-dan", ORDERS, "1860000000000004")
+        .await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
-    assert!(message(&refused).contains("another site"), "{}", refused.body);
+    assert!(
+        message(&refused).contains("another site"),
+        "{}",
+        refused.body
+    );
 
     // The viewer sees the share; another tenant sees none of it.
-    assert_eq!(s.call(Some(&vic), "my_shares", "").await.json().as_array().unwrap().len(), 1);
-    assert_eq!(s.call(Some(&carol), "my_shares", "").await.json().as_array().unwrap().len(), 0);
-    assert_eq!(s.call(Some(&carol), "shared_with_me", "").await.json()["pending"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        s.call(Some(&vic), "my_shares", "")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        s.call(Some(&carol), "my_shares", "")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        s.call(Some(&carol), "shared_with_me", "").await.json()["pending"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
 
     let page = s.call(Some(&bob), "shared_with_me", "").await.json();
     let invitation = page["pending"][0]["id"].as_str().unwrap().to_owned();
     let form = format!("invitation_id={invitation}");
 
     // Answer: only the recipient.
-    assert_eq!(s.call(Some(&carol), "accept_invitation", &form).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(s.call(Some(&carol), "reject_invitation", &form).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(s.call(Some(&alice), "accept_invitation", &form).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(s.call(Some(&vic), "accept_invitation", &form).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        s.call(Some(&carol), "accept_invitation", &form)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(Some(&carol), "reject_invitation", &form)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(Some(&alice), "accept_invitation", &form)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.call(Some(&vic), "accept_invitation", &form).await.status,
+        StatusCode::FORBIDDEN
+    );
     let accepted = s.call(Some(&bob), "accept_invitation", &form).await;
     assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
-    assert_eq!(s.call(Some(&bob), "reject_invitation", &form).await.status, StatusCode::CONFLICT);
-    assert_eq!(s.call(Some(&alice), "my_shares", "").await.json()[0]["status"], "Accepted");
+    assert_eq!(
+        s.call(Some(&bob), "reject_invitation", &form).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        s.call(Some(&alice), "my_shares", "").await.json()[0]["status"],
+        "Accepted"
+    );
 
     // Cancel: only the owner, and not its viewer.
     let cancel = format!("share_id={share_id}&recipient={BOB_ACCOUNT}");
-    assert_eq!(s.call(Some(&carol), "cancel_sharing", &cancel).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(s.call(Some(&bob), "cancel_sharing", &cancel).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(s.call(Some(&vic), "cancel_sharing", &cancel).await.status, StatusCode::FORBIDDEN);
-    assert_eq!(s.call(Some(&alice), "my_shares", "").await.json()[0]["status"], "Accepted", "nothing changed");
-    assert_eq!(s.call(Some(&alice), "cancel_sharing", &cancel).await.status, StatusCode::OK);
-    assert_eq!(s.call(Some(&alice), "my_shares", "").await.json()[0]["status"], "Revoking");
+    assert_eq!(
+        s.call(Some(&carol), "cancel_sharing", &cancel).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(Some(&bob), "cancel_sharing", &cancel).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.call(Some(&vic), "cancel_sharing", &cancel).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.call(Some(&alice), "my_shares", "").await.json()[0]["status"],
+        "Accepted",
+        "nothing changed"
+    );
+    assert_eq!(
+        s.call(Some(&alice), "cancel_sharing", &cancel).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        s.call(Some(&alice), "my_shares", "").await.json()[0]["status"],
+        "Revoking"
+    );
 }
 
 #[tokio::test]
@@ -212,7 +357,10 @@ async fn pages_render_on_the_server_and_signed_out_visitors_are_sent_to_sign_in(
     assert_eq!(backups.status, StatusCode::OK);
     assert!(backups.body.contains(ORDERS));
     let credentials = s.page(Some(&alice), "/credentials").await;
-    assert!(credentials.body.contains("1840000000000001") && credentials.body.contains("proj-acmehq-eu"));
+    assert!(
+        credentials.body.contains("1840000000000001")
+            && credentials.body.contains("proj-acmehq-eu")
+    );
 }
 
 #[tokio::test]
@@ -223,7 +371,9 @@ async fn a_plain_form_sign_in_without_javascript_redirects() {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "text/html")
             .header(header::REFERER, "http://127.0.0.1:3000/signin")
-            .body(Body::from(format!("email=alice%40acme.example&password={password}")))
+            .body(Body::from(format!(
+                "email=alice%40acme.example&password={password}"
+            )))
             .unwrap()
     };
     let ok = s.send(form("backshare-demo")).await;
@@ -231,5 +381,8 @@ async fn a_plain_form_sign_in_without_javascript_redirects() {
     assert_eq!(ok.headers.get(header::LOCATION).unwrap(), "/backups");
     let failed = s.send(form("wrong")).await;
     assert_eq!(failed.status, StatusCode::FOUND);
-    assert_eq!(failed.headers.get(header::LOCATION).unwrap(), "/signin?failed=1");
+    assert_eq!(
+        failed.headers.get(header::LOCATION).unwrap(),
+        "/signin?failed=1"
+    );
 }

@@ -17,7 +17,10 @@ pub fn MySharesPage() -> impl IntoView {
     let cancel = ServerAction::<CancelSharing>::new();
     // (share id, recipient account id) awaiting confirmation; kept outside the refetched rows.
     let confirming = RwSignal::new(None::<(String, String)>);
-    let rows = Resource::new(move || (tick.get(), cancel.version().get()), |_| api::my_shares());
+    let rows = Resource::new(
+        move || (tick.get(), cancel.version().get()),
+        |_| api::my_shares(),
+    );
     let problem = Signal::derive(move || {
         cancel
             .value()

@@ -117,6 +117,26 @@ pub fn SharedWithMePage() -> impl IntoView {
                                 }.into_any()
                             }}
                         </section>
+                        {(!page.answered.is_empty()).then(|| view! {
+                            <section aria-labelledby="answered-title">
+                                <h2 id="answered-title">"Answered invitations"</h2>
+                                <table class="answered">
+                                    <thead>
+                                        <tr><th>"Resource share"</th><th>"From"</th><th>"Status"</th><th>"When"</th></tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.answered.into_iter().map(|a| view! {
+                                            <tr data-invitation=a.id.to_string()>
+                                                <td>{a.share_name.clone()}</td>
+                                                <td>{a.owner_name.clone()}<br/><code>{a.owner.to_string()}</code></td>
+                                                <td><StatusBadge status=a.status/></td>
+                                                <td>{format::instant(a.at)}</td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </section>
+                        })}
                     }.into_any(),
                     Err(error) => failure(error),
                 }
