@@ -149,7 +149,7 @@ impl Backshare {
     }
 
     /// Checks an email and password; one refusal for an unknown email and a wrong password.
-    #[tracing::instrument(skip(self, password), err)]
+    #[tracing::instrument(skip(self, password), err(level = "info"))]
     pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<UserId> {
         let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ?")
             .bind(email.trim().to_lowercase())
@@ -287,7 +287,7 @@ impl Backshare {
 
     /// "Create a new resource share": the backups, the principals, one invitation per
     /// recipient account. Every rule is checked before anything is written.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err)]
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
     pub async fn create_share(
         &self,
         caller: &Caller,
@@ -655,7 +655,7 @@ impl Backshare {
 
     /// The recipient accepts: the invitation is answered and a reference grant is created
     /// for every backup in the share, in one transaction.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err)]
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
     pub async fn accept_invitation(
         &self,
         caller: &Caller,
@@ -666,7 +666,7 @@ impl Backshare {
     }
 
     /// The recipient rejects: the invitation is answered; nothing is granted.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err)]
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
     pub async fn reject_invitation(
         &self,
         caller: &Caller,
@@ -766,7 +766,7 @@ impl Backshare {
 
     /// "Cancel Sharing": the owner removes a recipient account from a resource share. A
     /// pending invitation is cancelled; an accepted one's grants start revoking.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err)]
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
     pub async fn cancel_sharing(
         &self,
         caller: &Caller,
