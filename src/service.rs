@@ -706,15 +706,7 @@ impl Backshare {
             .into());
         }
         caller.require_change()?;
-        let status: String = row.get("status");
-        let invitation = Invitation {
-            status: word(
-                InvitationStatus::from_word(&status),
-                "invitations.status",
-                &status,
-            )?,
-            expires_at: instant(row.get("expires_at")),
-        };
+        let invitation = invitation_from_row(&row)?;
         let next = if accept {
             invitation.accept(now)?
         } else {
@@ -840,19 +832,10 @@ impl Backshare {
         .await?;
         if let Some(row) = invitation {
             let id: String = row.get("id");
-            let status: String = row.get("status");
-            let status = word(
-                InvitationStatus::from_word(&status),
-                "invitations.status",
-                &status,
-            )?;
-            match status {
+            let invitation = invitation_from_row(&row)?;
+            match invitation.status {
                 InvitationStatus::Pending => {
-                    let next = Invitation {
-                        status,
-                        expires_at: instant(row.get("expires_at")),
-                    }
-                    .cancel()?;
+                    let next = invitation.cancel()?;
                     sqlx::query("UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'")
                         .bind(next.as_str())
                         .bind(millis(now))
@@ -897,16 +880,7 @@ impl Backshare {
         .fetch_all(&self.db)
         .await?;
         for row in due_invitations {
-            let status: String = row.get("status");
-            let next = Invitation {
-                status: word(
-                    InvitationStatus::from_word(&status),
-                    "invitations.status",
-                    &status,
-                )?,
-                expires_at: instant(row.get("expires_at")),
-            }
-            .expire(now)?;
+            let next = invitation_from_row(&row)?.expire(now)?;
             moved += sqlx::query(
                 "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
             )
@@ -962,17 +936,21 @@ fn invitation_status(
     row: &sqlx::sqlite::SqliteRow,
     now: DateTime<Utc>,
 ) -> ServiceResult<InvitationStatus> {
+    let invitation = invitation_from_row(row)?;
+    Ok(invitation.expire(now).unwrap_or(invitation.status))
+}
+
+/// An invitation's state-machine part from a row with `status` and `expires_at`.
+fn invitation_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Invitation> {
     let status: String = row.get("status");
-    let status = word(
-        InvitationStatus::from_word(&status),
-        "invitations.status",
-        &status,
-    )?;
-    let invitation = Invitation {
-        status,
+    Ok(Invitation {
+        status: word(
+            InvitationStatus::from_word(&status),
+            "invitations.status",
+            &status,
+        )?,
         expires_at: instant(row.get("expires_at")),
-    };
-    Ok(invitation.expire(now).unwrap_or(status))
+    })
 }
 
 /// The status a row of "My Shares" shows.

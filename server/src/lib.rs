@@ -127,6 +127,8 @@ pub async fn router(
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(sessions)
+        // The wasm bundle shrinks to about 40 % with gzip, to less with Brotli.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(leptos_options))
 }
 

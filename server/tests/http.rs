@@ -386,3 +386,15 @@ async fn a_plain_form_sign_in_without_javascript_redirects() {
         "/signin?failed=1"
     );
 }
+
+#[tokio::test]
+async fn responses_are_compressed_for_browsers_that_accept_it() {
+    let s = server().await;
+    let request = Request::get("/signin")
+        .header(header::ACCEPT, "text/html")
+        .header(header::ACCEPT_ENCODING, "gzip")
+        .body(Body::empty())
+        .unwrap();
+    let reply = s.app.clone().oneshot(request).await.unwrap();
+    assert_eq!(reply.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
+}
