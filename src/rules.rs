@@ -50,6 +50,102 @@ pub enum Refusal {
     /// Rule 8, self.
     #[error("You cannot share with your own account.")]
     SelfShare,
+    /// Rule 9: recipient accounts per cluster backup.
+    #[error("{backup} would be shared with {would_be} accounts; a cluster backup can be shared with at most {limit}.")]
+    TooManyAccounts {
+        backup: BackupId,
+        would_be: u64,
+        limit: u64,
+    },
+    /// Rule 9: recipient projects per server or disk backup.
+    #[error("{backup} would be shared with {would_be} projects; a server or disk backup can be shared with at most {limit}.")]
+    TooManyProjects {
+        backup: BackupId,
+        would_be: u64,
+        limit: u64,
+    },
+    /// Rule 9: backups in resource shares per account.
+    #[error(
+        "Your account would have {would_be} backups in resource shares; the limit is {limit}."
+    )]
+    TooManySharedBackups { would_be: u64, limit: u64 },
+    /// Rule 9: shared cluster backups per account (raisable by an operator).
+    #[error("Your account would share {would_be} cluster backups; its limit is {limit}. An operator can raise it.")]
+    TooManySharedClusterBackups { would_be: u64, limit: u64 },
+}
+
+/// The limits of rule 9, deployment settings (and, for the last, per account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub projects_per_copy_backup: u64,
+    pub accounts_per_cluster_backup: u64,
+    pub shared_backups_per_account: u64,
+    pub shared_cluster_backups_per_account: u64,
+}
+
+impl Default for Limits {
+    /// The figures of the source documents.
+    fn default() -> Self {
+        Self {
+            projects_per_copy_backup: 10,
+            accounts_per_cluster_backup: 64,
+            shared_backups_per_account: 1_000,
+            shared_cluster_backups_per_account: 1_024,
+        }
+    }
+}
+
+/// What an account's sharing would amount to if a request went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccountUsage {
+    /// Distinct backups of the account in any of its resource shares.
+    pub shared_backups: u64,
+    /// Of those, cluster backups.
+    pub shared_cluster_backups: u64,
+}
+
+/// Rule 9 for one backup: how many recipients it would have.
+pub fn check_recipient_count(
+    backup: &BackupFacts,
+    recipients_after: u64,
+    limits: &Limits,
+) -> Result<(), Refusal> {
+    match backup.kind {
+        BackupKind::ClusterBackup if recipients_after > limits.accounts_per_cluster_backup => {
+            Err(Refusal::TooManyAccounts {
+                backup: backup.id.clone(),
+                would_be: recipients_after,
+                limit: limits.accounts_per_cluster_backup,
+            })
+        }
+        BackupKind::ServerBackup | BackupKind::DiskBackup
+            if recipients_after > limits.projects_per_copy_backup =>
+        {
+            Err(Refusal::TooManyProjects {
+                backup: backup.id.clone(),
+                would_be: recipients_after,
+                limit: limits.projects_per_copy_backup,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Rule 9 for the owner's account as a whole.
+pub fn check_account_usage(after: AccountUsage, limits: &Limits) -> Result<(), Refusal> {
+    if after.shared_backups > limits.shared_backups_per_account {
+        return Err(Refusal::TooManySharedBackups {
+            would_be: after.shared_backups,
+            limit: limits.shared_backups_per_account,
+        });
+    }
+    if after.shared_cluster_backups > limits.shared_cluster_backups_per_account {
+        return Err(Refusal::TooManySharedClusterBackups {
+            would_be: after.shared_cluster_backups,
+            limit: limits.shared_cluster_backups_per_account,
+        });
+    }
+    Ok(())
 }
 
 /// What the rules need to know about a backup.
@@ -276,6 +372,71 @@ mod tests {
             check_recipient(&owner(), Site::International, &cluster_backup("cb-1"), &far),
             Err(Refusal::AccountNotInRegion { .. })
         ));
+    }
+
+    #[test]
+    fn a_cluster_backup_reaches_its_64th_account_and_not_a_65th() {
+        let limits = Limits::default();
+        let b = cluster_backup("cb-1");
+        assert_eq!(check_recipient_count(&b, 64, &limits), Ok(()));
+        assert!(matches!(
+            check_recipient_count(&b, 65, &limits),
+            Err(Refusal::TooManyAccounts {
+                would_be: 65,
+                limit: 64,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_server_or_disk_backup_reaches_its_10th_project_and_not_an_11th() {
+        let limits = Limits::default();
+        for kind in [BackupKind::ServerBackup, BackupKind::DiskBackup] {
+            let b = BackupFacts {
+                kind,
+                ..cluster_backup("sb-1")
+            };
+            assert_eq!(check_recipient_count(&b, 10, &limits), Ok(()));
+            assert!(matches!(
+                check_recipient_count(&b, 11, &limits),
+                Err(Refusal::TooManyProjects { limit: 10, .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn an_account_reaches_its_1000th_shared_backup_and_not_a_1001st() {
+        let limits = Limits::default();
+        let usage = |n| AccountUsage {
+            shared_backups: n,
+            shared_cluster_backups: 0,
+        };
+        assert_eq!(check_account_usage(usage(1_000), &limits), Ok(()));
+        assert!(matches!(
+            check_account_usage(usage(1_001), &limits),
+            Err(Refusal::TooManySharedBackups { limit: 1_000, .. })
+        ));
+    }
+
+    #[test]
+    fn an_account_reaches_its_1024th_shared_cluster_backup_and_not_a_1025th() {
+        // The resource-share limit is raised here so that only the cluster limit applies.
+        let limits = Limits {
+            shared_backups_per_account: 5_000,
+            ..Limits::default()
+        };
+        let usage = |n| AccountUsage {
+            shared_backups: n,
+            shared_cluster_backups: n,
+        };
+        assert_eq!(check_account_usage(usage(1_024), &limits), Ok(()));
+        let refusal = check_account_usage(usage(1_025), &limits).unwrap_err();
+        assert!(matches!(
+            refusal,
+            Refusal::TooManySharedClusterBackups { limit: 1_024, .. }
+        ));
+        assert!(refusal.to_string().contains("An operator can raise it"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::ids::{
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
-use crate::rules::{self, BackupFacts, RecipientFacts, Refusal};
+use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
 use crate::views::{
     AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow, ProjectView,
     ReceivedBackup, ShareStatus, SharedWithMe,
@@ -29,6 +29,8 @@ pub struct Settings {
     pub invitation_ttl: Duration,
     /// How long a cancelled reference grant stays revoking (10 minutes by default).
     pub revocation_delay: Duration,
+    /// Rule 9's limits; the per-account one can be raised with `raise_cluster_share_limit`.
+    pub limits: Limits,
 }
 
 impl Default for Settings {
@@ -36,6 +38,7 @@ impl Default for Settings {
         Self {
             invitation_ttl: Duration::days(7),
             revocation_delay: Duration::minutes(10),
+            limits: Limits::default(),
         }
     }
 }
@@ -363,6 +366,10 @@ impl Backshare {
             resolved.push((principal.clone(), recipient));
         }
 
+        let recipients: BTreeSet<AccountId> = resolved.iter().map(|(_, r)| r.clone()).collect();
+        self.check_limits(&mut tx, caller, &backups, &recipients)
+            .await?;
+
         let share_id = ShareId::from_trusted(new_id("rs"));
         sqlx::query(
             "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
@@ -414,6 +421,103 @@ impl Backshare {
         tx.commit().await?;
         tracing::info!(share = %share_id, backups = backups.len(), recipients = invited.len(), "resource share created");
         Ok(share_id)
+    }
+
+    /// Rule 9, counted inside the writing transaction. On SQLite the transaction holds the
+    /// write lock from its start (`BEGIN IMMEDIATE`), so concurrent requests count one
+    /// after the other and no limit can be overshot.
+    async fn check_limits(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        backups: &[BackupFacts],
+        recipients: &BTreeSet<AccountId>,
+    ) -> ServiceResult<()> {
+        let mut limits = self.settings.limits;
+        let raised: Option<i64> = sqlx::query_scalar(
+            "SELECT shared_cluster_backups FROM account_limits WHERE account_id = ?",
+        )
+        .bind(caller.account_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(raised) = raised {
+            limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
+        }
+
+        let row = sqlx::query(
+            "SELECT COUNT(DISTINCT b.id) AS shared,
+                    COUNT(DISTINCT CASE WHEN b.kind = 'cluster_backup' THEN b.id END) AS clusters
+             FROM share_backups sb
+             JOIN resource_shares s ON s.id = sb.share_id
+             JOIN backups b ON b.id = sb.backup_id
+             WHERE s.owner_account_id = ?",
+        )
+        .bind(caller.account_id.as_str())
+        .fetch_one(&mut *tx)
+        .await?;
+        let mut usage = AccountUsage {
+            shared_backups: u64::try_from(row.get::<i64, _>("shared")).unwrap_or(0),
+            shared_cluster_backups: u64::try_from(row.get::<i64, _>("clusters")).unwrap_or(0),
+        };
+
+        for backup in backups {
+            let existing: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT sp.recipient_account_id
+                 FROM share_backups sb JOIN share_principals sp ON sp.share_id = sb.share_id
+                 WHERE sb.backup_id = ?",
+            )
+            .bind(backup.id.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+            let already_shared: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = ? LIMIT 1")
+                    .bind(backup.id.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if already_shared.is_none() {
+                usage.shared_backups += 1;
+                if backup.kind == BackupKind::ClusterBackup {
+                    usage.shared_cluster_backups += 1;
+                }
+            }
+            let after = existing
+                .iter()
+                .map(|id| AccountId::from_trusted(id.as_str()))
+                .chain(recipients.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .len();
+            rules::check_recipient_count(backup, after as u64, &limits)?;
+        }
+        rules::check_account_usage(usage, &limits)?;
+        Ok(())
+    }
+
+    /// Operator command: raises (or lowers) one account's shared-cluster-backup limit.
+    pub async fn set_cluster_share_limit(
+        &self,
+        account: &AccountId,
+        limit: u64,
+    ) -> ServiceResult<()> {
+        let limit = i64::try_from(limit)
+            .ok()
+            .filter(|l| *l > 0)
+            .ok_or_else(|| UserError::Invalid("The limit must be a positive number.".into()))?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+            .bind(account.as_str())
+            .fetch_optional(&self.db)
+            .await?;
+        if known.is_none() {
+            return Err(UserError::NotFound(format!("Account {account}")).into());
+        }
+        sqlx::query(
+            "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES (?, ?)
+             ON CONFLICT (account_id) DO UPDATE SET shared_cluster_backups = excluded.shared_cluster_backups",
+        )
+        .bind(account.as_str())
+        .bind(limit)
+        .execute(&self.db)
+        .await?;
+        Ok(())
     }
 
     /// A backup the caller's account owns, as the rules see it. A backup the account

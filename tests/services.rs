@@ -565,3 +565,143 @@ fn service_errors_for_storage_faults_become_one_safe_sentence() {
     assert!(!shown.contains("secret"));
     assert_eq!(shown, UserError::Internal.to_string());
 }
+
+/// Adds `n` international accounts with a project in ap-southeast-1, returning their ids.
+async fn extra_accounts(w: &World, n: usize) -> Vec<String> {
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let id = format!("{:016}", 1_900_000_000_000_000_u64 + i as u64);
+        sqlx::query("INSERT INTO accounts (id, name, site) VALUES (?, ?, 'international')")
+            .bind(&id)
+            .bind(format!("Extra {i}"))
+            .execute(w.svc.db())
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO projects (id, account_id, name, region) VALUES (?, ?, 'p', 'ap-southeast-1')")
+            .bind(format!("proj-extra-{i}"))
+            .bind(&id)
+            .execute(w.svc.db())
+            .await
+            .unwrap();
+        ids.push(id);
+    }
+    ids
+}
+
+async fn world_with(limits: backshare::rules::Limits) -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let db = backshare::db::connect(&url).await.unwrap();
+    let settings = Settings {
+        limits,
+        ..Settings::default()
+    };
+    let svc = Backshare::new(db, dir.path(), settings);
+    assert!(demo::seed_if_empty(&svc, Utc::now()).await.unwrap());
+    World { svc, _dir: dir }
+}
+
+#[tokio::test]
+async fn concurrent_shares_of_one_backup_never_exceed_the_account_limit() {
+    use backshare::rules::{Limits, Refusal};
+    let limit = 5;
+    let w = Arc::new(
+        world_with(Limits {
+            accounts_per_cluster_backup: limit,
+            ..Limits::default()
+        })
+        .await,
+    );
+    let accounts = extra_accounts(&w, 24).await;
+    let tasks: Vec<_> = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, account)| {
+            let (w, account) = (Arc::clone(&w), account.clone());
+            tokio::spawn(async move {
+                w.share(ALICE, &format!("race-{i}"), &[ORDERS], &[&account])
+                    .await
+            })
+        })
+        .collect();
+    let (mut ok, mut refused) = (0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(UserError::Refused(Refusal::TooManyAccounts { limit: l, .. })) if l == limit => {
+                refused += 1
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    println!(
+        "{} concurrent share requests: {ok} allowed, {refused} refused",
+        accounts.len()
+    );
+    assert_eq!(ok, limit);
+    let recipients: i64 = sqlx::query_scalar(
+        "SELECT COUNT(DISTINCT sp.recipient_account_id) FROM share_principals sp
+         JOIN share_backups sb ON sb.share_id = sp.share_id WHERE sb.backup_id = ?",
+    )
+    .bind(ORDERS)
+    .fetch_one(w.svc.db())
+    .await
+    .unwrap();
+    assert_eq!(recipients, limit as i64, "the limit holds in the database");
+}
+
+#[tokio::test]
+async fn the_shared_cluster_backup_limit_holds_and_an_operator_can_raise_it() {
+    use backshare::ids::AccountId;
+    use backshare::rules::{Limits, Refusal};
+    let w = world_with(Limits {
+        shared_cluster_backups_per_account: 1,
+        ..Limits::default()
+    })
+    .await;
+    w.share(ALICE, "first", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    // The same backup again does not count twice.
+    w.share(ALICE, "again", &[ORDERS], &["proj-acmeeast-sg"])
+        .await
+        .unwrap();
+    let second = w
+        .share(ALICE, "second", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT])
+        .await;
+    assert!(matches!(
+        second,
+        Err(UserError::Refused(Refusal::TooManySharedClusterBackups {
+            would_be: 2,
+            limit: 1
+        }))
+    ));
+    w.svc
+        .set_cluster_share_limit(&AccountId::from_trusted("1840000000000001"), 2)
+        .await
+        .unwrap();
+    w.share(ALICE, "second", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT])
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_shared_backup_limit_of_an_account_holds() {
+    use backshare::rules::{Limits, Refusal};
+    let w = world_with(Limits {
+        shared_backups_per_account: 1,
+        ..Limits::default()
+    })
+    .await;
+    w.share(ALICE, "first", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.share(ALICE, "second", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT])
+            .await,
+        Err(UserError::Refused(Refusal::TooManySharedBackups {
+            would_be: 2,
+            limit: 1
+        }))
+    ));
+}

@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::Router;
+use backshare::ids::AccountId;
+use backshare::rules::Limits;
 use backshare::service::{Backshare, Settings};
 use backshare_app::{shell, App};
-use clap::Parser;
+use clap::{Parser, Subcommand};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::{time, SameSite};
@@ -43,6 +45,47 @@ pub struct Config {
     /// Mark the session cookie `Secure` (set this behind HTTPS).
     #[arg(long, env = "BACKSHARE_SECURE_COOKIES", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub secure_cookies: bool,
+    /// Rule 9: recipient projects per server or disk backup.
+    #[arg(
+        long,
+        env = "BACKSHARE_LIMIT_PROJECTS_PER_COPY_BACKUP",
+        default_value_t = 10
+    )]
+    pub limit_projects_per_copy_backup: u64,
+    /// Rule 9: recipient accounts per cluster backup.
+    #[arg(
+        long,
+        env = "BACKSHARE_LIMIT_ACCOUNTS_PER_CLUSTER_BACKUP",
+        default_value_t = 64
+    )]
+    pub limit_accounts_per_cluster_backup: u64,
+    /// Rule 9: backups in resource shares per account.
+    #[arg(long, env = "BACKSHARE_LIMIT_SHARED_BACKUPS", default_value_t = 1_000)]
+    pub limit_shared_backups: u64,
+    /// Rule 9: shared cluster backups per account (raisable per account with `raise-limit`).
+    #[arg(
+        long,
+        env = "BACKSHARE_LIMIT_SHARED_CLUSTER_BACKUPS",
+        default_value_t = 1_024
+    )]
+    pub limit_shared_cluster_backups: u64,
+    /// An operator command instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Operator commands of the server binary.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Sets one account's limit of shared cluster backups (rule 9), then exits.
+    RaiseLimit {
+        /// The account ID (16 digits).
+        #[arg(long)]
+        account: String,
+        /// The new limit.
+        #[arg(long)]
+        shared_cluster_backups: u64,
+    },
 }
 
 impl Config {
@@ -58,6 +101,12 @@ impl Config {
                 .context("BACKSHARE_INVITATION_TTL is too long")?,
             revocation_delay: chrono::Duration::from_std(self.revocation_delay)
                 .context("BACKSHARE_REVOCATION_DELAY is too long")?,
+            limits: Limits {
+                projects_per_copy_backup: self.limit_projects_per_copy_backup,
+                accounts_per_cluster_backup: self.limit_accounts_per_cluster_backup,
+                shared_backups_per_account: self.limit_shared_backups,
+                shared_cluster_backups_per_account: self.limit_shared_cluster_backups,
+            },
         })
     }
 }
@@ -147,6 +196,25 @@ pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<boo
             }
             _ = stop.changed() => return,
         }
+    }
+}
+
+/// Runs an operator command, or serves.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    match config.command.clone() {
+        Some(Command::RaiseLimit {
+            account,
+            shared_cluster_backups,
+        }) => {
+            let svc = open(&config).await?;
+            let account = AccountId::parse(&account).map_err(|e| anyhow::anyhow!("{e}"))?;
+            svc.set_cluster_share_limit(&account, shared_cluster_backups)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Account {account} may now share {shared_cluster_backups} cluster backups.");
+            Ok(())
+        }
+        None => serve(config).await,
     }
 }
 

@@ -10,5 +10,5 @@ async fn main() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
         )
         .init();
-    backshare_server::serve(backshare_server::Config::parse()).await
+    backshare_server::run(backshare_server::Config::parse()).await
 }

@@ -396,5 +396,8 @@ async fn responses_are_compressed_for_browsers_that_accept_it() {
         .body(Body::empty())
         .unwrap();
     let reply = s.app.clone().oneshot(request).await.unwrap();
-    assert_eq!(reply.headers().get(header::CONTENT_ENCODING).unwrap(), "gzip");
+    assert_eq!(
+        reply.headers().get(header::CONTENT_ENCODING).unwrap(),
+        "gzip"
+    );
 }
