@@ -19,7 +19,7 @@ use crate::objects::ObjectStore;
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
 use crate::views::{
     AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow, ProjectView,
-    ReceivedBackup, ShareStatus, SharedWithMe,
+    ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
 };
 
 /// Deployment settings the services obey.
@@ -102,6 +102,17 @@ impl Caller {
             .into())
         }
     }
+}
+
+/// What a share request amounts to once every rule has looked at it.
+struct SharePlan {
+    /// The shareable backups, each once.
+    backups: Vec<BackupFacts>,
+    /// Each principal with the account it resolves to.
+    resolved: Vec<(PrincipalRef, AccountId)>,
+    /// Every problem found, in order.
+    problems: Vec<UserError>,
+    quota: ShareQuota,
 }
 
 /// What the share dialog sends.
@@ -333,42 +344,13 @@ impl Backshare {
             .into());
         }
 
-        let mut backups = Vec::new();
-        for id in &request.backup_ids {
-            let facts = self.owned_backup(&mut tx, caller, id.trim(), now).await?;
-            rules::check_shareable(&facts)?;
-            if !backups.iter().any(|b: &BackupFacts| b.id == facts.id) {
-                backups.push(facts);
-            }
-        }
-
-        let mut resolved: Vec<(PrincipalRef, AccountId)> = Vec::new();
-        for principal in &principals {
-            let recipient = match principal {
-                PrincipalRef::Account(account) => account.clone(),
-                PrincipalRef::Project(project) => {
-                    let row = sqlx::query("SELECT account_id, region FROM projects WHERE id = ?")
-                        .bind(project.as_str())
-                        .fetch_optional(&mut *tx)
-                        .await?
-                        .ok_or_else(|| UserError::NotFound(format!("Project {project}")))?;
-                    let region: String = row.get("region");
-                    for backup in &backups {
-                        rules::check_project_region(project.as_str(), &region, backup)?;
-                    }
-                    AccountId::from_trusted(row.get::<String, _>("account_id"))
-                }
-            };
-            let facts = recipient_facts(&mut tx, &recipient).await?;
-            for backup in &backups {
-                rules::check_recipient(&caller.account_id, caller.site, backup, &facts)?;
-            }
-            resolved.push((principal.clone(), recipient));
-        }
-
-        let recipients: BTreeSet<AccountId> = resolved.iter().map(|(_, r)| r.clone()).collect();
-        self.check_limits(&mut tx, caller, &backups, &recipients)
+        let plan = self
+            .plan_share(&mut tx, caller, &request.backup_ids, &principals, now)
             .await?;
+        if let Some(problem) = plan.problems.into_iter().next() {
+            return Err(problem.into());
+        }
+        let (backups, resolved) = (plan.backups, plan.resolved);
 
         let share_id = ShareId::from_trusted(new_id("rs"));
         sqlx::query(
@@ -423,22 +405,130 @@ impl Backshare {
         Ok(share_id)
     }
 
-    /// Rule 9, counted inside the writing transaction. On SQLite the transaction holds the
-    /// write lock from its start (`BEGIN IMMEDIATE`), so concurrent requests count one
-    /// after the other and no limit can be overshot.
-    async fn check_limits(
+    /// The dialog's live check: every problem the request would meet, and the quota left
+    /// after it. Read-only, so viewers may ask too (their own refusal is listed first).
+    pub async fn preview_share(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        backup_ids: &[String],
+        principals: &[String],
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SharePreview> {
+        let mut problems = Vec::new();
+        if let Err(ServiceError::User(refusal)) = caller.require_change() {
+            problems.push(refusal.to_string());
+        }
+        let mut parsed = Vec::new();
+        for typed in principals {
+            match PrincipalRef::parse(typed) {
+                Ok(principal) if !parsed.contains(&principal) => parsed.push(principal),
+                Ok(_) => {}
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        let mut conn = self.db.acquire().await?;
+        let plan = self
+            .plan_share(&mut conn, caller, backup_ids, &parsed, now)
+            .await?;
+        problems.extend(plan.problems.iter().map(ToString::to_string));
+        Ok(SharePreview {
+            problems,
+            quota: plan.quota,
+        })
+    }
+
+    /// Checks a request against every rule without writing, collecting each problem so the
+    /// dialog can list them all and `create_share` can refuse with the first.
+    async fn plan_share(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        backup_ids: &[String],
+        principals: &[PrincipalRef],
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SharePlan> {
+        let mut problems = Vec::new();
+        let mut backups: Vec<BackupFacts> = Vec::new();
+        for id in backup_ids {
+            match self.owned_backup(conn, caller, id.trim(), now).await {
+                Ok(facts) if backups.iter().any(|b| b.id == facts.id) => {}
+                Ok(facts) => match rules::check_shareable(&facts) {
+                    Ok(()) => backups.push(facts),
+                    Err(refusal) => problems.push(refusal.into()),
+                },
+                Err(ServiceError::User(problem)) => problems.push(problem),
+                Err(fault) => return Err(fault),
+            }
+        }
+
+        let mut resolved = Vec::new();
+        for principal in principals {
+            let recipient = match principal {
+                PrincipalRef::Account(account) => account.clone(),
+                PrincipalRef::Project(project) => {
+                    let row = sqlx::query("SELECT account_id, region FROM projects WHERE id = ?")
+                        .bind(project.as_str())
+                        .fetch_optional(&mut *conn)
+                        .await?;
+                    let Some(row) = row else {
+                        problems.push(UserError::NotFound(format!("Project {project}")));
+                        continue;
+                    };
+                    let region: String = row.get("region");
+                    for backup in &backups {
+                        if let Err(refusal) =
+                            rules::check_project_region(project.as_str(), &region, backup)
+                        {
+                            problems.push(refusal.into());
+                        }
+                    }
+                    AccountId::from_trusted(row.get::<String, _>("account_id"))
+                }
+            };
+            let Some(facts) = recipient_facts(conn, &recipient).await? else {
+                problems.push(UserError::NotFound(format!("Account {recipient}")));
+                continue;
+            };
+            for backup in &backups {
+                if let Err(refusal) =
+                    rules::check_recipient(&caller.account_id, caller.site, backup, &facts)
+                {
+                    problems.push(refusal.into());
+                }
+            }
+            resolved.push((principal.clone(), recipient));
+        }
+
+        let recipients: BTreeSet<AccountId> = resolved.iter().map(|(_, r)| r.clone()).collect();
+        let quota = self
+            .count_limits(conn, caller, &backups, &recipients, &mut problems)
+            .await?;
+        Ok(SharePlan {
+            backups,
+            resolved,
+            problems,
+            quota,
+        })
+    }
+
+    /// Rule 9, counted on the connection of the writing transaction. On SQLite that
+    /// transaction holds the write lock from its start (`BEGIN IMMEDIATE`), so concurrent
+    /// requests count one after the other and no limit can be overshot. Refusals go into
+    /// `problems`; the quota left after the request is returned.
+    async fn count_limits(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
         caller: &Caller,
         backups: &[BackupFacts],
         recipients: &BTreeSet<AccountId>,
-    ) -> ServiceResult<()> {
+        problems: &mut Vec<UserError>,
+    ) -> ServiceResult<ShareQuota> {
         let mut limits = self.settings.limits;
         let raised: Option<i64> = sqlx::query_scalar(
             "SELECT shared_cluster_backups FROM account_limits WHERE account_id = ?",
         )
         .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
         if let Some(raised) = raised {
             limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
@@ -453,13 +543,14 @@ impl Backshare {
              WHERE s.owner_account_id = ?",
         )
         .bind(caller.account_id.as_str())
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *conn)
         .await?;
         let mut usage = AccountUsage {
             shared_backups: u64::try_from(row.get::<i64, _>("shared")).unwrap_or(0),
             shared_cluster_backups: u64::try_from(row.get::<i64, _>("clusters")).unwrap_or(0),
         };
 
+        let mut recipients_left = Vec::new();
         for backup in backups {
             let existing: Vec<String> = sqlx::query_scalar(
                 "SELECT DISTINCT sp.recipient_account_id
@@ -467,12 +558,12 @@ impl Backshare {
                  WHERE sb.backup_id = ?",
             )
             .bind(backup.id.as_str())
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut *conn)
             .await?;
             let already_shared: Option<i64> =
                 sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = ? LIMIT 1")
                     .bind(backup.id.as_str())
-                    .fetch_optional(&mut *tx)
+                    .fetch_optional(&mut *conn)
                     .await?;
             if already_shared.is_none() {
                 usage.shared_backups += 1;
@@ -485,11 +576,27 @@ impl Backshare {
                 .map(|id| AccountId::from_trusted(id.as_str()))
                 .chain(recipients.iter().cloned())
                 .collect::<BTreeSet<_>>()
-                .len();
-            rules::check_recipient_count(backup, after as u64, &limits)?;
+                .len() as u64;
+            if let Err(refusal) = rules::check_recipient_count(backup, after, &limits) {
+                problems.push(refusal.into());
+            }
+            recipients_left.push((
+                backup.id.clone(),
+                limits.accounts_per_cluster_backup.saturating_sub(after),
+            ));
         }
-        rules::check_account_usage(usage, &limits)?;
-        Ok(())
+        if let Err(refusal) = rules::check_account_usage(usage, &limits) {
+            problems.push(refusal.into());
+        }
+        Ok(ShareQuota {
+            shared_backups_left: limits
+                .shared_backups_per_account
+                .saturating_sub(usage.shared_backups),
+            shared_cluster_backups_left: limits
+                .shared_cluster_backups_per_account
+                .saturating_sub(usage.shared_cluster_backups),
+            recipients_left,
+        })
     }
 
     /// Operator command: raises (or lowers) one account's shared-cluster-backup limit.
@@ -1085,21 +1192,23 @@ fn backup_facts(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<BackupFacts> {
 }
 
 async fn recipient_facts(
-    tx: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::SqliteConnection,
     account: &AccountId,
-) -> ServiceResult<RecipientFacts> {
+) -> ServiceResult<Option<RecipientFacts>> {
     let site: Option<String> = sqlx::query_scalar("SELECT site FROM accounts WHERE id = ?")
         .bind(account.as_str())
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
-    let site = site.ok_or_else(|| UserError::NotFound(format!("Account {account}")))?;
+    let Some(site) = site else {
+        return Ok(None);
+    };
     let regions = sqlx::query_scalar("SELECT DISTINCT region FROM projects WHERE account_id = ?")
         .bind(account.as_str())
-        .fetch_all(&mut *tx)
+        .fetch_all(&mut *conn)
         .await?;
-    Ok(RecipientFacts {
+    Ok(Some(RecipientFacts {
         account: account.clone(),
         site: word(Site::from_word(&site), "accounts.site", &site)?,
         regions,
-    })
+    }))
 }

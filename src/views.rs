@@ -52,6 +52,25 @@ impl ShareStatus {
     }
 }
 
+/// Rule 9's quota left if a share request went through.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShareQuota {
+    /// More backups the account could put into resource shares.
+    pub shared_backups_left: u64,
+    /// More cluster backups the account could share.
+    pub shared_cluster_backups_left: u64,
+    /// Per backup: more recipient accounts it could have.
+    pub recipients_left: Vec<(BackupId, u64)>,
+}
+
+/// The share dialog's live check before "OK".
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct SharePreview {
+    /// Each problem as its sentence; empty when every rule allows the request.
+    pub problems: Vec<String>,
+    pub quota: ShareQuota,
+}
+
 /// The signed-in user, for the navigation and for what the page offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Me {

@@ -705,3 +705,46 @@ async fn the_shared_backup_limit_of_an_account_holds() {
         }))
     ));
 }
+
+#[tokio::test]
+async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writing() {
+    let w = world().await;
+    let alice = w.caller(ALICE).await;
+    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let clean = w
+        .svc
+        .preview_share(&alice, &ids(&[ORDERS]), &ids(&[BOB_ACCOUNT]), Utc::now())
+        .await
+        .unwrap();
+    assert!(clean.problems.is_empty(), "{:?}", clean.problems);
+    assert_eq!(clean.quota.shared_cluster_backups_left, 1_023);
+    assert_eq!(clean.quota.shared_backups_left, 999);
+    assert_eq!(clean.quota.recipients_left[0].1, 63);
+
+    let messy = w
+        .svc
+        .preview_share(
+            &alice,
+            &ids(&[ORDERS, "rp-acmehq-orders-001"]),
+            &ids(&[BOB_ACCOUNT, DAN_ACCOUNT, "nonsense"]),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    let all = messy.problems.join("\n");
+    assert!(all.contains("cross-region"), "{all}");
+    assert!(all.contains("another site"), "{all}");
+    assert!(all.contains("is not an account ID"), "{all}");
+    assert!(
+        w.statuses(ALICE).await.is_empty(),
+        "a preview writes nothing"
+    );
+
+    let vic = w.caller(VIC).await;
+    let by_viewer = w
+        .svc
+        .preview_share(&vic, &ids(&[ORDERS]), &ids(&[BOB_ACCOUNT]), Utc::now())
+        .await
+        .unwrap();
+    assert!(by_viewer.problems[0].contains("viewer"));
+}

@@ -180,6 +180,19 @@ pub async fn create_share(
         .map_err(on_server::fail)
 }
 
+/// The share dialog's live check: every problem the request would meet, and the quota
+/// left after it. Writes nothing.
+#[server(endpoint = "preview_share", input = Json)]
+pub async fn preview_share(
+    backup_ids: Vec<String>,
+    principals: Vec<String>,
+) -> Result<views::SharePreview, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.preview_share(&caller, &backup_ids, &principals, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
 /// "My Shares".
 #[server(endpoint = "my_shares")]
 pub async fn my_shares() -> Result<Vec<MyShareRow>, AppError> {

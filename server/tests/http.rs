@@ -79,7 +79,12 @@ impl TestServer {
         principal: &str,
     ) -> Reply {
         let body = json!({ "share_name": name, "backup_ids": [backup], "principals": [principal] });
-        let mut request = Request::post("/api/create_share")
+        self.json_call(cookie, "create_share", body).await
+    }
+
+    /// Calls a server function that takes JSON (those with list arguments).
+    async fn json_call(&self, cookie: Option<&str>, endpoint: &str, body: Value) -> Reply {
+        let mut request = Request::post(format!("/api/{endpoint}"))
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json");
         if let Some(cookie) = cookie {
@@ -150,6 +155,11 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
     }
     assert_eq!(
         s.create_share(None, "x", ORDERS, BOB_ACCOUNT).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let preview = json!({ "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
+    assert_eq!(
+        s.json_call(None, "preview_share", preview).await.status,
         StatusCode::UNAUTHORIZED
     );
     let me = s.call(None, "me", "").await;
@@ -245,6 +255,15 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
         message(&refused).contains("another site"),
         "{}",
         refused.body
+    );
+
+    // A preview of another tenant's backup reveals nothing but "not found".
+    let peek = json!({ "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
+    let peek = s.json_call(Some(&carol), "preview_share", peek).await;
+    assert_eq!(peek.status, StatusCode::OK);
+    assert_eq!(
+        peek.json()["problems"][0],
+        format!("Backup {ORDERS} was not found.")
     );
 
     // The viewer sees the share; another tenant sees none of it.

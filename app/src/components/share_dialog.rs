@@ -4,7 +4,7 @@
 use backshare::ids::PrincipalRef;
 use leptos::prelude::*;
 
-use crate::api::CreateShare;
+use crate::api::{self, CreateShare};
 use crate::components::failure::ActionProblem;
 
 /// A backup offered for sharing: its id and name.
@@ -23,6 +23,14 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
     let problem = RwSignal::new(None::<String>);
     let create = ServerAction::<CreateShare>::new();
     let ids: Vec<String> = backups.iter().map(|b| b.id.clone()).collect();
+    // Rule 5-9 verdicts and the quota, checked again whenever the principals change.
+    let preview = Resource::new(
+        {
+            let ids = ids.clone();
+            move || (ids.clone(), principals.get())
+        },
+        |(ids, principals)| api::preview_share(ids, principals),
+    );
 
     // Parse at the edge with the same rule the server applies, so a typo is named at once.
     let add = move || match PrincipalRef::parse(&typed.get_untracked()) {
@@ -107,6 +115,35 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
                             .collect_view()
                     }}
                 </ul>
+                <Transition fallback=|| view! { <p class="muted">"Checking the sharing rules…"</p> }>
+                    {move || Suspend::new(async move {
+                        match preview.await {
+                            Ok(p) => view! {
+                                <div class="verdicts" role="status" aria-label="Rule check">
+                                    {if p.problems.is_empty() {
+                                        view! { <p class="allowed">"Every sharing rule allows this."</p> }.into_any()
+                                    } else {
+                                        view! {
+                                            <ul class="refusals">
+                                                {p.problems.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+                                            </ul>
+                                        }.into_any()
+                                    }}
+                                    <p class="muted">
+                                        {format!(
+                                            "Remaining quota after this: {} cluster backups and {} backups in resource shares for your account",
+                                            p.quota.shared_cluster_backups_left,
+                                            p.quota.shared_backups_left,
+                                        )}
+                                        {p.quota.recipients_left.into_iter().map(|(id, left)| format!("; {left} more accounts for {id}")).collect::<String>()}
+                                        "."
+                                    </p>
+                                </div>
+                            }.into_any(),
+                            Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                        }
+                    })}
+                </Transition>
                 <ActionProblem message=problem/>
                 <div class="buttons">
                     <button
