@@ -748,3 +748,40 @@ async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writ
         .unwrap();
     assert!(by_viewer.problems[0].contains("viewer"));
 }
+
+#[tokio::test]
+async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let settings = Settings {
+        revocation_delay: Duration::zero(),
+        ..Settings::default()
+    };
+    let share;
+    {
+        let db = backshare::db::connect(&url).await.unwrap();
+        let svc = Backshare::new(db.clone(), dir.path(), settings.clone());
+        demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
+        let w = World {
+            svc,
+            _dir: tempfile::tempdir().unwrap(),
+        };
+        share = w
+            .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
+        let invitation = w.pending_invitation(BOB).await;
+        w.accept(BOB, &invitation).await.unwrap();
+        w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+        assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Revoking]);
+        db.close().await; // the server stops before its job ran
+    }
+    let db = backshare::db::connect(&url).await.unwrap();
+    let w = World {
+        svc: Backshare::new(db, dir.path(), settings),
+        _dir: dir,
+    };
+    assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 1);
+    assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 0);
+    assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Revoked]);
+}
