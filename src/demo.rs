@@ -246,6 +246,18 @@ impl Seeder<'_, '_> {
         )
         .await?;
         self.backup(
+            &format!("cb-{slug}-orders-003"),
+            "orders-db hourly",
+            "cluster_backup",
+            &orders,
+            Backup {
+                level: Some(2),
+                age: Duration::hours(6),
+                ..plain
+            },
+        )
+        .await?;
+        self.backup(
             &format!("cb-{slug}-orders-002"),
             "orders-db weekly",
             "cluster_backup",

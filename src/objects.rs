@@ -43,6 +43,23 @@ impl ObjectStore {
     }
 }
 
+impl ObjectStore {
+    /// Removes an object; one that is already gone is not an error.
+    pub async fn delete(&self, kind: &str, id: &str) -> std::io::Result<()> {
+        match tokio::fs::remove_file(self.path(kind, id)).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether an object's bytes are on disk.
+    pub async fn exists(&self, kind: &str, id: &str) -> bool {
+        tokio::fs::try_exists(self.path(kind, id))
+            .await
+            .unwrap_or(false)
+    }
+}
+
 /// The lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))

@@ -162,6 +162,11 @@ impl Backshare {
         &self.db
     }
 
+    /// Where backup and resource bytes live.
+    pub fn objects(&self) -> &ObjectStore {
+        &self.objects
+    }
+
     /// Checks an email and password; one refusal for an unknown email and a wrong password.
     #[tracing::instrument(skip(self, password), err(level = "info"))]
     pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<UserId> {
@@ -1125,8 +1130,95 @@ impl Backshare {
             .await?
             .rows_affected();
         }
+
+        // Rule 11: a backup that expired takes its recipients' access with it.
+        let expired: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT g.backup_id FROM grants g JOIN backups b ON b.id = g.backup_id
+             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= ? LIMIT 500",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.db)
+        .await?;
+        for backup in expired {
+            let mut conn = self.db.acquire().await?;
+            moved += lose_grants(&mut conn, &backup, now).await?;
+        }
         Ok(moved)
     }
+
+    /// The owner deletes a backup: it leaves every page, its bytes are removed, and every
+    /// recipient's grant becomes Lost (rule 11). Recipients may never delete it (rule 10).
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn delete_backup(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let facts = match self.owned_backup(&mut tx, caller, backup_id, now).await {
+            Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
+                return Err(UserError::Forbidden(format!(
+                    "{id} belongs to the account that shared it: recipients can restore from a shared backup but never delete it."
+                ))
+                .into())
+            }
+            other => other?,
+        };
+        caller.require_change()?;
+        if let Some(reason) = facts.lock {
+            return Err(UserError::Conflict(format!(
+                "{} is locked because {}: it cannot be deleted now. Please retry later.",
+                facts.id,
+                reason.describe()
+            ))
+            .into());
+        }
+        sqlx::query("UPDATE backups SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+            .bind(millis(now))
+            .bind(facts.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let lost = lose_grants(&mut tx, facts.id.as_str(), now).await?;
+        tx.commit().await?;
+        self.objects.delete("backups", facts.id.as_str()).await?;
+        tracing::info!(backup = %facts.id, lost, "backup deleted");
+        Ok(())
+    }
+}
+
+/// Rule 11: every live grant on `backup` becomes Lost, each by the pure transition and a
+/// conditional update from the status it had. Returns how many moved.
+async fn lose_grants(
+    conn: &mut sqlx::SqliteConnection,
+    backup: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let live = sqlx::query(
+        "SELECT id, status, revoke_at FROM grants WHERE backup_id = ? AND status IN ('active', 'revoking')",
+    )
+    .bind(backup)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = 0;
+    for row in live {
+        let status: String = row.get("status");
+        let grant = Grant {
+            status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
+            revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
+        };
+        let lost = grant.lose()?;
+        moved +=
+            sqlx::query("UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+                .bind(lost.status.as_str())
+                .bind(millis(now))
+                .bind(row.get::<String, _>("id"))
+                .bind(grant.status.as_str())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+    }
+    Ok(moved)
 }
 
 /// A share name: 1 to 64 characters after trimming.

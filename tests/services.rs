@@ -785,3 +785,85 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
     assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 0);
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Revoked]);
 }
+
+#[tokio::test]
+async fn deleting_a_shared_backup_makes_grants_lost_removes_its_bytes_and_recipients_cannot_delete()
+{
+    let w = world().await;
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+
+    let bob = w.caller(BOB).await;
+    let by_recipient = w.svc.delete_backup(&bob, ORDERS, Utc::now()).await;
+    assert!(
+        matches!(by_recipient.map_err(UserError::from), Err(UserError::Forbidden(m)) if m.contains("never delete"))
+    );
+    let by_viewer = w
+        .svc
+        .delete_backup(&w.caller(VIC).await, ORDERS, Utc::now())
+        .await;
+    assert!(matches!(
+        by_viewer.map_err(UserError::from),
+        Err(UserError::Forbidden(_))
+    ));
+    let locked = w
+        .svc
+        .delete_backup(&w.caller(ALICE).await, "cb-acmehq-orders-002", Utc::now())
+        .await;
+    assert!(
+        matches!(locked.map_err(UserError::from), Err(UserError::Conflict(m)) if m.contains("retry later"))
+    );
+
+    let alice = w.caller(ALICE).await;
+    w.svc
+        .delete_backup(&alice, ORDERS, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Lost]);
+    assert!(w
+        .svc
+        .shared_with_me(&bob, Utc::now())
+        .await
+        .unwrap()
+        .received
+        .is_empty());
+    assert!(!w
+        .svc
+        .list_backups(&alice, Utc::now())
+        .await
+        .unwrap()
+        .iter()
+        .any(|b| b.id.as_str() == ORDERS));
+    assert!(
+        !w.svc.objects().exists("backups", ORDERS).await,
+        "the bytes are gone"
+    );
+    assert!(matches!(
+        w.svc
+            .delete_backup(&alice, ORDERS, Utc::now())
+            .await
+            .map_err(UserError::from),
+        Err(UserError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn an_expired_backup_takes_its_recipients_access_with_it() {
+    let w = world().await;
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    let after_expiry = Utc::now() + Duration::days(40);
+    assert!(w.svc.run_due_work(after_expiry).await.unwrap() >= 1);
+    assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Lost]);
+    assert_eq!(
+        w.svc.run_due_work(after_expiry).await.unwrap(),
+        0,
+        "done once"
+    );
+}

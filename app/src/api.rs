@@ -193,6 +193,15 @@ pub async fn preview_share(
         .map_err(on_server::fail)
 }
 
+/// "Delete" on one of the account's backups.
+#[server(endpoint = "delete_backup")]
+pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.delete_backup(&caller, &backup_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
 /// "My Shares".
 #[server(endpoint = "my_shares")]
 pub async fn my_shares() -> Result<Vec<MyShareRow>, AppError> {

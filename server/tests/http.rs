@@ -420,3 +420,30 @@ async fn responses_are_compressed_for_browsers_that_accept_it() {
         "gzip"
     );
 }
+
+#[tokio::test]
+async fn only_the_owners_admin_deletes_a_backup() {
+    let s = server().await;
+    let form = format!("backup_id={ORDERS}");
+    assert_eq!(
+        s.call(None, "delete_backup", &form).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let carol = s.sign_in("carol@partner.example").await;
+    assert_eq!(
+        s.call(Some(&carol), "delete_backup", &form).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let vic = s.sign_in("vic@acme.example").await;
+    assert_eq!(
+        s.call(Some(&vic), "delete_backup", &form).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let alice = s.sign_in("alice@acme.example").await;
+    assert_eq!(
+        s.call(Some(&alice), "delete_backup", &form).await.status,
+        StatusCode::OK
+    );
+    let listed = s.call(Some(&alice), "list_backups", "").await.json();
+    assert!(!listed.as_array().unwrap().iter().any(|b| b["id"] == ORDERS));
+}

@@ -2,8 +2,8 @@
 
 use leptos::prelude::*;
 
-use crate::api;
-use crate::components::failure::failure;
+use crate::api::{self, DeleteBackup};
+use crate::components::failure::{failure, ActionProblem};
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
 
@@ -12,15 +12,45 @@ use crate::format;
 pub fn BackupsPage() -> impl IntoView {
     let version = RwSignal::new(0_u32);
     let sharing = RwSignal::new(None::<Vec<DialogBackup>>);
-    let backups = Resource::new(move || version.get(), |_| api::list_backups());
+    // Rows ticked for "Share Backups" on several at once.
+    let selected = RwSignal::new(Vec::<DialogBackup>::new());
+    let delete = ServerAction::<DeleteBackup>::new();
+    // The backup whose "Delete" waits for confirmation.
+    let deleting = RwSignal::new(None::<String>);
+    let backups = Resource::new(
+        move || (version.get(), delete.version().get()),
+        |_| api::list_backups(),
+    );
+    let problem = Signal::derive(move || {
+        delete
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .map(|error| error.to_string())
+    });
     let on_done = Callback::new(move |changed: bool| {
         sharing.set(None);
         if changed {
+            selected.set(Vec::new());
             version.update(|v| *v += 1);
         }
     });
     view! {
         <h1>"Backups"</h1>
+        <ActionProblem message=problem/>
+        <div class="toolbar">
+            <button
+                type="button"
+                class="primary"
+                disabled=move || selected.with(Vec::is_empty)
+                on:click=move |_| sharing.set(Some(selected.get()))
+            >
+                {move || match selected.with(Vec::len) {
+                    0 => "Share Backups".to_owned(),
+                    n => format!("Share Backups ({n} selected)"),
+                }}
+            </button>
+        </div>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match backups.await {
@@ -28,6 +58,7 @@ pub fn BackupsPage() -> impl IntoView {
                         <table class="backups">
                             <thead>
                                 <tr>
+                                    <th><span class="visually-hidden">"Select"</span></th>
                                     <th>"Name"</th><th>"ID"</th><th>"Type"</th><th>"Source resource"</th>
                                     <th>"Region"</th><th>"Size"</th><th>"Created"</th><th>"Expires"</th>
                                     <th>"Status"</th><th>"Attribute"</th><th>"Actions"</th>
@@ -37,8 +68,34 @@ pub fn BackupsPage() -> impl IntoView {
                                 {list.into_iter().map(|b| {
                                     let offered = DialogBackup { id: b.id.to_string(), name: b.name.clone() };
                                     let blocked = b.share_blocked.clone();
+                                    let ticked = offered.clone();
+                                    let (confirm_id, ask_id, delete_id) =
+                                        (b.id.to_string(), b.id.to_string(), b.id.to_string());
+                                    let is_ticked = {
+                                        let id = offered.id.clone();
+                                        move || selected.with(|list| list.iter().any(|s| s.id == id))
+                                    };
                                     view! {
                                         <tr data-backup=b.id.to_string()>
+                                            <td>
+                                                <input
+                                                    type="checkbox"
+                                                    aria-label=format!("Select {}", b.id)
+                                                    disabled=blocked.is_some()
+                                                    title=blocked.clone().unwrap_or_default()
+                                                    prop:checked=is_ticked
+                                                    on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        let item = ticked.clone();
+                                                        selected.update(|list| {
+                                                            list.retain(|s| s.id != item.id);
+                                                            if on {
+                                                                list.push(item);
+                                                            }
+                                                        });
+                                                    }
+                                                />
+                                            </td>
                                             <td>{b.name.clone()}</td>
                                             <td><code>{b.id.to_string()}</code></td>
                                             <td>{b.kind.label()}</td>
@@ -58,6 +115,37 @@ pub fn BackupsPage() -> impl IntoView {
                                                 >
                                                     "Share Backups"
                                                 </button>
+                                                <Show
+                                                    when=move || deleting.get().as_deref() == Some(confirm_id.as_str())
+                                                    fallback={
+                                                        move || {
+                                                            let id = ask_id.clone();
+                                                            view! {
+                                                                <button type="button" on:click=move |_| deleting.set(Some(id.clone()))>
+                                                                    "Delete"
+                                                                </button>
+                                                            }
+                                                        }
+                                                    }
+                                                >
+                                                    <span class="confirm">
+                                                        "Delete this backup? Recipients lose access."
+                                                        <button
+                                                            type="button"
+                                                            class="danger"
+                                                            on:click={
+                                                                let id = delete_id.clone();
+                                                                move |_| {
+                                                                    deleting.set(None);
+                                                                    delete.dispatch(DeleteBackup { backup_id: id.clone() });
+                                                                }
+                                                            }
+                                                        >
+                                                            "Confirm"
+                                                        </button>
+                                                        <button type="button" on:click=move |_| deleting.set(None)>"Keep"</button>
+                                                    </span>
+                                                </Show>
                                             </td>
                                         </tr>
                                     }

@@ -1,0 +1,48 @@
+import { expect, test } from "@playwright/test";
+import { ALICE, BOB, ORDERS, browserFor, open, uniqueName } from "./helpers";
+
+const HOURLY = "cb-acmehq-orders-003";
+
+test("several backups shared at once; deleting one makes it Lost and it leaves Bob's open page", async ({ browser }) => {
+  const alice = await browserFor(browser, ALICE);
+  const bob = await browserFor(browser, BOB);
+  const shareName = uniqueName("two-at-once");
+
+  // Tick two rows, then one "Share Backups" for both.
+  await alice.page.getByLabel(`Select ${ORDERS}`).check();
+  await alice.page.getByLabel(`Select ${HOURLY}`).check();
+  await expect(alice.page.getByLabel("Select fb-acmehq-files-001")).toBeDisabled();
+  await alice.page.getByRole("button", { name: "Share Backups (2 selected)" }).click();
+  const dialog = alice.page.getByRole("dialog", { name: "Share Backups" });
+  await expect(dialog).toContainText(ORDERS);
+  await expect(dialog).toContainText(HOURLY);
+  await dialog.getByLabel("Resource share name").fill(shareName);
+  await dialog.getByLabel("Principal", { exact: true }).fill("1840000000000002");
+  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "OK" }).click();
+  await expect(dialog).toBeHidden();
+
+  await open(bob.page, "Shared With Me");
+  await bob.page
+    .getByRole("region", { name: "Pending invitations" })
+    .locator("tr", { hasText: shareName })
+    .getByRole("button", { name: "Accept" })
+    .click();
+  const received = bob.page.getByRole("region", { name: "Received backups" }).locator("tr", { hasText: shareName });
+  await expect(received).toHaveCount(2);
+
+  // The owner deletes one of them; Bob's page, left open, loses it by itself.
+  const row = alice.page.locator("tr", { hasText: HOURLY });
+  await row.getByRole("button", { name: "Delete" }).click();
+  await row.getByRole("button", { name: "Confirm" }).click();
+  await expect(alice.page.locator("tr", { hasText: HOURLY })).toHaveCount(0);
+  await expect(received).toHaveCount(1);
+  await expect(received).toContainText(ORDERS);
+
+  await open(alice.page, "My Shares");
+  const lost = alice.page.locator("tr", { hasText: shareName }).filter({ hasText: HOURLY });
+  await expect(lost.locator(".status")).toHaveText("Lost");
+
+  await alice.context.close();
+  await bob.context.close();
+});
