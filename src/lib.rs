@@ -14,6 +14,8 @@ pub mod rules;
 pub mod views;
 
 #[cfg(feature = "server")]
+pub mod activity;
+#[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]
 pub mod demo;

@@ -7,6 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqlx::Row;
 
+use crate::activity::{self, Line, DONE};
 use crate::db::Db;
 use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
@@ -18,8 +19,8 @@ use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
 use crate::views::{
-    AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow, ProjectView,
-    ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
+    ActivityEntry, AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow,
+    ProjectView, ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
 };
 
 /// Deployment settings the services obey.
@@ -313,6 +314,30 @@ impl Backshare {
         request: NewShare,
         now: DateTime<Utc>,
     ) -> ServiceResult<ShareId> {
+        let result = self.create_share_checked(caller, &request, now).await;
+        if let Err(ServiceError::User(refusal)) = &result {
+            // The owner's own account sees its refused attempts; nobody else does.
+            let line = Line {
+                actor: Some(caller),
+                action: "Share backups",
+                owner: caller.account_id.as_str(),
+                recipient: None,
+                share_name: Some(request.name.trim()),
+                detail: request.backup_ids.join(", "),
+                outcome: &refusal.to_string(),
+            };
+            let mut conn = self.db.acquire().await?;
+            activity::record(&mut conn, line, now).await?;
+        }
+        result
+    }
+
+    async fn create_share_checked(
+        &self,
+        caller: &Caller,
+        request: &NewShare,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<ShareId> {
         caller.require_change()?;
         let name = parse_share_name(&request.name)?;
         if request.backup_ids.is_empty() {
@@ -392,6 +417,20 @@ impl Backshare {
             .execute(&mut *tx)
             .await?;
             if invited.insert(recipient.clone()) {
+                let line = Line {
+                    actor: Some(caller),
+                    action: "Shared backups",
+                    owner: caller.account_id.as_str(),
+                    recipient: Some(recipient.as_str()),
+                    share_name: Some(&name),
+                    detail: backups
+                        .iter()
+                        .map(|b| b.id.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    outcome: DONE,
+                };
+                activity::record(&mut tx, line, now).await?;
                 sqlx::query(
                     "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at)
                      VALUES (?, ?, ?, 'pending', ?, ?)",
@@ -602,6 +641,12 @@ impl Backshare {
                 .saturating_sub(usage.shared_cluster_backups),
             recipients_left,
         })
+    }
+
+    /// The "Activity" page: what concerns the caller's account, as owner or recipient.
+    pub async fn activity(&self, caller: &Caller) -> ServiceResult<Vec<ActivityEntry>> {
+        let mut conn = self.db.acquire().await?;
+        activity::for_account(&mut conn, &caller.account_id).await
     }
 
     /// Operator command: raises (or lowers) one account's shared-cluster-backup limit.
@@ -901,7 +946,8 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query(
-            "SELECT i.status, i.expires_at, i.recipient_account_id, i.share_id, s.owner_account_id
+            "SELECT i.status, i.expires_at, i.recipient_account_id, i.share_id, s.owner_account_id,
+                    s.name AS share_name
              FROM invitations i JOIN resource_shares s ON s.id = i.share_id WHERE i.id = ?",
         )
         .bind(invitation_id)
@@ -968,6 +1014,20 @@ impl Backshare {
                 .await?;
             }
         }
+        let line = Line {
+            actor: Some(caller),
+            action: if accept {
+                "Accepted invitation"
+            } else {
+                "Rejected invitation"
+            },
+            owner: &owner,
+            recipient: Some(&recipient),
+            share_name: Some(row.get("share_name")),
+            detail: String::new(),
+            outcome: DONE,
+        };
+        activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -984,15 +1044,16 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let recipient = AccountId::parse(recipient)?;
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
-        let owner: Option<String> =
-            sqlx::query_scalar("SELECT owner_account_id FROM resource_shares WHERE id = ?")
-                .bind(share_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let share = sqlx::query("SELECT owner_account_id, name FROM resource_shares WHERE id = ?")
+            .bind(share_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let not_found = || UserError::NotFound("This resource share".into());
-        let Some(owner) = owner else {
+        let Some(share) = share else {
             return Err(not_found().into());
         };
+        let owner: String = share.get("owner_account_id");
+        let share_name: String = share.get("name");
         if owner != caller.account_id.as_str() {
             let invited: Option<String> = sqlx::query_scalar(
                 "SELECT id FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
@@ -1077,6 +1138,16 @@ impl Backshare {
                 | InvitationStatus::Cancelled => {}
             }
         }
+        let line = Line {
+            actor: Some(caller),
+            action: "Cancelled sharing",
+            owner: &owner,
+            recipient: Some(recipient.as_str()),
+            share_name: Some(&share_name),
+            detail: String::new(),
+            outcome: DONE,
+        };
+        activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -1089,27 +1160,49 @@ impl Backshare {
     pub async fn run_due_work(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
         let due_invitations = sqlx::query(
-            "SELECT id, status, expires_at FROM invitations
-             WHERE status = 'pending' AND expires_at <= ? LIMIT 500",
+            "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
+                    s.name AS share_name
+             FROM invitations i JOIN resource_shares s ON s.id = i.share_id
+             WHERE i.status = 'pending' AND i.expires_at <= ? LIMIT 500",
         )
         .bind(millis(now))
         .fetch_all(&self.db)
         .await?;
         for row in due_invitations {
             let next = invitation_from_row(&row)?.expire(now)?;
-            moved += sqlx::query(
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let updated = sqlx::query(
                 "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
             )
             .bind(next.as_str())
             .bind(millis(now))
             .bind(row.get::<String, _>("id"))
-            .execute(&self.db)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+            if updated == 1 {
+                let line = Line {
+                    actor: None,
+                    action: "Invitation expired",
+                    owner: row.get("owner_account_id"),
+                    recipient: Some(row.get("recipient_account_id")),
+                    share_name: Some(row.get("share_name")),
+                    detail: "It was not answered in time.".into(),
+                    outcome: DONE,
+                };
+                activity::record(&mut tx, line, now).await?;
+            }
+            tx.commit().await?;
+            moved += updated;
         }
 
         let due_grants = sqlx::query(
-            "SELECT id, revoke_at FROM grants WHERE status = 'revoking' AND revoke_at <= ? LIMIT 500",
+            "SELECT g.id, g.revoke_at, g.backup_id, g.recipient_account_id, s.owner_account_id,
+                    s.name AS share_name
+             FROM grants g
+             JOIN invitations i ON i.id = g.invitation_id
+             JOIN resource_shares s ON s.id = i.share_id
+             WHERE g.status = 'revoking' AND g.revoke_at <= ? LIMIT 500",
         )
         .bind(millis(now))
         .fetch_all(&self.db)
@@ -1120,15 +1213,30 @@ impl Backshare {
                 revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
             }
             .finish_revocation(now)?;
-            moved += sqlx::query(
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let updated = sqlx::query(
                 "UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = 'revoking'",
             )
             .bind(revoked.status.as_str())
             .bind(millis(now))
             .bind(row.get::<String, _>("id"))
-            .execute(&self.db)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+            if updated == 1 {
+                let line = Line {
+                    actor: None,
+                    action: "Revocation finished",
+                    owner: row.get("owner_account_id"),
+                    recipient: Some(row.get("recipient_account_id")),
+                    share_name: Some(row.get("share_name")),
+                    detail: row.get("backup_id"),
+                    outcome: DONE,
+                };
+                activity::record(&mut tx, line, now).await?;
+            }
+            tx.commit().await?;
+            moved += updated;
         }
 
         // Rule 11: a backup that expired takes its recipients' access with it.
@@ -1140,8 +1248,9 @@ impl Backshare {
         .fetch_all(&self.db)
         .await?;
         for backup in expired {
-            let mut conn = self.db.acquire().await?;
-            moved += lose_grants(&mut conn, &backup, now).await?;
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
+            tx.commit().await?;
         }
         Ok(moved)
     }
@@ -1179,7 +1288,24 @@ impl Backshare {
             .bind(facts.id.as_str())
             .execute(&mut *tx)
             .await?;
-        let lost = lose_grants(&mut tx, facts.id.as_str(), now).await?;
+        let lost = lose_grants(
+            &mut tx,
+            Some(caller),
+            facts.id.as_str(),
+            "the owner deleted the backup",
+            now,
+        )
+        .await?;
+        let line = Line {
+            actor: Some(caller),
+            action: "Deleted backup",
+            owner: caller.account_id.as_str(),
+            recipient: None,
+            share_name: None,
+            detail: facts.id.to_string(),
+            outcome: DONE,
+        };
+        activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
         self.objects.delete("backups", facts.id.as_str()).await?;
         tracing::info!(backup = %facts.id, lost, "backup deleted");
@@ -1191,11 +1317,18 @@ impl Backshare {
 /// conditional update from the status it had. Returns how many moved.
 async fn lose_grants(
     conn: &mut sqlx::SqliteConnection,
+    actor: Option<&Caller>,
     backup: &str,
+    why: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
     let live = sqlx::query(
-        "SELECT id, status, revoke_at FROM grants WHERE backup_id = ? AND status IN ('active', 'revoking')",
+        "SELECT g.id, g.status, g.revoke_at, g.recipient_account_id, s.owner_account_id,
+                s.name AS share_name
+         FROM grants g
+         JOIN invitations i ON i.id = g.invitation_id
+         JOIN resource_shares s ON s.id = i.share_id
+         WHERE g.backup_id = ? AND g.status IN ('active', 'revoking')",
     )
     .bind(backup)
     .fetch_all(&mut *conn)
@@ -1208,7 +1341,7 @@ async fn lose_grants(
             revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
         };
         let lost = grant.lose()?;
-        moved +=
+        let updated =
             sqlx::query("UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
                 .bind(lost.status.as_str())
                 .bind(millis(now))
@@ -1217,6 +1350,19 @@ async fn lose_grants(
                 .execute(&mut *conn)
                 .await?
                 .rows_affected();
+        if updated == 1 {
+            let line = Line {
+                actor,
+                action: "Access lost",
+                owner: row.get("owner_account_id"),
+                recipient: Some(row.get("recipient_account_id")),
+                share_name: Some(row.get("share_name")),
+                detail: format!("{backup}: {why}"),
+                outcome: DONE,
+            };
+            activity::record(&mut *conn, line, now).await?;
+        }
+        moved += updated;
     }
     Ok(moved)
 }

@@ -52,6 +52,22 @@ impl ShareStatus {
     }
 }
 
+/// One line of the "Activity" page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityEntry {
+    pub at: DateTime<Utc>,
+    /// The user's email, or "System" for background work.
+    pub actor: String,
+    pub action: String,
+    pub share_name: Option<String>,
+    /// "Name (account ID)".
+    pub owner: String,
+    pub recipient: Option<String>,
+    pub detail: String,
+    /// "Done", or the refusal's sentence.
+    pub outcome: String,
+}
+
 /// Rule 9's quota left if a share request went through.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ShareQuota {

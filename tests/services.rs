@@ -867,3 +867,53 @@ async fn an_expired_backup_takes_its_recipients_access_with_it() {
         "done once"
     );
 }
+
+#[tokio::test]
+async fn the_activity_log_shows_each_account_what_concerns_it() {
+    let w = world().await;
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(w
+        .share(ALICE, "to-dan", &[ORDERS], &[DAN_ACCOUNT])
+        .await
+        .is_err());
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    w.svc
+        .run_due_work(Utc::now() + Duration::minutes(11))
+        .await
+        .unwrap();
+
+    let actions = |entries: Vec<backshare::views::ActivityEntry>| {
+        entries
+            .into_iter()
+            .map(|e| (e.actor, e.action, e.outcome))
+            .collect::<Vec<_>>()
+    };
+    let alice = actions(w.svc.activity(&w.caller(ALICE).await).await.unwrap());
+    let done = |who: &str, what: &str| (who.to_owned(), what.to_owned(), "Done".to_owned());
+    assert_eq!(alice[0], done("System", "Revocation finished"));
+    assert_eq!(alice[1], done("alice@acme.example", "Cancelled sharing"));
+    assert_eq!(
+        alice[2],
+        done("bob@acme-east.example", "Accepted invitation")
+    );
+    assert_eq!(alice[3].1, "Share backups");
+    assert!(
+        alice[3].2.contains("another site"),
+        "the refusal is logged with its reason"
+    );
+    assert_eq!(alice[4], done("alice@acme.example", "Shared backups"));
+
+    let bob = actions(w.svc.activity(&w.caller(BOB).await).await.unwrap());
+    assert_eq!(
+        bob.len(),
+        4,
+        "Bob sees his share's lines, not Alice's refused attempt: {bob:?}"
+    );
+    let carol = w.svc.activity(&w.caller(CAROL).await).await.unwrap();
+    assert!(carol.is_empty());
+}

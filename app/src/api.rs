@@ -202,6 +202,13 @@ pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
         .map_err(on_server::fail)
 }
 
+/// The "Activity" page.
+#[server(endpoint = "activity")]
+pub async fn activity() -> Result<Vec<views::ActivityEntry>, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.activity(&caller).await.map_err(on_server::fail)
+}
+
 /// "My Shares".
 #[server(endpoint = "my_shares")]
 pub async fn my_shares() -> Result<Vec<MyShareRow>, AppError> {

@@ -46,3 +46,33 @@ test("several backups shared at once; deleting one makes it Lost and it leaves B
   await alice.context.close();
   await bob.context.close();
 });
+
+test("the Activity page shows the owner and the recipient what concerns them", async ({ browser }) => {
+  const alice = await browserFor(browser, ALICE);
+  const shareName = uniqueName("logged");
+  await alice.page.locator("tr", { hasText: ORDERS }).getByRole("button", { name: "Share Backups" }).click();
+  const dialog = alice.page.getByRole("dialog", { name: "Share Backups" });
+  await dialog.getByLabel("Resource share name").fill(shareName);
+  await dialog.getByLabel("Principal", { exact: true }).fill("1840000000000002");
+  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "OK" }).click();
+  await expect(dialog).toBeHidden();
+
+  const bob = await browserFor(browser, BOB);
+  await open(bob.page, "Shared With Me");
+  await bob.page
+    .getByRole("region", { name: "Pending invitations" })
+    .locator("tr", { hasText: shareName })
+    .getByRole("button", { name: "Reject" })
+    .click();
+  await bob.page.getByRole("navigation").getByRole("link", { name: "Activity" }).click();
+  const bobLine = bob.page.locator("tr", { hasText: shareName }).filter({ hasText: "Rejected invitation" });
+  await expect(bobLine).toContainText(BOB);
+  await expect(bobLine).toContainText("Done");
+
+  await alice.page.getByRole("navigation").getByRole("link", { name: "Activity" }).click();
+  await expect(alice.page.locator("tr", { hasText: shareName }).filter({ hasText: "Shared backups" })).toContainText(ALICE);
+  await expect(alice.page.locator("tr", { hasText: shareName }).filter({ hasText: "Rejected invitation" })).toBeVisible();
+  await alice.context.close();
+  await bob.context.close();
+});

@@ -1,5 +1,6 @@
 //! One file per page of PRODUCT.md §4.
 
+pub mod activity;
 pub mod backups;
 pub mod credentials;
 pub mod my_shares;

@@ -1,0 +1,58 @@
+//! "Activity": who did what to which share, when, with the outcome. The owner and the
+//! recipient each see the lines that name their account.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::api;
+use crate::components::failure::failure;
+use crate::components::poll::use_poll;
+use crate::format;
+
+/// The latest 200 lines, newest first.
+#[component]
+pub fn ActivityPage() -> impl IntoView {
+    let tick = use_poll(Duration::from_secs(5));
+    let entries = Resource::new(move || tick.get(), |_| api::activity());
+    view! {
+        <h1>"Activity"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Ok(entries) if entries.is_empty() => view! {
+                        <p class="notice">"Nothing has happened to your shares yet."</p>
+                    }.into_any(),
+                    Ok(entries) => view! {
+                        <table class="activity">
+                            <thead>
+                                <tr>
+                                    <th>"When"</th><th>"Who"</th><th>"What"</th><th>"Resource share"</th>
+                                    <th>"Owner"</th><th>"Recipient"</th><th>"Details"</th><th>"Outcome"</th>
+                                </tr>
+                            </thead>
+                            <tbody>
+                                {entries.into_iter().map(|e| {
+                                    let refused = e.outcome != "Done";
+                                    view! {
+                                        <tr>
+                                            <td>{format::instant(e.at)}</td>
+                                            <td>{e.actor}</td>
+                                            <td>{e.action}</td>
+                                            <td>{e.share_name.unwrap_or_default()}</td>
+                                            <td>{e.owner}</td>
+                                            <td>{e.recipient.unwrap_or_default()}</td>
+                                            <td><code>{e.detail}</code></td>
+                                            <td class:refused=refused>{e.outcome}</td>
+                                        </tr>
+                                    }
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Transition>
+    }
+}
