@@ -133,7 +133,13 @@ fn message(reply: &Reply) -> String {
 #[tokio::test]
 async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
     let s = server().await;
-    for endpoint in ["credentials", "list_backups", "my_shares", "shared_with_me", "activity"] {
+    for endpoint in [
+        "credentials",
+        "list_backups",
+        "my_shares",
+        "shared_with_me",
+        "activity",
+    ] {
         let reply = s.call(None, endpoint, "").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{endpoint}");
         assert!(
