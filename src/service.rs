@@ -723,7 +723,52 @@ impl Backshare {
         caller: &Caller,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<MyShareRow>> {
-        let rows = sqlx::query(
+        self.share_rows(caller, None, now).await
+    }
+
+    /// A backup's "Share List" tab: each recipient and its status. Only the owner's account
+    /// sees it; a recipient may see the backup but not who else received it.
+    pub async fn share_list(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<(BackupSummary, Vec<MyShareRow>)> {
+        let backup = self
+            .list_backups(caller, now)
+            .await?
+            .into_iter()
+            .find(|b| b.id.as_str() == backup_id);
+        let Some(backup) = backup else {
+            let mut conn = self.db.acquire().await?;
+            return Err(match self.owned_backup(&mut conn, caller, backup_id, now).await {
+                Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
+                    UserError::Forbidden(format!(
+                        "{id} was shared with your account: only its owner sees whom it is shared with."
+                    ))
+                    .into()
+                }
+                Err(other) => other,
+                Ok(_) => UserError::NotFound(format!("Backup {backup_id}")).into(),
+            });
+        };
+        let rows = self.share_rows(caller, Some(backup_id), now).await?;
+        Ok((backup, rows))
+    }
+
+    /// Rows of "My Shares", for every backup or for one.
+    async fn share_rows(
+        &self,
+        caller: &Caller,
+        backup_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<MyShareRow>> {
+        let one_backup = if backup_id.is_some() {
+            "AND b.id = ?"
+        } else {
+            ""
+        };
+        let sql = format!(
             "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
                     i.recipient_account_id, a.name AS recipient_name, i.status,
                     i.expires_at, g.status AS grant_status
@@ -733,12 +778,14 @@ impl Backshare {
              JOIN invitations i ON i.share_id = s.id
              JOIN accounts a ON a.id = i.recipient_account_id
              LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
-             WHERE s.owner_account_id = ?
-             ORDER BY s.created_at DESC, s.id, b.id, a.name",
-        )
-        .bind(caller.account_id.as_str())
-        .fetch_all(&self.db)
-        .await?;
+             WHERE s.owner_account_id = ? {one_backup}
+             ORDER BY s.created_at DESC, s.id, b.id, a.name"
+        );
+        let mut query = sqlx::query(&sql).bind(caller.account_id.as_str());
+        if let Some(id) = backup_id {
+            query = query.bind(id);
+        }
+        let rows = query.fetch_all(&self.db).await?;
         let principals = self.principals_by_recipient(caller).await?;
         rows.into_iter()
             .map(|row| {

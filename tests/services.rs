@@ -917,3 +917,36 @@ async fn the_activity_log_shows_each_account_what_concerns_it() {
     let carol = w.svc.activity(&w.caller(CAROL).await).await.unwrap();
     assert!(carol.is_empty());
 }
+
+#[tokio::test]
+async fn a_backups_share_list_is_for_its_owner_only() {
+    let w = world().await;
+    w.share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    w.share(ALICE, "to-partner", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT])
+        .await
+        .unwrap();
+    let alice = w.caller(ALICE).await;
+    let (backup, rows) = w.svc.share_list(&alice, ORDERS, Utc::now()).await.unwrap();
+    assert_eq!(backup.id.as_str(), ORDERS);
+    assert_eq!(rows.len(), 1, "only this backup's recipients");
+    assert_eq!(rows[0].recipient.as_str(), BOB_ACCOUNT);
+    assert_eq!(rows[0].status, ShareStatus::Pending);
+
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    let bob = w.caller(BOB).await;
+    let as_recipient = w
+        .svc
+        .share_list(&bob, ORDERS, Utc::now())
+        .await
+        .map_err(UserError::from);
+    assert!(matches!(as_recipient, Err(UserError::Forbidden(_))));
+    let as_stranger = w
+        .svc
+        .share_list(&w.caller(CAROL).await, ORDERS, Utc::now())
+        .await
+        .map_err(UserError::from);
+    assert!(matches!(as_stranger, Err(UserError::NotFound(_))));
+}

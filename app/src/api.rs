@@ -209,6 +209,15 @@ pub async fn activity() -> Result<Vec<views::ActivityEntry>, AppError> {
     svc.activity(&caller).await.map_err(on_server::fail)
 }
 
+/// A backup's details page and its "Share List" tab (owner only).
+#[server(endpoint = "share_list")]
+pub async fn share_list(backup_id: String) -> Result<(BackupSummary, Vec<MyShareRow>), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.share_list(&caller, &backup_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
 /// "My Shares".
 #[server(endpoint = "my_shares")]
 pub async fn my_shares() -> Result<Vec<MyShareRow>, AppError> {

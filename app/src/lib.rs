@@ -14,8 +14,9 @@ use leptos_router::{path, SsrMode};
 
 use components::nav::Nav;
 use pages::{
-    activity::ActivityPage, backups::BackupsPage, credentials::CredentialsPage,
-    my_shares::MySharesPage, shared_with_me::SharedWithMePage, sign_in::SignInPage,
+    activity::ActivityPage, backup_details::BackupDetailsPage, backups::BackupsPage,
+    credentials::CredentialsPage, my_shares::MySharesPage, shared_with_me::SharedWithMePage,
+    sign_in::SignInPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -64,6 +65,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/my-shares") view=MySharesPage ssr=SsrMode::Async/>
                     <Route path=path!("/shared-with-me") view=SharedWithMePage ssr=SsrMode::Async/>
                     <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/backups/:id") view=BackupDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -76,3 +76,24 @@ test("the Activity page shows the owner and the recipient what concerns them", a
   await alice.context.close();
   await bob.context.close();
 });
+
+test("a backup's Share List tab shows each recipient and its status", async ({ browser }) => {
+  const alice = await browserFor(browser, ALICE);
+  const shareName = uniqueName("listed");
+  await alice.page.locator("tr", { hasText: ORDERS }).getByRole("button", { name: "Share Backups" }).click();
+  const dialog = alice.page.getByRole("dialog", { name: "Share Backups" });
+  await dialog.getByLabel("Resource share name").fill(shareName);
+  await dialog.getByLabel("Principal", { exact: true }).fill("proj-acmeeast-sg");
+  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "OK" }).click();
+  await expect(dialog).toBeHidden();
+
+  await alice.page.locator("tr", { hasText: ORDERS }).getByRole("link", { name: "orders-db daily" }).click();
+  await expect(alice.page.getByRole("heading", { name: "orders-db daily" })).toBeVisible();
+  await alice.page.getByRole("link", { name: "Share List" }).click();
+  const row = alice.page.locator("tr", { hasText: shareName });
+  await expect(row).toContainText("proj-acmeeast-sg");
+  await expect(row).toContainText("Acme East");
+  await expect(row.locator(".status")).toHaveText("Pending");
+  await alice.context.close();
+});

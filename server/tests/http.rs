@@ -168,6 +168,10 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
         s.json_call(None, "preview_share", preview).await.status,
         StatusCode::UNAUTHORIZED
     );
+    let list = s
+        .call(None, "share_list", &format!("backup_id={ORDERS}"))
+        .await;
+    assert_eq!(list.status, StatusCode::UNAUTHORIZED);
     let me = s.call(None, "me", "").await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json(), Value::Null);

@@ -96,7 +96,7 @@ pub fn BackupsPage() -> impl IntoView {
                                                     }
                                                 />
                                             </td>
-                                            <td>{b.name.clone()}</td>
+                                            <td><a href=format!("/backups/{}", b.id)>{b.name.clone()}</a></td>
                                             <td><code>{b.id.to_string()}</code></td>
                                             <td>{b.kind.label()}</td>
                                             <td>{b.source_resource.clone()}</td>
