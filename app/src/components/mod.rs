@@ -1,5 +1,6 @@
 //! Reusable pieces of the pages.
 
+pub mod confirm_button;
 pub mod failure;
 pub mod nav;
 pub mod poll;

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::{self, DeleteBackup};
+use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, ActionProblem};
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
@@ -69,8 +70,7 @@ pub fn BackupsPage() -> impl IntoView {
                                     let offered = DialogBackup { id: b.id.to_string(), name: b.name.clone() };
                                     let blocked = b.share_blocked.clone();
                                     let ticked = offered.clone();
-                                    let (confirm_id, ask_id, delete_id) =
-                                        (b.id.to_string(), b.id.to_string(), b.id.to_string());
+                                    let delete_id = b.id.to_string();
                                     let is_ticked = {
                                         let id = offered.id.clone();
                                         move || selected.with(|list| list.iter().any(|s| s.id == id))
@@ -115,37 +115,17 @@ pub fn BackupsPage() -> impl IntoView {
                                                 >
                                                     "Share Backups"
                                                 </button>
-                                                <Show
-                                                    when=move || deleting.get().as_deref() == Some(confirm_id.as_str())
-                                                    fallback={
-                                                        move || {
-                                                            let id = ask_id.clone();
-                                                            view! {
-                                                                <button type="button" on:click=move |_| deleting.set(Some(id.clone()))>
-                                                                    "Delete"
-                                                                </button>
-                                                            }
-                                                        }
-                                                    }
-                                                >
-                                                    <span class="confirm">
-                                                        "Delete this backup? Recipients lose access."
-                                                        <button
-                                                            type="button"
-                                                            class="danger"
-                                                            on:click={
-                                                                let id = delete_id.clone();
-                                                                move |_| {
-                                                                    deleting.set(None);
-                                                                    delete.dispatch(DeleteBackup { backup_id: id.clone() });
-                                                                }
-                                                            }
-                                                        >
-                                                            "Confirm"
-                                                        </button>
-                                                        <button type="button" on:click=move |_| deleting.set(None)>"Keep"</button>
-                                                    </span>
-                                                </Show>
+                                                <ConfirmButton
+                                                    label="Delete"
+                                                    question="Delete this backup? Recipients lose access.".to_owned()
+                                                    keep="Keep"
+                                                    key=delete_id.clone()
+                                                    open=deleting
+                                                    on_confirm=Callback::new({
+                                                        let id = delete_id.clone();
+                                                        move |()| { delete.dispatch(DeleteBackup { backup_id: id.clone() }); }
+                                                    })
+                                                />
                                             </td>
                                         </tr>
                                     }

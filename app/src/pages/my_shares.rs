@@ -6,6 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
+use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, ActionProblem};
 use crate::components::poll::use_poll;
 use crate::components::status_badge::StatusBadge;
@@ -15,8 +16,8 @@ use crate::components::status_badge::StatusBadge;
 pub fn MySharesPage() -> impl IntoView {
     let tick = use_poll(Duration::from_secs(2));
     let cancel = ServerAction::<CancelSharing>::new();
-    // (share id, recipient account id) awaiting confirmation; kept outside the refetched rows.
-    let confirming = RwSignal::new(None::<(String, String)>);
+    // The "share id|recipient" row awaiting confirmation; kept outside the refetched rows.
+    let confirming = RwSignal::new(None::<String>);
     let rows = Resource::new(
         move || (tick.get(), cancel.version().get()),
         |_| api::my_shares(),
@@ -47,10 +48,7 @@ pub fn MySharesPage() -> impl IntoView {
                             </thead>
                             <tbody>
                                 {rows.into_iter().map(|row| {
-                                    let key = (row.share_id.to_string(), row.recipient.to_string());
-                                    let asks = key.clone();
-                                    let confirm = key.clone();
-                                    let is_confirming = move || confirming.get().as_ref() == Some(&key);
+                                    let (share_id, recipient) = (row.share_id.to_string(), row.recipient.to_string());
                                     view! {
                                         <tr data-recipient=row.recipient.to_string() data-backup=row.backup_id.to_string()>
                                             <td>{row.backup_name.clone()}<br/><code>{row.backup_id.to_string()}</code></td>
@@ -60,40 +58,19 @@ pub fn MySharesPage() -> impl IntoView {
                                             <td><StatusBadge status=row.status/></td>
                                             <td>
                                                 {row.cancellable.then(|| view! {
-                                                    <Show
-                                                        when=is_confirming
-                                                        fallback=move || {
-                                                            let asks = asks.clone();
-                                                            view! {
-                                                                <button type="button" on:click=move |_| confirming.set(Some(asks.clone()))>
-                                                                    "Cancel Sharing"
-                                                                </button>
-                                                            }
-                                                        }
-                                                    >
-                                                        <span class="confirm">
-                                                            {format!("Stop sharing with {}?", row.recipient_name)}
-                                                            <button
-                                                                type="button"
-                                                                class="danger"
-                                                                on:click={
-                                                                    let (share_id, recipient) = confirm.clone();
-                                                                    move |_| {
-                                                                        confirming.set(None);
-                                                                        cancel.dispatch(CancelSharing {
-                                                                            share_id: share_id.clone(),
-                                                                            recipient: recipient.clone(),
-                                                                        });
-                                                                    }
-                                                                }
-                                                            >
-                                                                "Confirm"
-                                                            </button>
-                                                            <button type="button" on:click=move |_| confirming.set(None)>
-                                                                "Keep sharing"
-                                                            </button>
-                                                        </span>
-                                                    </Show>
+                                                    <ConfirmButton
+                                                        label="Cancel Sharing"
+                                                        question=format!("Stop sharing with {}?", row.recipient_name)
+                                                        keep="Keep sharing"
+                                                        key=format!("{share_id}|{recipient}")
+                                                        open=confirming
+                                                        on_confirm=Callback::new(move |()| {
+                                                            cancel.dispatch(CancelSharing {
+                                                                share_id: share_id.clone(),
+                                                                recipient: recipient.clone(),
+                                                            });
+                                                        })
+                                                    />
                                                 })}
                                             </td>
                                         </tr>
