@@ -25,12 +25,7 @@ struct World {
 }
 
 async fn world() -> World {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
-    let db = backshare::db::connect(&url).await.unwrap();
-    let svc = Backshare::new(db, dir.path(), Settings::default());
-    assert!(demo::seed_if_empty(&svc, Utc::now()).await.unwrap());
-    World { svc, _dir: dir }
+    world_with(backshare::rules::Limits::default()).await
 }
 
 impl World {

@@ -15,6 +15,13 @@ pub fn failure(error: AppError) -> AnyView {
     }
 }
 
+/// The sentence of an action's last failure (pass `action.value().get()`), if it failed.
+pub fn last_failure<T>(value: Option<Result<T, AppError>>) -> Option<String> {
+    value
+        .and_then(|result| result.err())
+        .map(|error| error.to_string())
+}
+
 /// An alert line for the last failed action, if any.
 #[component]
 pub fn ActionProblem(#[prop(into)] message: Signal<Option<String>>) -> impl IntoView {

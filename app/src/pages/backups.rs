@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, DeleteBackup};
 use crate::components::confirm_button::ConfirmButton;
-use crate::components::failure::{failure, ActionProblem};
+use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
 
@@ -22,13 +22,7 @@ pub fn BackupsPage() -> impl IntoView {
         move || (version.get(), delete.version().get()),
         |_| api::list_backups(),
     );
-    let problem = Signal::derive(move || {
-        delete
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .map(|error| error.to_string())
-    });
+    let problem = Signal::derive(move || last_failure(delete.value().get()));
     let on_done = Callback::new(move |changed: bool| {
         sharing.set(None);
         if changed {

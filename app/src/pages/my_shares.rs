@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
 use crate::components::confirm_button::ConfirmButton;
-use crate::components::failure::{failure, ActionProblem};
+use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::poll::use_poll;
 use crate::components::status_badge::StatusBadge;
 
@@ -22,13 +22,7 @@ pub fn MySharesPage() -> impl IntoView {
         move || (tick.get(), cancel.version().get()),
         |_| api::my_shares(),
     );
-    let problem = Signal::derive(move || {
-        cancel
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .map(|error| error.to_string())
-    });
+    let problem = Signal::derive(move || last_failure(cancel.value().get()));
     view! {
         <h1>"My Shares"</h1>
         <ActionProblem message=problem/>

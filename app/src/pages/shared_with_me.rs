@@ -5,7 +5,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::api::{self, AcceptInvitation, RejectInvitation};
-use crate::components::failure::{failure, ActionProblem};
+use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::poll::use_poll;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
@@ -21,10 +21,7 @@ pub fn SharedWithMePage() -> impl IntoView {
         |_| api::shared_with_me(),
     );
     let problem = Signal::derive(move || {
-        let failed = |value: Option<Result<(), crate::error::AppError>>| {
-            value.and_then(|r| r.err()).map(|e| e.to_string())
-        };
-        failed(accept.value().get()).or_else(|| failed(reject.value().get()))
+        last_failure(accept.value().get()).or_else(|| last_failure(reject.value().get()))
     });
     view! {
         <h1>"Shared With Me"</h1>

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
+use crate::components::failure::last_failure;
 
 /// The sign-in form.
 #[component]
@@ -12,11 +13,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let message = move || {
-        action
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .map(|error| error.to_string())
+        last_failure(action.value().get())
             // Without JavaScript a failed attempt comes back as `?failed=1`.
             .or_else(|| {
                 query
