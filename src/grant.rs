@@ -96,6 +96,15 @@ impl Grant {
         }
     }
 
+    /// The recipient accepted again after the owner re-added it: a revoking or revoked
+    /// grant is active again. A lost backup stays lost.
+    pub fn reactivate(self) -> Result<Grant, UserError> {
+        match self.status {
+            GrantStatus::Revoking | GrantStatus::Revoked => Ok(Grant::active()),
+            other => Err(not_from(other, "granted again")),
+        }
+    }
+
     /// Restoring needs an active grant; during revoking it is refused with the reason.
     pub fn check_restorable(self) -> Result<(), UserError> {
         match self.status {
@@ -176,6 +185,20 @@ mod tests {
         );
         assert!(grant(GrantStatus::Revoked, Some(now)).lose().is_err());
         assert!(grant(GrantStatus::Lost, None).lose().is_err());
+    }
+
+    #[test]
+    fn a_re_added_recipient_that_accepts_again_is_active_unless_the_backup_was_lost() {
+        let now = Utc::now();
+        for status in [GrantStatus::Revoking, GrantStatus::Revoked] {
+            assert_eq!(
+                grant(status, Some(now)).reactivate(),
+                Ok(Grant::active()),
+                "{status:?}"
+            );
+        }
+        assert!(grant(GrantStatus::Lost, None).reactivate().is_err());
+        assert!(Grant::active().reactivate().is_err());
     }
 
     #[test]

@@ -69,6 +69,15 @@ id_type!(
     /// A vault holding server or disk backups.
     VaultId
 );
+id_type!(
+    /// A folder of a resource directory (`fd-…`): as a principal it stands for every
+    /// account under it, now and later.
+    FolderId
+);
+id_type!(
+    /// A restore of a backup into a new resource: a durable job.
+    RestoreId
+);
 
 impl AccountId {
     /// Parses an account id as a person types it: 16 digits, spaces around ignored.
@@ -99,6 +108,21 @@ impl ProjectId {
     }
 }
 
+impl FolderId {
+    /// Parses a folder id as a person types it: `fd-` followed by letters, digits or dashes.
+    pub fn parse(input: &str) -> Result<Self, UserError> {
+        let trimmed = input.trim();
+        let rest = trimmed.strip_prefix("fd-").unwrap_or_default();
+        if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
+            Ok(Self(trimmed.to_owned()))
+        } else {
+            Err(UserError::Invalid(format!(
+                "\"{trimmed}\" is not a folder ID: a folder ID starts with \"fd-\"."
+            )))
+        }
+    }
+}
+
 impl BackupId {
     /// Rule 4: cross-region backups carry ids starting with `rp-`.
     pub fn is_cross_region(&self) -> bool {
@@ -106,36 +130,42 @@ impl BackupId {
     }
 }
 
-/// A principal as typed into the share dialog: an account id or a project id.
+/// A principal as typed into the share dialog: an account, project or folder id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum PrincipalRef {
     /// Every project of the account (in the backup's region).
     Account(AccountId),
     /// One project.
     Project(ProjectId),
+    /// Every account under a folder of the owner's resource directory, now and later.
+    Folder(FolderId),
 }
 
 impl PrincipalRef {
-    /// Reads what a person typed: a project id if it starts with `proj-`, else an account id.
+    /// Reads what a person typed: a project id if it starts with `proj-`, a folder id if
+    /// it starts with `fd-`, else an account id.
     pub fn parse(input: &str) -> Result<Self, UserError> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
             return Err(UserError::Invalid(
-                "Enter a principal: an account ID or a project ID.".into(),
+                "Enter a principal: an account ID, a project ID or a folder ID.".into(),
             ));
         }
         if trimmed.starts_with("proj-") {
             ProjectId::parse(trimmed).map(Self::Project)
+        } else if trimmed.starts_with("fd-") {
+            FolderId::parse(trimmed).map(Self::Folder)
         } else {
             AccountId::parse(trimmed).map(Self::Account)
         }
     }
 
-    /// The kind as stored (`account` or `project`).
+    /// The kind as stored (`account`, `project` or `folder`).
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Account(_) => "account",
             Self::Project(_) => "project",
+            Self::Folder(_) => "folder",
         }
     }
 
@@ -144,6 +174,17 @@ impl PrincipalRef {
         match self {
             Self::Account(id) => id.as_str(),
             Self::Project(id) => id.as_str(),
+            Self::Folder(id) => id.as_str(),
+        }
+    }
+
+    /// A principal as stored: its kind word and id.
+    pub fn from_stored(kind: &str, id: &str) -> Option<Self> {
+        match kind {
+            "account" => Some(Self::Account(AccountId::from_trusted(id))),
+            "project" => Some(Self::Project(ProjectId::from_trusted(id))),
+            "folder" => Some(Self::Folder(FolderId::from_trusted(id))),
+            _ => None,
         }
     }
 }
@@ -169,6 +210,11 @@ mod tests {
             PrincipalRef::Project(ProjectId::from_trusted("proj-acme-east-sg"))
         );
         assert!(PrincipalRef::parse("proj-").is_err());
+        assert_eq!(
+            PrincipalRef::parse(" fd-acme-east ").unwrap(),
+            PrincipalRef::Folder(FolderId::from_trusted("fd-acme-east"))
+        );
+        assert!(PrincipalRef::parse("fd-").is_err());
         assert!(PrincipalRef::parse("  ").is_err());
     }
 

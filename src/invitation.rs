@@ -81,6 +81,15 @@ impl Invitation {
         }
     }
 
+    /// The owner adds the recipient again after it rejected, let the invitation expire,
+    /// was cancelled, or had its access revoked: the invitation waits for an answer anew.
+    pub fn invite_again(self) -> Result<InvitationStatus, UserError> {
+        match self.status {
+            InvitationStatus::Pending => Err(already(InvitationStatus::Pending)),
+            _ => Ok(InvitationStatus::Pending),
+        }
+    }
+
     fn answer(
         self,
         now: DateTime<Utc>,
@@ -168,6 +177,15 @@ mod tests {
             assert!(inv.cancel().is_err(), "{status:?} cancelled");
             assert!(inv.expire(inv.expires_at).is_err(), "{status:?} expired");
         }
+    }
+
+    #[test]
+    fn an_ended_invitation_can_be_sent_again_but_a_pending_one_is_already_waiting() {
+        for status in ANSWERED {
+            let (inv, _) = at(status);
+            assert_eq!(inv.invite_again(), Ok(Pending), "{status:?}");
+        }
+        assert!(at(Pending).0.invite_again().is_err());
     }
 
     #[test]

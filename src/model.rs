@@ -103,3 +103,13 @@ word_enum!(
         ResourceDirectory => "directory",
     }
 );
+
+impl PrincipalScope {
+    /// How the scope reads in the share dialog.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AllAccounts => "All accounts",
+            Self::ResourceDirectory => "Objects within resource directory",
+        }
+    }
+}

@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{AccountId, BackupId};
-use crate::model::{BackupKind, LockReason, Site};
+use crate::ids::{AccountId, BackupId, PrincipalRef};
+use crate::model::{BackupKind, LockReason, PrincipalScope, Site};
 
 /// Why a sharing request is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -50,6 +50,23 @@ pub enum Refusal {
     /// Rule 8, self.
     #[error("You cannot share with your own account.")]
     SelfShare,
+    /// Rule 8, scope: the owner belongs to no resource directory.
+    #[error(
+        "Your account is not in a resource directory: choose the principal scope \"All accounts\"."
+    )]
+    NoDirectory,
+    /// Rule 8, scope: an account outside the owner's directory.
+    #[error("Account {account} is not in your resource directory \"{directory}\": the scope \"Objects within resource directory\" admits only its accounts and folders.")]
+    OutsideDirectory {
+        account: AccountId,
+        directory: String,
+    },
+    /// Rule 8, scope: projects are not objects of a directory.
+    #[error("{0} is a project: the scope \"Objects within resource directory\" admits only accounts and folders of your resource directory.")]
+    ProjectInDirectoryScope(String),
+    /// Rule 8: a folder principal must be a folder of the owner's own directory.
+    #[error("Folder {0} is not in your resource directory: only folders of your own resource directory can be principals.")]
+    ForeignFolder(String),
     /// Rule 9: recipient accounts per cluster backup.
     #[error("{backup} would be shared with {would_be} accounts; a cluster backup can be shared with at most {limit}.")]
     TooManyAccounts {
@@ -226,6 +243,45 @@ pub fn check_recipient(
         });
     }
     Ok(())
+}
+
+/// The owner's resource directory, as rule 8 needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OwnerDirectory {
+    pub id: String,
+    pub name: String,
+}
+
+/// Rule 8 for one principal under a share's scope. `principal_directory` is the directory
+/// the principal belongs to: the account's, or the folder's (projects have none here).
+pub fn check_principal_scope(
+    scope: PrincipalScope,
+    owner_directory: Option<&OwnerDirectory>,
+    principal: &PrincipalRef,
+    principal_directory: Option<&str>,
+) -> Result<(), Refusal> {
+    let inside = owner_directory.is_some_and(|d| Some(d.id.as_str()) == principal_directory);
+    if let PrincipalRef::Folder(folder) = principal {
+        if !inside {
+            return Err(Refusal::ForeignFolder(folder.to_string()));
+        }
+    }
+    if scope == PrincipalScope::AllAccounts {
+        return Ok(());
+    }
+    let Some(directory) = owner_directory else {
+        return Err(Refusal::NoDirectory);
+    };
+    match principal {
+        PrincipalRef::Project(project) => {
+            Err(Refusal::ProjectInDirectoryScope(project.to_string()))
+        }
+        PrincipalRef::Account(account) if !inside => Err(Refusal::OutsideDirectory {
+            account: account.clone(),
+            directory: directory.name.clone(),
+        }),
+        PrincipalRef::Account(_) | PrincipalRef::Folder(_) => Ok(()),
+    }
 }
 
 /// Rule 2 for a project principal: the project must be in the backup's region.
@@ -437,6 +493,81 @@ mod tests {
             Refusal::TooManySharedClusterBackups { limit: 1_024, .. }
         ));
         assert!(refusal.to_string().contains("An operator can raise it"));
+    }
+
+    fn acme() -> OwnerDirectory {
+        OwnerDirectory {
+            id: "rd-acme".into(),
+            name: "Acme Group".into(),
+        }
+    }
+
+    #[test]
+    fn directory_scope_admits_accounts_and_folders_of_the_owners_directory() {
+        let d = acme();
+        let east = PrincipalRef::parse("1840000000000002").unwrap();
+        let folder = PrincipalRef::parse("fd-acme-east").unwrap();
+        let scope = PrincipalScope::ResourceDirectory;
+        assert_eq!(
+            check_principal_scope(scope, Some(&d), &east, Some("rd-acme")),
+            Ok(())
+        );
+        assert_eq!(
+            check_principal_scope(scope, Some(&d), &folder, Some("rd-acme")),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn directory_scope_refuses_an_account_outside_the_directory() {
+        let partner = PrincipalRef::parse("1840000000000003").unwrap();
+        let refusal = check_principal_scope(
+            PrincipalScope::ResourceDirectory,
+            Some(&acme()),
+            &partner,
+            None,
+        )
+        .unwrap_err();
+        assert!(matches!(refusal, Refusal::OutsideDirectory { .. }));
+        assert!(refusal.to_string().contains("\"Acme Group\""));
+        // The same account is fine under "All accounts".
+        assert_eq!(
+            check_principal_scope(PrincipalScope::AllAccounts, Some(&acme()), &partner, None),
+            Ok(())
+        );
+    }
+
+    #[test]
+    fn directory_scope_refuses_projects_and_owners_without_a_directory() {
+        let project = PrincipalRef::parse("proj-acmeeast-sg").unwrap();
+        let scope = PrincipalScope::ResourceDirectory;
+        assert!(matches!(
+            check_principal_scope(scope, Some(&acme()), &project, None),
+            Err(Refusal::ProjectInDirectoryScope(_))
+        ));
+        let east = PrincipalRef::parse("1840000000000002").unwrap();
+        assert_eq!(
+            check_principal_scope(scope, None, &east, Some("rd-acme")),
+            Err(Refusal::NoDirectory)
+        );
+    }
+
+    #[test]
+    fn a_folder_principal_must_belong_to_the_owners_directory_under_any_scope() {
+        let folder = PrincipalRef::parse("fd-other").unwrap();
+        for scope in [
+            PrincipalScope::AllAccounts,
+            PrincipalScope::ResourceDirectory,
+        ] {
+            assert!(matches!(
+                check_principal_scope(scope, Some(&acme()), &folder, Some("rd-other")),
+                Err(Refusal::ForeignFolder(_))
+            ));
+            assert!(matches!(
+                check_principal_scope(scope, None, &folder, None),
+                Err(Refusal::ForeignFolder(_))
+            ));
+        }
     }
 
     #[test]

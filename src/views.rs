@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::grant::GrantStatus;
-use crate::ids::{AccountId, BackupId, GrantId, InvitationId, ProjectId, ShareId};
+use crate::ids::{AccountId, BackupId, FolderId, GrantId, InvitationId, ProjectId, ShareId};
 use crate::invitation::InvitationStatus;
-use crate::model::{BackupKind, Role, Site};
+use crate::model::{BackupKind, PrincipalScope, Role, Site};
 
 /// The status a user sees for a recipient of a shared backup (PRODUCT.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -145,11 +145,50 @@ pub struct MyShareRow {
     pub backup_name: String,
     pub recipient: AccountId,
     pub recipient_name: String,
-    /// The principal as the owner added it (an account id or a project id).
-    pub principal: String,
+    /// The principals that reach this recipient, as the owner added them (account,
+    /// project or folder ids); empty once the recipient was removed.
+    pub principals: Vec<String>,
     pub status: ShareStatus,
-    /// The recipient is still a principal, so "Cancel Sharing" applies.
+    /// The recipient is still reached by the share, so "Cancel Sharing" applies.
     pub cancellable: bool,
+    /// Why "Cancel Sharing" cannot remove this recipient alone (a folder covers it).
+    pub cancel_blocked: Option<String>,
+}
+
+/// One principal of a resource share, for the dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrincipalView {
+    /// The id as typed: account, project or folder id.
+    pub id: String,
+    /// What it is, with a name: "Account Acme East", "Folder East".
+    pub label: String,
+}
+
+/// An existing resource share, for "Select an existing resource share".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareSummary {
+    pub id: ShareId,
+    pub name: String,
+    pub scope: PrincipalScope,
+    pub backups: Vec<(BackupId, String)>,
+    pub principals: Vec<PrincipalView>,
+}
+
+/// The owner's resource directory: its folders, to add as principals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DirectoryView {
+    pub id: String,
+    pub name: String,
+    pub auto_accept: bool,
+    /// (folder id, path such as "East" or "East / Retail").
+    pub folders: Vec<(FolderId, String)>,
+}
+
+/// What the share dialog offers: the account's resource shares and its directory.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShareOptions {
+    pub shares: Vec<ShareSummary>,
+    pub directory: Option<DirectoryView>,
 }
 
 /// A pending invitation on "Shared With Me".

@@ -4,8 +4,13 @@
 use std::sync::Arc;
 
 use backshare::demo;
+use backshare::ids::AccountId;
 use backshare::ids::UserId;
-use backshare::service::{Backshare, Caller, NewShare, ServiceError, Settings};
+use backshare::model::PrincipalScope;
+use backshare::service::{
+    Backshare, Caller, NewShare, ServiceError, Settings, ShareRequest, ShareUpdate,
+};
+use backshare::views::SharePreview;
 use backshare::views::ShareStatus;
 use backshare::UserError;
 use chrono::{Duration, Utc};
@@ -47,6 +52,7 @@ impl World {
         let caller = self.caller(user).await;
         let request = NewShare {
             name: name.into(),
+            scope: PrincipalScope::AllAccounts,
             backup_ids: backups.iter().map(|s| s.to_string()).collect(),
             principals: principals.iter().map(|s| s.to_string()).collect(),
         };
@@ -55,6 +61,24 @@ impl World {
             .await
             .map(|id| id.to_string())
             .map_err(UserError::from)
+    }
+
+    async fn preview(
+        &self,
+        caller: &Caller,
+        backups: &[&str],
+        principals: &[&str],
+    ) -> SharePreview {
+        let request = ShareRequest::New(NewShare {
+            name: String::new(),
+            scope: PrincipalScope::AllAccounts,
+            backup_ids: backups.iter().map(|s| s.to_string()).collect(),
+            principals: principals.iter().map(|s| s.to_string()).collect(),
+        });
+        self.svc
+            .preview_share(caller, &request, Utc::now())
+            .await
+            .unwrap()
     }
 
     async fn pending_invitation(&self, user: &str) -> String {
@@ -635,8 +659,8 @@ async fn concurrent_shares_of_one_backup_never_exceed_the_account_limit() {
     );
     assert_eq!(ok, limit);
     let recipients: i64 = sqlx::query_scalar(
-        "SELECT COUNT(DISTINCT sp.recipient_account_id) FROM share_principals sp
-         JOIN share_backups sb ON sb.share_id = sp.share_id WHERE sb.backup_id = ?",
+        "SELECT COUNT(DISTINCT sr.recipient_account_id) FROM share_recipients sr
+         JOIN share_backups sb ON sb.share_id = sr.share_id WHERE sb.backup_id = ?",
     )
     .bind(ORDERS)
     .fetch_one(w.svc.db())
@@ -647,7 +671,6 @@ async fn concurrent_shares_of_one_backup_never_exceed_the_account_limit() {
 
 #[tokio::test]
 async fn the_shared_cluster_backup_limit_holds_and_an_operator_can_raise_it() {
-    use backshare::ids::AccountId;
     use backshare::rules::{Limits, Refusal};
     let w = world_with(Limits {
         shared_cluster_backups_per_account: 1,
@@ -705,27 +728,19 @@ async fn the_shared_backup_limit_of_an_account_holds() {
 async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writing() {
     let w = world().await;
     let alice = w.caller(ALICE).await;
-    let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-    let clean = w
-        .svc
-        .preview_share(&alice, &ids(&[ORDERS]), &ids(&[BOB_ACCOUNT]), Utc::now())
-        .await
-        .unwrap();
+    let clean = w.preview(&alice, &[ORDERS], &[BOB_ACCOUNT]).await;
     assert!(clean.problems.is_empty(), "{:?}", clean.problems);
     assert_eq!(clean.quota.shared_cluster_backups_left, 1_023);
     assert_eq!(clean.quota.shared_backups_left, 999);
     assert_eq!(clean.quota.recipients_left[0].1, 63);
 
     let messy = w
-        .svc
-        .preview_share(
+        .preview(
             &alice,
-            &ids(&[ORDERS, "rp-acmehq-orders-001"]),
-            &ids(&[BOB_ACCOUNT, DAN_ACCOUNT, "nonsense"]),
-            Utc::now(),
+            &[ORDERS, "rp-acmehq-orders-001"],
+            &[BOB_ACCOUNT, DAN_ACCOUNT, "nonsense"],
         )
-        .await
-        .unwrap();
+        .await;
     let all = messy.problems.join("\n");
     assert!(all.contains("cross-region"), "{all}");
     assert!(all.contains("another site"), "{all}");
@@ -736,11 +751,7 @@ async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writ
     );
 
     let vic = w.caller(VIC).await;
-    let by_viewer = w
-        .svc
-        .preview_share(&vic, &ids(&[ORDERS]), &ids(&[BOB_ACCOUNT]), Utc::now())
-        .await
-        .unwrap();
+    let by_viewer = w.preview(&vic, &[ORDERS], &[BOB_ACCOUNT]).await;
     assert!(by_viewer.problems[0].contains("viewer"));
 }
 
@@ -944,4 +955,353 @@ async fn a_backups_share_list_is_for_its_owner_only() {
         .await
         .map_err(UserError::from);
     assert!(matches!(as_stranger, Err(UserError::NotFound(_))));
+}
+
+const FOLDER_EAST: &str = "fd-acme-east";
+const CLUSTER_2: &str = "cb-acmehq-orders-003";
+
+impl World {
+    async fn share_in_directory(
+        &self,
+        user: &str,
+        name: &str,
+        backup: &str,
+        principals: &[&str],
+    ) -> Result<String, UserError> {
+        let caller = self.caller(user).await;
+        let request = NewShare {
+            name: name.into(),
+            scope: PrincipalScope::ResourceDirectory,
+            backup_ids: vec![backup.into()],
+            principals: principals.iter().map(|s| s.to_string()).collect(),
+        };
+        self.svc
+            .create_share(&caller, request, Utc::now())
+            .await
+            .map(|id| id.to_string())
+            .map_err(UserError::from)
+    }
+
+    async fn update(
+        &self,
+        user: &str,
+        share: &str,
+        backups: &[&str],
+        principals: &[&str],
+    ) -> Result<(), UserError> {
+        let caller = self.caller(user).await;
+        let request = ShareUpdate {
+            share_id: share.into(),
+            backup_ids: backups.iter().map(|s| s.to_string()).collect(),
+            principals: principals.iter().map(|s| s.to_string()).collect(),
+        };
+        self.svc
+            .update_share(&caller, request, Utc::now())
+            .await
+            .map_err(UserError::from)
+    }
+
+    /// (backup id, status) of what `user`'s account holds on "Shared With Me".
+    async fn received(&self, user: &str) -> Vec<(String, ShareStatus)> {
+        let caller = self.caller(user).await;
+        let page = self.svc.shared_with_me(&caller, Utc::now()).await.unwrap();
+        page.received
+            .into_iter()
+            .map(|r| (r.backup_id.to_string(), r.status))
+            .collect()
+    }
+
+    async fn pending_count(&self, account: &str) -> i64 {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitations WHERE recipient_account_id = ? AND status = 'pending'",
+        )
+        .bind(account)
+        .fetch_one(self.svc.db())
+        .await
+        .unwrap()
+    }
+}
+
+#[tokio::test]
+async fn a_folder_principal_invites_every_account_under_it_including_later_ones() {
+    let w = world().await;
+    w.share(ALICE, "to-east", &[ORDERS], &[FOLDER_EAST])
+        .await
+        .unwrap();
+    assert_eq!(
+        w.pending_count(BOB_ACCOUNT).await,
+        1,
+        "Acme East is in East"
+    );
+
+    let newcomer = extra_accounts(&w, 1).await.remove(0);
+    let newcomer_id = AccountId::parse(&newcomer).unwrap();
+    w.svc
+        .place_account(&newcomer_id, Some("rd-acme"), Some(FOLDER_EAST), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.pending_count(&newcomer).await,
+        1,
+        "an account added to the folder later is invited"
+    );
+
+    // Leaving the folder ends what it was offered.
+    w.svc
+        .place_account(&newcomer_id, Some("rd-acme"), None, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(w.pending_count(&newcomer).await, 0);
+    let status: String =
+        sqlx::query_scalar("SELECT status FROM invitations WHERE recipient_account_id = ?")
+            .bind(&newcomer)
+            .fetch_one(w.svc.db())
+            .await
+            .unwrap();
+    assert_eq!(status, "cancelled");
+}
+
+#[tokio::test]
+async fn an_account_joining_a_folder_that_a_rule_keeps_out_is_not_invited_and_the_owner_is_told() {
+    let w = world().await;
+    w.share(ALICE, "to-east", &[ORDERS], &[FOLDER_EAST])
+        .await
+        .unwrap();
+    // Partner B has no project in ap-southeast-1, the backup's region.
+    let partner = AccountId::parse(CAROL_ACCOUNT).unwrap();
+    w.svc
+        .place_account(&partner, Some("rd-acme"), Some(FOLDER_EAST), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(w.pending_count(CAROL_ACCOUNT).await, 0);
+    let alice = w.caller(ALICE).await;
+    let log = w.svc.activity(&alice).await.unwrap();
+    assert!(
+        log.iter().any(
+            |e| e.action == "Not invited" && e.outcome.contains("no project in ap-southeast-1")
+        ),
+        "{log:?}"
+    );
+}
+
+#[tokio::test]
+async fn directory_scope_admits_only_the_directorys_accounts_and_folders() {
+    use backshare::rules::Refusal;
+    let w = world().await;
+    assert!(matches!(
+        w.share_in_directory(ALICE, "outside", ORDERS, &[CAROL_ACCOUNT])
+            .await,
+        Err(UserError::Refused(Refusal::OutsideDirectory { .. }))
+    ));
+    assert!(matches!(
+        w.share_in_directory(ALICE, "project", ORDERS, &["proj-acmeeast-sg"])
+            .await,
+        Err(UserError::Refused(Refusal::ProjectInDirectoryScope(_)))
+    ));
+    // Partner B belongs to no directory, so it has no directory scope and no folders.
+    assert!(matches!(
+        w.share_in_directory(CAROL, "none", "cb-partnerb-orders-001", &[BOB_ACCOUNT])
+            .await,
+        Err(UserError::Refused(Refusal::NoDirectory))
+    ));
+    assert!(matches!(
+        w.share(
+            CAROL,
+            "foreign",
+            &["cb-partnerb-orders-001"],
+            &[FOLDER_EAST]
+        )
+        .await,
+        Err(UserError::Refused(Refusal::ForeignFolder(_)))
+    ));
+    w.share_in_directory(ALICE, "inside", ORDERS, &[BOB_ACCOUNT, FOLDER_EAST])
+        .await
+        .unwrap();
+    assert_eq!(
+        w.pending_count(BOB_ACCOUNT).await,
+        1,
+        "one invitation per account"
+    );
+}
+
+#[tokio::test]
+async fn with_auto_accept_on_a_directorys_accounts_hold_the_backup_at_once() {
+    let w = world().await;
+    w.svc.set_auto_accept("rd-acme", true).await.unwrap();
+    w.share(ALICE, "auto", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert_eq!(w.pending_count(BOB_ACCOUNT).await, 0);
+    assert_eq!(
+        w.received(BOB).await,
+        vec![(ORDERS.to_owned(), ShareStatus::Accepted)]
+    );
+    assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Accepted]);
+    // Outside the directory nothing is accepted for the recipient.
+    w.share(ALICE, "partner", &[CLUSTER_2], &["1840000000000005"])
+        .await
+        .unwrap_err();
+}
+
+#[tokio::test]
+async fn an_existing_share_takes_new_backups_and_principals_and_drops_removed_ones() {
+    let w = world().await;
+    let share = w
+        .share(ALICE, "ops", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+
+    // A backup added to an accepted share reaches Bob at once.
+    let extra = extra_accounts(&w, 1).await.remove(0);
+    w.update(ALICE, &share, &[CLUSTER_2], &[BOB_ACCOUNT, &extra])
+        .await
+        .unwrap();
+    let mut held: Vec<String> = w.received(BOB).await.into_iter().map(|r| r.0).collect();
+    held.sort();
+    assert_eq!(held, vec![ORDERS.to_owned(), CLUSTER_2.to_owned()]);
+    assert_eq!(
+        w.pending_count(&extra).await,
+        1,
+        "the added principal is invited"
+    );
+
+    // Removing principals: the pending one is cancelled, the accepted one starts revoking.
+    w.update(ALICE, &share, &[], &[]).await.unwrap();
+    assert_eq!(w.pending_count(&extra).await, 0);
+    assert!(w
+        .received(BOB)
+        .await
+        .iter()
+        .all(|(_, status)| *status == ShareStatus::Revoking));
+
+    // Added again, Bob is invited anew and, on accepting, holds both backups again.
+    w.update(ALICE, &share, &[], &[BOB_ACCOUNT]).await.unwrap();
+    let again = w.pending_invitation(BOB).await;
+    assert_eq!(again, invitation, "the same invitation, sent again");
+    w.accept(BOB, &again).await.unwrap();
+    let received = w.received(BOB).await;
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|(_, s)| *s == ShareStatus::Accepted));
+}
+
+#[tokio::test]
+async fn only_the_owner_changes_a_share_and_rule_six_holds_for_changes() {
+    use backshare::rules::Refusal;
+    let w = world().await;
+    let share = w
+        .share(ALICE, "ops", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.update(BOB, &share, &[], &[]).await,
+        Err(UserError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.update(CAROL, &share, &[], &[]).await,
+        Err(UserError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.update(VIC, &share, &[], &[]).await,
+        Err(UserError::Forbidden(m)) if m.contains("viewer")
+    ));
+    // A converting backup cannot join, and a share holding a locked backup cannot change.
+    assert!(matches!(
+        w.update(ALICE, &share, &["cb-acmehq-orders-002"], &[BOB_ACCOUNT])
+            .await,
+        Err(UserError::Refused(Refusal::Locked { .. }))
+    ));
+    sqlx::query("UPDATE backups SET lock_reason = 'restoring' WHERE id = ?")
+        .bind(ORDERS)
+        .execute(w.svc.db())
+        .await
+        .unwrap();
+    let refused = w.update(ALICE, &share, &[], &[]).await.unwrap_err();
+    assert!(refused.to_string().contains("retry later"), "{refused}");
+    assert_eq!(w.pending_count(BOB_ACCOUNT).await, 1, "nothing changed");
+}
+
+#[tokio::test]
+async fn cancel_sharing_names_the_folder_that_still_covers_a_recipient() {
+    let w = world().await;
+    let share = w
+        .share(ALICE, "east", &[ORDERS], &[FOLDER_EAST, BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let refused = w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap_err();
+    assert!(
+        matches!(&refused, UserError::Conflict(m) if m.contains(FOLDER_EAST)),
+        "{refused}"
+    );
+    let alice = w.caller(ALICE).await;
+    let rows = w.svc.my_shares(&alice, Utc::now()).await.unwrap();
+    assert!(rows[0]
+        .cancel_blocked
+        .as_deref()
+        .unwrap()
+        .contains(FOLDER_EAST));
+    assert_eq!(
+        rows[0].principals,
+        vec![BOB_ACCOUNT.to_owned(), FOLDER_EAST.to_owned()]
+    );
+    // Removing the folder in the dialog leaves Bob reached through his account only.
+    w.update(ALICE, &share, &[], &[BOB_ACCOUNT]).await.unwrap();
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Cancelled]);
+}
+
+#[tokio::test]
+async fn cancelling_while_accepting_leaves_one_consistent_outcome() {
+    let w = Arc::new(world().await);
+    let rounds = 20;
+    let mut outcomes = (0, 0);
+    for round in 0..rounds {
+        let share = w
+            .share(ALICE, &format!("race-{round}"), &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
+        let invitation = w.pending_invitation(BOB).await;
+        let accept = {
+            let (w, invitation) = (Arc::clone(&w), invitation.clone());
+            tokio::spawn(async move { w.accept(BOB, &invitation).await })
+        };
+        let cancel = {
+            let (w, share) = (Arc::clone(&w), share.clone());
+            tokio::spawn(async move { w.cancel(ALICE, &share, BOB_ACCOUNT).await })
+        };
+        let (accepted, cancelled) = (accept.await.unwrap(), cancel.await.unwrap());
+        cancelled.expect("the owner can always cancel");
+        let (status, grants): (String, Vec<String>) = (
+            sqlx::query_scalar("SELECT status FROM invitations WHERE id = ?")
+                .bind(&invitation)
+                .fetch_one(w.svc.db())
+                .await
+                .unwrap(),
+            sqlx::query_scalar("SELECT status FROM grants WHERE invitation_id = ?")
+                .bind(&invitation)
+                .fetch_all(w.svc.db())
+                .await
+                .unwrap(),
+        );
+        match accepted {
+            // Accepted first: the cancel then started the revocation.
+            Ok(()) => {
+                assert_eq!(status, "accepted");
+                assert_eq!(grants, vec!["revoking".to_owned()]);
+                outcomes.0 += 1;
+            }
+            // Cancelled first: the accept was refused and nothing was granted.
+            Err(UserError::Conflict(_)) => {
+                assert_eq!(status, "cancelled");
+                assert!(grants.is_empty());
+                outcomes.1 += 1;
+            }
+            Err(other) => panic!("unexpected {other:?}"),
+        }
+    }
+    println!(
+        "{rounds} accept/cancel races: {} accepted then revoked, {} cancelled first",
+        outcomes.0, outcomes.1
+    );
 }

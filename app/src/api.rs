@@ -2,6 +2,7 @@
 //! account from the session (never from its arguments) and lets the domain service decide
 //! what that account may see and change.
 
+use backshare::model::PrincipalScope;
 use backshare::views::{self, BackupSummary, MyShareRow};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -160,17 +161,19 @@ pub async fn list_backups() -> Result<Vec<BackupSummary>, AppError> {
         .map_err(on_server::fail)
 }
 
-/// "Create a new resource share" with the given backups and principals (account or
-/// project ids). Returns the new resource share's id. JSON, since it carries lists.
+/// "Create a new resource share" with the given backups and principals (account, project
+/// or folder ids). Returns the new resource share's id. JSON, since it carries lists.
 #[server(endpoint = "create_share", input = Json)]
 pub async fn create_share(
     share_name: String,
+    scope: PrincipalScope,
     backup_ids: Vec<String>,
     principals: Vec<String>,
 ) -> Result<String, AppError> {
     let (svc, caller) = on_server::caller().await?;
     let request = backshare::service::NewShare {
         name: share_name,
+        scope,
         backup_ids,
         principals,
     };
@@ -180,17 +183,59 @@ pub async fn create_share(
         .map_err(on_server::fail)
 }
 
+/// "Select an existing resource share": adds the backups and sets the principals it has
+/// afterwards. Also what "Manage Sharing Relationship" saves.
+#[server(endpoint = "update_share", input = Json)]
+pub async fn update_share(
+    share_id: String,
+    backup_ids: Vec<String>,
+    principals: Vec<String>,
+) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    let request = backshare::service::ShareUpdate {
+        share_id,
+        backup_ids,
+        principals,
+    };
+    svc.update_share(&caller, request, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
 /// The share dialog's live check: every problem the request would meet, and the quota
-/// left after it. Writes nothing.
+/// left after it. For an existing share pass its id (its scope applies). Writes nothing.
 #[server(endpoint = "preview_share", input = Json)]
 pub async fn preview_share(
+    share_id: Option<String>,
+    scope: PrincipalScope,
     backup_ids: Vec<String>,
     principals: Vec<String>,
 ) -> Result<views::SharePreview, AppError> {
+    use backshare::service::{NewShare, ShareRequest, ShareUpdate};
     let (svc, caller) = on_server::caller().await?;
-    svc.preview_share(&caller, &backup_ids, &principals, chrono::Utc::now())
+    let request = match share_id {
+        Some(share_id) => ShareRequest::Update(ShareUpdate {
+            share_id,
+            backup_ids,
+            principals,
+        }),
+        None => ShareRequest::New(NewShare {
+            name: String::new(),
+            scope,
+            backup_ids,
+            principals,
+        }),
+    };
+    svc.preview_share(&caller, &request, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
+}
+
+/// What the share dialog offers: the account's resource shares and its directory's folders.
+#[server(endpoint = "share_options")]
+pub async fn share_options() -> Result<views::ShareOptions, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.share_options(&caller).await.map_err(on_server::fail)
 }
 
 /// "Delete" on one of the account's backups.
@@ -254,7 +299,7 @@ pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
         .map_err(on_server::fail)
 }
 
-/// "Cancel Sharing": removes a recipient account from a resource share.
+/// "Cancel Sharing": stops sharing a resource share with one recipient account.
 #[server(endpoint = "cancel_sharing")]
 pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;

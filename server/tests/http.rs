@@ -78,7 +78,7 @@ impl TestServer {
         backup: &str,
         principal: &str,
     ) -> Reply {
-        let body = json!({ "share_name": name, "backup_ids": [backup], "principals": [principal] });
+        let body = json!({ "share_name": name, "scope": "AllAccounts", "backup_ids": [backup], "principals": [principal] });
         self.json_call(cookie, "create_share", body).await
     }
 
@@ -163,7 +163,8 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
         s.create_share(None, "x", ORDERS, BOB_ACCOUNT).await.status,
         StatusCode::UNAUTHORIZED
     );
-    let preview = json!({ "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
+    let preview =
+        json!({ "scope": "AllAccounts", "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
     assert_eq!(
         s.json_call(None, "preview_share", preview).await.status,
         StatusCode::UNAUTHORIZED
@@ -268,7 +269,8 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
     );
 
     // A preview of another tenant's backup reveals nothing but "not found".
-    let peek = json!({ "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
+    let peek =
+        json!({ "scope": "AllAccounts", "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
     let peek = s.json_call(Some(&carol), "preview_share", peek).await;
     assert_eq!(peek.status, StatusCode::OK);
     assert_eq!(

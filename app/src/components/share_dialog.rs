@@ -1,10 +1,14 @@
-//! The share dialog ("Share Backups"), path "Create a new resource share": a name and
-//! principals added one by one. The server checks every rule again on "OK".
+//! The share dialog ("Share Backups"): "Create a new resource share" (name, principal
+//! scope, principals added one by one) or "Select an existing resource share" (its backups
+//! and principals shown; principals added or removed). Every rule's verdict and the quota
+//! left are checked live; the server checks every rule again on "OK".
 
 use backshare::ids::PrincipalRef;
+use backshare::model::PrincipalScope;
+use backshare::views::{ShareOptions, ShareSummary};
 use leptos::prelude::*;
 
-use crate::api::{self, CreateShare};
+use crate::api::{self, CreateShare, UpdateShare};
 use crate::components::failure::ActionProblem;
 
 /// A backup offered for sharing: its id and name.
@@ -14,26 +18,75 @@ pub struct DialogBackup {
     pub name: String,
 }
 
-/// The dialog. `on_done` runs with `true` once a share was created, `false` on "Cancel".
+/// Which path of the dialog is chosen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    New,
+    Existing,
+}
+
+/// The dialog. `backups` are added to the share (none when managing a share from "My
+/// Shares"); `share` preselects an existing resource share. `on_done` runs with `true`
+/// once something was saved, `false` on "Cancel".
 #[component]
-pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl IntoView {
+pub fn ShareDialog(
+    backups: Vec<DialogBackup>,
+    #[prop(optional)] share: Option<String>,
+    on_done: Callback<bool>,
+) -> impl IntoView {
+    let method = RwSignal::new(if share.is_some() {
+        Method::Existing
+    } else {
+        Method::New
+    });
+    let chosen = RwSignal::new(share);
     let name = RwSignal::new(String::new());
+    let scope = RwSignal::new(PrincipalScope::AllAccounts);
     let typed = RwSignal::new(String::new());
     let principals = RwSignal::new(Vec::<String>::new());
     let problem = RwSignal::new(None::<String>);
     let create = ServerAction::<CreateShare>::new();
+    let update = ServerAction::<UpdateShare>::new();
+    let options = Resource::new(|| (), |_| api::share_options());
+    let loaded = move || -> ShareOptions { options.get().and_then(Result::ok).unwrap_or_default() };
+    let chosen_share = move || -> Option<ShareSummary> {
+        let id = chosen.get()?;
+        loaded().shares.into_iter().find(|s| s.id.as_str() == id)
+    };
+    // Choosing an existing share starts from its principals.
+    Effect::new(move |_| {
+        if method.get() == Method::Existing {
+            if let Some(summary) = chosen_share() {
+                principals.set(summary.principals.into_iter().map(|p| p.id).collect());
+            }
+        }
+    });
     let ids: Vec<String> = backups.iter().map(|b| b.id.clone()).collect();
-    // Rule 5-9 verdicts and the quota, checked again whenever the principals change.
+    let no_backups = ids.is_empty();
+    // Every rule's verdict and the quota, checked again whenever the request changes.
     let preview = Resource::new(
         {
             let ids = ids.clone();
-            move || (ids.clone(), principals.get())
+            move || {
+                let share = (method.get() == Method::Existing).then(|| chosen.get());
+                (ids.clone(), share, scope.get(), principals.get())
+            }
         },
-        |(ids, principals)| api::preview_share(ids, principals),
+        |(ids, share, scope, principals)| async move {
+            match share {
+                Some(None) => Ok(None),
+                Some(Some(id)) => api::preview_share(Some(id), scope, ids, principals)
+                    .await
+                    .map(Some),
+                None => api::preview_share(None, scope, ids, principals)
+                    .await
+                    .map(Some),
+            }
+        },
     );
 
     // Parse at the edge with the same rule the server applies, so a typo is named at once.
-    let add = move || match PrincipalRef::parse(&typed.get_untracked()) {
+    let add_principal = move |text: String| match PrincipalRef::parse(&text) {
         Ok(principal) => {
             let id = principal.id().to_owned();
             principals.update(|list| {
@@ -41,10 +94,18 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
                     list.push(id);
                 }
             });
-            typed.set(String::new());
             problem.set(None);
+            true
         }
-        Err(error) => problem.set(Some(error.to_string())),
+        Err(error) => {
+            problem.set(Some(error.to_string()));
+            false
+        }
+    };
+    let add = move || {
+        if add_principal(typed.get_untracked()) {
+            typed.set(String::new());
+        }
     };
 
     Effect::new(move |_| {
@@ -55,32 +116,112 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
             }
         }
     });
+    Effect::new(move |_| {
+        if let Some(result) = update.value().get() {
+            match result {
+                Ok(()) => on_done.run(true),
+                Err(error) => problem.set(Some(error.to_string())),
+            }
+        }
+    });
+    let busy = move || create.pending().get() || update.pending().get();
 
     view! {
         <div class="backdrop">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="share-dialog-title">
-                <h2 id="share-dialog-title">"Share Backups"</h2>
-                <p class="muted">
-                    {backups.iter().map(|b| format!("{} ({})", b.name, b.id)).collect::<Vec<_>>().join(", ")}
-                </p>
+                <h2 id="share-dialog-title">
+                    {if no_backups { "Manage Sharing Relationship" } else { "Share Backups" }}
+                </h2>
+                {(!no_backups).then(|| view! {
+                    <p class="muted">
+                        {backups.iter().map(|b| format!("{} ({})", b.name, b.id)).collect::<Vec<_>>().join(", ")}
+                    </p>
+                })}
                 <fieldset>
                     <legend>"Sharing method"</legend>
                     <label class="choice">
-                        <input type="radio" name="method" checked=true/>
+                        <input
+                            type="radio"
+                            name="method"
+                            disabled=no_backups
+                            prop:checked=move || method.get() == Method::New
+                            on:change=move |_| {
+                                method.set(Method::New);
+                                principals.set(Vec::new());
+                            }
+                        />
                         "Create a new resource share"
                     </label>
+                    <label class="choice">
+                        <input
+                            type="radio"
+                            name="method"
+                            prop:checked=move || method.get() == Method::Existing
+                            on:change=move |_| method.set(Method::Existing)
+                        />
+                        "Select an existing resource share"
+                    </label>
                 </fieldset>
-                <label>
-                    "Resource share name"
-                    <input type="text" maxlength="64" bind:value=name/>
-                </label>
-                <p class="muted">"Principal scope: All accounts"</p>
+                <Show
+                    when=move || method.get() == Method::New
+                    fallback=move || view! {
+                        <label>
+                            "Resource share"
+                            <select on:change=move |ev| {
+                                let id = event_target_value(&ev);
+                                chosen.set((!id.is_empty()).then_some(id));
+                            }>
+                                <option value="" selected=move || chosen.get().is_none()>"Choose a resource share"</option>
+                                {move || loaded().shares.into_iter().map(|s| {
+                                    let id = s.id.to_string();
+                                    let is_chosen = {
+                                        let id = id.clone();
+                                        move || chosen.get().as_deref() == Some(id.as_str())
+                                    };
+                                    view! { <option value=id selected=is_chosen>{s.name}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        {move || chosen_share().map(|s| view! {
+                            <div class="share-summary" aria-label="Resources in this share">
+                                <p class="muted">{format!("Principal scope: {}", s.scope.label())}</p>
+                                <p class="muted">
+                                    "Resources: "
+                                    {if s.backups.is_empty() {
+                                        "none".to_owned()
+                                    } else {
+                                        s.backups.iter().map(|(id, name)| format!("{name} ({id})")).collect::<Vec<_>>().join(", ")
+                                    }}
+                                </p>
+                            </div>
+                        })}
+                    }
+                >
+                    <label>
+                        "Resource share name"
+                        <input type="text" maxlength="64" bind:value=name/>
+                    </label>
+                    <fieldset>
+                        <legend>"Principal scope"</legend>
+                        {[PrincipalScope::AllAccounts, PrincipalScope::ResourceDirectory].into_iter().map(|option| view! {
+                            <label class="choice">
+                                <input
+                                    type="radio"
+                                    name="scope"
+                                    prop:checked=move || scope.get() == option
+                                    on:change=move |_| scope.set(option)
+                                />
+                                {option.label()}
+                            </label>
+                        }).collect_view()}
+                    </fieldset>
+                </Show>
                 <div class="principal-entry">
                     <label>
                         "Principal"
                         <input
                             type="text"
-                            placeholder="Account ID or project ID"
+                            placeholder="Account ID, project ID or folder ID"
                             bind:value=typed
                             on:keydown=move |ev| {
                                 if ev.key() == "Enter" {
@@ -92,6 +233,26 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
                     </label>
                     <button type="button" on:click=move |_| add()>"Add"</button>
                 </div>
+                {move || loaded().directory.filter(|d| !d.folders.is_empty()).map(|d| view! {
+                    <p class="muted folders">
+                        {format!("Folders of {}: ", d.name)}
+                        {d.folders.into_iter().map(|(id, path)| {
+                            let id = id.to_string();
+                            view! {
+                                <button
+                                    type="button"
+                                    class="link"
+                                    on:click={
+                                        let id = id.clone();
+                                        move |_| { add_principal(id.clone()); }
+                                    }
+                                >
+                                    {format!("Add folder {path} ({id})")}
+                                </button>
+                            }
+                        }).collect_view()}
+                    </p>
+                })}
                 <ul class="principals" aria-label="Principals">
                     {move || {
                         principals
@@ -118,7 +279,8 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
                 <Transition fallback=|| view! { <p class="muted">"Checking the sharing rules…"</p> }>
                     {move || Suspend::new(async move {
                         match preview.await {
-                            Ok(p) => view! {
+                            Ok(None) => view! { <p class="muted">"Choose a resource share."</p> }.into_any(),
+                            Ok(Some(p)) => view! {
                                 <div class="verdicts" role="status" aria-label="Rule check">
                                     {if p.problems.is_empty() {
                                         view! { <p class="allowed">"Every sharing rule allows this."</p> }.into_any()
@@ -149,7 +311,7 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
                     <button
                         type="button"
                         class="primary"
-                        disabled=move || create.pending().get()
+                        disabled=busy
                         on:click=move |_| {
                             problem.set(None);
                             // A principal typed but not yet added is meant too.
@@ -159,11 +321,26 @@ pub fn ShareDialog(backups: Vec<DialogBackup>, on_done: Callback<bool>) -> impl 
                                     return;
                                 }
                             }
-                            create.dispatch(CreateShare {
-                                share_name: name.get_untracked(),
-                                backup_ids: ids.clone(),
-                                principals: principals.get_untracked(),
-                            });
+                            match (method.get_untracked(), chosen.get_untracked()) {
+                                (Method::New, _) => {
+                                    create.dispatch(CreateShare {
+                                        share_name: name.get_untracked(),
+                                        scope: scope.get_untracked(),
+                                        backup_ids: ids.clone(),
+                                        principals: principals.get_untracked(),
+                                    });
+                                }
+                                (Method::Existing, Some(share_id)) => {
+                                    update.dispatch(UpdateShare {
+                                        share_id,
+                                        backup_ids: ids.clone(),
+                                        principals: principals.get_untracked(),
+                                    });
+                                }
+                                (Method::Existing, None) => {
+                                    problem.set(Some("Choose the resource share to add the backups to.".into()));
+                                }
+                            }
                         }
                     >
                         "OK"

@@ -11,6 +11,7 @@ use crate::components::failure::failure;
 use crate::components::poll::use_poll;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
+use crate::pages::my_shares::principals_text;
 
 /// `/backups/:id`, with `?tab=share-list` for the Share List.
 #[component]
@@ -65,7 +66,7 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                                     {rows.clone().into_iter().map(|row| view! {
                                                         <tr>
                                                             <td>{row.recipient_name}<br/><code>{row.recipient.to_string()}</code></td>
-                                                            <td><code>{row.principal}</code></td>
+                                                            <td><code>{principals_text(&row.principals)}</code></td>
                                                             <td>{row.share_name}</td>
                                                             <td><StatusBadge status=row.status/></td>
                                                         </tr>

@@ -9,6 +9,7 @@ use crate::api::{self, CancelSharing};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::poll::use_poll;
+use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
 
 /// The shares table with "Cancel Sharing" and its confirmation.
@@ -23,6 +24,9 @@ pub fn MySharesPage() -> impl IntoView {
         |_| api::my_shares(),
     );
     let problem = Signal::derive(move || last_failure(cancel.value().get()));
+    // The resource share open in "Manage Sharing Relationship".
+    let managing = RwSignal::new(None::<String>);
+    let on_done = Callback::new(move |_changed: bool| managing.set(None));
     view! {
         <h1>"My Shares"</h1>
         <ActionProblem message=problem/>
@@ -43,14 +47,22 @@ pub fn MySharesPage() -> impl IntoView {
                             <tbody>
                                 {rows.into_iter().map(|row| {
                                     let (share_id, recipient) = (row.share_id.to_string(), row.recipient.to_string());
+                                    let manage_id = share_id.clone();
                                     view! {
                                         <tr data-recipient=row.recipient.to_string() data-backup=row.backup_id.to_string()>
                                             <td>{row.backup_name.clone()}<br/><code>{row.backup_id.to_string()}</code></td>
                                             <td>{row.share_name.clone()}</td>
-                                            <td><code>{row.principal.clone()}</code></td>
+                                            <td><code>{principals_text(&row.principals)}</code></td>
                                             <td>{row.recipient_name.clone()}<br/><code>{row.recipient.to_string()}</code></td>
                                             <td><StatusBadge status=row.status/></td>
                                             <td>
+                                                <button type="button" on:click=move |_| managing.set(Some(manage_id.clone()))>
+                                                    "Manage Sharing Relationship"
+                                                </button>
+                                                {row.cancel_blocked.clone().map(|why| view! {
+                                                    <button type="button" disabled=true title=why.clone()>"Cancel Sharing"</button>
+                                                    <span class="muted small">{why}</span>
+                                                })}
                                                 {row.cancellable.then(|| view! {
                                                     <ConfirmButton
                                                         label="Cancel Sharing"
@@ -77,5 +89,15 @@ pub fn MySharesPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        {move || managing.get().map(|share| view! { <ShareDialog backups=Vec::new() share on_done/> })}
+    }
+}
+
+/// The principals that reach a recipient, or a dash once it was removed.
+pub fn principals_text(principals: &[String]) -> String {
+    if principals.is_empty() {
+        "—".to_owned()
+    } else {
+        principals.join(", ")
     }
 }

@@ -1,0 +1,220 @@
+//! The lifecycle of what was shared: background expiry and revocation, deletion, and
+//! the grants lost with a backup (rule 11).
+
+use super::*;
+
+impl Backshare {
+    /// The background job's work: expire unanswered invitations and finish revocations
+    /// whose delay has passed. Each row moves by a conditional update from the state the
+    /// pure transition started from, so running this twice, or on two workers, does each
+    /// transition once. Returns how many rows moved.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn run_due_work(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
+        let mut moved = 0;
+        let due_invitations = sqlx::query(
+            "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
+                    s.name AS share_name
+             FROM invitations i JOIN resource_shares s ON s.id = i.share_id
+             WHERE i.status = 'pending' AND i.expires_at <= ? LIMIT 500",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.db)
+        .await?;
+        for row in due_invitations {
+            let next = invitation_from_row(&row)?.expire(now)?;
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let updated = sqlx::query(
+                "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
+            )
+            .bind(next.as_str())
+            .bind(millis(now))
+            .bind(row.get::<String, _>("id"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 1 {
+                let line = Line {
+                    actor: None,
+                    action: "Invitation expired",
+                    owner: row.get("owner_account_id"),
+                    recipient: Some(row.get("recipient_account_id")),
+                    share_name: Some(row.get("share_name")),
+                    detail: "It was not answered in time.".into(),
+                    outcome: DONE,
+                };
+                activity::record(&mut tx, line, now).await?;
+            }
+            tx.commit().await?;
+            moved += updated;
+        }
+
+        let due_grants = sqlx::query(
+            "SELECT g.id, g.revoke_at, g.backup_id, g.recipient_account_id, s.owner_account_id,
+                    s.name AS share_name
+             FROM grants g
+             JOIN invitations i ON i.id = g.invitation_id
+             JOIN resource_shares s ON s.id = i.share_id
+             WHERE g.status = 'revoking' AND g.revoke_at <= ? LIMIT 500",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.db)
+        .await?;
+        for row in due_grants {
+            let revoked = Grant {
+                status: GrantStatus::Revoking,
+                revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
+            }
+            .finish_revocation(now)?;
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let updated = sqlx::query(
+                "UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = 'revoking'",
+            )
+            .bind(revoked.status.as_str())
+            .bind(millis(now))
+            .bind(row.get::<String, _>("id"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 1 {
+                let line = Line {
+                    actor: None,
+                    action: "Revocation finished",
+                    owner: row.get("owner_account_id"),
+                    recipient: Some(row.get("recipient_account_id")),
+                    share_name: Some(row.get("share_name")),
+                    detail: row.get("backup_id"),
+                    outcome: DONE,
+                };
+                activity::record(&mut tx, line, now).await?;
+            }
+            tx.commit().await?;
+            moved += updated;
+        }
+
+        // Rule 11: a backup that expired takes its recipients' access with it.
+        let expired: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT g.backup_id FROM grants g JOIN backups b ON b.id = g.backup_id
+             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= ? LIMIT 500",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.db)
+        .await?;
+        for backup in expired {
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
+            tx.commit().await?;
+        }
+        Ok(moved)
+    }
+
+    /// The owner deletes a backup: it leaves every page, its bytes are removed, and every
+    /// recipient's grant becomes Lost (rule 11). Recipients may never delete it (rule 10).
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn delete_backup(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let facts = match self.owned_backup(&mut tx, caller, backup_id, now).await {
+            Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
+                return Err(UserError::Forbidden(format!(
+                    "{id} belongs to the account that shared it: recipients can restore from a shared backup but never delete it."
+                ))
+                .into())
+            }
+            other => other?,
+        };
+        caller.require_change()?;
+        if let Some(reason) = facts.lock {
+            return Err(UserError::Conflict(format!(
+                "{} is locked because {}: it cannot be deleted now. Please retry later.",
+                facts.id,
+                reason.describe()
+            ))
+            .into());
+        }
+        sqlx::query("UPDATE backups SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+            .bind(millis(now))
+            .bind(facts.id.as_str())
+            .execute(&mut *tx)
+            .await?;
+        let lost = lose_grants(
+            &mut tx,
+            Some(caller),
+            facts.id.as_str(),
+            "the owner deleted the backup",
+            now,
+        )
+        .await?;
+        let line = Line {
+            actor: Some(caller),
+            action: "Deleted backup",
+            owner: caller.account_id.as_str(),
+            recipient: None,
+            share_name: None,
+            detail: facts.id.to_string(),
+            outcome: DONE,
+        };
+        activity::record(&mut tx, line, now).await?;
+        tx.commit().await?;
+        self.objects.delete("backups", facts.id.as_str()).await?;
+        tracing::info!(backup = %facts.id, lost, "backup deleted");
+        Ok(())
+    }
+}
+
+/// Rule 11: every live grant on `backup` becomes Lost, each by the pure transition and a
+/// conditional update from the status it had. Returns how many moved.
+async fn lose_grants(
+    conn: &mut sqlx::SqliteConnection,
+    actor: Option<&Caller>,
+    backup: &str,
+    why: &str,
+    now: DateTime<Utc>,
+) -> ServiceResult<u64> {
+    let live = sqlx::query(
+        "SELECT g.id, g.status, g.revoke_at, g.recipient_account_id, s.owner_account_id,
+                s.name AS share_name
+         FROM grants g
+         JOIN invitations i ON i.id = g.invitation_id
+         JOIN resource_shares s ON s.id = i.share_id
+         WHERE g.backup_id = ? AND g.status IN ('active', 'revoking')",
+    )
+    .bind(backup)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = 0;
+    for row in live {
+        let status: String = row.get("status");
+        let grant = Grant {
+            status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
+            revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
+        };
+        let lost = grant.lose()?;
+        let updated =
+            sqlx::query("UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
+                .bind(lost.status.as_str())
+                .bind(millis(now))
+                .bind(row.get::<String, _>("id"))
+                .bind(grant.status.as_str())
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+        if updated == 1 {
+            let line = Line {
+                actor,
+                action: "Access lost",
+                owner: row.get("owner_account_id"),
+                recipient: Some(row.get("recipient_account_id")),
+                share_name: Some(row.get("share_name")),
+                detail: format!("{backup}: {why}"),
+                outcome: DONE,
+            };
+            activity::record(&mut *conn, line, now).await?;
+        }
+        moved += updated;
+    }
+    Ok(moved)
+}

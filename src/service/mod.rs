@@ -1,0 +1,429 @@
+//! The services every server function calls: each command checks who is calling, applies
+//! the pure rules and transitions, and persists the outcome in one transaction.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use sqlx::Row;
+
+use crate::activity::{self, Line, DONE};
+use crate::db::Db;
+use crate::error::UserError;
+use crate::grant::{Grant, GrantStatus};
+use crate::ids::{
+    AccountId, BackupId, GrantId, InvitationId, PrincipalRef, ProjectId, ShareId, UserId,
+};
+use crate::invitation::{Invitation, InvitationStatus};
+use crate::model::{BackupKind, LockReason, Role, Site};
+use crate::objects::ObjectStore;
+use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
+use crate::views::{
+    ActivityEntry, AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow,
+    ProjectView, ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
+};
+
+/// Deployment settings the services obey.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How long an invitation waits for an answer before it expires (7 days by default).
+    pub invitation_ttl: Duration,
+    /// How long a cancelled reference grant stays revoking (10 minutes by default).
+    pub revocation_delay: Duration,
+    /// Rule 9's limits; the per-account one can be raised with `raise_cluster_share_limit`.
+    pub limits: Limits,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            invitation_ttl: Duration::days(7),
+            revocation_delay: Duration::minutes(10),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A failure inside a service: either something to tell the user, or a fault to log.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    User(#[from] UserError),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("object storage: {0}")]
+    Storage(#[from] std::io::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(refusal: Refusal) -> Self {
+        Self::User(UserError::Refused(refusal))
+    }
+}
+
+impl From<ServiceError> for UserError {
+    /// Faults are logged here with their detail; the user gets one short, safe sentence.
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::User(user) => user,
+            fault => {
+                tracing::error!(error = %fault, "internal error");
+                UserError::Internal
+            }
+        }
+    }
+}
+
+/// Shorthand for service results.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// The signed-in user, loaded from the session's user id on every request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub user_id: UserId,
+    pub email: String,
+    pub role: Role,
+    pub account_id: AccountId,
+    pub account_name: String,
+    pub site: Site,
+}
+
+impl Caller {
+    /// Viewers may see their account's pages but change nothing.
+    fn require_change(&self) -> ServiceResult<()> {
+        if self.role.may_change() {
+            Ok(())
+        } else {
+            Err(UserError::Forbidden(format!(
+                "{} is a viewer: viewers can see this account's pages but cannot change anything.",
+                self.email
+            ))
+            .into())
+        }
+    }
+}
+
+/// Everything the server functions and the job worker need, cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Backshare {
+    pub(crate) db: Db,
+    pub(crate) objects: ObjectStore,
+    settings: Settings,
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn instant(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+fn new_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
+
+fn word<T>(parsed: Option<T>, column: &str, value: &str) -> ServiceResult<T> {
+    parsed.ok_or_else(|| ServiceError::Corrupt(format!("{column} = {value:?}")))
+}
+
+impl Backshare {
+    /// Services over an opened database and the data folder's object store.
+    pub fn new(db: Db, data_dir: &Path, settings: Settings) -> Self {
+        Self {
+            db,
+            objects: ObjectStore::new(data_dir),
+            settings,
+        }
+    }
+
+    /// The database, for the session store and the demo.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Where backup and resource bytes live.
+    pub fn objects(&self) -> &ObjectStore {
+        &self.objects
+    }
+
+    /// Checks an email and password; one refusal for an unknown email and a wrong password.
+    #[tracing::instrument(skip(self, password), err(level = "info"))]
+    pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<UserId> {
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ?")
+            .bind(email.trim().to_lowercase())
+            .fetch_optional(&self.db)
+            .await?;
+        let (id, phc) = match row {
+            Some(row) => (
+                Some(row.get::<String, _>("id")),
+                row.get::<String, _>("password_hash"),
+            ),
+            None => (None, crate::password::decoy().to_owned()),
+        };
+        let password = password.to_owned();
+        let matches = tokio::task::spawn_blocking(move || crate::password::verify(&password, &phc))
+            .await
+            .map_err(|e| ServiceError::Corrupt(format!("password check panicked: {e}")))?;
+        match (id, matches) {
+            (Some(id), true) => Ok(UserId::from_trusted(id)),
+            _ => Err(UserError::BadCredentials.into()),
+        }
+    }
+
+    /// Loads the user a session points at; `None` if the user no longer exists.
+    pub async fn caller(&self, user_id: &UserId) -> ServiceResult<Option<Caller>> {
+        let row = sqlx::query(
+            "SELECT u.email, u.role, a.id AS account_id, a.name, a.site
+             FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ?",
+        )
+        .bind(user_id.as_str())
+        .fetch_optional(&self.db)
+        .await?;
+        row.map(|row| {
+            let role: String = row.get("role");
+            let site: String = row.get("site");
+            Ok(Caller {
+                user_id: user_id.clone(),
+                email: row.get("email"),
+                role: word(Role::from_word(&role), "users.role", &role)?,
+                account_id: AccountId::from_trusted(row.get::<String, _>("account_id")),
+                account_name: row.get("name"),
+                site: word(Site::from_word(&site), "accounts.site", &site)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The signed-in user for the navigation, with the count of pending invitations.
+    pub async fn me(&self, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<Me> {
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM invitations
+             WHERE recipient_account_id = ? AND status = 'pending' AND expires_at > ?",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(millis(now))
+        .fetch_one(&self.db)
+        .await?;
+        Ok(Me {
+            email: caller.email.clone(),
+            role: caller.role,
+            account_id: caller.account_id.clone(),
+            account_name: caller.account_name.clone(),
+            pending_invitations: u32::try_from(pending).unwrap_or(u32::MAX),
+        })
+    }
+
+    /// "My Credentials": the account id and its projects per region.
+    pub async fn credentials(&self, caller: &Caller) -> ServiceResult<Credentials> {
+        let projects = sqlx::query(
+            "SELECT id, name, region FROM projects WHERE account_id = ? ORDER BY region, id",
+        )
+        .bind(caller.account_id.as_str())
+        .fetch_all(&self.db)
+        .await?
+        .into_iter()
+        .map(|row| ProjectView {
+            id: ProjectId::from_trusted(row.get::<String, _>("id")),
+            name: row.get("name"),
+            region: row.get("region"),
+        })
+        .collect();
+        Ok(Credentials {
+            account_id: caller.account_id.clone(),
+            account_name: caller.account_name.clone(),
+            site: caller.site,
+            email: caller.email.clone(),
+            role: caller.role,
+            projects,
+        })
+    }
+
+    /// The "Backups" page: the account's live backups, newest first.
+    pub async fn list_backups(
+        &self,
+        caller: &Caller,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Vec<BackupSummary>> {
+        let rows = sqlx::query(
+            "SELECT b.id, b.name, b.kind, b.region, b.size_bytes, b.created_at, b.expires_at,
+                    b.lock_reason, r.name AS resource_name, r.encrypted AS cluster_encrypted,
+                    EXISTS (SELECT 1 FROM share_backups sb
+                            JOIN share_principals sp ON sp.share_id = sb.share_id
+                            WHERE sb.backup_id = b.id) AS sharing
+             FROM backups b JOIN resources r ON r.id = b.resource_id
+             WHERE b.account_id = ? AND b.deleted_at IS NULL
+               AND (b.expires_at IS NULL OR b.expires_at > ?)
+             ORDER BY b.created_at DESC, b.id",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(millis(now))
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let facts = backup_facts(&row)?;
+                Ok(BackupSummary {
+                    share_blocked: rules::check_shareable(&facts).err().map(|r| r.to_string()),
+                    status: match facts.lock {
+                        Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
+                        Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),
+                        None => "Available".to_owned(),
+                    },
+                    id: facts.id,
+                    name: row.get("name"),
+                    kind: facts.kind,
+                    source_resource: row.get("resource_name"),
+                    region: facts.region,
+                    size_bytes: row.get("size_bytes"),
+                    created_at: instant(row.get("created_at")),
+                    expires_at: row.get::<Option<i64>, _>("expires_at").map(instant),
+                    sharing: row.get::<bool, _>("sharing"),
+                })
+            })
+            .collect()
+    }
+
+    /// The "Activity" page: what concerns the caller's account, as owner or recipient.
+    pub async fn activity(&self, caller: &Caller) -> ServiceResult<Vec<ActivityEntry>> {
+        let mut conn = self.db.acquire().await?;
+        activity::for_account(&mut conn, &caller.account_id).await
+    }
+
+    /// Operator command: raises (or lowers) one account's shared-cluster-backup limit.
+    pub async fn set_cluster_share_limit(
+        &self,
+        account: &AccountId,
+        limit: u64,
+    ) -> ServiceResult<()> {
+        let limit = i64::try_from(limit)
+            .ok()
+            .filter(|l| *l > 0)
+            .ok_or_else(|| UserError::Invalid("The limit must be a positive number.".into()))?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+            .bind(account.as_str())
+            .fetch_optional(&self.db)
+            .await?;
+        if known.is_none() {
+            return Err(UserError::NotFound(format!("Account {account}")).into());
+        }
+        sqlx::query(
+            "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES (?, ?)
+             ON CONFLICT (account_id) DO UPDATE SET shared_cluster_backups = excluded.shared_cluster_backups",
+        )
+        .bind(account.as_str())
+        .bind(limit)
+        .execute(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// A backup the caller's account owns, as the rules see it. A backup the account
+    /// received is refused by rule 7; anything else it may not see is not found.
+    async fn owned_backup(
+        &self,
+        tx: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<BackupFacts> {
+        let row = sqlx::query(
+            "SELECT b.id, b.kind, b.region, b.lock_reason, b.account_id, r.encrypted AS cluster_encrypted
+             FROM backups b JOIN resources r ON r.id = b.resource_id
+             WHERE b.id = ? AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > ?)",
+        )
+        .bind(id)
+        .bind(millis(now))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let not_found = || UserError::NotFound(format!("Backup {id}"));
+        let Some(row) = row else {
+            return Err(not_found().into());
+        };
+        if row.get::<String, _>("account_id") == caller.account_id.as_str() {
+            return backup_facts(&row);
+        }
+        // Rule 7: what an account received cannot be shared onward.
+        let received: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM grants WHERE backup_id = ? AND recipient_account_id = ?
+             AND status IN ('active', 'revoking')",
+        )
+        .bind(id)
+        .bind(caller.account_id.as_str())
+        .fetch_optional(&mut *tx)
+        .await?;
+        match received {
+            Some(_) => Err(Refusal::Received(BackupId::from_trusted(id)).into()),
+            None => Err(not_found().into()),
+        }
+    }
+}
+
+/// An invitation's status as of `now`: one left unanswered past its deadline reads Expired
+/// even before the job has written it.
+fn invitation_status(
+    row: &sqlx::sqlite::SqliteRow,
+    now: DateTime<Utc>,
+) -> ServiceResult<InvitationStatus> {
+    let invitation = invitation_from_row(row)?;
+    Ok(invitation.expire(now).unwrap_or(invitation.status))
+}
+
+/// An invitation's state-machine part from a row with `status` and `expires_at`.
+fn invitation_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Invitation> {
+    let status: String = row.get("status");
+    Ok(Invitation {
+        status: word(
+            InvitationStatus::from_word(&status),
+            "invitations.status",
+            &status,
+        )?,
+        expires_at: instant(row.get("expires_at")),
+    })
+}
+
+fn backup_facts(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<BackupFacts> {
+    let kind: String = row.get("kind");
+    let lock: Option<String> = row.get("lock_reason");
+    Ok(BackupFacts {
+        id: BackupId::from_trusted(row.get::<String, _>("id")),
+        kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
+        region: row.get("region"),
+        cluster_encrypted: row.get::<bool, _>("cluster_encrypted"),
+        lock: lock
+            .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
+            .transpose()?,
+    })
+}
+
+async fn recipient_facts(
+    conn: &mut sqlx::SqliteConnection,
+    account: &AccountId,
+) -> ServiceResult<Option<RecipientFacts>> {
+    let site: Option<String> = sqlx::query_scalar("SELECT site FROM accounts WHERE id = ?")
+        .bind(account.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(site) = site else {
+        return Ok(None);
+    };
+    let regions = sqlx::query_scalar("SELECT DISTINCT region FROM projects WHERE account_id = ?")
+        .bind(account.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(Some(RecipientFacts {
+        account: account.clone(),
+        site: word(Site::from_word(&site), "accounts.site", &site)?,
+        regions,
+    }))
+}
+
+mod invitations;
+mod lifecycle;
+mod my_shares;
+mod recipients;
+mod shares;
+
+pub use shares::{NewShare, ShareRequest, ShareUpdate};

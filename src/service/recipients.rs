@@ -1,0 +1,593 @@
+//! Who a resource share reaches. Principals (accounts, projects, folders) resolve to
+//! recipient accounts; whenever that set changes (principals edited, an account moved into
+//! or out of a folder) the difference becomes invitations sent, cancelled or revoked.
+
+use super::*;
+
+/// A resource share as the recipient bookkeeping needs it.
+pub(super) struct ShareRef {
+    pub id: String,
+    pub name: String,
+    pub owner: AccountId,
+}
+
+impl ShareRef {
+    /// Loads a share by id; `None` if there is none.
+    pub async fn load(conn: &mut sqlx::SqliteConnection, id: &str) -> ServiceResult<Option<Self>> {
+        let row =
+            sqlx::query("SELECT id, name, owner_account_id FROM resource_shares WHERE id = ?")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?;
+        Ok(row.map(|row| Self {
+            id: row.get("id"),
+            name: row.get("name"),
+            owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
+        }))
+    }
+}
+
+/// The resource directory an account belongs to, if any.
+pub(super) async fn directory_of(
+    conn: &mut sqlx::SqliteConnection,
+    account: &AccountId,
+) -> ServiceResult<Option<rules::OwnerDirectory>> {
+    let row = sqlx::query(
+        "SELECT d.id, d.name FROM directory_members m JOIN directories d ON d.id = m.directory_id
+         WHERE m.account_id = ?",
+    )
+    .bind(account.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(|row| rules::OwnerDirectory {
+        id: row.get("id"),
+        name: row.get("name"),
+    }))
+}
+
+/// The accounts a principal stands for right now, and the directory it belongs to (for
+/// rule 8). `None` when an account or project principal does not exist. A folder stands
+/// for every account in it or in any folder below it.
+pub(super) async fn resolve_principal(
+    conn: &mut sqlx::SqliteConnection,
+    principal: &PrincipalRef,
+) -> ServiceResult<Option<(Vec<AccountId>, Option<String>)>> {
+    let resolved = match principal {
+        PrincipalRef::Account(account) => {
+            let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+                .bind(account.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+            if known.is_none() {
+                return Ok(None);
+            }
+            let directory: Option<String> = sqlx::query_scalar(
+                "SELECT directory_id FROM directory_members WHERE account_id = ?",
+            )
+            .bind(account.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+            (vec![account.clone()], directory)
+        }
+        PrincipalRef::Project(project) => {
+            let owner: Option<String> =
+                sqlx::query_scalar("SELECT account_id FROM projects WHERE id = ?")
+                    .bind(project.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let Some(owner) = owner else {
+                return Ok(None);
+            };
+            (vec![AccountId::from_trusted(owner)], None)
+        }
+        PrincipalRef::Folder(folder) => {
+            let directory: Option<String> =
+                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = ?")
+                    .bind(folder.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            let members: Vec<String> = sqlx::query_scalar(
+                "WITH RECURSIVE under (id) AS (
+                     SELECT id FROM folders WHERE id = ?
+                     UNION SELECT f.id FROM folders f JOIN under u ON f.parent_id = u.id)
+                 SELECT account_id FROM directory_members
+                 WHERE folder_id IN (SELECT id FROM under) ORDER BY account_id",
+            )
+            .bind(folder.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+            (
+                members.into_iter().map(AccountId::from_trusted).collect(),
+                directory,
+            )
+        }
+    };
+    Ok(Some(resolved))
+}
+
+/// The principals stored for a share.
+pub(super) async fn stored_principals(
+    conn: &mut sqlx::SqliteConnection,
+    share_id: &str,
+) -> ServiceResult<Vec<PrincipalRef>> {
+    let rows = sqlx::query(
+        "SELECT kind, principal_id FROM share_principals WHERE share_id = ? ORDER BY added_at, principal_id",
+    )
+    .bind(share_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            let kind: String = row.get("kind");
+            let id: String = row.get("principal_id");
+            PrincipalRef::from_stored(&kind, &id)
+                .ok_or_else(|| ServiceError::Corrupt(format!("share_principals.kind = {kind:?}")))
+        })
+        .collect()
+}
+
+/// The accounts a share reached when its recipients were last settled.
+pub(super) async fn settled_recipients(
+    conn: &mut sqlx::SqliteConnection,
+    share_id: &str,
+) -> ServiceResult<BTreeSet<AccountId>> {
+    let ids: Vec<String> =
+        sqlx::query_scalar("SELECT recipient_account_id FROM share_recipients WHERE share_id = ?")
+            .bind(share_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(ids.into_iter().map(AccountId::from_trusted).collect())
+}
+
+/// Whether invitations from `owner` to `recipient` are accepted at once: both are in one
+/// resource directory whose auto-accept is on.
+async fn auto_accepts(
+    conn: &mut sqlx::SqliteConnection,
+    owner: &AccountId,
+    recipient: &AccountId,
+) -> ServiceResult<bool> {
+    let on: Option<bool> = sqlx::query_scalar(
+        "SELECT d.auto_accept FROM directory_members o
+         JOIN directory_members r ON r.directory_id = o.directory_id
+         JOIN directories d ON d.id = o.directory_id
+         WHERE o.account_id = ? AND r.account_id = ?",
+    )
+    .bind(owner.as_str())
+    .bind(recipient.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(on.unwrap_or(false))
+}
+
+impl Backshare {
+    /// Turns a change of the accounts a share reaches into invitations: accounts no longer
+    /// reached have a pending invitation cancelled or their grants start revoking; accounts
+    /// newly reached are invited (again); accounts still reached that had accepted get the
+    /// share's new backups at once. `why` says what changed, for the activity log.
+    pub(super) async fn settle_recipients(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        actor: Option<&Caller>,
+        share: &ShareRef,
+        after: &BTreeSet<AccountId>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let before = settled_recipients(conn, &share.id).await?;
+        for removed in before.difference(after) {
+            sqlx::query(
+                "DELETE FROM share_recipients WHERE share_id = ? AND recipient_account_id = ?",
+            )
+            .bind(&share.id)
+            .bind(removed.as_str())
+            .execute(&mut *conn)
+            .await?;
+            self.end_invitation(conn, actor, share, removed, now)
+                .await?;
+        }
+        for added in after.difference(&before) {
+            sqlx::query(
+                "INSERT INTO share_recipients (share_id, recipient_account_id) VALUES (?, ?)",
+            )
+            .bind(&share.id)
+            .bind(added.as_str())
+            .execute(&mut *conn)
+            .await?;
+            self.invite(conn, actor, share, added, now).await?;
+        }
+        for kept in after.intersection(&before) {
+            let accepted: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM invitations
+                 WHERE share_id = ? AND recipient_account_id = ? AND status = 'accepted'",
+            )
+            .bind(&share.id)
+            .bind(kept.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+            if let Some(invitation) = accepted {
+                grant_share_backups(conn, &invitation, &share.id, kept, now).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// A recipient the share no longer reaches: a pending invitation is cancelled, an
+    /// accepted one's active grants start revoking.
+    async fn end_invitation(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        actor: Option<&Caller>,
+        share: &ShareRef,
+        recipient: &AccountId,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let row = sqlx::query(
+            "SELECT id, status, expires_at FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
+        )
+        .bind(&share.id)
+        .bind(recipient.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else {
+            return Ok(());
+        };
+        let id: String = row.get("id");
+        let invitation = invitation_from_row(&row)?;
+        match invitation.status {
+            InvitationStatus::Pending => {
+                let next = invitation.cancel()?;
+                sqlx::query(
+                    "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
+                )
+                .bind(next.as_str())
+                .bind(millis(now))
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            InvitationStatus::Accepted => {
+                let revoking = Grant::active().revoke(now, self.settings.revocation_delay)?;
+                sqlx::query(
+                    "UPDATE grants SET status = ?, revoke_at = ?, updated_at = ?
+                     WHERE invitation_id = ? AND status = 'active'",
+                )
+                .bind(revoking.status.as_str())
+                .bind(revoking.revoke_at.map(millis))
+                .bind(millis(now))
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+            }
+            InvitationStatus::Rejected
+            | InvitationStatus::Expired
+            | InvitationStatus::Cancelled => return Ok(()),
+        }
+        let line = Line {
+            actor,
+            action: "Cancelled sharing",
+            owner: share.owner.as_str(),
+            recipient: Some(recipient.as_str()),
+            share_name: Some(&share.name),
+            detail: match actor {
+                Some(_) => String::new(),
+                None => "The account left the folder the share was for.".into(),
+            },
+            outcome: DONE,
+        };
+        activity::record(&mut *conn, line, now).await
+    }
+
+    /// A recipient the share newly reaches: a new invitation, or the old one sent again.
+    /// Inside a resource directory with auto-accept on, it is accepted at once.
+    async fn invite(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        actor: Option<&Caller>,
+        share: &ShareRef,
+        recipient: &AccountId,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let automatic = auto_accepts(conn, &share.owner, recipient).await?;
+        let status = if automatic {
+            InvitationStatus::Accepted
+        } else {
+            InvitationStatus::Pending
+        };
+        let expires_at = millis(now + self.settings.invitation_ttl);
+        let answered_at = automatic.then(|| millis(now));
+        let existing = sqlx::query(
+            "SELECT id, status, expires_at FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
+        )
+        .bind(&share.id)
+        .bind(recipient.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let id = match existing {
+            Some(row) => {
+                let id: String = row.get("id");
+                let old = invitation_from_row(&row)?;
+                if old.status == InvitationStatus::Pending {
+                    return Ok(());
+                }
+                old.invite_again()?;
+                sqlx::query(
+                    "UPDATE invitations SET status = ?, created_at = ?, expires_at = ?, answered_at = ?
+                     WHERE id = ? AND status = ?",
+                )
+                .bind(status.as_str())
+                .bind(millis(now))
+                .bind(expires_at)
+                .bind(answered_at)
+                .bind(&id)
+                .bind(old.status.as_str())
+                .execute(&mut *conn)
+                .await?;
+                id
+            }
+            None => {
+                let id = new_id("inv");
+                sqlx::query(
+                    "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at, answered_at)
+                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(&id)
+                .bind(&share.id)
+                .bind(recipient.as_str())
+                .bind(status.as_str())
+                .bind(millis(now))
+                .bind(expires_at)
+                .bind(answered_at)
+                .execute(&mut *conn)
+                .await?;
+                id
+            }
+        };
+        let backups: Vec<String> = sqlx::query_scalar(
+            "SELECT sb.backup_id FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
+             WHERE sb.share_id = ? AND b.deleted_at IS NULL ORDER BY sb.backup_id",
+        )
+        .bind(&share.id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let line = Line {
+            actor,
+            action: "Shared backups",
+            owner: share.owner.as_str(),
+            recipient: Some(recipient.as_str()),
+            share_name: Some(&share.name),
+            detail: backups.join(", "),
+            outcome: DONE,
+        };
+        activity::record(&mut *conn, line, now).await?;
+        if automatic {
+            grant_share_backups(conn, &id, &share.id, recipient, now).await?;
+            let line = Line {
+                actor: None,
+                action: "Accepted invitation",
+                owner: share.owner.as_str(),
+                recipient: Some(recipient.as_str()),
+                share_name: Some(&share.name),
+                detail: "Accepted automatically: the resource directory auto-accepts.".into(),
+                outcome: DONE,
+            };
+            activity::record(&mut *conn, line, now).await?;
+        }
+        Ok(())
+    }
+
+    /// Operator command: puts an account into a resource directory, at its root or in a
+    /// folder (or takes it out with `directory = None`). Shares whose folder principals now
+    /// reach the account invite it; shares that no longer reach it end its access. An
+    /// account a rule keeps out (another site, no project in the region) is not invited,
+    /// and the owner's activity log says why.
+    pub async fn place_account(
+        &self,
+        account: &AccountId,
+        directory: Option<&str>,
+        folder: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+            .bind(account.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        if known.is_none() {
+            return Err(UserError::NotFound(format!("Account {account}")).into());
+        }
+        if let Some(folder) = folder {
+            let in_directory: Option<String> =
+                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = ?")
+                    .bind(folder)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if in_directory.as_deref() != directory || directory.is_none() {
+                return Err(UserError::Invalid(format!(
+                    "Folder {folder} is not a folder of directory {}.",
+                    directory.unwrap_or("(none)")
+                ))
+                .into());
+            }
+        }
+        sqlx::query("DELETE FROM directory_members WHERE account_id = ?")
+            .bind(account.as_str())
+            .execute(&mut *tx)
+            .await?;
+        if let Some(directory) = directory {
+            let known: Option<String> =
+                sqlx::query_scalar("SELECT id FROM directories WHERE id = ?")
+                    .bind(directory)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if known.is_none() {
+                return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
+            }
+            sqlx::query(
+                "INSERT INTO directory_members (account_id, directory_id, folder_id) VALUES (?, ?, ?)",
+            )
+            .bind(account.as_str())
+            .bind(directory)
+            .bind(folder)
+            .execute(&mut *tx)
+            .await?;
+        }
+        let shares: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT share_id FROM share_principals WHERE kind = 'folder' ORDER BY share_id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        for share_id in shares {
+            let Some(share) = ShareRef::load(&mut tx, &share_id).await? else {
+                continue;
+            };
+            let after = self.reachable_recipients(&mut tx, &share, now).await?;
+            self.settle_recipients(&mut tx, None, &share, &after, now)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Operator command: turns a resource directory's auto-accept on or off.
+    pub async fn set_auto_accept(&self, directory: &str, on: bool) -> ServiceResult<()> {
+        let updated = sqlx::query("UPDATE directories SET auto_accept = ? WHERE id = ?")
+            .bind(on)
+            .bind(directory)
+            .execute(&self.db)
+            .await?;
+        if updated.rows_affected() == 0 {
+            return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
+        }
+        Ok(())
+    }
+
+    /// The accounts a stored share reaches now that every rule admits; those a rule keeps
+    /// out are logged for the owner and left out.
+    async fn reachable_recipients(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        share: &ShareRef,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<BTreeSet<AccountId>> {
+        let site: String = sqlx::query_scalar("SELECT site FROM accounts WHERE id = ?")
+            .bind(share.owner.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+        let owner_site = word(Site::from_word(&site), "accounts.site", &site)?;
+        let backups = share_backup_facts(conn, &share.id).await?;
+        let settled = settled_recipients(conn, &share.id).await?;
+        let mut reached = BTreeSet::new();
+        for principal in stored_principals(conn, &share.id).await? {
+            let Some((accounts, _)) = resolve_principal(conn, &principal).await? else {
+                continue;
+            };
+            for account in accounts {
+                if account == share.owner || reached.contains(&account) {
+                    continue;
+                }
+                let Some(facts) = recipient_facts(conn, &account).await? else {
+                    continue;
+                };
+                let refusal = backups.iter().find_map(|backup| {
+                    rules::check_recipient(&share.owner, owner_site, backup, &facts).err()
+                });
+                match refusal {
+                    // Already reached: whatever changed, its access is not taken silently.
+                    Some(_) if settled.contains(&account) => {
+                        reached.insert(account);
+                    }
+                    Some(refusal) => {
+                        let line = Line {
+                            actor: None,
+                            action: "Not invited",
+                            owner: share.owner.as_str(),
+                            recipient: Some(account.as_str()),
+                            share_name: Some(&share.name),
+                            detail: format!("Reached through {}.", principal.id()),
+                            outcome: &refusal.to_string(),
+                        };
+                        activity::record(&mut *conn, line, now).await?;
+                    }
+                    None => {
+                        reached.insert(account);
+                    }
+                }
+            }
+        }
+        Ok(reached)
+    }
+}
+
+/// The live backups of a share, as the rules see them.
+pub(super) async fn share_backup_facts(
+    conn: &mut sqlx::SqliteConnection,
+    share_id: &str,
+) -> ServiceResult<Vec<BackupFacts>> {
+    let rows = sqlx::query(
+        "SELECT b.id, b.kind, b.region, b.lock_reason, r.encrypted AS cluster_encrypted
+         FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
+         JOIN resources r ON r.id = b.resource_id
+         WHERE sb.share_id = ? AND b.deleted_at IS NULL ORDER BY b.id",
+    )
+    .bind(share_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(backup_facts).collect()
+}
+
+/// An accepted invitation holds an active grant for every live backup of its share:
+/// missing grants are created, and revoking or revoked ones (the recipient was removed,
+/// then added again and accepted) become active again.
+pub(super) async fn grant_share_backups(
+    conn: &mut sqlx::SqliteConnection,
+    invitation_id: &str,
+    share_id: &str,
+    recipient: &AccountId,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    let rows = sqlx::query(
+        "SELECT sb.backup_id, g.id AS grant_id, g.status, g.revoke_at
+         FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
+         LEFT JOIN grants g ON g.invitation_id = ? AND g.backup_id = sb.backup_id
+         WHERE sb.share_id = ? AND b.deleted_at IS NULL",
+    )
+    .bind(invitation_id)
+    .bind(share_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in rows {
+        let backup: String = row.get("backup_id");
+        let Some(grant_id) = row.get::<Option<String>, _>("grant_id") else {
+            let grant = Grant::active();
+            sqlx::query(
+                "INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, revoke_at, updated_at)
+                 VALUES (?, ?, ?, ?, ?, NULL, ?)",
+            )
+            .bind(new_id("gr"))
+            .bind(invitation_id)
+            .bind(&backup)
+            .bind(recipient.as_str())
+            .bind(grant.status.as_str())
+            .bind(millis(now))
+            .execute(&mut *conn)
+            .await?;
+            continue;
+        };
+        let status: String = row.get("status");
+        let grant = Grant {
+            status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
+            revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
+        };
+        if let Ok(active) = grant.reactivate() {
+            sqlx::query(
+                "UPDATE grants SET status = ?, revoke_at = NULL, updated_at = ? WHERE id = ? AND status = ?",
+            )
+            .bind(active.status.as_str())
+            .bind(millis(now))
+            .bind(&grant_id)
+            .bind(grant.status.as_str())
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}

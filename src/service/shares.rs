@@ -1,0 +1,661 @@
+//! Resource shares: creating and changing them, and the rules and limits they meet.
+
+use super::recipients::{
+    directory_of, resolve_principal, settled_recipients, share_backup_facts, stored_principals,
+    ShareRef,
+};
+use super::*;
+use crate::model::PrincipalScope;
+
+/// "Create a new resource share", as the share dialog sends it.
+#[derive(Debug, Clone)]
+pub struct NewShare {
+    pub name: String,
+    pub scope: PrincipalScope,
+    pub backup_ids: Vec<String>,
+    /// Account, project or folder ids, as typed.
+    pub principals: Vec<String>,
+}
+
+/// "Select an existing resource share": backups to add to it, and the principals it should
+/// have afterwards (the dialog shows the current ones; the owner adds and removes).
+#[derive(Debug, Clone)]
+pub struct ShareUpdate {
+    pub share_id: String,
+    pub backup_ids: Vec<String>,
+    pub principals: Vec<String>,
+}
+
+/// Either path of the share dialog.
+#[derive(Debug, Clone)]
+pub enum ShareRequest {
+    New(NewShare),
+    Update(ShareUpdate),
+}
+
+/// An existing share the caller owns, as a request to change it needs it.
+struct OwnedShare {
+    share: ShareRef,
+    scope: PrincipalScope,
+}
+
+/// What a share request amounts to once every rule has looked at it.
+struct SharePlan {
+    /// The share's backups afterwards: those it had and those added, each once.
+    backups: Vec<BackupFacts>,
+    /// The principals afterwards, each once.
+    principals: Vec<PrincipalRef>,
+    /// The accounts they reach, the owner left out.
+    recipients: BTreeSet<AccountId>,
+    /// Every problem found, in order.
+    problems: Vec<UserError>,
+    quota: ShareQuota,
+}
+
+impl Backshare {
+    /// "Create a new resource share": the backups, the principals, one invitation per
+    /// recipient account. Every rule is checked before anything is written.
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn create_share(
+        &self,
+        caller: &Caller,
+        request: NewShare,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<ShareId> {
+        let result = self.create_share_checked(caller, &request, now).await;
+        if let Err(ServiceError::User(refusal)) = &result {
+            let detail = request.backup_ids.join(", ");
+            self.log_refusal(caller, request.name.trim(), detail, refusal, now)
+                .await?;
+        }
+        result
+    }
+
+    /// "Select an existing resource share": adds the chosen backups and sets its principals.
+    /// Accounts no longer reached lose their invitation or access; accounts newly reached
+    /// are invited; accounts that accepted get the added backups at once.
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn update_share(
+        &self,
+        caller: &Caller,
+        request: ShareUpdate,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let result = self.update_share_checked(caller, &request, now).await;
+        if let Err(ServiceError::User(refusal)) = &result {
+            if !matches!(refusal, UserError::NotFound(_) | UserError::Forbidden(_)) {
+                let detail = request.backup_ids.join(", ");
+                self.log_refusal(caller, &request.share_id, detail, refusal, now)
+                    .await?;
+            }
+        }
+        result
+    }
+
+    /// The owner's own account sees its refused attempts; nobody else does.
+    async fn log_refusal(
+        &self,
+        caller: &Caller,
+        share_name: &str,
+        detail: String,
+        refusal: &UserError,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let line = Line {
+            actor: Some(caller),
+            action: "Share backups",
+            owner: caller.account_id.as_str(),
+            recipient: None,
+            share_name: Some(share_name),
+            detail,
+            outcome: &refusal.to_string(),
+        };
+        let mut conn = self.db.acquire().await?;
+        activity::record(&mut conn, line, now).await
+    }
+
+    async fn create_share_checked(
+        &self,
+        caller: &Caller,
+        request: &NewShare,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<ShareId> {
+        caller.require_change()?;
+        let name = parse_share_name(&request.name)?;
+        if request.backup_ids.is_empty() {
+            return Err(UserError::Invalid("Choose at least one backup to share.".into()).into());
+        }
+        let principals = parse_principals(&request.principals)?;
+        if principals.is_empty() {
+            return Err(UserError::Invalid(
+                "Add at least one principal: the account ID, project ID or folder ID to share with."
+                    .into(),
+            )
+            .into());
+        }
+
+        // SQLite: take the write lock up front so concurrent shares queue instead of failing.
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let taken: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM resource_shares WHERE owner_account_id = ? AND name = ?",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(&name)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if taken.is_some() {
+            return Err(UserError::Invalid(format!(
+                "A resource share named \"{name}\" already exists: choose another name, or select it as an existing resource share."
+            ))
+            .into());
+        }
+        let plan = self
+            .plan_share(
+                &mut tx,
+                caller,
+                request.scope,
+                None,
+                &request.backup_ids,
+                &principals,
+                now,
+            )
+            .await?;
+        if let Some(problem) = plan.problems.into_iter().next() {
+            return Err(problem.into());
+        }
+
+        let share = ShareRef {
+            id: new_id("rs"),
+            name,
+            owner: caller.account_id.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&share.id)
+        .bind(caller.account_id.as_str())
+        .bind(&share.name)
+        .bind(request.scope.as_str())
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+        self.store_plan(
+            &mut tx,
+            caller,
+            &share,
+            &plan.backups,
+            &plan.principals,
+            &plan.recipients,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.recipients.len(), "resource share created");
+        Ok(ShareId::from_trusted(share.id))
+    }
+
+    async fn update_share_checked(
+        &self,
+        caller: &Caller,
+        request: &ShareUpdate,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let principals = parse_principals(&request.principals)?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let existing = self.owned_share(&mut tx, caller, &request.share_id).await?;
+        caller.require_change()?;
+        let plan = self
+            .plan_share(
+                &mut tx,
+                caller,
+                existing.scope,
+                Some(&existing.share),
+                &request.backup_ids,
+                &principals,
+                now,
+            )
+            .await?;
+        if let Some(problem) = plan.problems.into_iter().next() {
+            return Err(problem.into());
+        }
+        self.store_plan(
+            &mut tx,
+            caller,
+            &existing.share,
+            &plan.backups,
+            &plan.principals,
+            &plan.recipients,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Writes a checked plan: the share's backups and principals, then the invitations
+    /// for the accounts they reach.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_plan(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        share: &ShareRef,
+        backups: &[BackupFacts],
+        principals: &[PrincipalRef],
+        recipients: &BTreeSet<AccountId>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        for backup in backups {
+            sqlx::query(
+                "INSERT INTO share_backups (share_id, backup_id, added_at) VALUES (?, ?, ?)
+                 ON CONFLICT (share_id, backup_id) DO NOTHING",
+            )
+            .bind(&share.id)
+            .bind(backup.id.as_str())
+            .bind(millis(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+        for old in stored_principals(conn, &share.id).await? {
+            if !principals.contains(&old) {
+                sqlx::query(
+                    "DELETE FROM share_principals WHERE share_id = ? AND kind = ? AND principal_id = ?",
+                )
+                .bind(&share.id)
+                .bind(old.kind())
+                .bind(old.id())
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        for principal in principals {
+            sqlx::query(
+                "INSERT INTO share_principals (share_id, kind, principal_id, added_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (share_id, kind, principal_id) DO NOTHING",
+            )
+            .bind(&share.id)
+            .bind(principal.kind())
+            .bind(principal.id())
+            .bind(millis(now))
+            .execute(&mut *conn)
+            .await?;
+        }
+        self.settle_recipients(conn, Some(caller), share, recipients, now)
+            .await
+    }
+
+    /// The dialog's live check: every problem the request would meet, and the quota left
+    /// after it. Read-only, so viewers may ask too (their own refusal is listed first).
+    pub async fn preview_share(
+        &self,
+        caller: &Caller,
+        request: &ShareRequest,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SharePreview> {
+        let mut problems = Vec::new();
+        if let Err(ServiceError::User(refusal)) = caller.require_change() {
+            problems.push(refusal.to_string());
+        }
+        let (typed, backup_ids) = match request {
+            ShareRequest::New(new) => (&new.principals, &new.backup_ids),
+            ShareRequest::Update(update) => (&update.principals, &update.backup_ids),
+        };
+        let mut principals = Vec::new();
+        for text in typed {
+            match PrincipalRef::parse(text) {
+                Ok(principal) if !principals.contains(&principal) => principals.push(principal),
+                Ok(_) => {}
+                Err(error) => problems.push(error.to_string()),
+            }
+        }
+        let mut conn = self.db.acquire().await?;
+        let (scope, existing) = match request {
+            ShareRequest::New(new) => (new.scope, None),
+            ShareRequest::Update(update) => {
+                let owned = self
+                    .owned_share(&mut conn, caller, &update.share_id)
+                    .await?;
+                (owned.scope, Some(owned.share))
+            }
+        };
+        let plan = self
+            .plan_share(
+                &mut conn,
+                caller,
+                scope,
+                existing.as_ref(),
+                backup_ids,
+                &principals,
+                now,
+            )
+            .await?;
+        problems.extend(plan.problems.iter().map(ToString::to_string));
+        Ok(SharePreview {
+            problems,
+            quota: plan.quota,
+        })
+    }
+
+    /// A resource share the caller's account owns. A recipient learns it may not change
+    /// it; anyone else is told it does not exist.
+    async fn owned_share(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        share_id: &str,
+    ) -> ServiceResult<OwnedShare> {
+        let not_found = || UserError::NotFound("This resource share".into());
+        let Some(share) = ShareRef::load(conn, share_id).await? else {
+            return Err(not_found().into());
+        };
+        if share.owner != caller.account_id {
+            let invited: Option<String> = sqlx::query_scalar(
+                "SELECT id FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
+            )
+            .bind(share_id)
+            .bind(caller.account_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+            return Err(match invited {
+                Some(_) => UserError::Forbidden(
+                    "Only the owner of a resource share can change or cancel its sharing.".into(),
+                ),
+                None => not_found(),
+            }
+            .into());
+        }
+        let scope: String = sqlx::query_scalar("SELECT scope FROM resource_shares WHERE id = ?")
+            .bind(share_id)
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok(OwnedShare {
+            share,
+            scope: word(
+                PrincipalScope::from_word(&scope),
+                "resource_shares.scope",
+                &scope,
+            )?,
+        })
+    }
+
+    /// Checks a request against every rule without writing, collecting each problem so the
+    /// dialog can list them all and the command can refuse with the first.
+    #[allow(clippy::too_many_arguments)]
+    async fn plan_share(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        scope: PrincipalScope,
+        existing: Option<&ShareRef>,
+        backup_ids: &[String],
+        principals: &[PrincipalRef],
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SharePlan> {
+        let mut problems = Vec::new();
+        let mut backups: Vec<BackupFacts> = Vec::new();
+        if let Some(share) = existing {
+            // Rule 6: a share holding a locked backup cannot have its sharing modified.
+            for facts in share_backup_facts(conn, &share.id).await? {
+                if let Err(refusal) = rules::check_unlocked(&facts) {
+                    problems.push(refusal.into());
+                }
+                backups.push(facts);
+            }
+        }
+        for id in backup_ids {
+            match self.owned_backup(conn, caller, id.trim(), now).await {
+                Ok(facts) if backups.iter().any(|b| b.id == facts.id) => {}
+                Ok(facts) => match rules::check_shareable(&facts) {
+                    Ok(()) => backups.push(facts),
+                    Err(refusal) => problems.push(refusal.into()),
+                },
+                Err(ServiceError::User(problem)) => problems.push(problem),
+                Err(fault) => return Err(fault),
+            }
+        }
+
+        let owner_directory = directory_of(conn, &caller.account_id).await?;
+        let mut recipients = BTreeSet::new();
+        for principal in principals {
+            let Some((accounts, principal_directory)) = resolve_principal(conn, principal).await?
+            else {
+                problems.push(UserError::NotFound(match principal {
+                    PrincipalRef::Project(id) => format!("Project {id}"),
+                    other => format!("Account {}", other.id()),
+                }));
+                continue;
+            };
+            if let Err(refusal) = rules::check_principal_scope(
+                scope,
+                owner_directory.as_ref(),
+                principal,
+                principal_directory.as_deref(),
+            ) {
+                problems.push(refusal.into());
+                continue;
+            }
+            if let PrincipalRef::Project(project) = principal {
+                let region: String = sqlx::query_scalar("SELECT region FROM projects WHERE id = ?")
+                    .bind(project.as_str())
+                    .fetch_one(&mut *conn)
+                    .await?;
+                for backup in &backups {
+                    if let Err(refusal) =
+                        rules::check_project_region(project.as_str(), &region, backup)
+                    {
+                        problems.push(refusal.into());
+                    }
+                }
+            }
+            let is_folder = matches!(principal, PrincipalRef::Folder(_));
+            for account in accounts {
+                // A folder that holds the owner's own account shares with the others in it.
+                if is_folder && account == caller.account_id {
+                    continue;
+                }
+                let Some(facts) = recipient_facts(conn, &account).await? else {
+                    problems.push(UserError::NotFound(format!("Account {account}")));
+                    continue;
+                };
+                for backup in &backups {
+                    if let Err(refusal) =
+                        rules::check_recipient(&caller.account_id, caller.site, backup, &facts)
+                    {
+                        problems.push(refusal.into());
+                    }
+                }
+                recipients.insert(account);
+            }
+        }
+
+        let quota = self
+            .count_limits(conn, caller, existing, &backups, &recipients, &mut problems)
+            .await?;
+        Ok(SharePlan {
+            backups,
+            principals: principals.to_vec(),
+            recipients,
+            problems,
+            quota,
+        })
+    }
+
+    /// Rule 9, counted on the connection of the writing transaction. On SQLite that
+    /// transaction holds the write lock from its start (`BEGIN IMMEDIATE`), so concurrent
+    /// requests count one after the other and no limit can be overshot. Refusals go into
+    /// `problems`; the quota left after the request is returned.
+    async fn count_limits(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        caller: &Caller,
+        existing: Option<&ShareRef>,
+        backups: &[BackupFacts],
+        recipients: &BTreeSet<AccountId>,
+        problems: &mut Vec<UserError>,
+    ) -> ServiceResult<ShareQuota> {
+        let mut limits = self.settings.limits;
+        let raised: Option<i64> = sqlx::query_scalar(
+            "SELECT shared_cluster_backups FROM account_limits WHERE account_id = ?",
+        )
+        .bind(caller.account_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(raised) = raised {
+            limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
+        }
+
+        let row = sqlx::query(
+            "SELECT COUNT(DISTINCT b.id) AS shared,
+                    COUNT(DISTINCT CASE WHEN b.kind = 'cluster_backup' THEN b.id END) AS clusters
+             FROM share_backups sb
+             JOIN resource_shares s ON s.id = sb.share_id
+             JOIN backups b ON b.id = sb.backup_id
+             WHERE s.owner_account_id = ?",
+        )
+        .bind(caller.account_id.as_str())
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut usage = AccountUsage {
+            shared_backups: u64::try_from(row.get::<i64, _>("shared")).unwrap_or(0),
+            shared_cluster_backups: u64::try_from(row.get::<i64, _>("clusters")).unwrap_or(0),
+        };
+
+        let this_share = existing.map(|s| s.id.as_str()).unwrap_or_default();
+        let mut recipients_left = Vec::new();
+        for backup in backups {
+            // Recipients through the share's other resource shares; this one's are replaced.
+            let elsewhere: Vec<String> = sqlx::query_scalar(
+                "SELECT DISTINCT sr.recipient_account_id
+                 FROM share_backups sb JOIN share_recipients sr ON sr.share_id = sb.share_id
+                 WHERE sb.backup_id = ? AND sb.share_id <> ?",
+            )
+            .bind(backup.id.as_str())
+            .bind(this_share)
+            .fetch_all(&mut *conn)
+            .await?;
+            let already_shared: Option<i64> =
+                sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = ? LIMIT 1")
+                    .bind(backup.id.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if already_shared.is_none() {
+                usage.shared_backups += 1;
+                if backup.kind == BackupKind::ClusterBackup {
+                    usage.shared_cluster_backups += 1;
+                }
+            }
+            let after = elsewhere
+                .into_iter()
+                .map(AccountId::from_trusted)
+                .chain(recipients.iter().cloned())
+                .collect::<BTreeSet<_>>()
+                .len() as u64;
+            if let Err(refusal) = rules::check_recipient_count(backup, after, &limits) {
+                problems.push(refusal.into());
+            }
+            recipients_left.push((
+                backup.id.clone(),
+                limits.accounts_per_cluster_backup.saturating_sub(after),
+            ));
+        }
+        if let Err(refusal) = rules::check_account_usage(usage, &limits) {
+            problems.push(refusal.into());
+        }
+        Ok(ShareQuota {
+            shared_backups_left: limits
+                .shared_backups_per_account
+                .saturating_sub(usage.shared_backups),
+            shared_cluster_backups_left: limits
+                .shared_cluster_backups_per_account
+                .saturating_sub(usage.shared_cluster_backups),
+            recipients_left,
+        })
+    }
+
+    /// "Cancel Sharing": the owner stops sharing a resource share with one recipient
+    /// account, removing the account and project principals that reach it. A pending
+    /// invitation is cancelled; an accepted one's grants start revoking. A recipient a
+    /// folder principal covers is refused with the way to go instead.
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn cancel_sharing(
+        &self,
+        caller: &Caller,
+        share_id: &str,
+        recipient: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let recipient = AccountId::parse(recipient)?;
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let OwnedShare { share, .. } = self.owned_share(&mut tx, caller, share_id).await?;
+        caller.require_change()?;
+
+        // Rule 6: a locked backup's sharing cannot be cancelled.
+        for facts in share_backup_facts(&mut tx, share_id).await? {
+            rules::check_unlocked(&facts)?;
+        }
+
+        let mut removed = Vec::new();
+        for principal in stored_principals(&mut tx, share_id).await? {
+            let reaches = resolve_principal(&mut tx, &principal)
+                .await?
+                .is_some_and(|(accounts, _)| accounts.contains(&recipient));
+            match &principal {
+                PrincipalRef::Folder(folder) if reaches => {
+                    return Err(UserError::Conflict(format!(
+                        "Account {recipient} is covered by folder {folder}: remove the folder under \"Manage Sharing Relationship\", or move the account out of it."
+                    ))
+                    .into());
+                }
+                _ if reaches => removed.push(principal),
+                _ => {}
+            }
+        }
+        let mut after = settled_recipients(&mut tx, share_id).await?;
+        if removed.is_empty() && !after.contains(&recipient) {
+            return Err(UserError::NotFound(format!(
+                "Account {recipient} as a recipient of this resource share"
+            ))
+            .into());
+        }
+        for principal in &removed {
+            sqlx::query(
+                "DELETE FROM share_principals WHERE share_id = ? AND kind = ? AND principal_id = ?",
+            )
+            .bind(share_id)
+            .bind(principal.kind())
+            .bind(principal.id())
+            .execute(&mut *tx)
+            .await?;
+        }
+        after.remove(&recipient);
+        self.settle_recipients(&mut tx, Some(caller), &share, &after, now)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The principals as typed, parsed, each once.
+fn parse_principals(typed: &[String]) -> Result<Vec<PrincipalRef>, UserError> {
+    let mut principals = Vec::new();
+    for text in typed {
+        let principal = PrincipalRef::parse(text)?;
+        if !principals.contains(&principal) {
+            principals.push(principal);
+        }
+    }
+    Ok(principals)
+}
+
+/// A share name: 1 to 64 characters after trimming.
+fn parse_share_name(input: &str) -> Result<String, UserError> {
+    let name = input.trim();
+    match name.chars().count() {
+        0 => Err(UserError::Invalid("Enter a resource share name.".into())),
+        1..=64 => Ok(name.to_owned()),
+        n => Err(UserError::Invalid(format!(
+            "The resource share name is {n} characters long: use at most 64."
+        ))),
+    }
+}
