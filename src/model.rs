@@ -113,3 +113,19 @@ impl PrincipalScope {
         }
     }
 }
+
+word_enum!(
+    /// Where a restore into a new resource stands.
+    RestoreStatus { Running => "running", Done => "done", Failed => "failed" }
+);
+
+impl RestoreStatus {
+    /// How the status reads on screen.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Running => "Restoring",
+            Self::Done => "Restored",
+            Self::Failed => "Failed",
+        }
+    }
+}

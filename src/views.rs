@@ -5,9 +5,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::grant::GrantStatus;
-use crate::ids::{AccountId, BackupId, FolderId, GrantId, InvitationId, ProjectId, ShareId};
+use crate::ids::{
+    AccountId, BackupId, FolderId, GrantId, InvitationId, ProjectId, ResourceId, RestoreId, ShareId,
+};
 use crate::invitation::InvitationStatus;
-use crate::model::{BackupKind, PrincipalScope, Role, Site};
+use crate::model::{BackupKind, PrincipalScope, RestoreStatus, Role, Site};
 
 /// The status a user sees for a recipient of a shared backup (PRODUCT.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,6 +136,8 @@ pub struct BackupSummary {
     pub sharing: bool,
     /// Why "Share Backups" is disabled for this backup, if a rule forbids it.
     pub share_blocked: Option<String>,
+    /// Why "Restore" is disabled (not a cluster backup, converting), if it is.
+    pub restore_blocked: Option<String>,
 }
 
 /// A row of "My Shares": one backup, one recipient, its status.
@@ -216,6 +220,8 @@ pub struct ReceivedBackup {
     pub owner_name: String,
     pub share_name: String,
     pub status: ShareStatus,
+    /// Why "Restore Data to New Cluster" is not offered now (revoking, not a cluster backup).
+    pub restore_blocked: Option<String>,
 }
 
 /// An invitation that was not accepted (rejected, expired or cancelled), so the recipient
@@ -228,6 +234,24 @@ pub struct AnsweredInvitation {
     pub owner_name: String,
     pub status: ShareStatus,
     pub at: DateTime<Utc>,
+}
+
+/// A restore into a new cluster, on "Restores".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RestoreView {
+    pub id: RestoreId,
+    pub backup_id: BackupId,
+    pub project_id: ProjectId,
+    pub resource_id: ResourceId,
+    pub resource_name: String,
+    pub status: RestoreStatus,
+    /// Why it failed.
+    pub detail: Option<String>,
+    pub requested_by: String,
+    /// The new cluster's SHA-256, equal to the backup's (verified) once restored.
+    pub sha256: Option<String>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
 }
 
 /// Everything "Shared With Me" shows.

@@ -307,3 +307,21 @@ pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), A
         .await
         .map_err(on_server::fail)
 }
+
+/// "Restore Data to New Cluster" (and "Restore" on the account's own backups): starts a
+/// restore into a new cluster in the backup's region. Returns the restore's id.
+#[server(endpoint = "restore_backup")]
+pub async fn restore_backup(backup_id: String) -> Result<String, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.restore_backup(&caller, &backup_id, chrono::Utc::now())
+        .await
+        .map(|id| id.to_string())
+        .map_err(on_server::fail)
+}
+
+/// The account's restores and how each went.
+#[server(endpoint = "restores")]
+pub async fn restores() -> Result<Vec<views::RestoreView>, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.restores(&caller).await.map_err(on_server::fail)
+}

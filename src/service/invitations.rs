@@ -73,24 +73,27 @@ impl Backshare {
         .map(|row| {
             let status: String = row.get("status");
             let kind: String = row.get("kind");
+            let kind = word(BackupKind::from_word(&kind), "backups.kind", &kind)?;
+            let grant = Grant {
+                status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
+                revoke_at: None,
+            };
             Ok(ReceivedBackup {
                 grant_id: GrantId::from_trusted(row.get::<String, _>("id")),
                 backup_id: BackupId::from_trusted(row.get::<String, _>("backup_id")),
                 backup_name: row.get("backup_name"),
-                kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
+                kind,
                 region: row.get("region"),
                 size_bytes: row.get("size_bytes"),
                 owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
                 owner_name: row.get("owner_name"),
                 share_name: row.get("share_name"),
-                status: ShareStatus::of(
-                    InvitationStatus::Accepted,
-                    Some(word(
-                        GrantStatus::from_word(&status),
-                        "grants.status",
-                        &status,
-                    )?),
-                ),
+                status: ShareStatus::of(InvitationStatus::Accepted, Some(grant.status)),
+                restore_blocked: if kind == BackupKind::ClusterBackup {
+                    grant.check_restorable().err().map(|e| e.to_string())
+                } else {
+                    Some("Only cluster backups are restored here.".to_owned())
+                },
             })
         })
         .collect::<ServiceResult<Vec<_>>>()?;

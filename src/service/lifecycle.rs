@@ -4,10 +4,11 @@
 use super::*;
 
 impl Backshare {
-    /// The background job's work: expire unanswered invitations and finish revocations
-    /// whose delay has passed. Each row moves by a conditional update from the state the
-    /// pure transition started from, so running this twice, or on two workers, does each
-    /// transition once. Returns how many rows moved.
+    /// The background job's work: expire unanswered invitations, finish revocations whose
+    /// delay has passed, take access to expired backups, and finish restores. Each row
+    /// moves by a conditional update from the state the pure transition started from, so
+    /// running this twice, or on two workers, does each transition once. Returns how many
+    /// rows moved.
     #[tracing::instrument(skip(self), err)]
     pub async fn run_due_work(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
@@ -104,6 +105,7 @@ impl Backshare {
             moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
             tx.commit().await?;
         }
+        moved += self.run_restores(now).await?;
         Ok(moved)
     }
 

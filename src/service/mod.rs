@@ -267,6 +267,13 @@ impl Backshare {
                 let facts = backup_facts(&row)?;
                 Ok(BackupSummary {
                     share_blocked: rules::check_shareable(&facts).err().map(|r| r.to_string()),
+                    restore_blocked: match (facts.kind, facts.lock) {
+                        (BackupKind::ClusterBackup, Some(LockReason::ConvertingToLevel2)) => Some(
+                            "It is converting from level 1 to level 2: retry later.".to_owned(),
+                        ),
+                        (BackupKind::ClusterBackup, _) => None,
+                        _ => Some("Only cluster backups are restored here.".to_owned()),
+                    },
                     status: match facts.lock {
                         Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
                         Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),
@@ -424,6 +431,7 @@ mod invitations;
 mod lifecycle;
 mod my_shares;
 mod recipients;
+mod restore;
 mod shares;
 
 pub use shares::{NewShare, ShareRequest, ShareUpdate};

@@ -4,5 +4,6 @@ pub mod confirm_button;
 pub mod failure;
 pub mod nav;
 pub mod poll;
+pub mod restores;
 pub mod share_dialog;
 pub mod status_badge;

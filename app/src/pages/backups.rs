@@ -2,9 +2,10 @@
 
 use leptos::prelude::*;
 
-use crate::api::{self, DeleteBackup};
+use crate::api::{self, DeleteBackup, RestoreBackup};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::restores::RestoresSection;
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
 
@@ -16,13 +17,25 @@ pub fn BackupsPage() -> impl IntoView {
     // Rows ticked for "Share Backups" on several at once.
     let selected = RwSignal::new(Vec::<DialogBackup>::new());
     let delete = ServerAction::<DeleteBackup>::new();
+    let restore = ServerAction::<RestoreBackup>::new();
+    // Restores finish in the background; the page follows them while it is open.
+    let tick = crate::components::poll::use_poll(std::time::Duration::from_secs(2));
+    let restores_refresh = Signal::derive(move || (tick.get(), restore.version().get()));
     // The backup whose "Delete" waits for confirmation.
     let deleting = RwSignal::new(None::<String>);
     let backups = Resource::new(
-        move || (version.get(), delete.version().get()),
+        move || {
+            (
+                version.get(),
+                delete.version().get(),
+                restore.version().get(),
+            )
+        },
         |_| api::list_backups(),
     );
-    let problem = Signal::derive(move || last_failure(delete.value().get()));
+    let problem = Signal::derive(move || {
+        last_failure(delete.value().get()).or_else(|| last_failure(restore.value().get()))
+    });
     let on_done = Callback::new(move |changed: bool| {
         sharing.set(None);
         if changed {
@@ -65,6 +78,7 @@ pub fn BackupsPage() -> impl IntoView {
                                     let blocked = b.share_blocked.clone();
                                     let ticked = offered.clone();
                                     let delete_id = b.id.to_string();
+                                    let restore_id = b.id.to_string();
                                     let is_ticked = {
                                         let id = offered.id.clone();
                                         move || selected.with(|list| list.iter().any(|s| s.id == id))
@@ -109,6 +123,14 @@ pub fn BackupsPage() -> impl IntoView {
                                                 >
                                                     "Share Backups"
                                                 </button>
+                                                <button
+                                                    type="button"
+                                                    disabled=b.restore_blocked.is_some()
+                                                    title=b.restore_blocked.clone().unwrap_or_default()
+                                                    on:click=move |_| { restore.dispatch(RestoreBackup { backup_id: restore_id.clone() }); }
+                                                >
+                                                    "Restore"
+                                                </button>
                                                 <ConfirmButton
                                                     label="Delete"
                                                     question="Delete this backup? Recipients lose access.".to_owned()
@@ -131,6 +153,7 @@ pub fn BackupsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <RestoresSection refresh=restores_refresh/>
         {move || sharing.get().map(|backups| view! { <ShareDialog backups on_done/> })}
     }
 }

@@ -4,9 +4,10 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 
-use crate::api::{self, AcceptInvitation, RejectInvitation};
+use crate::api::{self, AcceptInvitation, RejectInvitation, RestoreBackup};
 use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::poll::use_poll;
+use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 
@@ -16,13 +17,17 @@ pub fn SharedWithMePage() -> impl IntoView {
     let tick = use_poll(Duration::from_secs(2));
     let accept = ServerAction::<AcceptInvitation>::new();
     let reject = ServerAction::<RejectInvitation>::new();
+    let restore = ServerAction::<RestoreBackup>::new();
     let page = Resource::new(
         move || (tick.get(), accept.version().get(), reject.version().get()),
         |_| api::shared_with_me(),
     );
     let problem = Signal::derive(move || {
-        last_failure(accept.value().get()).or_else(|| last_failure(reject.value().get()))
+        last_failure(accept.value().get())
+            .or_else(|| last_failure(reject.value().get()))
+            .or_else(|| last_failure(restore.value().get()))
     });
+    let restores_refresh = Signal::derive(move || (tick.get(), restore.version().get()));
     view! {
         <h1>"Shared With Me"</h1>
         <ActionProblem message=problem/>
@@ -94,11 +99,13 @@ pub fn SharedWithMePage() -> impl IntoView {
                                         <thead>
                                             <tr>
                                                 <th>"Backup"</th><th>"Type"</th><th>"Region"</th><th>"Size"</th>
-                                                <th>"From"</th><th>"Resource share"</th><th>"Status"</th>
+                                                <th>"From"</th><th>"Resource share"</th><th>"Status"</th><th>"Actions"</th>
                                             </tr>
                                         </thead>
                                         <tbody>
-                                            {page.received.into_iter().map(|r| view! {
+                                            {page.received.into_iter().map(|r| {
+                                                let restore_id = r.backup_id.to_string();
+                                                view! {
                                                 <tr data-backup=r.backup_id.to_string()>
                                                     <td>{r.backup_name.clone()}<br/><code>{r.backup_id.to_string()}</code></td>
                                                     <td>{r.kind.label()}</td>
@@ -107,8 +114,19 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                     <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
                                                     <td>{r.share_name.clone()}</td>
                                                     <td><StatusBadge status=r.status/></td>
+                                                    <td>
+                                                        <button
+                                                            type="button"
+                                                            disabled=r.restore_blocked.is_some()
+                                                            title=r.restore_blocked.clone().unwrap_or_default()
+                                                            on:click=move |_| { restore.dispatch(RestoreBackup { backup_id: restore_id.clone() }); }
+                                                        >
+                                                            "Restore Data to New Cluster"
+                                                        </button>
+                                                        {r.restore_blocked.clone().map(|why| view! { <br/><span class="muted small">{why}</span> })}
+                                                    </td>
                                                 </tr>
-                                            }).collect_view()}
+                                            }}).collect_view()}
                                         </tbody>
                                     </table>
                                 }.into_any()
@@ -139,5 +157,6 @@ pub fn SharedWithMePage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <RestoresSection refresh=restores_refresh/>
     }
 }

@@ -1,0 +1,295 @@
+//! "Restore Data to New Cluster": a durable job that copies a cluster backup's bytes into a
+//! new cluster of the caller's project in the backup's region, verified by SHA-256. The
+//! backup is locked ("restoring") while any restore from it runs, which is rule 6's lock.
+
+use super::*;
+use crate::ids::{ResourceId, RestoreId};
+use crate::model::RestoreStatus;
+use crate::views::RestoreView;
+
+impl Backshare {
+    /// Starts a restore of a backup the caller owns or holds by an active grant. The job
+    /// worker finishes it; the returned id follows it on "Restores".
+    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn restore_backup(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<RestoreId> {
+        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let row = sqlx::query(
+            "SELECT b.id, b.name, b.kind, b.region, b.account_id, b.lock_reason
+             FROM backups b
+             WHERE b.id = ? AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > ?)",
+        )
+        .bind(backup_id)
+        .bind(millis(now))
+        .fetch_optional(&mut *tx)
+        .await?;
+        let not_found = || UserError::NotFound(format!("Backup {backup_id}"));
+        let Some(row) = row else {
+            return Err(not_found().into());
+        };
+        if row.get::<String, _>("account_id") != caller.account_id.as_str() {
+            // Rule 10: a recipient restores through its grant, and only while it is active.
+            let grant = sqlx::query(
+                "SELECT status, revoke_at FROM grants
+                 WHERE backup_id = ? AND recipient_account_id = ? AND status IN ('active', 'revoking')
+                 ORDER BY CASE status WHEN 'active' THEN 0 ELSE 1 END LIMIT 1",
+            )
+            .bind(backup_id)
+            .bind(caller.account_id.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(grant) = grant else {
+                return Err(not_found().into());
+            };
+            let status: String = grant.get("status");
+            Grant {
+                status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
+                revoke_at: grant.get::<Option<i64>, _>("revoke_at").map(instant),
+            }
+            .check_restorable()?;
+        }
+        caller.require_change()?;
+        let kind: String = row.get("kind");
+        if word(BackupKind::from_word(&kind), "backups.kind", &kind)? != BackupKind::ClusterBackup {
+            return Err(UserError::Invalid(format!(
+                "{backup_id} is not a cluster backup: \"Restore Data to New Cluster\" restores cluster backups."
+            ))
+            .into());
+        }
+        let lock: Option<String> = row.get("lock_reason");
+        if let Some(lock) = lock {
+            let reason = word(LockReason::from_word(&lock), "backups.lock_reason", &lock)?;
+            // Restores may run side by side; a backup that is converting cannot be read.
+            if reason != LockReason::Restoring {
+                return Err(UserError::Conflict(format!(
+                    "{backup_id} is locked because {}: it cannot be restored now. Please retry later.",
+                    reason.describe()
+                ))
+                .into());
+            }
+        }
+        let region: String = row.get("region");
+        let project: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM projects WHERE account_id = ? AND region = ? ORDER BY id LIMIT 1",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(&region)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(project) = project else {
+            return Err(UserError::Invalid(format!(
+                "Your account has no project in {region}: a cluster is restored in the backup's region."
+            ))
+            .into());
+        };
+
+        let id = RestoreId::from_trusted(new_id("rst"));
+        let resource = ResourceId::from_trusted(new_id("cl"));
+        let resource_name = format!("{} (restored)", row.get::<String, _>("name"));
+        sqlx::query(
+            "UPDATE backups SET lock_reason = 'restoring'
+             WHERE id = ? AND (lock_reason IS NULL OR lock_reason = 'restoring')",
+        )
+        .bind(backup_id)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO restores (id, backup_id, account_id, project_id, resource_id, resource_name,
+                                   requested_by, status, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+        )
+        .bind(id.as_str())
+        .bind(backup_id)
+        .bind(caller.account_id.as_str())
+        .bind(&project)
+        .bind(resource.as_str())
+        .bind(&resource_name)
+        .bind(&caller.email)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+        self.log_restore(
+            &mut tx,
+            Some(caller),
+            backup_id,
+            "Restore started",
+            format!("Into {resource_name} in {project}."),
+            DONE,
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The job: finishes every running restore. Bytes are written under the new cluster's
+    /// id chosen up front and read back to verify them, so a restore interrupted by a
+    /// restart is simply done again; the conditional update records it once.
+    pub(super) async fn run_restores(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
+        let running = sqlx::query(
+            "SELECT r.id, r.backup_id, r.account_id, r.project_id, r.resource_id, r.resource_name,
+                    b.sha256, b.size_bytes, b.region
+             FROM restores r JOIN backups b ON b.id = r.backup_id
+             WHERE r.status = 'running' ORDER BY r.created_at LIMIT 20",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        let mut finished = 0;
+        for row in running {
+            let backup: String = row.get("backup_id");
+            let resource: String = row.get("resource_id");
+            let expected: String = row.get("sha256");
+            let outcome = match self.objects.get("backups", &backup).await {
+                Ok(bytes) if crate::objects::sha256_hex(&bytes) != expected => {
+                    Err("the backup's bytes do not match its checksum".to_owned())
+                }
+                Ok(bytes) => {
+                    self.objects.put("resources", &resource, &bytes).await?;
+                    let written = self.objects.get("resources", &resource).await?;
+                    if crate::objects::sha256_hex(&written) == expected {
+                        Ok(())
+                    } else {
+                        Err("the restored bytes do not match the backup's checksum".to_owned())
+                    }
+                }
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+                    Err("the backup's bytes are gone".to_owned())
+                }
+                Err(error) => return Err(error.into()),
+            };
+            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let (status, detail) = match &outcome {
+                Ok(()) => (RestoreStatus::Done, None),
+                Err(why) => (RestoreStatus::Failed, Some(why.clone())),
+            };
+            let updated = sqlx::query(
+                "UPDATE restores SET status = ?, detail = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+            )
+            .bind(status.as_str())
+            .bind(&detail)
+            .bind(millis(now))
+            .bind(row.get::<String, _>("id"))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if updated == 1 {
+                if outcome.is_ok() {
+                    sqlx::query(
+                        "INSERT INTO resources (id, account_id, project_id, region, kind, name, encrypted,
+                                                size_bytes, sha256, created_at)
+                         VALUES (?, ?, ?, ?, 'cluster', ?, FALSE, ?, ?, ?)",
+                    )
+                    .bind(&resource)
+                    .bind(row.get::<String, _>("account_id"))
+                    .bind(row.get::<String, _>("project_id"))
+                    .bind(row.get::<String, _>("region"))
+                    .bind(row.get::<String, _>("resource_name"))
+                    .bind(row.get::<i64, _>("size_bytes"))
+                    .bind(&expected)
+                    .bind(millis(now))
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    tracing::warn!(backup, resource, ?detail, "restore failed");
+                }
+                // The lock holds while any restore from the backup still runs.
+                sqlx::query(
+                    "UPDATE backups SET lock_reason = NULL
+                     WHERE id = ? AND lock_reason = 'restoring'
+                       AND NOT EXISTS (SELECT 1 FROM restores WHERE backup_id = ? AND status = 'running')",
+                )
+                .bind(&backup)
+                .bind(&backup)
+                .execute(&mut *tx)
+                .await?;
+                let account: String = row.get("account_id");
+                let owner: String =
+                    sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+                        .bind(&backup)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                let line = Line {
+                    actor: None,
+                    action: "Restore finished",
+                    owner: &owner,
+                    recipient: (owner != account).then_some(account.as_str()),
+                    share_name: None,
+                    detail: format!("{backup} into {}", row.get::<String, _>("resource_name")),
+                    outcome: detail.as_deref().unwrap_or("Done: checksum verified"),
+                };
+                activity::record(&mut tx, line, now).await?;
+            }
+            tx.commit().await?;
+            finished += updated;
+        }
+        Ok(finished)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn log_restore(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        actor: Option<&Caller>,
+        backup: &str,
+        action: &str,
+        detail: String,
+        outcome: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+            .bind(backup)
+            .fetch_one(&mut *conn)
+            .await?;
+        let account = actor.map(|c| c.account_id.as_str().to_owned());
+        let line = Line {
+            actor,
+            action,
+            owner: &owner,
+            recipient: account.as_deref().filter(|a| *a != owner),
+            share_name: None,
+            detail: format!("{backup}: {detail}"),
+            outcome,
+        };
+        activity::record(conn, line, now).await
+    }
+
+    /// The account's restores, newest first: what was restored from which backup, and how
+    /// it went.
+    pub async fn restores(&self, caller: &Caller) -> ServiceResult<Vec<RestoreView>> {
+        let rows = sqlx::query(
+            "SELECT r.id, r.backup_id, r.project_id, r.resource_id, r.resource_name, r.status,
+                    r.detail, r.created_at, r.finished_at, r.requested_by, res.sha256
+             FROM restores r LEFT JOIN resources res ON res.id = r.resource_id
+             WHERE r.account_id = ? ORDER BY r.created_at DESC, r.id LIMIT 100",
+        )
+        .bind(caller.account_id.as_str())
+        .fetch_all(&self.db)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let status: String = row.get("status");
+                Ok(RestoreView {
+                    id: RestoreId::from_trusted(row.get::<String, _>("id")),
+                    backup_id: BackupId::from_trusted(row.get::<String, _>("backup_id")),
+                    project_id: ProjectId::from_trusted(row.get::<String, _>("project_id")),
+                    resource_id: ResourceId::from_trusted(row.get::<String, _>("resource_id")),
+                    resource_name: row.get("resource_name"),
+                    status: word(
+                        RestoreStatus::from_word(&status),
+                        "restores.status",
+                        &status,
+                    )?,
+                    detail: row.get("detail"),
+                    requested_by: row.get("requested_by"),
+                    sha256: row.get("sha256"),
+                    started_at: instant(row.get("created_at")),
+                    finished_at: row.get::<Option<i64>, _>("finished_at").map(instant),
+                })
+            })
+            .collect()
+    }
+}
