@@ -86,6 +86,28 @@ pub enum Command {
         #[arg(long)]
         shared_cluster_backups: u64,
     },
+    /// Puts an account into a resource directory, at its root or in a folder, or takes it
+    /// out (no --directory). Shares with folder principals follow at once, then exits.
+    PlaceAccount {
+        /// The account ID (16 digits).
+        #[arg(long)]
+        account: String,
+        /// The resource directory id (`rd-…`); omit to take the account out.
+        #[arg(long)]
+        directory: Option<String>,
+        /// A folder of that directory (`fd-…`); omit for the directory's root.
+        #[arg(long, requires = "directory")]
+        folder: Option<String>,
+    },
+    /// Turns a resource directory's auto-accept on or off, then exits.
+    AutoAccept {
+        /// The resource directory id (`rd-…`).
+        #[arg(long)]
+        directory: String,
+        /// `on` or `off`.
+        #[arg(value_parser = ["on", "off"])]
+        state: String,
+    },
 }
 
 impl Config {
@@ -212,6 +234,36 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("Account {account} may now share {shared_cluster_backups} cluster backups.");
+            Ok(())
+        }
+        Some(Command::PlaceAccount {
+            account,
+            directory,
+            folder,
+        }) => {
+            let svc = open(&config).await?;
+            let account = AccountId::parse(&account).map_err(|e| anyhow::anyhow!("{e}"))?;
+            svc.place_account(
+                &account,
+                directory.as_deref(),
+                folder.as_deref(),
+                chrono::Utc::now(),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match (directory, folder) {
+                (Some(d), Some(f)) => println!("Account {account} is now in folder {f} of {d}."),
+                (Some(d), None) => println!("Account {account} is now at the root of {d}."),
+                _ => println!("Account {account} is in no resource directory now."),
+            }
+            Ok(())
+        }
+        Some(Command::AutoAccept { directory, state }) => {
+            let svc = open(&config).await?;
+            svc.set_auto_accept(&directory, state == "on")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("Auto-accept of {directory} is {state}.");
             Ok(())
         }
         None => serve(config).await,
