@@ -53,7 +53,7 @@ export async function shareBackup(page: Page, backupId: string, shareName: strin
   await dialog.getByLabel("Create a new resource share").check();
   await dialog.getByLabel("Resource share name").fill(shareName);
   await dialog.getByLabel("Principal", { exact: true }).fill(principal);
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await expect(dialog.getByRole("list", { name: "Principals" })).toContainText(principal);
   await dialog.getByRole("button", { name: "OK" }).click();
   return dialog;

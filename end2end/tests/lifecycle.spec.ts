@@ -18,7 +18,7 @@ test("several backups shared at once; deleting one makes it Lost and it leaves B
   await expect(dialog).toContainText(HOURLY);
   await dialog.getByLabel("Resource share name").fill(shareName);
   await dialog.getByLabel("Principal", { exact: true }).fill("1840000000000002");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await dialog.getByRole("button", { name: "OK" }).click();
   await expect(dialog).toBeHidden();
 
@@ -54,7 +54,7 @@ test("the Activity page shows the owner and the recipient what concerns them", a
   const dialog = alice.page.getByRole("dialog", { name: "Share Backups" });
   await dialog.getByLabel("Resource share name").fill(shareName);
   await dialog.getByLabel("Principal", { exact: true }).fill("1840000000000002");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await dialog.getByRole("button", { name: "OK" }).click();
   await expect(dialog).toBeHidden();
 
@@ -84,7 +84,7 @@ test("a backup's Share List tab shows each recipient and its status", async ({ b
   const dialog = alice.page.getByRole("dialog", { name: "Share Backups" });
   await dialog.getByLabel("Resource share name").fill(shareName);
   await dialog.getByLabel("Principal", { exact: true }).fill("proj-acmeeast-sg");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await dialog.getByRole("button", { name: "OK" }).click();
   await expect(dialog).toBeHidden();
 

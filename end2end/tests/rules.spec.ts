@@ -19,7 +19,7 @@ test("rules refuse in the page before OK: disabled buttons say why, the dialog n
 
   // Allowed, with the quota left.
   await dialog.getByLabel("Principal", { exact: true }).fill("1840000000000002");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await expect(check).toContainText("Every sharing rule allows this.");
   // Earlier tests may have shared some backups already, so only the shape is fixed here.
   await expect(check).toContainText(/Remaining quota after this: \d+ cluster backups and \d+ backups in resource shares/);
@@ -27,15 +27,15 @@ test("rules refuse in the page before OK: disabled buttons say why, the dialog n
 
   // Rule 3 (CN Corp) and rule 2 (Partner B has no project in ap-southeast-1), before OK.
   await dialog.getByLabel("Principal", { exact: true }).fill("1860000000000004");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await expect(check).toContainText("belongs to another site");
   await dialog.getByLabel("Principal", { exact: true }).fill("1840000000000003");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await expect(check).toContainText("has no project in ap-southeast-1");
 
   // A typo is named at once, in the browser.
   await dialog.getByLabel("Principal", { exact: true }).fill("12345");
-  await dialog.getByRole("button", { name: "Add" }).click();
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
   await expect(dialog.getByRole("alert")).toContainText("is not an account ID");
 
   // OK is refused with the first problem, and nothing was shared.

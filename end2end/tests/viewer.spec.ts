@@ -28,7 +28,7 @@ test("a viewer sees Acme HQ's pages but every change is refused, in the page and
   // Over HTTP, with the viewer's session: the same refusal.
   const direct = await vic.page.request.post("/api/create_share", {
     headers: { Accept: "application/json" },
-    data: { share_name: uniqueName("direct"), backup_ids: [ORDERS], principals: ["1840000000000002"] },
+    data: { share_name: uniqueName("direct"), scope: "AllAccounts", backup_ids: [ORDERS], principals: ["1840000000000002"] },
   });
   expect(direct.status()).toBe(403);
   expect((await direct.json()).message).toContain("is a viewer");
