@@ -1464,3 +1464,29 @@ async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
             .unwrap();
     assert_eq!(clusters, 1, "restored once");
 }
+
+#[tokio::test]
+async fn a_pending_invitation_whose_backups_are_all_gone_reads_cancelled() {
+    let w = world().await;
+    w.share(ALICE, "only-orders", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    w.share(ALICE, "two", &[ORDERS, CLUSTER_2], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let alice = w.caller(ALICE).await;
+    w.svc
+        .delete_backup(&alice, ORDERS, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        w.pending_count(BOB_ACCOUNT).await,
+        1,
+        "the share that still holds a backup still waits for Bob"
+    );
+    let bob = w.caller(BOB).await;
+    let page = w.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    assert_eq!(page.pending[0].share_name, "two");
+    assert_eq!(page.answered[0].share_name, "only-orders");
+    assert_eq!(page.answered[0].status, ShareStatus::Cancelled);
+}

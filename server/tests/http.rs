@@ -139,6 +139,8 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
         "my_shares",
         "shared_with_me",
         "activity",
+        "share_options",
+        "restores",
     ] {
         let reply = s.call(None, endpoint, "").await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{endpoint}");
@@ -152,6 +154,7 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
         ("accept_invitation", "invitation_id=inv-x"),
         ("reject_invitation", "invitation_id=inv-x"),
         ("cancel_sharing", "share_id=rs-x&recipient=1840000000000002"),
+        ("restore_backup", "backup_id=cb-acmehq-orders-001"),
     ] {
         assert_eq!(
             s.call(None, endpoint, form).await.status,
@@ -266,6 +269,31 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
         message(&refused).contains("another site"),
         "{}",
         refused.body
+    );
+
+    // Changing the share: only its owner; a recipient is told so, a stranger sees nothing.
+    let edit = json!({ "share_id": share_id, "backup_ids": [], "principals": [] });
+    assert_eq!(
+        s.json_call(Some(&bob), "update_share", edit.clone())
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        s.json_call(Some(&carol), "update_share", edit.clone())
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.json_call(Some(&vic), "update_share", edit).await.status,
+        StatusCode::FORBIDDEN
+    );
+    // Restoring another tenant's backup, or one not yet accepted: not found.
+    let restore = format!("backup_id={ORDERS}");
+    assert_eq!(
+        s.call(Some(&bob), "restore_backup", &restore).await.status,
+        StatusCode::NOT_FOUND
     );
 
     // A preview of another tenant's backup reveals nothing but "not found".

@@ -92,11 +92,18 @@ impl Backshare {
             moved += updated;
         }
 
-        // Rule 11: a backup that expired takes its recipients' access with it.
+        // Rule 11: a backup that expired takes its recipients' access (and invitations to
+        // shares it leaves empty) with it.
         let expired: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT g.backup_id FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= ? LIMIT 500",
+            "SELECT g.backup_id FROM grants g JOIN backups b ON b.id = g.backup_id
+             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= ?
+             UNION
+             SELECT sb.backup_id FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
+             JOIN invitations i ON i.share_id = sb.share_id
+             WHERE i.status = 'pending' AND b.expires_at <= ?
+             LIMIT 500",
         )
+        .bind(millis(now))
         .bind(millis(now))
         .fetch_all(&self.db)
         .await?;
@@ -167,7 +174,8 @@ impl Backshare {
     }
 }
 
-/// Rule 11: every live grant on `backup` becomes Lost, each by the pure transition and a
+/// Rule 11: every live grant on `backup` becomes Lost, and pending invitations to shares
+/// left without a live backup are cancelled, each by the pure transition and a
 /// conditional update from the status it had. Returns how many moved.
 async fn lose_grants(
     conn: &mut sqlx::SqliteConnection,
@@ -212,6 +220,47 @@ async fn lose_grants(
                 recipient: Some(row.get("recipient_account_id")),
                 share_name: Some(row.get("share_name")),
                 detail: format!("{backup}: {why}"),
+                outcome: DONE,
+            };
+            activity::record(&mut *conn, line, now).await?;
+        }
+        moved += updated;
+    }
+    // A pending invitation whose share has no live backup left offers nothing: cancelled.
+    let empty = sqlx::query(
+        "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
+                s.name AS share_name
+         FROM invitations i
+         JOIN resource_shares s ON s.id = i.share_id
+         JOIN share_backups sb ON sb.share_id = s.id
+         WHERE sb.backup_id = ? AND i.status = 'pending'
+           AND NOT EXISTS (SELECT 1 FROM share_backups other JOIN backups b ON b.id = other.backup_id
+                           WHERE other.share_id = s.id AND b.deleted_at IS NULL
+                             AND (b.expires_at IS NULL OR b.expires_at > ?))",
+    )
+    .bind(backup)
+    .bind(millis(now))
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in empty {
+        let next = invitation_from_row(&row)?.cancel()?;
+        let updated = sqlx::query(
+            "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
+        )
+        .bind(next.as_str())
+        .bind(millis(now))
+        .bind(row.get::<String, _>("id"))
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+        if updated == 1 {
+            let line = Line {
+                actor,
+                action: "Invitation cancelled",
+                owner: row.get("owner_account_id"),
+                recipient: Some(row.get("recipient_account_id")),
+                share_name: Some(row.get("share_name")),
+                detail: format!("{backup}: {why}; the share holds no backup any more."),
                 outcome: DONE,
             };
             activity::record(&mut *conn, line, now).await?;
