@@ -192,16 +192,7 @@ impl Backshare {
         } else {
             invitation.reject(now)?
         };
-        let updated = sqlx::query(
-            "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = ?",
-        )
-        .bind(next.as_str())
-        .bind(millis(now))
-        .bind(invitation_id)
-        .bind(invitation.status.as_str())
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() != 1 {
+        if !move_invitation(&mut tx, invitation_id, invitation.status, next, now).await? {
             return Err(UserError::Conflict(
                 "This invitation was answered meanwhile. Reload the page to see its status.".into(),
             )

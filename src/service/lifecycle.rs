@@ -24,16 +24,10 @@ impl Backshare {
         for row in due_invitations {
             let next = invitation_from_row(&row)?.expire(now)?;
             let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
-            let updated = sqlx::query(
-                "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
-            )
-            .bind(next.as_str())
-            .bind(millis(now))
-            .bind(row.get::<String, _>("id"))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 1 {
+            let id: String = row.get("id");
+            let expired =
+                move_invitation(&mut tx, &id, InvitationStatus::Pending, next, now).await?;
+            if expired {
                 let line = Line {
                     actor: None,
                     action: "Invitation expired",
@@ -46,7 +40,7 @@ impl Backshare {
                 activity::record(&mut tx, line, now).await?;
             }
             tx.commit().await?;
-            moved += updated;
+            moved += u64::from(expired);
         }
 
         let due_grants = sqlx::query(
@@ -244,16 +238,9 @@ async fn lose_grants(
     .await?;
     for row in empty {
         let next = invitation_from_row(&row)?.cancel()?;
-        let updated = sqlx::query(
-            "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
-        )
-        .bind(next.as_str())
-        .bind(millis(now))
-        .bind(row.get::<String, _>("id"))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if updated == 1 {
+        let id: String = row.get("id");
+        let cancelled = move_invitation(conn, &id, InvitationStatus::Pending, next, now).await?;
+        if cancelled {
             let line = Line {
                 actor,
                 action: "Invitation cancelled",
@@ -265,7 +252,7 @@ async fn lose_grants(
             };
             activity::record(&mut *conn, line, now).await?;
         }
-        moved += updated;
+        moved += u64::from(cancelled);
     }
     Ok(moved)
 }

@@ -391,6 +391,28 @@ fn invitation_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Invitatio
     })
 }
 
+/// Moves an invitation from `from` to `to`, answered at `now`, only if it is still in
+/// `from`: a racing change is noticed (returns `false`) and nothing is done twice.
+async fn move_invitation(
+    conn: &mut sqlx::SqliteConnection,
+    id: &str,
+    from: InvitationStatus,
+    to: InvitationStatus,
+    now: DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let moved = sqlx::query(
+        "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = ?",
+    )
+    .bind(to.as_str())
+    .bind(millis(now))
+    .bind(id)
+    .bind(from.as_str())
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(moved == 1)
+}
+
 fn backup_facts(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<BackupFacts> {
     let kind: String = row.get("kind");
     let lock: Option<String> = row.get("lock_reason");

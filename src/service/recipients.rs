@@ -235,14 +235,7 @@ impl Backshare {
         match invitation.status {
             InvitationStatus::Pending => {
                 let next = invitation.cancel()?;
-                sqlx::query(
-                    "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = 'pending'",
-                )
-                .bind(next.as_str())
-                .bind(millis(now))
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
+                move_invitation(conn, &id, InvitationStatus::Pending, next, now).await?;
             }
             InvitationStatus::Accepted => {
                 let revoking = Grant::active().revoke(now, self.settings.revocation_delay)?;
