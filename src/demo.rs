@@ -369,7 +369,7 @@ impl Seeder<'_, '_> {
     ) -> ServiceResult<DemoResource> {
         let id = format!("res-{name}");
         let bytes = demo_bytes(&id, size);
-        let sha256 = self.svc.objects.put("resources", &id, &bytes).await?;
+        let sha256 = self.svc.objects.put("resources", &id, bytes).await?;
         sqlx::query(
             "INSERT INTO resources (id, account_id, project_id, region, kind, name, encrypted, size_bytes, sha256, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -415,12 +415,23 @@ impl Seeder<'_, '_> {
         opts: Backup<'_>,
     ) -> ServiceResult<()> {
         let bytes = self.svc.objects.get("resources", &source.id).await?;
-        let sha256 = self.svc.objects.put("backups", id, &bytes).await?;
+        let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+        let (sha256, stored_sha256, wrapped_key) = self
+            .svc
+            .store_backup_bytes(
+                self.tx,
+                self.account.id,
+                id,
+                bytes,
+                opts.encrypted,
+                self.now,
+            )
+            .await?;
         let created = self.now - opts.age;
         sqlx::query(
             "INSERT INTO backups (id, account_id, resource_id, vault_id, region, kind, name, size_bytes, sha256,
-                                  encrypted, level, lock_reason, created_at, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  encrypted, level, lock_reason, created_at, expires_at, stored_sha256, wrapped_key)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id)
         .bind(self.account.id)
@@ -429,13 +440,15 @@ impl Seeder<'_, '_> {
         .bind(&source.region)
         .bind(kind)
         .bind(name)
-        .bind(i64::try_from(bytes.len()).unwrap_or(i64::MAX))
+        .bind(size)
         .bind(sha256)
         .bind(opts.encrypted)
         .bind(opts.level)
         .bind(opts.lock)
         .bind(created.timestamp_millis())
         .bind((created + Duration::days(30)).timestamp_millis())
+        .bind(stored_sha256)
+        .bind(wrapped_key)
         .execute(&mut **self.tx)
         .await?;
         Ok(())

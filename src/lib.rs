@@ -5,16 +5,20 @@
 //! Without features this crate compiles to wasm, so the browser shares the same ids,
 //! views and status words as the server.
 
+pub mod copy;
 pub mod error;
 pub mod grant;
 pub mod ids;
 pub mod invitation;
 pub mod model;
 pub mod rules;
+pub mod units;
 pub mod views;
 
 #[cfg(feature = "server")]
 pub mod activity;
+#[cfg(feature = "server")]
+pub mod crypto;
 #[cfg(feature = "server")]
 pub mod db;
 #[cfg(feature = "server")]

@@ -69,6 +69,54 @@ impl BackupKind {
     }
 }
 
+impl BackupKind {
+    /// The kind of vault a backup of this kind lives in; cluster and file backups live
+    /// in none.
+    pub fn vault_kind(self) -> Option<ResourceKind> {
+        match self {
+            Self::ServerBackup => Some(ResourceKind::Server),
+            Self::DiskBackup => Some(ResourceKind::Disk),
+            Self::ClusterBackup | Self::FileBackup => None,
+        }
+    }
+
+    /// The button that makes a new resource from a backup of this kind.
+    pub fn restore_action(self) -> &'static str {
+        match self {
+            Self::ServerBackup => "Create Server",
+            Self::DiskBackup => "Create Disk",
+            Self::ClusterBackup => "Restore Data to New Cluster",
+            Self::FileBackup => "Restore",
+        }
+    }
+
+    /// Server and disk backups are shared by copying them into the recipient's vault.
+    pub fn is_copied(self) -> bool {
+        self.vault_kind().is_some()
+    }
+}
+
+word_enum!(
+    /// Where a copy grant's copy stands (see `copy`). `Deleting` and `Deleted` are never
+    /// shown: the grant's own status (Revoked, Lost) is what the recipient reads then.
+    CopyStatus {
+        Copying => "copying",
+        Available => "available",
+        Failed => "failed",
+        /// The grant ended; the bytes are being removed and hold no space any more.
+        Deleting => "deleting",
+        Deleted => "deleted",
+    }
+);
+
+impl CopyStatus {
+    /// Whether the copy counts against its vault's capacity. A failed copy's partial bytes
+    /// are removed with the failure, so it holds nothing until it is retried.
+    pub fn holds_space(self) -> bool {
+        matches!(self, Self::Copying | Self::Available)
+    }
+}
+
 word_enum!(
     /// A resource that holds real bytes and can be backed up.
     ResourceKind { Server => "server", Disk => "disk", Cluster => "cluster" }

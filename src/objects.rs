@@ -1,66 +1,336 @@
-//! Backup and resource bytes on the local file system under the data folder, each object
-//! with its SHA-256 so that copies and restores can be verified.
+//! Backup, copy and resource bytes, through the `object_store` crate: the local file system
+//! under the data folder by default, an S3-compatible bucket when configured. Objects are
+//! addressed `<kind>/<id>`; large ones are streamed, never held whole in memory, and every
+//! transfer is hashed on the way (SHA-256) so copies and restores can be verified.
 
-use std::path::{Path, PathBuf};
+use std::path::{Path as FsPath, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+use futures::TryStreamExt;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore as Store, ObjectStoreExt, PutPayload, WriteMultipart};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 
-/// Where objects live: `<data dir>/objects/<kind>/<id>`.
+use crate::crypto::{CryptoError, Opener};
+
+/// Part size of streamed uploads: S3 wants at least 5 MiB for all but the last part.
+const PART: usize = 8 << 20;
+
+/// Why a transfer stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TransferError {
+    #[error("object storage: {0}")]
+    Store(#[from] object_store::Error),
+    #[error("{0}")]
+    Crypto(#[from] CryptoError),
+    /// The caller's progress callback asked to stop (the copy was cancelled meanwhile).
+    #[error("stopped")]
+    Stopped,
+}
+
+impl TransferError {
+    /// Whether the source object does not exist.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Self::Store(object_store::Error::NotFound { .. }))
+    }
+}
+
+/// What a streamed transfer read and wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transferred {
+    pub bytes_read: u64,
+    /// SHA-256 of the bytes read from the source.
+    pub read_sha256: String,
+    /// SHA-256 of the bytes written (differs from the read one when decrypting).
+    pub written_sha256: String,
+}
+
+/// Where bytes live.
 #[derive(Debug, Clone)]
 pub struct ObjectStore {
-    root: PathBuf,
+    store: Arc<dyn Store>,
+    /// The folder of a local store, for sweeping uploads a crash left behind.
+    local_root: Option<PathBuf>,
+    /// At most this many bytes per second per transfer (a deployment setting; 0 = no limit).
+    rate_limit: u64,
 }
 
 impl ObjectStore {
-    /// A store rooted in the data folder.
-    pub fn new(data_dir: &Path) -> Self {
+    /// A store in `<data dir>/objects`.
+    pub fn local(data_dir: &FsPath) -> std::io::Result<Self> {
+        let root = data_dir.join("objects");
+        std::fs::create_dir_all(&root)?;
+        let store = LocalFileSystem::new_with_prefix(&root)
+            .map_err(std::io::Error::other)?
+            .with_automatic_cleanup(true);
+        Ok(Self {
+            store: Arc::new(store),
+            local_root: Some(root),
+            rate_limit: 0,
+        })
+    }
+
+    /// Any other store, e.g. S3 built from the environment.
+    pub fn from_store(store: Arc<dyn Store>) -> Self {
         Self {
-            root: data_dir.join("objects"),
+            store,
+            local_root: None,
+            rate_limit: 0,
         }
     }
 
-    fn path(&self, kind: &str, id: &str) -> PathBuf {
-        self.root.join(kind).join(id)
+    /// Limits each streamed transfer to `bytes_per_second` (0: no limit), so copies do
+    /// not starve the disk or the network of everything else.
+    pub fn with_rate_limit(mut self, bytes_per_second: u64) -> Self {
+        self.rate_limit = bytes_per_second;
+        self
     }
 
-    /// Writes an object atomically (temporary file, then rename) and returns its SHA-256.
-    pub async fn put(&self, kind: &str, id: &str, bytes: &[u8]) -> std::io::Result<String> {
-        let path = self.path(kind, id);
-        let dir = path.parent().expect("object paths have a folder");
-        tokio::fs::create_dir_all(dir).await?;
-        let partial = path.with_extension("partial");
-        let mut file = tokio::fs::File::create(&partial).await?;
-        file.write_all(bytes).await?;
-        file.sync_all().await?;
-        tokio::fs::rename(&partial, &path).await?;
-        Ok(sha256_hex(bytes))
+    fn key(kind: &str, id: &str) -> Path {
+        Path::from(format!("{kind}/{id}"))
     }
 
-    /// Reads an object whole (objects here are small; streaming comes with copy mode).
-    pub async fn get(&self, kind: &str, id: &str) -> std::io::Result<Vec<u8>> {
-        tokio::fs::read(self.path(kind, id)).await
+    /// Writes a small object whole and returns its SHA-256.
+    pub async fn put(&self, kind: &str, id: &str, bytes: Vec<u8>) -> object_store::Result<String> {
+        let sha256 = sha256_hex(&bytes);
+        self.store
+            .put(&Self::key(kind, id), PutPayload::from(bytes))
+            .await?;
+        Ok(sha256)
+    }
+
+    /// Reads a small object whole.
+    pub async fn get(&self, kind: &str, id: &str) -> object_store::Result<Vec<u8>> {
+        let bytes = self.store.get(&Self::key(kind, id)).await?.bytes().await?;
+        Ok(bytes.to_vec())
+    }
+
+    /// The SHA-256 of an object, streamed.
+    pub async fn sha256(&self, kind: &str, id: &str) -> object_store::Result<String> {
+        let mut stream = self.store.get(&Self::key(kind, id)).await?.into_stream();
+        let mut hasher = Sha256::new();
+        while let Some(chunk) = stream.try_next().await? {
+            hasher.update(&chunk);
+        }
+        Ok(hex::encode(hasher.finalize()))
+    }
+
+    /// Removes an object; one that is already gone is not an error.
+    pub async fn delete(&self, kind: &str, id: &str) -> object_store::Result<()> {
+        match self.store.delete(&Self::key(kind, id)).await {
+            Err(object_store::Error::NotFound { .. }) => Ok(()),
+            other => other,
+        }
+    }
+
+    /// Whether an object exists.
+    pub async fn exists(&self, kind: &str, id: &str) -> bool {
+        self.store.head(&Self::key(kind, id)).await.is_ok()
+    }
+
+    /// Streams `from` into `to`, hashing both sides, opening sealed bytes on the way when
+    /// `open` is given. `progress` hears the bytes read so far about every part and may
+    /// answer `false` to stop; the partial upload is then aborted, as on any error, so a
+    /// half-written object never appears under `to`.
+    pub async fn transfer<F, Fut>(
+        &self,
+        from: (&str, &str),
+        to: (&str, &str),
+        mut open: Option<Opener>,
+        mut progress: F,
+    ) -> Result<Transferred, TransferError>
+    where
+        F: FnMut(u64) -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let mut source = self
+            .store
+            .get(&Self::key(from.0, from.1))
+            .await?
+            .into_stream();
+        let mut upload = WriteMultipart::new_with_chunk_size(
+            self.store.put_multipart(&Self::key(to.0, to.1)).await?,
+            PART,
+        );
+        let (mut read_hash, mut written_hash) = (Sha256::new(), Sha256::new());
+        let mut read = 0u64;
+        let mut reported = 0u64;
+        let started = Instant::now();
+        let result: Result<(), TransferError> = async {
+            while let Some(chunk) = source.try_next().await? {
+                read_hash.update(&chunk);
+                read += chunk.len() as u64;
+                let out = match open.as_mut() {
+                    Some(opener) => Bytes::from(opener.push(&chunk)?),
+                    None => chunk,
+                };
+                written_hash.update(&out);
+                upload.wait_for_capacity(2).await?;
+                upload.put(out);
+                if read - reported >= PART as u64 / 8 {
+                    reported = read;
+                    if !progress(read).await {
+                        return Err(TransferError::Stopped);
+                    }
+                }
+                self.pace(read, started).await;
+            }
+            if let Some(opener) = open.take() {
+                let last = opener.finish()?;
+                written_hash.update(&last);
+                upload.put(Bytes::from(last));
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                upload.finish().await?;
+                Ok(Transferred {
+                    bytes_read: read,
+                    read_sha256: hex::encode(read_hash.finalize()),
+                    written_sha256: hex::encode(written_hash.finalize()),
+                })
+            }
+            Err(error) => {
+                if let Err(abort) = upload.abort().await {
+                    tracing::warn!(%abort, "aborting a partial upload failed");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Sleeps as long as the transfer is ahead of the rate limit.
+    async fn pace(&self, done: u64, started: Instant) {
+        if self.rate_limit == 0 {
+            return;
+        }
+        let due = Duration::from_secs_f64(done as f64 / self.rate_limit as f64);
+        if let Some(ahead) = due.checked_sub(started.elapsed()) {
+            tokio::time::sleep(ahead).await;
+        }
+    }
+
+    /// Removes uploads a crash left behind in a local store (object_store stages them as
+    /// `<name>#<n>` beside the object). Run at start, before any transfer.
+    pub fn sweep_abandoned_uploads(&self) -> std::io::Result<usize> {
+        let Some(root) = &self.local_root else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        let mut folders = vec![root.clone()];
+        while let Some(folder) = folders.pop() {
+            for entry in std::fs::read_dir(&folder)? {
+                let entry = entry?;
+                let path = entry.path();
+                if entry.file_type()?.is_dir() {
+                    folders.push(path);
+                } else if is_staging_name(&entry.file_name().to_string_lossy()) {
+                    std::fs::remove_file(&path)?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
     }
 }
 
-impl ObjectStore {
-    /// Removes an object; one that is already gone is not an error.
-    pub async fn delete(&self, kind: &str, id: &str) -> std::io::Result<()> {
-        match tokio::fs::remove_file(self.path(kind, id)).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
-        }
-    }
-
-    /// Whether an object's bytes are on disk.
-    pub async fn exists(&self, kind: &str, id: &str) -> bool {
-        tokio::fs::try_exists(self.path(kind, id))
-            .await
-            .unwrap_or(false)
-    }
+/// `name#123`: how object_store's local store names an upload in progress.
+fn is_staging_name(name: &str) -> bool {
+    name.rsplit_once('#')
+        .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::{seal, SecretKey};
+
+    #[test]
+    fn only_staged_upload_names_are_swept() {
+        assert!(is_staging_name("cp-1#1"));
+        assert!(is_staging_name("cp-1#23"));
+        assert!(!is_staging_name("cp-1"));
+        assert!(!is_staging_name("cp#x"));
+        assert!(!is_staging_name("cp#"));
+    }
+
+    #[tokio::test]
+    async fn a_transfer_streams_hashes_and_opens_sealed_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ObjectStore::local(dir.path()).unwrap();
+        let plain: Vec<u8> = (0..(3 * PART + 17)).map(|i| (i % 253) as u8).collect();
+        let key = SecretKey::generate();
+        let sealed = seal(&key, &plain);
+        let sealed_sha = store.put("backups", "b1", sealed.clone()).await.unwrap();
+        let mut heard = Vec::new();
+        let done = store
+            .transfer(("backups", "b1"), ("copies", "c1"), None, |n| {
+                heard.push(n);
+                async { true }
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            (done.read_sha256.as_str(), done.written_sha256.as_str()),
+            (sealed_sha.as_str(), sealed_sha.as_str())
+        );
+        assert!(heard.len() > 3 && heard.windows(2).all(|w| w[0] < w[1]));
+        assert_eq!(store.get("copies", "c1").await.unwrap(), sealed);
+
+        let opened = store
+            .transfer(
+                ("copies", "c1"),
+                ("resources", "r1"),
+                Some(Opener::new(&key)),
+                |_| async { true },
+            )
+            .await
+            .unwrap();
+        assert_eq!(opened.written_sha256, sha256_hex(&plain));
+        assert_eq!(store.get("resources", "r1").await.unwrap(), plain);
+    }
+
+    #[tokio::test]
+    async fn a_stopped_or_failed_transfer_leaves_no_object_and_no_staging_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ObjectStore::local(dir.path()).unwrap();
+        store
+            .put("backups", "b1", vec![7u8; 2 * PART])
+            .await
+            .unwrap();
+        let stopped = store
+            .transfer(("backups", "b1"), ("copies", "c1"), None, |_| async {
+                false
+            })
+            .await;
+        assert!(matches!(stopped, Err(TransferError::Stopped)));
+        let wrong_key = store
+            .transfer(
+                ("backups", "b1"),
+                ("copies", "c2"),
+                Some(Opener::new(&SecretKey::generate())),
+                |_| async { true },
+            )
+            .await;
+        assert!(matches!(wrong_key, Err(TransferError::Crypto(_))));
+        assert!(!store.exists("copies", "c1").await && !store.exists("copies", "c2").await);
+        assert_eq!(store.sweep_abandoned_uploads().unwrap(), 0);
+        let missing = store
+            .transfer(("backups", "nope"), ("copies", "c3"), None, |_| async {
+                true
+            })
+            .await
+            .unwrap_err();
+        assert!(missing.is_not_found());
+    }
 }

@@ -13,10 +13,9 @@ pub enum Refusal {
     /// Rule 1.
     #[error("{0} is a file backup: file backups cannot be shared.")]
     FileBackup(BackupId),
-    /// Server and disk backups are shared by copy into the recipient's vault, which this
-    /// console does not offer yet (see the README's roadmap).
-    #[error("{0} is a server or disk backup: sharing those by copy into the recipient's vault is not available yet. Cluster backups can be shared.")]
-    CopySharingUnavailable(BackupId),
+    /// Rule 5, server and disk backups.
+    #[error("{0} is encrypted: tick \"Grant the decryption key to recipients\" to share it; the copies stay encrypted.")]
+    EncryptedWithoutKey(BackupId),
     /// Rule 2, account principal.
     #[error("Account {account} has no project in {region}, the region of {backup}: backups can only be shared within their region.")]
     AccountNotInRegion {
@@ -173,6 +172,8 @@ pub struct BackupFacts {
     pub region: String,
     /// For cluster backups: the cluster uses TDE or disk encryption.
     pub cluster_encrypted: bool,
+    /// For server and disk backups: the backup is encrypted at rest.
+    pub encrypted: bool,
     pub lock: Option<LockReason>,
 }
 
@@ -195,17 +196,19 @@ pub fn check_shareable(backup: &BackupFacts) -> Result<(), Refusal> {
     if backup.id.is_cross_region() {
         return Err(Refusal::CrossRegion(backup.id.clone()));
     }
-    if matches!(
-        backup.kind,
-        BackupKind::ServerBackup | BackupKind::DiskBackup
-    ) {
-        return Err(Refusal::CopySharingUnavailable(backup.id.clone()));
-    }
     // Rule 5: cluster backups of TDE or disk-encrypted clusters stay private.
     if backup.cluster_encrypted {
         return Err(Refusal::EncryptedCluster(backup.id.clone()));
     }
     check_unlocked(backup)
+}
+
+/// Rule 5 for server and disk backups: an encrypted one is shared only with its key.
+pub fn check_key_grant(backup: &BackupFacts, key_granted: bool) -> Result<(), Refusal> {
+    if backup.encrypted && backup.kind.is_copied() && !key_granted {
+        return Err(Refusal::EncryptedWithoutKey(backup.id.clone()));
+    }
+    Ok(())
 }
 
 /// Rule 6: a locked backup's sharing cannot be added, modified or cancelled.
@@ -312,6 +315,7 @@ mod tests {
             kind: BackupKind::ClusterBackup,
             region: "ap-southeast-1".into(),
             cluster_encrypted: false,
+            encrypted: false,
             lock: None,
         }
     }
@@ -348,16 +352,24 @@ mod tests {
     }
 
     #[test]
-    fn server_and_disk_backups_wait_for_copy_sharing() {
+    fn server_and_disk_backups_can_be_shared_and_encrypted_ones_only_with_their_key() {
         for kind in [BackupKind::ServerBackup, BackupKind::DiskBackup] {
-            let b = BackupFacts {
+            let plain = BackupFacts {
                 kind,
                 ..cluster_backup("sb-1")
             };
+            assert_eq!(check_shareable(&plain), Ok(()));
+            assert_eq!(check_key_grant(&plain, false), Ok(()));
+            let encrypted = BackupFacts {
+                encrypted: true,
+                ..plain
+            };
+            assert_eq!(check_shareable(&encrypted), Ok(()));
             assert!(matches!(
-                check_shareable(&b),
-                Err(Refusal::CopySharingUnavailable(_))
+                check_key_grant(&encrypted, false),
+                Err(Refusal::EncryptedWithoutKey(_))
             ));
+            assert_eq!(check_key_grant(&encrypted, true), Ok(()));
         }
     }
 

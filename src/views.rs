@@ -4,12 +4,15 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::copy::VaultCopy;
 use crate::grant::GrantStatus;
 use crate::ids::{
     AccountId, BackupId, FolderId, GrantId, InvitationId, ProjectId, ResourceId, RestoreId, ShareId,
 };
 use crate::invitation::InvitationStatus;
-use crate::model::{BackupKind, PrincipalScope, RestoreStatus, Role, Site};
+use crate::model::{
+    BackupKind, CopyStatus, PrincipalScope, ResourceKind, RestoreStatus, Role, Site,
+};
 
 /// The status a user sees for a recipient of a shared backup (PRODUCT.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -19,6 +22,12 @@ pub enum ShareStatus {
     Rejected,
     Expired,
     Cancelled,
+    /// A copy into the recipient's vault is under way, this many percent done.
+    Copying(u8),
+    /// The copy is in the recipient's vault, verified.
+    Available,
+    /// The copy failed; the reason is shown beside it and "Retry" offered.
+    Failed,
     Revoking,
     Revoked,
     Lost,
@@ -26,13 +35,24 @@ pub enum ShareStatus {
 
 impl ShareStatus {
     /// The word on screen.
-    pub fn label(self) -> &'static str {
+    pub fn label(self) -> String {
+        match self {
+            Self::Copying(percent) => format!("Copying {percent}%"),
+            other => other.word().to_owned(),
+        }
+    }
+
+    /// The word without figures, e.g. for a style class.
+    pub fn word(self) -> &'static str {
         match self {
             Self::Pending => "Pending",
             Self::Accepted => "Accepted",
             Self::Rejected => "Rejected",
             Self::Expired => "Expired",
             Self::Cancelled => "Cancelled",
+            Self::Copying(_) => "Copying",
+            Self::Available => "Available",
+            Self::Failed => "Failed",
             Self::Revoking => "Revoking",
             Self::Revoked => "Revoked",
             Self::Lost => "Lost",
@@ -52,6 +72,81 @@ impl ShareStatus {
             (InvitationStatus::Cancelled, _) => Self::Cancelled,
         }
     }
+
+    /// An accepted grant of a server or disk backup reads as its copy while the grant is
+    /// active: Copying N%, Available or Failed (Accepted until a vault is chosen).
+    pub fn of_grant(grant: GrantStatus, copy: Option<&VaultCopy>) -> Self {
+        match (grant, copy) {
+            (GrantStatus::Active, Some(copy)) => match copy.status {
+                CopyStatus::Copying => Self::Copying(copy.percent()),
+                CopyStatus::Available => Self::Available,
+                CopyStatus::Failed => Self::Failed,
+                CopyStatus::Deleting | CopyStatus::Deleted => Self::Accepted,
+            },
+            (grant, _) => Self::of(InvitationStatus::Accepted, Some(grant)),
+        }
+    }
+}
+
+/// A vault the recipient could copy a backup into, with why it does not qualify if so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultOption {
+    pub vault_id: String,
+    pub name: String,
+    pub free_bytes: i64,
+    pub refusal: Option<String>,
+}
+
+/// One server or disk backup that needs a vault before it can be copied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultChoice {
+    pub backup_id: BackupId,
+    pub backup_name: String,
+    pub kind: BackupKind,
+    pub size_bytes: i64,
+    pub options: Vec<VaultOption>,
+}
+
+/// A received copy as "Shared With Me" shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CopyView {
+    pub vault_name: String,
+    pub copy: VaultCopy,
+    /// The copy stays encrypted with a key the owner granted.
+    pub encrypted: bool,
+}
+
+/// A vault on the "Vaults" page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultView {
+    pub id: String,
+    pub name: String,
+    pub kind: ResourceKind,
+    pub region: String,
+    pub capacity_bytes: i64,
+    pub used_bytes: i64,
+    pub items: Vec<VaultItem>,
+}
+
+/// Something held in a vault: an own backup or a received copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultItem {
+    pub backup_id: BackupId,
+    pub name: String,
+    pub size_bytes: i64,
+    /// "Name (account ID)" of the owner when this is a received copy.
+    pub received_from: Option<String>,
+    pub status: String,
+}
+
+/// The "Vaults" page: every vault, and what the account stores in all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VaultsPage {
+    pub vaults: Vec<VaultView>,
+    /// Bytes in the account's own backups (in vaults or not).
+    pub owned_backup_bytes: i64,
+    /// Bytes in copies received from other accounts (the recipient pays for these).
+    pub received_copy_bytes: i64,
 }
 
 /// One line of the "Activity" page.
@@ -134,6 +229,8 @@ pub struct BackupSummary {
     pub status: String,
     /// Some principal is set: the attribute column reads "Sharing".
     pub sharing: bool,
+    /// A server or disk backup encrypted at rest (shared only with its key, rule 5).
+    pub encrypted: bool,
     /// Why "Share Backups" is disabled for this backup, if a rule forbids it.
     pub share_blocked: Option<String>,
     /// Why "Restore" is disabled (not a cluster backup, converting), if it is.
@@ -203,6 +300,8 @@ pub struct InvitationView {
     pub owner: AccountId,
     pub owner_name: String,
     pub backups: Vec<(BackupId, String)>,
+    /// The server and disk backups among them, each needing a vault on accept.
+    pub vault_choices: Vec<VaultChoice>,
     pub invited_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -220,8 +319,14 @@ pub struct ReceivedBackup {
     pub owner_name: String,
     pub share_name: String,
     pub status: ShareStatus,
-    /// Why "Restore Data to New Cluster" is not offered now (revoking, not a cluster backup).
+    /// Why "Restore Data to New Cluster", "Create Disk" or "Create Server" is not offered
+    /// now (revoking, copy not available yet).
     pub restore_blocked: Option<String>,
+    /// Server and disk backups: the copy in the recipient's vault, once a vault is chosen.
+    pub copy: Option<CopyView>,
+    /// Server and disk backups received without a vault yet (added to the share after
+    /// accepting, or accepted automatically): where it could go.
+    pub vault_choice: Option<VaultChoice>,
 }
 
 /// An invitation that was not accepted (rejected, expired or cancelled), so the recipient

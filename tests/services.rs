@@ -1,6 +1,7 @@
 //! The services against a fresh SQLite database (with the demo) per test: every command as
 //! the owner, the recipient, another tenant and a viewer, and every rule the skeleton enforces.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use backshare::demo;
@@ -55,6 +56,7 @@ impl World {
             scope: PrincipalScope::AllAccounts,
             backup_ids: backups.iter().map(|s| s.to_string()).collect(),
             principals: principals.iter().map(|s| s.to_string()).collect(),
+            grant_key: false,
         };
         self.svc
             .create_share(&caller, request, Utc::now())
@@ -74,6 +76,7 @@ impl World {
             scope: PrincipalScope::AllAccounts,
             backup_ids: backups.iter().map(|s| s.to_string()).collect(),
             principals: principals.iter().map(|s| s.to_string()).collect(),
+            grant_key: false,
         });
         self.svc
             .preview_share(caller, &request, Utc::now())
@@ -105,7 +108,7 @@ impl World {
     async fn accept(&self, user: &str, invitation: &str) -> Result<(), UserError> {
         let caller = self.caller(user).await;
         self.svc
-            .accept_invitation(&caller, invitation, Utc::now())
+            .accept_invitation(&caller, invitation, &BTreeMap::new(), Utc::now())
             .await
             .map_err(UserError::from)
     }
@@ -462,10 +465,10 @@ async fn each_rule_refuses_with_its_own_message() {
     ));
     assert!(matches!(
         refused(
-            w.share(ALICE, "i", &["sb-acmehq-web-001"], &[BOB_ACCOUNT])
+            w.share(ALICE, "i", &["db-acmehq-data-001"], &[BOB_ACCOUNT])
                 .await
         ),
-        Refusal::CopySharingUnavailable(_)
+        Refusal::EncryptedWithoutKey(_)
     ));
     // The eu-west-1 backup goes to Partner B, whose only project is there.
     w.share(ALICE, "to-partner", &["cb-acmehq-eu-001"], &[CAROL_ACCOUNT])
@@ -615,7 +618,7 @@ async fn world_with(limits: backshare::rules::Limits) -> World {
         limits,
         ..Settings::default()
     };
-    let svc = Backshare::new(db, dir.path(), settings);
+    let svc = Backshare::new(db, dir.path(), settings).unwrap();
     assert!(demo::seed_if_empty(&svc, Utc::now()).await.unwrap());
     World { svc, _dir: dir }
 }
@@ -766,7 +769,7 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
     let share;
     {
         let db = backshare::db::connect(&url).await.unwrap();
-        let svc = Backshare::new(db.clone(), dir.path(), settings.clone());
+        let svc = Backshare::new(db.clone(), dir.path(), settings.clone()).unwrap();
         demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
         let w = World {
             svc,
@@ -784,7 +787,7 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
     }
     let db = backshare::db::connect(&url).await.unwrap();
     let w = World {
-        svc: Backshare::new(db, dir.path(), settings),
+        svc: Backshare::new(db, dir.path(), settings).unwrap(),
         _dir: dir,
     };
     assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 1);
@@ -974,6 +977,7 @@ impl World {
             scope: PrincipalScope::ResourceDirectory,
             backup_ids: vec![backup.into()],
             principals: principals.iter().map(|s| s.to_string()).collect(),
+            grant_key: false,
         };
         self.svc
             .create_share(&caller, request, Utc::now())
@@ -994,6 +998,7 @@ impl World {
             share_id: share.into(),
             backup_ids: backups.iter().map(|s| s.to_string()).collect(),
             principals: principals.iter().map(|s| s.to_string()).collect(),
+            grant_key: false,
         };
         self.svc
             .update_share(&caller, request, Utc::now())
@@ -1416,8 +1421,8 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
 async fn restore_refuses_what_it_cannot_do_with_a_reason() {
     let w = world().await;
     assert!(matches!(
-        w.restore(ALICE, "sb-acmehq-web-001").await,
-        Err(UserError::Invalid(m)) if m.contains("not a cluster backup")
+        w.restore(ALICE, "fb-acmehq-files-001").await,
+        Err(UserError::Invalid(m)) if m.contains("file backup")
     ));
     assert!(matches!(
         w.restore(ALICE, "cb-acmehq-orders-002").await,
@@ -1439,7 +1444,7 @@ async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
     {
         let db = backshare::db::connect(&url).await.unwrap();
-        let svc = Backshare::new(db.clone(), dir.path(), Settings::default());
+        let svc = Backshare::new(db.clone(), dir.path(), Settings::default()).unwrap();
         demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
         let w = World {
             svc,
@@ -1450,7 +1455,7 @@ async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     }
     let db = backshare::db::connect(&url).await.unwrap();
     let w = World {
-        svc: Backshare::new(db, dir.path(), Settings::default()),
+        svc: Backshare::new(db, dir.path(), Settings::default()).unwrap(),
         _dir: dir,
     };
     assert_eq!(w.backup_status(ORDERS).await, "Locked (restoring)");
@@ -1489,4 +1494,355 @@ async fn a_pending_invitation_whose_backups_are_all_gone_reads_cancelled() {
     assert_eq!(page.pending[0].share_name, "two");
     assert_eq!(page.answered[0].share_name, "only-orders");
     assert_eq!(page.answered[0].status, ShareStatus::Cancelled);
+}
+
+// ---- Copy grants: server and disk backups copied into the recipient's vault (issue 4) ----
+
+const WEB: &str = "sb-acmehq-web-001";
+const SECRET_DISK: &str = "db-acmehq-data-001";
+
+impl World {
+    /// Alice shares `backup` with Bob in a share of its own, granting the key if asked.
+    async fn share_copy(&self, name: &str, backup: &str, grant_key: bool) -> String {
+        let caller = self.caller(ALICE).await;
+        let request = NewShare {
+            name: name.into(),
+            scope: PrincipalScope::AllAccounts,
+            backup_ids: vec![backup.into()],
+            principals: vec![BOB_ACCOUNT.into()],
+            grant_key,
+        };
+        self.svc
+            .create_share(&caller, request, Utc::now())
+            .await
+            .unwrap()
+            .to_string()
+    }
+
+    /// Bob's pending invitation for `share_name`, with the first vault that qualifies for
+    /// each server or disk backup in it.
+    async fn invitation_with_vaults(&self, share_name: &str) -> (String, BTreeMap<String, String>) {
+        let bob = self.caller(BOB).await;
+        let page = self.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+        let inv = page
+            .pending
+            .into_iter()
+            .find(|i| i.share_name == share_name)
+            .expect("invitation pending");
+        let vaults = inv
+            .vault_choices
+            .iter()
+            .map(|c| {
+                let fit = c
+                    .options
+                    .iter()
+                    .find(|o| o.refusal.is_none())
+                    .expect("a vault fits");
+                (c.backup_id.to_string(), fit.vault_id.clone())
+            })
+            .collect();
+        (inv.id.to_string(), vaults)
+    }
+
+    async fn accept_into(
+        &self,
+        invitation: &str,
+        vaults: &BTreeMap<String, String>,
+    ) -> Result<(), UserError> {
+        let bob = self.caller(BOB).await;
+        self.svc
+            .accept_invitation(&bob, invitation, vaults, Utc::now())
+            .await
+            .map_err(UserError::from)
+    }
+
+    /// What Bob received of `backup`.
+    async fn received_by_bob(&self, backup: &str) -> Option<backshare::views::ReceivedBackup> {
+        let bob = self.caller(BOB).await;
+        let page = self.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+        page.received
+            .into_iter()
+            .find(|r| r.backup_id.as_str() == backup)
+    }
+
+    async fn bob_vaults(&self) -> backshare::views::VaultsPage {
+        let bob = self.caller(BOB).await;
+        self.svc.vaults(&bob, Utc::now()).await.unwrap()
+    }
+
+    async fn copy_all(&self) {
+        self.svc.run_copies(Utc::now()).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_server_backup_is_accepted_into_a_vault_copied_verified_and_a_server_created_from_the_copy(
+) {
+    use backshare::model::RestoreStatus;
+    let w = world().await;
+    w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    // Accepting needs a vault for every server and disk backup.
+    let missing = w
+        .accept_into(&invitation, &BTreeMap::new())
+        .await
+        .unwrap_err();
+    assert!(missing.to_string().contains("Choose a vault"), "{missing}");
+    let used_before = w.bob_vaults().await.received_copy_bytes;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    let received = w.received_by_bob(WEB).await.unwrap();
+    assert_eq!(received.status, ShareStatus::Copying(0));
+    assert!(
+        received.restore_blocked.is_some(),
+        "not restorable while copying"
+    );
+    // The space is reserved at once.
+    assert_eq!(
+        w.bob_vaults().await.received_copy_bytes,
+        used_before + received.size_bytes
+    );
+
+    w.copy_all().await;
+    let received = w.received_by_bob(WEB).await.unwrap();
+    assert_eq!(received.status, ShareStatus::Available);
+    assert_eq!(received.restore_blocked, None);
+    assert_eq!(ShareStatus::Available.label(), "Available");
+
+    w.restore(BOB, WEB).await.unwrap();
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let bob = w.caller(BOB).await;
+    let restores = w.svc.restores(&bob).await.unwrap();
+    let done = &restores[0];
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    assert!(done.resource_id.as_str().starts_with("srv-"));
+    let original = w.svc.objects().get("backups", WEB).await.unwrap();
+    let created = w
+        .svc
+        .objects()
+        .get("resources", done.resource_id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(created, original, "the new server holds the backup's bytes");
+    // The owner's backup was never locked by the recipient's restore from its own copy.
+    assert_eq!(w.backup_status(WEB).await, "Available");
+}
+
+#[tokio::test]
+async fn an_encrypted_disk_backup_is_shared_only_with_its_key_and_its_copy_stays_encrypted() {
+    use backshare::model::RestoreStatus;
+    let w = world().await;
+    w.share_copy("secret", SECRET_DISK, true).await;
+    let (invitation, vaults) = w.invitation_with_vaults("secret").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    w.copy_all().await;
+    let received = w.received_by_bob(SECRET_DISK).await.unwrap();
+    assert_eq!(received.status, ShareStatus::Available);
+    let copy = received.copy.as_ref().unwrap();
+    assert!(copy.encrypted);
+    // At rest the copy is the sealed bytes, not the disk's plaintext.
+    let stored = w
+        .svc
+        .objects()
+        .get("copies", &format!("{}.1", received.grant_id))
+        .await
+        .unwrap();
+    let plaintext = w.svc.objects().get("resources", "res-acmehq-data").await;
+    let sealed_original = w.svc.objects().get("backups", SECRET_DISK).await.unwrap();
+    assert_eq!(stored, sealed_original);
+    if let Ok(plain) = &plaintext {
+        assert_ne!(&stored, plain);
+    }
+    // Bob opens it with the key Alice granted: "Create Disk" gives the plaintext back.
+    w.restore(BOB, SECRET_DISK).await.unwrap();
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let bob = w.caller(BOB).await;
+    let done = w.svc.restores(&bob).await.unwrap().remove(0);
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    assert!(done.resource_id.as_str().starts_with("disk-"));
+    let created = w
+        .svc
+        .objects()
+        .get("resources", done.resource_id.as_str())
+        .await
+        .unwrap();
+    assert_ne!(created, stored);
+    assert_eq!(Some(backshare::objects::sha256_hex(&created)), done.sha256);
+}
+
+#[tokio::test]
+async fn a_changed_original_fails_verification_with_the_reason_frees_the_space_and_retry_copies_it()
+{
+    let w = world().await;
+    w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    let original = w.svc.objects().get("backups", WEB).await.unwrap();
+    let mut damaged = original.clone();
+    damaged[100] ^= 0xff;
+    w.svc.objects().put("backups", WEB, damaged).await.unwrap();
+
+    w.copy_all().await;
+    let received = w.received_by_bob(WEB).await.unwrap();
+    assert_eq!(received.status, ShareStatus::Failed);
+    let reason = received.copy.unwrap().copy.failure.unwrap();
+    assert!(reason.contains("verification failed"), "{reason}");
+    assert_eq!(
+        w.bob_vaults().await.received_copy_bytes,
+        0,
+        "a failed copy holds no space"
+    );
+
+    w.svc.objects().put("backups", WEB, original).await.unwrap();
+    let bob = w.caller(BOB).await;
+    w.svc
+        .retry_copy(&bob, received.grant_id.as_str(), Utc::now())
+        .await
+        .unwrap();
+    w.copy_all().await;
+    assert_eq!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Available
+    );
+}
+
+#[tokio::test]
+async fn accepts_racing_for_the_last_space_of_a_vault_never_overfill_it() {
+    let w = Arc::new(world().await);
+    let size: i64 = sqlx::query_scalar("SELECT size_bytes FROM backups WHERE id = ?")
+        .bind(WEB)
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+    // A small vault of Bob's with room for two copies (free space must exceed the size).
+    let region: String = sqlx::query_scalar("SELECT region FROM backups WHERE id = ?")
+        .bind(WEB)
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+    sqlx::query("INSERT INTO vaults (id, account_id, region, kind, name, capacity_bytes) VALUES ('vault-tight', ?, ?, 'server', 'Tight', ?)")
+        .bind(BOB_ACCOUNT)
+        .bind(&region)
+        .bind(size * 5 / 2)
+        .execute(w.svc.db())
+        .await
+        .unwrap();
+    let mut invitations = Vec::new();
+    for n in 0..8 {
+        let name = format!("web-{n}");
+        w.share_copy(&name, WEB, false).await;
+        let (invitation, _) = w.invitation_with_vaults(&name).await;
+        invitations.push(invitation);
+    }
+    let tasks: Vec<_> = invitations
+        .into_iter()
+        .map(|invitation| {
+            let w = w.clone();
+            tokio::spawn(async move {
+                let vaults = BTreeMap::from([(WEB.to_owned(), "vault-tight".to_owned())]);
+                w.accept_into(&invitation, &vaults).await
+            })
+        })
+        .collect();
+    let mut accepted = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(()) => accepted += 1,
+            Err(refusal) => assert!(refusal.to_string().contains("free"), "{refusal}"),
+        }
+    }
+    println!("8 concurrent accepts into a vault with room for 2: {accepted} accepted");
+    assert_eq!(accepted, 2);
+    let tight = w
+        .bob_vaults()
+        .await
+        .vaults
+        .into_iter()
+        .find(|v| v.id == "vault-tight")
+        .unwrap();
+    assert!(tight.used_bytes <= tight.capacity_bytes);
+    assert_eq!(tight.used_bytes, 2 * size);
+}
+
+#[tokio::test]
+async fn deleting_the_original_deletes_the_copy_and_frees_the_space_but_the_created_server_stays() {
+    let w = world().await;
+    w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    w.copy_all().await;
+    let received = w.received_by_bob(WEB).await.unwrap();
+    let copy_object = format!("{}.1", received.grant_id);
+    assert!(w.svc.objects().exists("copies", &copy_object).await);
+    w.restore(BOB, WEB).await.unwrap();
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let bob = w.caller(BOB).await;
+    let server = w.svc.restores(&bob).await.unwrap().remove(0).resource_id;
+
+    let alice = w.caller(ALICE).await;
+    w.svc.delete_backup(&alice, WEB, Utc::now()).await.unwrap();
+    w.copy_all().await;
+    assert!(w.received_by_bob(WEB).await.is_none());
+    assert_eq!(w.bob_vaults().await.received_copy_bytes, 0);
+    assert!(!w.svc.objects().exists("copies", &copy_object).await);
+    assert!(w.svc.objects().exists("resources", server.as_str()).await);
+}
+
+#[tokio::test]
+async fn a_copy_whose_worker_died_is_taken_over_once_its_lease_lapses_and_finishes_once() {
+    let w = world().await;
+    w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    let grant = w.received_by_bob(WEB).await.unwrap().grant_id.to_string();
+    // A worker claimed attempt 1 and died after writing part of it.
+    sqlx::query(
+        "UPDATE copies SET attempt = 1, lease_until = ?, copied_bytes = 10 WHERE grant_id = ?",
+    )
+    .bind((Utc::now() + Duration::seconds(30)).timestamp_millis())
+    .bind(&grant)
+    .execute(w.svc.db())
+    .await
+    .unwrap();
+    w.svc
+        .objects()
+        .put("copies", &format!("{grant}.1"), vec![1, 2, 3])
+        .await
+        .unwrap();
+    // While its lease holds, nobody else takes it.
+    assert_eq!(w.svc.run_copies(Utc::now()).await.unwrap(), 0);
+    assert!(matches!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Copying(_)
+    ));
+    // Once it lapses, a new attempt runs, removes the dead one's bytes and finishes.
+    assert_eq!(
+        w.svc
+            .run_copies(Utc::now() + Duration::seconds(31))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Available
+    );
+    assert!(
+        !w.svc
+            .objects()
+            .exists("copies", &format!("{grant}.1"))
+            .await
+    );
+    assert!(
+        w.svc
+            .objects()
+            .exists("copies", &format!("{grant}.2"))
+            .await
+    );
+    assert_eq!(
+        w.svc
+            .run_copies(Utc::now() + Duration::seconds(62))
+            .await
+            .unwrap(),
+        0
+    );
 }

@@ -169,6 +169,7 @@ pub async fn create_share(
     scope: PrincipalScope,
     backup_ids: Vec<String>,
     principals: Vec<String>,
+    #[server(default)] grant_key: bool,
 ) -> Result<String, AppError> {
     let (svc, caller) = on_server::caller().await?;
     let request = backshare::service::NewShare {
@@ -176,6 +177,7 @@ pub async fn create_share(
         scope,
         backup_ids,
         principals,
+        grant_key,
     };
     svc.create_share(&caller, request, chrono::Utc::now())
         .await
@@ -190,12 +192,14 @@ pub async fn update_share(
     share_id: String,
     backup_ids: Vec<String>,
     principals: Vec<String>,
+    #[server(default)] grant_key: bool,
 ) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let request = backshare::service::ShareUpdate {
         share_id,
         backup_ids,
         principals,
+        grant_key,
     };
     svc.update_share(&caller, request, chrono::Utc::now())
         .await
@@ -210,6 +214,7 @@ pub async fn preview_share(
     scope: PrincipalScope,
     backup_ids: Vec<String>,
     principals: Vec<String>,
+    #[server(default)] grant_key: bool,
 ) -> Result<views::SharePreview, AppError> {
     use backshare::service::{NewShare, ShareRequest, ShareUpdate};
     let (svc, caller) = on_server::caller().await?;
@@ -218,12 +223,14 @@ pub async fn preview_share(
             share_id,
             backup_ids,
             principals,
+            grant_key,
         }),
         None => ShareRequest::New(NewShare {
             name: String::new(),
             scope,
             backup_ids,
             principals,
+            grant_key,
         }),
     };
     svc.preview_share(&caller, &request, chrono::Utc::now())
@@ -281,11 +288,43 @@ pub async fn shared_with_me() -> Result<views::SharedWithMe, AppError> {
         .map_err(on_server::fail)
 }
 
-/// "Accept" on a pending invitation.
+/// "Accept" on a pending invitation, with a vault per server or disk backup
+/// (`vaults[<backup id>]=<vault id>` in the form).
 #[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(invitation_id: String) -> Result<(), AppError> {
+pub async fn accept_invitation(
+    invitation_id: String,
+    vaults: Option<std::collections::BTreeMap<String, String>>,
+) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.accept_invitation(&caller, &invitation_id, chrono::Utc::now())
+    let vaults = vaults.unwrap_or_default();
+    svc.accept_invitation(&caller, &invitation_id, &vaults, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Copy" a received server or disk backup that has no vault yet into one.
+#[server(endpoint = "copy_into_vault")]
+pub async fn copy_into_vault(grant_id: String, vault_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.copy_into_vault(&caller, &grant_id, &vault_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Retry" on a failed copy.
+#[server(endpoint = "retry_copy")]
+pub async fn retry_copy(grant_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.retry_copy(&caller, &grant_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// The "Vaults" page.
+#[server(endpoint = "vaults")]
+pub async fn vaults() -> Result<views::VaultsPage, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.vaults(&caller, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
 }

@@ -2,33 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-/// Bytes in binary units, e.g. "2.0 MiB".
-pub fn bytes(n: i64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
+/// Bytes in binary units, e.g. "2.0 MiB" (the domain's wording, so messages match).
+pub use backshare::units::human_bytes as bytes;
 
 /// An instant in UTC to the minute.
 pub fn instant(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn bytes_read_in_binary_units() {
-        assert_eq!(super::bytes(512), "512 B");
-        assert_eq!(super::bytes(2 * 1024 * 1024), "2.0 MiB");
-        assert_eq!(super::bytes(1536), "1.5 KiB");
-    }
 }

@@ -69,6 +69,18 @@ pub struct Config {
         default_value_t = 1_024
     )]
     pub limit_shared_cluster_backups: u64,
+    /// Bytes per second per copy or restore, e.g. `50MiB` (0: no limit), so copies do not
+    /// starve everything else of the disk or the network.
+    #[arg(long, env = "BACKSHARE_TRANSFER_RATE_LIMIT", default_value = "0", value_parser = parse_rate)]
+    pub transfer_rate_limit: u64,
+    /// How long a copy worker holds a copy between progress reports before another worker
+    /// may take it over.
+    #[arg(long, env = "BACKSHARE_COPY_LEASE", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub copy_lease: Duration,
+    /// The master key wrapping every account's key, as 64 hex digits; default: the file
+    /// `master.key` in the data folder, created on first start.
+    #[arg(long, env = "BACKSHARE_MASTER_KEY", hide_env_values = true)]
+    pub master_key: Option<String>,
     /// An operator command instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -129,6 +141,10 @@ impl Config {
                 shared_backups_per_account: self.limit_shared_backups,
                 shared_cluster_backups_per_account: self.limit_shared_cluster_backups,
             },
+            copy_lease: chrono::Duration::from_std(self.copy_lease)
+                .context("BACKSHARE_COPY_LEASE is too long")?,
+            transfer_rate_limit: self.transfer_rate_limit,
+            master_key: self.master_key.clone(),
         })
     }
 }
@@ -146,7 +162,9 @@ pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
     let db = backshare::db::connect(&url)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    let svc = Backshare::new(db, &config.data_dir, config.settings()?);
+    let svc = Backshare::new(db, &config.data_dir, config.settings()?)
+        .map_err(|e| anyhow::anyhow!("{e}"))
+        .context("cannot open the object store or the master key")?;
     if config.demo
         && backshare::demo::seed_if_empty(&svc, chrono::Utc::now())
             .await
@@ -206,6 +224,8 @@ pub async fn router(
 /// Runs due background work (expiries, revocations) every second until `stop` fires.
 /// Each step is a conditional transition, so a crash or a second instance does no harm.
 pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
+    // Copies run in their own loop: a long copy must not hold up expiry and revocation.
+    let copies = tokio::spawn(run_copies(svc.clone(), stop.clone()));
     let mut every = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
@@ -216,9 +236,54 @@ pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<boo
                     Err(error) => tracing::error!(%error, "background work failed; retrying"),
                 }
             }
+            _ = stop.changed() => break,
+        }
+    }
+    copies.abort();
+}
+
+/// The copy loop: claims due copies and runs them side by side until they finish.
+async fn run_copies(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                match svc.run_copies(chrono::Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(done) => tracing::info!(done, "copies finished"),
+                    Err(error) => tracing::error!(%error, "copy work failed; retrying"),
+                }
+            }
             _ = stop.changed() => return,
         }
     }
+}
+
+/// "50MiB", "1GB", "0": bytes per second.
+fn parse_rate(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a rate such as 50MiB"))?;
+    let factor = match unit.trim().to_ascii_lowercase().trim_end_matches("/s") {
+        "" | "b" => 1,
+        "kib" | "k" => 1 << 10,
+        "mib" | "m" => 1 << 20,
+        "gib" | "g" => 1 << 30,
+        "kb" => 1_000,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        other => {
+            return Err(format!(
+                "unknown unit {other:?} in {text:?}: use B, KiB, MiB or GiB"
+            ))
+        }
+    };
+    Ok(number * factor)
 }
 
 /// Runs an operator command, or serves.

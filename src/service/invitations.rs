@@ -2,6 +2,9 @@
 
 use super::recipients::grant_share_backups;
 use super::*;
+use crate::copy::VaultCopy;
+use crate::model::CopyStatus;
+use crate::views::CopyView;
 
 impl Backshare {
     /// "Shared With Me": pending invitations, then what the account received and holds.
@@ -24,40 +27,58 @@ impl Backshare {
         .fetch_all(&self.db)
         .await?;
         let mut pending = Vec::with_capacity(invitations.len());
+        let mut conn = self.db.acquire().await?;
         for row in invitations {
             let id: String = row.get("id");
-            let backups = sqlx::query(
-                "SELECT b.id, b.name FROM invitations i
+            let rows = sqlx::query(
+                "SELECT b.id, b.name, b.kind FROM invitations i
                  JOIN share_backups sb ON sb.share_id = i.share_id
                  JOIN backups b ON b.id = sb.backup_id
                  WHERE i.id = ? AND b.deleted_at IS NULL ORDER BY b.id",
             )
             .bind(&id)
-            .fetch_all(&self.db)
-            .await?
-            .into_iter()
-            .map(|b| {
-                (
-                    BackupId::from_trusted(b.get::<String, _>("id")),
-                    b.get("name"),
-                )
-            })
-            .collect();
+            .fetch_all(&mut *conn)
+            .await?;
+            let mut backups = Vec::with_capacity(rows.len());
+            let mut vault_choices = Vec::new();
+            for b in rows {
+                let backup: String = b.get("id");
+                let name: String = b.get("name");
+                if b.get::<String, _>("kind") != BackupKind::ClusterBackup.as_str() {
+                    let (facts, _) = self.copy_facts(&mut conn, &backup).await?;
+                    vault_choices.push(
+                        self.vault_choice(
+                            &mut conn,
+                            caller.account_id.as_str(),
+                            &facts,
+                            name.clone(),
+                            now,
+                        )
+                        .await?,
+                    );
+                }
+                backups.push((BackupId::from_trusted(backup), name));
+            }
             pending.push(InvitationView {
                 id: InvitationId::from_trusted(id),
                 share_name: row.get("share_name"),
                 owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
                 owner_name: row.get("owner_name"),
                 backups,
+                vault_choices,
                 invited_at: instant(row.get("created_at")),
                 expires_at: instant(row.get("expires_at")),
             });
         }
 
-        let received = sqlx::query(
+        let received_rows = sqlx::query(
             "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
-                    b.size_bytes, s.name AS share_name, s.owner_account_id, a.name AS owner_name
+                    b.size_bytes, b.encrypted, s.name AS share_name, s.owner_account_id,
+                    a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
+                    c.copied_bytes, c.failure, v.name AS vault_name
              FROM grants g
+             LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
+             LEFT JOIN vaults v ON v.id = c.vault_id
              JOIN backups b ON b.id = g.backup_id
              JOIN invitations i ON i.id = g.invitation_id
              JOIN resource_shares s ON s.id = i.share_id
@@ -67,10 +88,10 @@ impl Backshare {
              ORDER BY b.created_at DESC, g.id",
         )
         .bind(caller.account_id.as_str())
-        .fetch_all(&self.db)
-        .await?
-        .into_iter()
-        .map(|row| {
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut received = Vec::with_capacity(received_rows.len());
+        for row in received_rows {
             let status: String = row.get("status");
             let kind: String = row.get("kind");
             let kind = word(BackupKind::from_word(&kind), "backups.kind", &kind)?;
@@ -78,25 +99,75 @@ impl Backshare {
                 status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
                 revoke_at: None,
             };
-            Ok(ReceivedBackup {
+            let copy = match row.get::<Option<String>, _>("copy_status") {
+                Some(copy_status) => Some(VaultCopy {
+                    status: word(
+                        CopyStatus::from_word(&copy_status),
+                        "copies.status",
+                        &copy_status,
+                    )?,
+                    copied_bytes: row.get("copied_bytes"),
+                    size_bytes: row.get("copy_size"),
+                    failure: row.get("failure"),
+                }),
+                None => None,
+            };
+            let backup_id: String = row.get("backup_id");
+            let backup_name: String = row.get("backup_name");
+            let vault_choice =
+                if kind.is_copied() && copy.is_none() && grant.status == GrantStatus::Active {
+                    let (facts, _) = self.copy_facts(&mut conn, &backup_id).await?;
+                    Some(
+                        self.vault_choice(
+                            &mut conn,
+                            caller.account_id.as_str(),
+                            &facts,
+                            backup_name.clone(),
+                            now,
+                        )
+                        .await?,
+                    )
+                } else {
+                    None
+                };
+            let restore_blocked = grant
+                .check_restorable()
+                .err()
+                .map(|e| e.to_string())
+                .or_else(|| {
+                    if !kind.is_copied() {
+                        None
+                    } else if let Some(copy) = &copy {
+                        copy.check_restorable().err().map(|e| e.to_string())
+                    } else {
+                        Some(
+                            "Choose a vault first: the backup is copied there, then created from."
+                                .to_owned(),
+                        )
+                    }
+                });
+            received.push(ReceivedBackup {
                 grant_id: GrantId::from_trusted(row.get::<String, _>("id")),
-                backup_id: BackupId::from_trusted(row.get::<String, _>("backup_id")),
-                backup_name: row.get("backup_name"),
+                backup_id: BackupId::from_trusted(backup_id),
+                backup_name,
                 kind,
                 region: row.get("region"),
                 size_bytes: row.get("size_bytes"),
                 owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
                 owner_name: row.get("owner_name"),
                 share_name: row.get("share_name"),
-                status: ShareStatus::of(InvitationStatus::Accepted, Some(grant.status)),
-                restore_blocked: if kind == BackupKind::ClusterBackup {
-                    grant.check_restorable().err().map(|e| e.to_string())
-                } else {
-                    Some("Only cluster backups are restored here.".to_owned())
-                },
-            })
-        })
-        .collect::<ServiceResult<Vec<_>>>()?;
+                status: ShareStatus::of_grant(grant.status, copy.as_ref()),
+                restore_blocked,
+                copy: copy.map(|copy| CopyView {
+                    vault_name: row
+                        .get::<Option<String>, _>("vault_name")
+                        .unwrap_or_default(),
+                    copy,
+                    encrypted: row.get("encrypted"),
+                }),
+                vault_choice,
+            });
+        }
 
         let answered = sqlx::query(
             "SELECT i.id, i.status, i.expires_at, COALESCE(i.answered_at, i.expires_at) AS at,
@@ -132,16 +203,19 @@ impl Backshare {
         })
     }
 
-    /// The recipient accepts: the invitation is answered and a reference grant is created
-    /// for every backup in the share, in one transaction.
+    /// The recipient accepts: the invitation is answered and a grant is created for every
+    /// backup in the share, in one transaction; server and disk backups are copied into
+    /// the vaults chosen for them (`vaults`: backup id → vault id), whose space is reserved
+    /// in the same transaction.
     #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
     pub async fn accept_invitation(
         &self,
         caller: &Caller,
         invitation_id: &str,
+        vaults: &BTreeMap<String, String>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        self.answer(caller, invitation_id, now, true).await
+        self.answer(caller, invitation_id, now, Some(vaults)).await
     }
 
     /// The recipient rejects: the invitation is answered; nothing is granted.
@@ -152,7 +226,7 @@ impl Backshare {
         invitation_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        self.answer(caller, invitation_id, now, false).await
+        self.answer(caller, invitation_id, now, None).await
     }
 
     async fn answer(
@@ -160,8 +234,9 @@ impl Backshare {
         caller: &Caller,
         invitation_id: &str,
         now: DateTime<Utc>,
-        accept: bool,
+        accept_into: Option<&BTreeMap<String, String>>,
     ) -> ServiceResult<()> {
+        let accept = accept_into.is_some();
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query(
             "SELECT i.status, i.expires_at, i.recipient_account_id, i.share_id, s.owner_account_id,
@@ -202,6 +277,9 @@ impl Backshare {
             let share_id: String = row.get("share_id");
             let recipient = AccountId::from_trusted(recipient.as_str());
             grant_share_backups(&mut tx, invitation_id, &share_id, &recipient, now).await?;
+            let vaults = accept_into.expect("accepting");
+            self.start_copies_on_accept(&mut tx, invitation_id, recipient.as_str(), vaults, now)
+                .await?;
         }
         let line = Line {
             actor: Some(caller),

@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use sqlx::Row;
 
 use crate::activity::{self, Line, DONE};
+use crate::crypto::SecretKey;
 use crate::db::Db;
 use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
@@ -32,6 +33,13 @@ pub struct Settings {
     pub revocation_delay: Duration,
     /// Rule 9's limits; the per-account one can be raised with `raise_cluster_share_limit`.
     pub limits: Limits,
+    /// How long a copy worker holds a copy between progress reports before another may
+    /// take it over (a worker that died lets it lapse).
+    pub copy_lease: Duration,
+    /// Bytes per second per copy or restore (0: as fast as the disk goes).
+    pub transfer_rate_limit: u64,
+    /// The master key as 64 hex digits; `None` keeps it in `master.key` in the data folder.
+    pub master_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -40,6 +48,9 @@ impl Default for Settings {
             invitation_ttl: Duration::days(7),
             revocation_delay: Duration::minutes(10),
             limits: Limits::default(),
+            copy_lease: Duration::seconds(30),
+            transfer_rate_limit: 0,
+            master_key: None,
         }
     }
 }
@@ -52,7 +63,11 @@ pub enum ServiceError {
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("object storage: {0}")]
-    Storage(#[from] std::io::Error),
+    Storage(#[from] object_store::Error),
+    #[error("file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("keys: {0}")]
+    Crypto(#[from] crate::crypto::CryptoError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
 }
@@ -110,6 +125,8 @@ impl Caller {
 pub struct Backshare {
     pub(crate) db: Db,
     pub(crate) objects: ObjectStore,
+    /// Wraps every account's key (see `crypto`).
+    master_key: SecretKey,
     settings: Settings,
 }
 
@@ -130,13 +147,33 @@ fn word<T>(parsed: Option<T>, column: &str, value: &str) -> ServiceResult<T> {
 }
 
 impl Backshare {
-    /// Services over an opened database and the data folder's object store.
-    pub fn new(db: Db, data_dir: &Path, settings: Settings) -> Self {
-        Self {
-            db,
-            objects: ObjectStore::new(data_dir),
-            settings,
+    /// Services over an opened database, with bytes in the data folder's object store.
+    pub fn new(db: Db, data_dir: &Path, settings: Settings) -> ServiceResult<Self> {
+        let objects = ObjectStore::local(data_dir)?;
+        Self::with_objects(db, data_dir, objects, settings)
+    }
+
+    /// Services with bytes in the given store (an S3 bucket, say); the data folder still
+    /// keeps the master key unless the settings carry it.
+    pub fn with_objects(
+        db: Db,
+        data_dir: &Path,
+        objects: ObjectStore,
+        settings: Settings,
+    ) -> ServiceResult<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let master_key =
+            SecretKey::load_or_create_master(data_dir, settings.master_key.as_deref())?;
+        let swept = objects.sweep_abandoned_uploads()?;
+        if swept > 0 {
+            tracing::info!(swept, "removed uploads a previous run left unfinished");
         }
+        Ok(Self {
+            db,
+            objects: objects.with_rate_limit(settings.transfer_rate_limit),
+            master_key,
+            settings,
+        })
     }
 
     /// The database, for the session store and the demo.
@@ -249,7 +286,7 @@ impl Backshare {
     ) -> ServiceResult<Vec<BackupSummary>> {
         let rows = sqlx::query(
             "SELECT b.id, b.name, b.kind, b.region, b.size_bytes, b.created_at, b.expires_at,
-                    b.lock_reason, r.name AS resource_name, r.encrypted AS cluster_encrypted,
+                    b.lock_reason, r.name AS resource_name, r.encrypted AS cluster_encrypted, b.encrypted AS backup_encrypted,
                     EXISTS (SELECT 1 FROM share_backups sb
                             JOIN share_principals sp ON sp.share_id = sb.share_id
                             WHERE sb.backup_id = b.id) AS sharing
@@ -271,14 +308,17 @@ impl Backshare {
                         (BackupKind::ClusterBackup, Some(LockReason::ConvertingToLevel2)) => Some(
                             "It is converting from level 1 to level 2: retry later.".to_owned(),
                         ),
-                        (BackupKind::ClusterBackup, _) => None,
-                        _ => Some("Only cluster backups are restored here.".to_owned()),
+                        (BackupKind::FileBackup, _) => Some(
+                            "File backups are restored with the file service, not here.".to_owned(),
+                        ),
+                        _ => None,
                     },
                     status: match facts.lock {
                         Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
                         Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),
                         None => "Available".to_owned(),
                     },
+                    encrypted: facts.encrypted,
                     id: facts.id,
                     name: row.get("name"),
                     kind: facts.kind,
@@ -337,7 +377,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<BackupFacts> {
         let row = sqlx::query(
-            "SELECT b.id, b.kind, b.region, b.lock_reason, b.account_id, r.encrypted AS cluster_encrypted
+            "SELECT b.id, b.kind, b.region, b.lock_reason, b.account_id, r.encrypted AS cluster_encrypted, b.encrypted AS backup_encrypted
              FROM backups b JOIN resources r ON r.id = b.resource_id
              WHERE b.id = ? AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > ?)",
         )
@@ -421,6 +461,7 @@ fn backup_facts(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<BackupFacts> {
         kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
         region: row.get("region"),
         cluster_encrypted: row.get::<bool, _>("cluster_encrypted"),
+        encrypted: row.get::<bool, _>("backup_encrypted"),
         lock: lock
             .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
             .transpose()?,
@@ -449,7 +490,9 @@ async fn recipient_facts(
     }))
 }
 
+mod copies;
 mod invitations;
+mod keys;
 mod lifecycle;
 mod my_shares;
 mod recipients;

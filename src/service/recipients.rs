@@ -516,7 +516,7 @@ pub(super) async fn share_backup_facts(
     share_id: &str,
 ) -> ServiceResult<Vec<BackupFacts>> {
     let rows = sqlx::query(
-        "SELECT b.id, b.kind, b.region, b.lock_reason, r.encrypted AS cluster_encrypted
+        "SELECT b.id, b.kind, b.region, b.lock_reason, r.encrypted AS cluster_encrypted, b.encrypted AS backup_encrypted
          FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
          JOIN resources r ON r.id = b.resource_id
          WHERE sb.share_id = ? AND b.deleted_at IS NULL ORDER BY b.id",

@@ -3,8 +3,10 @@
 //! backup is locked ("restoring") while any restore from it runs, which is rule 6's lock.
 
 use super::*;
+use crate::crypto::Opener;
 use crate::ids::{ResourceId, RestoreId};
-use crate::model::RestoreStatus;
+use crate::model::{ResourceKind, RestoreStatus};
+use crate::objects::TransferError;
 use crate::views::RestoreView;
 
 impl Backshare {
@@ -19,7 +21,7 @@ impl Backshare {
     ) -> ServiceResult<RestoreId> {
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
         let row = sqlx::query(
-            "SELECT b.id, b.name, b.kind, b.region, b.account_id, b.lock_reason
+            "SELECT b.id, b.name, b.kind, b.region, b.account_id, b.lock_reason, b.encrypted
              FROM backups b
              WHERE b.id = ? AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > ?)",
         )
@@ -31,12 +33,28 @@ impl Backshare {
         let Some(row) = row else {
             return Err(not_found().into());
         };
+        let kind: String = row.get("kind");
+        let kind = word(BackupKind::from_word(&kind), "backups.kind", &kind)?;
+        let resource_kind = match kind {
+            BackupKind::ServerBackup => ResourceKind::Server,
+            BackupKind::DiskBackup => ResourceKind::Disk,
+            BackupKind::ClusterBackup => ResourceKind::Cluster,
+            BackupKind::FileBackup => {
+                return Err(UserError::Invalid(format!(
+                    "{backup_id} is a file backup: file backups are restored with the file service, not here."
+                ))
+                .into())
+            }
+        };
+        // A recipient of a server or disk backup creates from its own copy, never from the
+        // owner's original.
+        let mut from_copy = None;
         if row.get::<String, _>("account_id") != caller.account_id.as_str() {
             // Rule 10: a recipient restores through its grant, and only while it is active.
             let grant = sqlx::query(
-                "SELECT status, revoke_at FROM grants
-                 WHERE backup_id = ? AND recipient_account_id = ? AND status IN ('active', 'revoking')
-                 ORDER BY CASE status WHEN 'active' THEN 0 ELSE 1 END LIMIT 1",
+                "SELECT g.id, g.status, g.revoke_at FROM grants g
+                 WHERE g.backup_id = ? AND g.recipient_account_id = ? AND g.status IN ('active', 'revoking')
+                 ORDER BY CASE g.status WHEN 'active' THEN 0 ELSE 1 END LIMIT 1",
             )
             .bind(backup_id)
             .bind(caller.account_id.as_str())
@@ -51,15 +69,26 @@ impl Backshare {
                 revoke_at: grant.get::<Option<i64>, _>("revoke_at").map(instant),
             }
             .check_restorable()?;
+            if kind.is_copied() {
+                let grant_id: String = grant.get("id");
+                let copy_row = sqlx::query(
+                    "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = ?",
+                )
+                .bind(&grant_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some(copy_row) = copy_row else {
+                    return Err(UserError::Conflict(
+                        "Choose a vault first: the backup is copied there, then created from."
+                            .into(),
+                    )
+                    .into());
+                };
+                super::copies::copy_from_row(&copy_row)?.check_restorable()?;
+                from_copy = Some(grant_id);
+            }
         }
         caller.require_change()?;
-        let kind: String = row.get("kind");
-        if word(BackupKind::from_word(&kind), "backups.kind", &kind)? != BackupKind::ClusterBackup {
-            return Err(UserError::Invalid(format!(
-                "{backup_id} is not a cluster backup: \"Restore Data to New Cluster\" restores cluster backups."
-            ))
-            .into());
-        }
         let lock: Option<String> = row.get("lock_reason");
         if let Some(lock) = lock {
             let reason = word(LockReason::from_word(&lock), "backups.lock_reason", &lock)?;
@@ -82,25 +111,33 @@ impl Backshare {
         .await?;
         let Some(project) = project else {
             return Err(UserError::Invalid(format!(
-                "Your account has no project in {region}: a cluster is restored in the backup's region."
+                "Your account has no project in {region}: a {} is created in the backup's region.",
+                resource_kind.as_str()
             ))
             .into());
         };
 
         let id = RestoreId::from_trusted(new_id("rst"));
-        let resource = ResourceId::from_trusted(new_id("cl"));
+        let resource = ResourceId::from_trusted(new_id(match resource_kind {
+            ResourceKind::Server => "srv",
+            ResourceKind::Disk => "disk",
+            ResourceKind::Cluster => "cl",
+        }));
         let resource_name = format!("{} (restored)", row.get::<String, _>("name"));
-        sqlx::query(
-            "UPDATE backups SET lock_reason = 'restoring'
-             WHERE id = ? AND (lock_reason IS NULL OR lock_reason = 'restoring')",
-        )
-        .bind(backup_id)
-        .execute(&mut *tx)
-        .await?;
+        // Rule 6's lock holds while the original is read; a recipient's copy is its own.
+        if from_copy.is_none() {
+            sqlx::query(
+                "UPDATE backups SET lock_reason = 'restoring'
+                 WHERE id = ? AND (lock_reason IS NULL OR lock_reason = 'restoring')",
+            )
+            .bind(backup_id)
+            .execute(&mut *tx)
+            .await?;
+        }
         sqlx::query(
             "INSERT INTO restores (id, backup_id, account_id, project_id, resource_id, resource_name,
-                                   requested_by, status, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?)",
+                                   requested_by, status, created_at, kind, copy_grant_id)
+             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
         )
         .bind(id.as_str())
         .bind(backup_id)
@@ -110,6 +147,8 @@ impl Backshare {
         .bind(&resource_name)
         .bind(&caller.email)
         .bind(millis(now))
+        .bind(resource_kind.as_str())
+        .bind(&from_copy)
         .execute(&mut *tx)
         .await?;
         self.log_restore(
@@ -132,8 +171,10 @@ impl Backshare {
     pub(super) async fn run_restores(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let running = sqlx::query(
             "SELECT r.id, r.backup_id, r.account_id, r.project_id, r.resource_id, r.resource_name,
-                    b.sha256, b.size_bytes, b.region
+                    r.kind, r.copy_grant_id, b.sha256, b.size_bytes, b.region, b.encrypted,
+                    c.attempt, c.wrapped_key
              FROM restores r JOIN backups b ON b.id = r.backup_id
+             LEFT JOIN copies c ON c.grant_id = r.copy_grant_id
              WHERE r.status = 'running' ORDER BY r.created_at LIMIT 20",
         )
         .fetch_all(&self.db)
@@ -143,24 +184,67 @@ impl Backshare {
             let backup: String = row.get("backup_id");
             let resource: String = row.get("resource_id");
             let expected: String = row.get("sha256");
-            let outcome = match self.objects.get("backups", &backup).await {
-                Ok(bytes) if crate::objects::sha256_hex(&bytes) != expected => {
-                    Err("the backup's bytes do not match its checksum".to_owned())
-                }
-                Ok(bytes) => {
-                    self.objects.put("resources", &resource, &bytes).await?;
-                    let written = self.objects.get("resources", &resource).await?;
-                    if crate::objects::sha256_hex(&written) == expected {
+            let copy_grant: Option<String> = row.get("copy_grant_id");
+            let source = match &copy_grant {
+                Some(grant) => (
+                    "copies",
+                    format!("{grant}.{}", row.get::<i64, _>("attempt")),
+                ),
+                None => ("backups", backup.clone()),
+            };
+            // Encrypted bytes are opened on the way with the data key the reader holds:
+            // the owner's own, or the one the owner granted with the copy.
+            let opener = if row.get::<bool, _>("encrypted") {
+                let mut conn = self.db.acquire().await?;
+                let key = match (&copy_grant, row.get::<Option<String>, _>("wrapped_key")) {
+                    (Some(_), Some(wrapped)) => self
+                        .account_key(&mut conn, row.get("account_id"), now)
+                        .await?
+                        .unwrap_key(&wrapped)?,
+                    (Some(grant), None) => {
+                        return Err(ServiceError::Corrupt(format!(
+                            "encrypted copy {grant} has no key"
+                        )))
+                    }
+                    (None, _) => self.backup_data_key(&mut conn, &backup, now).await?,
+                };
+                Some(Opener::new(&key))
+            } else {
+                None
+            };
+            let transfer = self
+                .objects
+                .transfer(
+                    (source.0, &source.1),
+                    ("resources", &resource),
+                    opener,
+                    |_| async { true },
+                )
+                .await;
+            let outcome = match transfer {
+                Ok(done) if done.written_sha256 == expected => {
+                    if self.objects.sha256("resources", &resource).await? == expected {
                         Ok(())
                     } else {
                         Err("the restored bytes do not match the backup's checksum".to_owned())
                     }
                 }
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                    Err("the backup's bytes are gone".to_owned())
+                Ok(_) => Err("the backup's bytes do not match its checksum".to_owned()),
+                Err(error) if error.is_not_found() => Err("the backup's bytes are gone".to_owned()),
+                Err(TransferError::Crypto(error)) => {
+                    Err(format!("the backup could not be decrypted: {error}"))
                 }
-                Err(error) => return Err(error.into()),
+                Err(error) => {
+                    tracing::error!(backup, resource, %error, "restore transfer failed");
+                    Err(
+                        "the bytes could not be copied (a storage error; see the server log)"
+                            .to_owned(),
+                    )
+                }
             };
+            if outcome.is_err() {
+                self.objects.delete("resources", &resource).await?;
+            }
             let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
             let (status, detail) = match &outcome {
                 Ok(()) => (RestoreStatus::Done, None),
@@ -181,12 +265,13 @@ impl Backshare {
                     sqlx::query(
                         "INSERT INTO resources (id, account_id, project_id, region, kind, name, encrypted,
                                                 size_bytes, sha256, created_at)
-                         VALUES (?, ?, ?, ?, 'cluster', ?, FALSE, ?, ?, ?)",
+                         VALUES (?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)",
                     )
                     .bind(&resource)
                     .bind(row.get::<String, _>("account_id"))
                     .bind(row.get::<String, _>("project_id"))
                     .bind(row.get::<String, _>("region"))
+                    .bind(row.get::<String, _>("kind"))
                     .bind(row.get::<String, _>("resource_name"))
                     .bind(row.get::<i64, _>("size_bytes"))
                     .bind(&expected)
@@ -200,7 +285,8 @@ impl Backshare {
                 sqlx::query(
                     "UPDATE backups SET lock_reason = NULL
                      WHERE id = ? AND lock_reason = 'restoring'
-                       AND NOT EXISTS (SELECT 1 FROM restores WHERE backup_id = ? AND status = 'running')",
+                       AND NOT EXISTS (SELECT 1 FROM restores
+                                       WHERE backup_id = ? AND status = 'running' AND copy_grant_id IS NULL)",
                 )
                 .bind(&backup)
                 .bind(&backup)

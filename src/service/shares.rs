@@ -15,6 +15,9 @@ pub struct NewShare {
     pub backup_ids: Vec<String>,
     /// Account, project or folder ids, as typed.
     pub principals: Vec<String>,
+    /// Rule 5: the owner grants the decryption key of the encrypted server and disk
+    /// backups being added, so recipients can use their (still encrypted) copies.
+    pub grant_key: bool,
 }
 
 /// "Select an existing resource share": backups to add to it, and the principals it should
@@ -24,6 +27,8 @@ pub struct ShareUpdate {
     pub share_id: String,
     pub backup_ids: Vec<String>,
     pub principals: Vec<String>,
+    /// As in [`NewShare::grant_key`], for the backups being added.
+    pub grant_key: bool,
 }
 
 /// Either path of the share dialog.
@@ -47,6 +52,8 @@ struct SharePlan {
     principals: Vec<PrincipalRef>,
     /// The accounts they reach, the owner left out.
     recipients: BTreeSet<AccountId>,
+    /// The owner grants the decryption key of the encrypted backups being added.
+    grant_key: bool,
     /// Every problem found, in order.
     problems: Vec<UserError>,
     quota: ShareQuota,
@@ -156,12 +163,13 @@ impl Backshare {
                 request.scope,
                 None,
                 &request.backup_ids,
+                request.grant_key,
                 &principals,
                 now,
             )
             .await?;
-        if let Some(problem) = plan.problems.into_iter().next() {
-            return Err(problem.into());
+        if let Some(problem) = plan.problems.first() {
+            return Err(problem.clone().into());
         }
 
         let share = ShareRef {
@@ -180,16 +188,7 @@ impl Backshare {
         .bind(millis(now))
         .execute(&mut *tx)
         .await?;
-        self.store_plan(
-            &mut tx,
-            caller,
-            &share,
-            &plan.backups,
-            &plan.principals,
-            &plan.recipients,
-            now,
-        )
-        .await?;
+        self.store_plan(&mut tx, caller, &share, &plan, now).await?;
         tx.commit().await?;
         tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.recipients.len(), "resource share created");
         Ok(ShareId::from_trusted(share.id))
@@ -212,23 +211,16 @@ impl Backshare {
                 existing.scope,
                 Some(&existing.share),
                 &request.backup_ids,
+                request.grant_key,
                 &principals,
                 now,
             )
             .await?;
-        if let Some(problem) = plan.problems.into_iter().next() {
-            return Err(problem.into());
+        if let Some(problem) = plan.problems.first() {
+            return Err(problem.clone().into());
         }
-        self.store_plan(
-            &mut tx,
-            caller,
-            &existing.share,
-            &plan.backups,
-            &plan.principals,
-            &plan.recipients,
-            now,
-        )
-        .await?;
+        self.store_plan(&mut tx, caller, &existing.share, &plan, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -241,19 +233,19 @@ impl Backshare {
         conn: &mut sqlx::SqliteConnection,
         caller: &Caller,
         share: &ShareRef,
-        backups: &[BackupFacts],
-        principals: &[PrincipalRef],
-        recipients: &BTreeSet<AccountId>,
+        plan: &SharePlan,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
+        let (backups, principals, recipients) = (&plan.backups, &plan.principals, &plan.recipients);
         for backup in backups {
             sqlx::query(
-                "INSERT INTO share_backups (share_id, backup_id, added_at) VALUES (?, ?, ?)
+                "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES (?, ?, ?, ?)
                  ON CONFLICT (share_id, backup_id) DO NOTHING",
             )
             .bind(&share.id)
             .bind(backup.id.as_str())
             .bind(millis(now))
+            .bind(plan.grant_key && backup.encrypted)
             .execute(&mut *conn)
             .await?;
         }
@@ -297,9 +289,11 @@ impl Backshare {
         if let Err(ServiceError::User(refusal)) = caller.require_change() {
             problems.push(refusal.to_string());
         }
-        let (typed, backup_ids) = match request {
-            ShareRequest::New(new) => (&new.principals, &new.backup_ids),
-            ShareRequest::Update(update) => (&update.principals, &update.backup_ids),
+        let (typed, backup_ids, grant_key) = match request {
+            ShareRequest::New(new) => (&new.principals, &new.backup_ids, new.grant_key),
+            ShareRequest::Update(update) => {
+                (&update.principals, &update.backup_ids, update.grant_key)
+            }
         };
         let mut principals = Vec::new();
         for text in typed {
@@ -326,6 +320,7 @@ impl Backshare {
                 scope,
                 existing.as_ref(),
                 backup_ids,
+                grant_key,
                 &principals,
                 now,
             )
@@ -389,6 +384,7 @@ impl Backshare {
         scope: PrincipalScope,
         existing: Option<&ShareRef>,
         backup_ids: &[String],
+        grant_key: bool,
         principals: &[PrincipalRef],
         now: DateTime<Utc>,
     ) -> ServiceResult<SharePlan> {
@@ -406,7 +402,9 @@ impl Backshare {
         for id in backup_ids {
             match self.owned_backup(conn, caller, id.trim(), now).await {
                 Ok(facts) if backups.iter().any(|b| b.id == facts.id) => {}
-                Ok(facts) => match rules::check_shareable(&facts) {
+                Ok(facts) => match rules::check_shareable(&facts)
+                    .and_then(|()| rules::check_key_grant(&facts, grant_key))
+                {
                     Ok(()) => backups.push(facts),
                     Err(refusal) => problems.push(refusal.into()),
                 },
@@ -476,6 +474,7 @@ impl Backshare {
             backups,
             principals: principals.to_vec(),
             recipients,
+            grant_key,
             problems,
             quota,
         })

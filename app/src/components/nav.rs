@@ -35,6 +35,7 @@ pub fn Nav() -> impl IntoView {
                                             <span class="counter" title="Pending invitations">{pending}</span>
                                         })}
                                     </A>
+                                    <A href="/vaults">"Vaults"</A>
                                     <A href="/activity">"Activity"</A>
                                 </nav>
                                 {viewer.then(|| view! {

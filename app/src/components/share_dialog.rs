@@ -16,6 +16,8 @@ use crate::components::failure::ActionProblem;
 pub struct DialogBackup {
     pub id: String,
     pub name: String,
+    /// An encrypted server or disk backup: sharing it needs the key grant (rule 5).
+    pub encrypted: bool,
 }
 
 /// Which path of the dialog is chosen.
@@ -62,6 +64,8 @@ pub fn ShareDialog(
         }
     });
     let ids: Vec<String> = backups.iter().map(|b| b.id.clone()).collect();
+    let any_encrypted = backups.iter().any(|b| b.encrypted);
+    let grant_key = RwSignal::new(false);
     let no_backups = ids.is_empty();
     // Every rule's verdict and the quota, checked again whenever the request changes.
     let preview = Resource::new(
@@ -69,16 +73,22 @@ pub fn ShareDialog(
             let ids = ids.clone();
             move || {
                 let share = (method.get() == Method::Existing).then(|| chosen.get());
-                (ids.clone(), share, scope.get(), principals.get())
+                (
+                    ids.clone(),
+                    share,
+                    scope.get(),
+                    principals.get(),
+                    grant_key.get(),
+                )
             }
         },
-        |(ids, share, scope, principals)| async move {
+        |(ids, share, scope, principals, grant_key)| async move {
             match share {
                 Some(None) => Ok(None),
-                Some(Some(id)) => api::preview_share(Some(id), scope, ids, principals)
+                Some(Some(id)) => api::preview_share(Some(id), scope, ids, principals, grant_key)
                     .await
                     .map(Some),
-                None => api::preview_share(None, scope, ids, principals)
+                None => api::preview_share(None, scope, ids, principals, grant_key)
                     .await
                     .map(Some),
             }
@@ -276,6 +286,16 @@ pub fn ShareDialog(
                             .collect_view()
                     }}
                 </ul>
+                <Show when=move || any_encrypted>
+                    <label class="key-grant">
+                        <input
+                            type="checkbox"
+                            prop:checked=move || grant_key.get()
+                            on:change=move |ev| grant_key.set(event_target_checked(&ev))
+                        />
+                        " Grant the decryption key to recipients (their copies stay encrypted)"
+                    </label>
+                </Show>
                 <Transition fallback=|| view! { <p class="muted">"Checking the sharing rules…"</p> }>
                     {move || Suspend::new(async move {
                         match preview.await {
@@ -328,6 +348,7 @@ pub fn ShareDialog(
                                         scope: scope.get_untracked(),
                                         backup_ids: ids.clone(),
                                         principals: principals.get_untracked(),
+                                        grant_key: grant_key.get_untracked(),
                                     });
                                 }
                                 (Method::Existing, Some(share_id)) => {
@@ -335,6 +356,7 @@ pub fn ShareDialog(
                                         share_id,
                                         backup_ids: ids.clone(),
                                         principals: principals.get_untracked(),
+                                        grant_key: grant_key.get_untracked(),
                                     });
                                 }
                                 (Method::Existing, None) => {

@@ -3,9 +3,10 @@
 use backshare::views::ShareStatus;
 use leptos::prelude::*;
 
-/// The status as a badge; the text is exactly the product's word.
+/// The status as a badge; the text is exactly the product's word ("Copying 42%").
 #[component]
 pub fn StatusBadge(status: ShareStatus) -> impl IntoView {
-    let label = status.label();
-    view! { <span class=format!("status status-{}", label.to_lowercase())>{label}</span> }
+    view! {
+        <span class=format!("status status-{}", status.word().to_lowercase())>{status.label()}</span>
+    }
 }

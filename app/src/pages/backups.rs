@@ -74,7 +74,7 @@ pub fn BackupsPage() -> impl IntoView {
                             </thead>
                             <tbody>
                                 {list.into_iter().map(|b| {
-                                    let offered = DialogBackup { id: b.id.to_string(), name: b.name.clone() };
+                                    let offered = DialogBackup { id: b.id.to_string(), name: b.name.clone(), encrypted: b.encrypted };
                                     let blocked = b.share_blocked.clone();
                                     let ticked = offered.clone();
                                     let delete_id = b.id.to_string();

@@ -7,3 +7,4 @@ pub mod credentials;
 pub mod my_shares;
 pub mod shared_with_me;
 pub mod sign_in;
+pub mod vaults;

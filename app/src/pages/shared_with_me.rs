@@ -1,10 +1,14 @@
 //! "Shared With Me": pending invitations to answer, then the backups received.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use backshare::views::VaultChoice;
 use leptos::prelude::*;
 
-use crate::api::{self, AcceptInvitation, RejectInvitation, RestoreBackup};
+use crate::api::{
+    self, AcceptInvitation, CopyIntoVault, RejectInvitation, RestoreBackup, RetryCopy,
+};
 use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::poll::use_poll;
 use crate::components::restores::RestoresSection;
@@ -18,14 +22,29 @@ pub fn SharedWithMePage() -> impl IntoView {
     let accept = ServerAction::<AcceptInvitation>::new();
     let reject = ServerAction::<RejectInvitation>::new();
     let restore = ServerAction::<RestoreBackup>::new();
+    let copy = ServerAction::<CopyIntoVault>::new();
+    let retry = ServerAction::<RetryCopy>::new();
+    // Vaults picked so far, by "<invitation or grant>/<backup>"; kept here so the page's
+    // refreshes do not reset a choice.
+    let picked = RwSignal::new(BTreeMap::<String, String>::new());
     let page = Resource::new(
-        move || (tick.get(), accept.version().get(), reject.version().get()),
+        move || {
+            (
+                tick.get(),
+                accept.version().get(),
+                reject.version().get(),
+                copy.version().get(),
+                retry.version().get(),
+            )
+        },
         |_| api::shared_with_me(),
     );
     let problem = Signal::derive(move || {
         last_failure(accept.value().get())
             .or_else(|| last_failure(reject.value().get()))
             .or_else(|| last_failure(restore.value().get()))
+            .or_else(|| last_failure(copy.value().get()))
+            .or_else(|| last_failure(retry.value().get()))
     });
     let restores_refresh = Signal::derive(move || (tick.get(), restore.version().get()));
     view! {
@@ -53,6 +72,7 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                 let id = inv.id.to_string();
                                                 let accept_id = id.clone();
                                                 let reject_id = id.clone();
+                                                let choices = inv.vault_choices.clone();
                                                 view! {
                                                     <tr data-invitation=id>
                                                         <td>{inv.share_name.clone()}</td>
@@ -60,6 +80,9 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                         <td>
                                                             {inv.backups.into_iter().map(|(id, name)| view! {
                                                                 <div>{name}" "<code>{id.to_string()}</code></div>
+                                                            }).collect_view()}
+                                                            {inv.vault_choices.into_iter().map(|choice| view! {
+                                                                <VaultPicker choice owner=id.clone() picked/>
                                                             }).collect_view()}
                                                         </td>
                                                         <td>{format::instant(inv.invited_at)}</td>
@@ -69,7 +92,19 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                                 type="button"
                                                                 class="primary"
                                                                 disabled=move || accept.pending().get() || reject.pending().get()
-                                                                on:click=move |_| { accept.dispatch(AcceptInvitation { invitation_id: accept_id.clone() }); }
+                                                                on:click=move |_| {
+                                                                    let vaults = choices
+                                                                        .iter()
+                                                                        .filter_map(|c| {
+                                                                            picked_vault(picked, &accept_id, c)
+                                                                                .map(|v| (c.backup_id.to_string(), v))
+                                                                        })
+                                                                        .collect();
+                                                                    accept.dispatch(AcceptInvitation {
+                                                                        invitation_id: accept_id.clone(),
+                                                                        vaults: Some(vaults),
+                                                                    });
+                                                                }
                                                             >
                                                                 "Accept"
                                                             </button>
@@ -105,6 +140,8 @@ pub fn SharedWithMePage() -> impl IntoView {
                                         <tbody>
                                             {page.received.into_iter().map(|r| {
                                                 let restore_id = r.backup_id.to_string();
+                                                let grant_id = r.grant_id.to_string();
+                                                let retry_id = grant_id.clone();
                                                 view! {
                                                 <tr data-backup=r.backup_id.to_string()>
                                                     <td>{r.backup_name.clone()}<br/><code>{r.backup_id.to_string()}</code></td>
@@ -113,15 +150,48 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                     <td>{format::bytes(r.size_bytes)}</td>
                                                     <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
                                                     <td>{r.share_name.clone()}</td>
-                                                    <td><StatusBadge status=r.status/></td>
                                                     <td>
+                                                        <StatusBadge status=r.status/>
+                                                        {r.copy.as_ref().map(|c| view! {
+                                                            <div class="muted small">"in "{c.vault_name.clone()}{c.encrypted.then_some(" (encrypted)")}</div>
+                                                        })}
+                                                        {r.copy.as_ref().and_then(|c| c.copy.failure.clone()).map(|why| view! {
+                                                            <div class="error small">{why}</div>
+                                                        })}
+                                                    </td>
+                                                    <td>
+                                                        {r.vault_choice.clone().map(|choice| {
+                                                            let grant = grant_id.clone();
+                                                            let chosen = choice.clone();
+                                                            view! {
+                                                                <VaultPicker choice owner=grant_id.clone() picked/>
+                                                                <button
+                                                                    type="button"
+                                                                    on:click=move |_| {
+                                                                        if let Some(vault_id) = picked_vault(picked, &grant, &chosen) {
+                                                                            copy.dispatch(CopyIntoVault { grant_id: grant.clone(), vault_id });
+                                                                        }
+                                                                    }
+                                                                >
+                                                                    "Copy"
+                                                                </button>
+                                                            }
+                                                        })}
+                                                        {r.copy.as_ref().is_some_and(|c| c.copy.failure.is_some()).then(|| view! {
+                                                            <button
+                                                                type="button"
+                                                                on:click=move |_| { retry.dispatch(RetryCopy { grant_id: retry_id.clone() }); }
+                                                            >
+                                                                "Retry"
+                                                            </button>
+                                                        })}
                                                         <button
                                                             type="button"
                                                             disabled=r.restore_blocked.is_some()
                                                             title=r.restore_blocked.clone().unwrap_or_default()
                                                             on:click=move |_| { restore.dispatch(RestoreBackup { backup_id: restore_id.clone() }); }
                                                         >
-                                                            "Restore Data to New Cluster"
+                                                            {r.kind.restore_action()}
                                                         </button>
                                                         {r.restore_blocked.clone().map(|why| view! { <br/><span class="muted small">{why}</span> })}
                                                     </td>
@@ -158,5 +228,61 @@ pub fn SharedWithMePage() -> impl IntoView {
             })}
         </Transition>
         <RestoresSection refresh=restores_refresh/>
+    }
+}
+
+/// The vault picked for a backup under `owner` (an invitation or a grant): the user's
+/// choice, or else the first vault that qualifies.
+fn picked_vault(
+    picked: RwSignal<BTreeMap<String, String>>,
+    owner: &str,
+    choice: &VaultChoice,
+) -> Option<String> {
+    let key = format!("{owner}/{}", choice.backup_id);
+    picked.with_untracked(|p| p.get(&key).cloned()).or_else(|| {
+        choice
+            .options
+            .iter()
+            .find(|o| o.refusal.is_none())
+            .map(|o| o.vault_id.clone())
+    })
+}
+
+/// "Vault for <backup>": the account's vaults, those that cannot take the copy disabled
+/// with the reason.
+#[component]
+fn VaultPicker(
+    choice: VaultChoice,
+    owner: String,
+    picked: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
+    let key = format!("{owner}/{}", choice.backup_id);
+    let current = picked_vault(picked, &owner, &choice).unwrap_or_default();
+    let label = format!("Vault for {}", choice.backup_name);
+    let none_fits = choice.options.iter().all(|o| o.refusal.is_some());
+    view! {
+        <label class="vault-picker">
+            {label.clone()}" ("{format::bytes(choice.size_bytes)}")"
+            <select
+                aria-label=label
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    picked.update(|p| { p.insert(key.clone(), value); });
+                }
+            >
+                {choice.options.into_iter().map(|o| {
+                    let text = match &o.refusal {
+                        None => format!("{} ({} free)", o.name, format::bytes(o.free_bytes)),
+                        Some(why) => format!("{}: {why}", o.name),
+                    };
+                    view! {
+                        <option value=o.vault_id.clone() disabled=o.refusal.is_some() selected=o.vault_id == current>
+                            {text}
+                        </option>
+                    }
+                }).collect_view()}
+            </select>
+        </label>
+        {none_fits.then(|| view! { <p class="error small">"None of your vaults can take this backup."</p> })}
     }
 }

@@ -1,0 +1,73 @@
+//! "Vaults": each vault's capacity and usage, own backups and received copies alike, and
+//! what the account stores in all (the recipient pays for the copies it holds).
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::api;
+use crate::components::failure::failure;
+use crate::components::poll::use_poll;
+use crate::format;
+
+/// Capacity and usage bars per vault, received copies marked, and the account's totals.
+#[component]
+pub fn VaultsPage() -> impl IntoView {
+    let tick = use_poll(Duration::from_secs(2));
+    let page = Resource::new(move || tick.get(), |_| api::vaults());
+    view! {
+        <h1>"Vaults"</h1>
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match page.await {
+                    Ok(page) => view! {
+                        <p class="summary">
+                            "Your backups: " <strong>{format::bytes(page.owned_backup_bytes)}</strong>
+                            ". Copies received from other accounts: "
+                            <strong>{format::bytes(page.received_copy_bytes)}</strong>
+                            " (stored in your vaults, at your cost)."
+                        </p>
+                        {if page.vaults.is_empty() {
+                            view! { <p class="notice">"Your account has no vaults."</p> }.into_any()
+                        } else {
+                            page.vaults.into_iter().map(|v| {
+                                let percent = if v.capacity_bytes > 0 {
+                                    (v.used_bytes.clamp(0, v.capacity_bytes) * 100 / v.capacity_bytes) as u8
+                                } else { 0 };
+                                view! {
+                                    <section class="vault" data-vault=v.id.clone()>
+                                        <h2>{v.name.clone()}</h2>
+                                        <p class="muted">
+                                            <code>{v.id.clone()}</code>" · "{v.kind.as_str()}" backups · "{v.region.clone()}
+                                        </p>
+                                        <div class="usage" role="meter" aria-label=format!("{} usage", v.name)
+                                            aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
+                                            <div class="usage-bar" style=format!("width: {percent}%")></div>
+                                        </div>
+                                        <p class="usage-text">
+                                            {format!("{} of {} used ({percent}%)", format::bytes(v.used_bytes), format::bytes(v.capacity_bytes))}
+                                        </p>
+                                        <table class="vault-items">
+                                            <thead><tr><th>"Backup"</th><th>"Size"</th><th>"Received from"</th><th>"Status"</th></tr></thead>
+                                            <tbody>
+                                                {v.items.into_iter().map(|item| view! {
+                                                    <tr data-backup=item.backup_id.to_string()>
+                                                        <td>{item.name.clone()}<br/><code>{item.backup_id.to_string()}</code></td>
+                                                        <td>{format::bytes(item.size_bytes)}</td>
+                                                        <td>{item.received_from.clone().unwrap_or_else(|| "Own backup".into())}</td>
+                                                        <td>{item.status.clone()}</td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    </section>
+                                }
+                            }).collect_view().into_any()
+                        }}
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,87 @@
+//! Account keys and backup data keys (rule 5). Each account's key is made on first use and
+//! kept wrapped by the master key; an encrypted backup's data key is kept wrapped by its
+//! owner's account key, and re-wrapped for a recipient when the owner granted it.
+
+use super::*;
+use crate::crypto::{seal, SecretKey};
+
+impl Backshare {
+    /// The account's key, made and stored (wrapped) the first time it is needed.
+    pub(super) async fn account_key(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        account: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SecretKey> {
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = ?")
+                .bind(account)
+                .fetch_optional(&mut *conn)
+                .await?;
+        if let Some(wrapped) = stored {
+            return Ok(self.master_key.unwrap_key(&wrapped)?);
+        }
+        let key = SecretKey::generate();
+        // Two first uses at once: one insert wins and both read the winner back.
+        sqlx::query(
+            "INSERT INTO account_keys (account_id, wrapped_key, created_at) VALUES (?, ?, ?)
+             ON CONFLICT (account_id) DO NOTHING",
+        )
+        .bind(account)
+        .bind(self.master_key.wrap(&key))
+        .bind(millis(now))
+        .execute(&mut *conn)
+        .await?;
+        let wrapped: String =
+            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = ?")
+                .bind(account)
+                .fetch_one(&mut *conn)
+                .await?;
+        Ok(self.master_key.unwrap_key(&wrapped)?)
+    }
+
+    /// An encrypted backup's data key, opened with its owner's account key.
+    pub(super) async fn backup_data_key(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        backup: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<SecretKey> {
+        let row = sqlx::query("SELECT account_id, wrapped_key FROM backups WHERE id = ?")
+            .bind(backup)
+            .fetch_one(&mut *conn)
+            .await?;
+        let wrapped: Option<String> = row.get("wrapped_key");
+        let wrapped = wrapped.ok_or_else(|| {
+            ServiceError::Corrupt(format!("encrypted backup {backup} has no data key"))
+        })?;
+        let owner: String = row.get("account_id");
+        let account_key = self.account_key(conn, &owner, now).await?;
+        Ok(account_key.unwrap_key(&wrapped)?)
+    }
+
+    /// Stores a backup's bytes as a backup is taken: sealed with a fresh data key when the
+    /// backup is encrypted. Returns (content SHA-256, stored SHA-256, wrapped data key).
+    pub async fn store_backup_bytes(
+        &self,
+        conn: &mut sqlx::SqliteConnection,
+        owner: &str,
+        backup: &str,
+        plain: Vec<u8>,
+        encrypted: bool,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<(String, String, Option<String>)> {
+        let content = crate::objects::sha256_hex(&plain);
+        if !encrypted {
+            let stored = self.objects.put("backups", backup, plain).await?;
+            return Ok((content, stored, None));
+        }
+        let data_key = SecretKey::generate();
+        let wrapped = self.account_key(conn, owner, now).await?.wrap(&data_key);
+        let stored = self
+            .objects
+            .put("backups", backup, seal(&data_key, &plain))
+            .await?;
+        Ok((content, stored, Some(wrapped)))
+    }
+}
