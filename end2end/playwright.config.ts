@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 
 // The server is the built binary, started fresh on its own data folder and port, with a
-// short revocation delay so that revocations finish within a test.
+// short revocation delay so that revocations finish within a test, and a copy rate limit
+// so that copies take a few seconds.
 const port = process.env.E2E_PORT ?? "3100";
 const bin = process.env.E2E_SERVER_BIN ?? "target/release/backshare-server";
 const baseURL = `http://127.0.0.1:${port}`;
@@ -45,6 +46,8 @@ export default defineConfig({
       BACKSHARE_DATA_DIR: "end2end/.data",
       BACKSHARE_DEMO: "true",
       BACKSHARE_REVOCATION_DELAY: "3s",
+      // Slow enough that "Copying N%" is seen moving before "Available".
+      BACKSHARE_COPY_RATE_LIMIT: "128KiB",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: "target/site",
       LEPTOS_SITE_PKG_DIR: "pkg",

@@ -19,6 +19,9 @@ use crate::crypto::{CryptoError, Opener};
 /// Part size of streamed uploads: S3 wants at least 5 MiB for all but the last part.
 const PART: usize = 8 << 20;
 
+/// How often a running transfer reports its progress (and renews its lease) at least.
+const REPORT_EVERY: Duration = Duration::from_millis(250);
+
 /// Why a transfer stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum TransferError {
@@ -54,8 +57,6 @@ pub struct ObjectStore {
     store: Arc<dyn Store>,
     /// The folder of a local store, for sweeping uploads a crash left behind.
     local_root: Option<PathBuf>,
-    /// At most this many bytes per second per transfer (a deployment setting; 0 = no limit).
-    rate_limit: u64,
 }
 
 impl ObjectStore {
@@ -69,7 +70,6 @@ impl ObjectStore {
         Ok(Self {
             store: Arc::new(store),
             local_root: Some(root),
-            rate_limit: 0,
         })
     }
 
@@ -78,15 +78,17 @@ impl ObjectStore {
         Self {
             store,
             local_root: None,
-            rate_limit: 0,
         }
     }
 
-    /// Limits each streamed transfer to `bytes_per_second` (0: no limit), so copies do
-    /// not starve the disk or the network of everything else.
-    pub fn with_rate_limit(mut self, bytes_per_second: u64) -> Self {
-        self.rate_limit = bytes_per_second;
-        self
+    /// An S3-compatible bucket from the usual settings: `AWS_BUCKET`, `AWS_REGION`,
+    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT` (for non-AWS stores)
+    /// and `AWS_ALLOW_HTTP`. Abandoned multipart uploads are left to the bucket's
+    /// lifecycle rule.
+    #[cfg(feature = "s3")]
+    pub fn s3_from_env() -> object_store::Result<Self> {
+        let store = object_store::aws::AmazonS3Builder::from_env().build()?;
+        Ok(Self::from_store(Arc::new(store)))
     }
 
     fn key(kind: &str, id: &str) -> Path {
@@ -134,12 +136,14 @@ impl ObjectStore {
     /// Streams `from` into `to`, hashing both sides, opening sealed bytes on the way when
     /// `open` is given. `progress` hears the bytes read so far about every part and may
     /// answer `false` to stop; the partial upload is then aborted, as on any error, so a
-    /// half-written object never appears under `to`.
+    /// half-written object never appears under `to`. At most `rate_limit` bytes are read
+    /// per second (0: no limit), so copies need not starve everything else of the disk.
     pub async fn transfer<F, Fut>(
         &self,
         from: (&str, &str),
         to: (&str, &str),
         mut open: Option<Opener>,
+        rate_limit: u64,
         mut progress: F,
     ) -> Result<Transferred, TransferError>
     where
@@ -159,6 +163,7 @@ impl ObjectStore {
         let mut read = 0u64;
         let mut reported = 0u64;
         let started = Instant::now();
+        let mut last_report = started;
         let result: Result<(), TransferError> = async {
             while let Some(chunk) = source.try_next().await? {
                 read_hash.update(&chunk);
@@ -170,13 +175,15 @@ impl ObjectStore {
                 written_hash.update(&out);
                 upload.wait_for_capacity(2).await?;
                 upload.put(out);
-                if read - reported >= PART as u64 / 8 {
+                // Often enough for a live percentage, rarely enough not to load the database.
+                if read - reported >= PART as u64 || last_report.elapsed() >= REPORT_EVERY {
                     reported = read;
+                    last_report = Instant::now();
                     if !progress(read).await {
                         return Err(TransferError::Stopped);
                     }
                 }
-                self.pace(read, started).await;
+                pace(rate_limit, read, started).await;
             }
             if let Some(opener) = open.take() {
                 let last = opener.finish()?;
@@ -204,17 +211,6 @@ impl ObjectStore {
         }
     }
 
-    /// Sleeps as long as the transfer is ahead of the rate limit.
-    async fn pace(&self, done: u64, started: Instant) {
-        if self.rate_limit == 0 {
-            return;
-        }
-        let due = Duration::from_secs_f64(done as f64 / self.rate_limit as f64);
-        if let Some(ahead) = due.checked_sub(started.elapsed()) {
-            tokio::time::sleep(ahead).await;
-        }
-    }
-
     /// Removes uploads a crash left behind in a local store (object_store stages them as
     /// `<name>#<n>` beside the object). Run at start, before any transfer.
     pub fn sweep_abandoned_uploads(&self) -> std::io::Result<usize> {
@@ -236,6 +232,17 @@ impl ObjectStore {
             }
         }
         Ok(removed)
+    }
+}
+
+/// Sleeps as long as a transfer is ahead of its rate limit (0: none).
+async fn pace(rate_limit: u64, done: u64, started: Instant) {
+    if rate_limit == 0 {
+        return;
+    }
+    let due = Duration::from_secs_f64(done as f64 / rate_limit as f64);
+    if let Some(ahead) = due.checked_sub(started.elapsed()) {
+        tokio::time::sleep(ahead).await;
     }
 }
 
@@ -274,7 +281,7 @@ mod tests {
         let sealed_sha = store.put("backups", "b1", sealed.clone()).await.unwrap();
         let mut heard = Vec::new();
         let done = store
-            .transfer(("backups", "b1"), ("copies", "c1"), None, |n| {
+            .transfer(("backups", "b1"), ("copies", "c1"), None, 0, |n| {
                 heard.push(n);
                 async { true }
             })
@@ -284,7 +291,7 @@ mod tests {
             (done.read_sha256.as_str(), done.written_sha256.as_str()),
             (sealed_sha.as_str(), sealed_sha.as_str())
         );
-        assert!(heard.len() > 3 && heard.windows(2).all(|w| w[0] < w[1]));
+        assert!(heard.len() >= 3 && heard.windows(2).all(|w| w[0] < w[1]));
         assert_eq!(store.get("copies", "c1").await.unwrap(), sealed);
 
         let opened = store
@@ -292,6 +299,7 @@ mod tests {
                 ("copies", "c1"),
                 ("resources", "r1"),
                 Some(Opener::new(&key)),
+                0,
                 |_| async { true },
             )
             .await
@@ -309,7 +317,7 @@ mod tests {
             .await
             .unwrap();
         let stopped = store
-            .transfer(("backups", "b1"), ("copies", "c1"), None, |_| async {
+            .transfer(("backups", "b1"), ("copies", "c1"), None, 0, |_| async {
                 false
             })
             .await;
@@ -319,6 +327,7 @@ mod tests {
                 ("backups", "b1"),
                 ("copies", "c2"),
                 Some(Opener::new(&SecretKey::generate())),
+                0,
                 |_| async { true },
             )
             .await;
@@ -326,7 +335,7 @@ mod tests {
         assert!(!store.exists("copies", "c1").await && !store.exists("copies", "c2").await);
         assert_eq!(store.sweep_abandoned_uploads().unwrap(), 0);
         let missing = store
-            .transfer(("backups", "nope"), ("copies", "c3"), None, |_| async {
+            .transfer(("backups", "nope"), ("copies", "c3"), None, 0, |_| async {
                 true
             })
             .await

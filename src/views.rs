@@ -116,6 +116,21 @@ pub struct CopyView {
     pub encrypted: bool,
 }
 
+/// A resource on the "Resources" page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResourceView {
+    pub id: ResourceId,
+    pub name: String,
+    pub kind: ResourceKind,
+    pub region: String,
+    pub project_id: ProjectId,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+    /// Made by a restore ("Restore Data to New Cluster", "Create Server", "Create Disk").
+    pub restored: bool,
+}
+
 /// A vault on the "Vaults" page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultView {

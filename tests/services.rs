@@ -1846,3 +1846,79 @@ async fn a_copy_whose_worker_died_is_taken_over_once_its_lease_lapses_and_finish
         0
     );
 }
+
+#[tokio::test]
+async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_restored_clusters_stay(
+) {
+    let w = world().await;
+    let share = w
+        .share(ALICE, "orders", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    w.restore(BOB, ORDERS).await.unwrap();
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let bob = w.caller(BOB).await;
+    let restored = w.svc.resources(&bob).await.unwrap();
+    assert!(restored
+        .iter()
+        .any(|r| r.restored && r.kind.as_str() == "cluster"));
+
+    let alice = w.caller(ALICE).await;
+    let cluster: String = sqlx::query_scalar("SELECT resource_id FROM backups WHERE id = ?")
+        .bind(ORDERS)
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+    // A viewer and another tenant cannot release it.
+    let vic = w.caller(VIC).await;
+    assert!(matches!(
+        w.svc
+            .release_resource(&vic, &cluster, Utc::now())
+            .await
+            .map_err(UserError::from),
+        Err(UserError::Forbidden(_))
+    ));
+    assert!(matches!(
+        w.svc
+            .release_resource(&bob, &cluster, Utc::now())
+            .await
+            .map_err(UserError::from),
+        Err(UserError::NotFound(_))
+    ));
+    // Rule 6: the cluster's level-1 backup is converting, so the release waits.
+    let locked = w
+        .svc
+        .release_resource(&alice, &cluster, Utc::now())
+        .await
+        .map_err(UserError::from);
+    assert!(
+        matches!(&locked, Err(UserError::Conflict(m)) if m.contains("converting")),
+        "{locked:?}"
+    );
+    sqlx::query("UPDATE backups SET lock_reason = NULL WHERE resource_id = ?")
+        .bind(&cluster)
+        .execute(w.svc.db())
+        .await
+        .unwrap();
+    w.svc
+        .release_resource(&alice, &cluster, Utc::now())
+        .await
+        .unwrap();
+    assert!(!w
+        .svc
+        .resources(&alice)
+        .await
+        .unwrap()
+        .iter()
+        .any(|r| r.id.as_str() == cluster));
+    assert!(w.received_by_bob(ORDERS).await.is_none());
+    assert!(
+        w.statuses(ALICE).await.contains(&ShareStatus::Lost),
+        "{share}"
+    );
+    assert!(!w.svc.objects().exists("backups", ORDERS).await);
+    // What Bob restored from it stays.
+    assert_eq!(w.svc.resources(&bob).await.unwrap(), restored);
+}

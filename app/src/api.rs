@@ -364,3 +364,19 @@ pub async fn restores() -> Result<Vec<views::RestoreView>, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.restores(&caller).await.map_err(on_server::fail)
 }
+
+/// The "Resources" page: the account's servers, disks and clusters.
+#[server(endpoint = "resources")]
+pub async fn resources() -> Result<Vec<views::ResourceView>, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.resources(&caller).await.map_err(on_server::fail)
+}
+
+/// "Release" on a resource (a cluster's backups go with it).
+#[server(endpoint = "release_resource")]
+pub async fn release_resource(resource_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.release_resource(&caller, &resource_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}

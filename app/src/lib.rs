@@ -19,8 +19,8 @@ use leptos_router::{path, SsrMode};
 use components::nav::Nav;
 use pages::{
     activity::ActivityPage, backup_details::BackupDetailsPage, backups::BackupsPage,
-    credentials::CredentialsPage, my_shares::MySharesPage, shared_with_me::SharedWithMePage,
-    sign_in::SignInPage, vaults::VaultsPage,
+    credentials::CredentialsPage, my_shares::MySharesPage, resources::ResourcesPage,
+    shared_with_me::SharedWithMePage, sign_in::SignInPage, vaults::VaultsPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -71,6 +71,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async/>
                     <Route path=path!("/backups/:id") view=BackupDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/vaults") view=VaultsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/resources") view=ResourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -69,10 +69,10 @@ pub struct Config {
         default_value_t = 1_024
     )]
     pub limit_shared_cluster_backups: u64,
-    /// Bytes per second per copy or restore, e.g. `50MiB` (0: no limit), so copies do not
-    /// starve everything else of the disk or the network.
-    #[arg(long, env = "BACKSHARE_TRANSFER_RATE_LIMIT", default_value = "0", value_parser = parse_rate)]
-    pub transfer_rate_limit: u64,
+    /// Bytes per second per copy into a vault, e.g. `50MiB` (0: no limit), so copies do
+    /// not starve everything else of the disk or the network.
+    #[arg(long, env = "BACKSHARE_COPY_RATE_LIMIT", default_value = "0", value_parser = parse_rate)]
+    pub copy_rate_limit: u64,
     /// How long a copy worker holds a copy between progress reports before another worker
     /// may take it over.
     #[arg(long, env = "BACKSHARE_COPY_LEASE", default_value = "30s", value_parser = humantime::parse_duration)]
@@ -81,6 +81,10 @@ pub struct Config {
     /// `master.key` in the data folder, created on first start.
     #[arg(long, env = "BACKSHARE_MASTER_KEY", hide_env_values = true)]
     pub master_key: Option<String>,
+    /// Where backup bytes live: `local` (the data folder) or `s3` (a bucket from the usual
+    /// `AWS_*` settings; needs a build with the `s3` feature).
+    #[arg(long, env = "BACKSHARE_OBJECT_STORE", default_value = "local", value_parser = ["local", "s3"])]
+    pub object_store: String,
     /// An operator command instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -143,7 +147,7 @@ impl Config {
             },
             copy_lease: chrono::Duration::from_std(self.copy_lease)
                 .context("BACKSHARE_COPY_LEASE is too long")?,
-            transfer_rate_limit: self.transfer_rate_limit,
+            copy_rate_limit: self.copy_rate_limit,
             master_key: self.master_key.clone(),
         })
     }
@@ -162,9 +166,20 @@ pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
     let db = backshare::db::connect(&url)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
-    let svc = Backshare::new(db, &config.data_dir, config.settings()?)
+    let objects = match config.object_store.as_str() {
+        #[cfg(feature = "s3")]
+        "s3" => backshare::objects::ObjectStore::s3_from_env()
+            .context("cannot configure the S3 object store from the AWS_* settings")?,
+        #[cfg(not(feature = "s3"))]
+        "s3" => anyhow::bail!(
+            "BACKSHARE_OBJECT_STORE=s3 needs a build with S3 support: cargo leptos build --release --bin-features s3"
+        ),
+        _ => backshare::objects::ObjectStore::local(&config.data_dir)
+            .context("cannot open the object store in the data folder")?,
+    };
+    let svc = Backshare::with_objects(db, &config.data_dir, objects, config.settings()?)
         .map_err(|e| anyhow::anyhow!("{e}"))
-        .context("cannot open the object store or the master key")?;
+        .context("cannot open the master key")?;
     if config.demo
         && backshare::demo::seed_if_empty(&svc, chrono::Utc::now())
             .await

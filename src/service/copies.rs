@@ -429,6 +429,7 @@ impl Backshare {
                 ("backups", &claim.backup),
                 ("copies", &object),
                 None,
+                self.settings.copy_rate_limit,
                 |copied| {
                     let (db, grant, attempt) =
                         (self.db.clone(), claim.grant.clone(), claim.attempt);
@@ -617,4 +618,18 @@ pub(super) fn copy_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Vaul
         size_bytes: row.get("size_bytes"),
         failure: row.get("failure"),
     })
+}
+
+/// The copy joined onto a grant's row, if there is one that is shown: columns
+/// `copy_status`, `copy_size`, `copied_bytes`, `failure` of a LEFT JOIN on `copies`.
+pub(super) fn joined_copy(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Option<VaultCopy>> {
+    let Some(status) = row.get::<Option<String>, _>("copy_status") else {
+        return Ok(None);
+    };
+    Ok(Some(VaultCopy {
+        status: word(CopyStatus::from_word(&status), "copies.status", &status)?,
+        copied_bytes: row.get("copied_bytes"),
+        size_bytes: row.get("copy_size"),
+        failure: row.get("failure"),
+    }))
 }

@@ -2,8 +2,6 @@
 
 use super::recipients::grant_share_backups;
 use super::*;
-use crate::copy::VaultCopy;
-use crate::model::CopyStatus;
 use crate::views::CopyView;
 
 impl Backshare {
@@ -99,19 +97,7 @@ impl Backshare {
                 status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
                 revoke_at: None,
             };
-            let copy = match row.get::<Option<String>, _>("copy_status") {
-                Some(copy_status) => Some(VaultCopy {
-                    status: word(
-                        CopyStatus::from_word(&copy_status),
-                        "copies.status",
-                        &copy_status,
-                    )?,
-                    copied_bytes: row.get("copied_bytes"),
-                    size_bytes: row.get("copy_size"),
-                    failure: row.get("failure"),
-                }),
-                None => None,
-            };
+            let copy = super::copies::joined_copy(&row)?;
             let backup_id: String = row.get("backup_id");
             let backup_name: String = row.get("backup_name");
             let vault_choice =

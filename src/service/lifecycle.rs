@@ -171,7 +171,7 @@ impl Backshare {
 /// Rule 11: every live grant on `backup` becomes Lost, and pending invitations to shares
 /// left without a live backup are cancelled, each by the pure transition and a
 /// conditional update from the status it had. Returns how many moved.
-async fn lose_grants(
+pub(super) async fn lose_grants(
     conn: &mut sqlx::SqliteConnection,
     actor: Option<&Caller>,
     backup: &str,

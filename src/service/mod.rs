@@ -36,8 +36,8 @@ pub struct Settings {
     /// How long a copy worker holds a copy between progress reports before another may
     /// take it over (a worker that died lets it lapse).
     pub copy_lease: Duration,
-    /// Bytes per second per copy or restore (0: as fast as the disk goes).
-    pub transfer_rate_limit: u64,
+    /// Bytes per second per copy into a vault (0: as fast as the disk goes).
+    pub copy_rate_limit: u64,
     /// The master key as 64 hex digits; `None` keeps it in `master.key` in the data folder.
     pub master_key: Option<String>,
 }
@@ -49,7 +49,7 @@ impl Default for Settings {
             revocation_delay: Duration::minutes(10),
             limits: Limits::default(),
             copy_lease: Duration::seconds(30),
-            transfer_rate_limit: 0,
+            copy_rate_limit: 0,
             master_key: None,
         }
     }
@@ -170,7 +170,7 @@ impl Backshare {
         }
         Ok(Self {
             db,
-            objects: objects.with_rate_limit(settings.transfer_rate_limit),
+            objects,
             master_key,
             settings,
         })
@@ -496,6 +496,7 @@ mod keys;
 mod lifecycle;
 mod my_shares;
 mod recipients;
+mod resources;
 mod restore;
 mod shares;
 

@@ -62,7 +62,8 @@ impl Backshare {
         let sql = format!(
             "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
                     i.recipient_account_id, a.name AS recipient_name, i.status,
-                    i.expires_at, g.status AS grant_status,
+                    i.expires_at, g.status AS grant_status, c.status AS copy_status,
+                    c.size_bytes AS copy_size, c.copied_bytes, c.failure,
                     EXISTS (SELECT 1 FROM share_recipients sr
                             WHERE sr.share_id = s.id AND sr.recipient_account_id = i.recipient_account_id) AS reached
              FROM resource_shares s
@@ -71,6 +72,7 @@ impl Backshare {
              JOIN invitations i ON i.share_id = s.id
              JOIN accounts a ON a.id = i.recipient_account_id
              LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
+             LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
              WHERE s.owner_account_id = ? {one_backup}
              ORDER BY s.created_at DESC, s.id, b.id, a.name"
         );
@@ -92,7 +94,14 @@ impl Backshare {
                     .unwrap_or_default();
                 let folder = reaching.iter().find(|p| p.starts_with("fd-"));
                 let live = row.get::<bool, _>("reached")
-                    && matches!(status, ShareStatus::Pending | ShareStatus::Accepted);
+                    && matches!(
+                        status,
+                        ShareStatus::Pending
+                            | ShareStatus::Accepted
+                            | ShareStatus::Copying(_)
+                            | ShareStatus::Available
+                            | ShareStatus::Failed
+                    );
                 Ok(MyShareRow {
                     cancellable: live && folder.is_none(),
                     cancel_blocked: folder.filter(|_| live).map(|folder| {
@@ -249,5 +258,11 @@ fn displayed_status(
         .get::<Option<String>, _>("grant_status")
         .map(|g| word(GrantStatus::from_word(&g), "grants.status", &g))
         .transpose()?;
-    Ok(ShareStatus::of(invitation, grant))
+    Ok(match (invitation, grant) {
+        // The owner follows a copy into the recipient's vault too.
+        (InvitationStatus::Accepted, Some(grant)) => {
+            ShareStatus::of_grant(grant, super::copies::joined_copy(row)?.as_ref())
+        }
+        _ => ShareStatus::of(invitation, grant),
+    })
 }

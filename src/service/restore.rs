@@ -218,6 +218,7 @@ impl Backshare {
                     (source.0, &source.1),
                     ("resources", &resource),
                     opener,
+                    0,
                     |_| async { true },
                 )
                 .await;

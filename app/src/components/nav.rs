@@ -36,6 +36,7 @@ pub fn Nav() -> impl IntoView {
                                         })}
                                     </A>
                                     <A href="/vaults">"Vaults"</A>
+                                    <A href="/resources">"Resources"</A>
                                     <A href="/activity">"Activity"</A>
                                 </nav>
                                 {viewer.then(|| view! {

@@ -1,0 +1,53 @@
+import { expect, test } from "@playwright/test";
+import { ALICE, BOB, browserFor, open, shareBackup, uniqueName } from "./helpers";
+
+// Copies run at the test server's BACKSHARE_COPY_RATE_LIMIT, so "Copying N%" is on
+// screen for a few seconds before "Available".
+const WEB = "sb-acmehq-web-001";
+const BOB_ACCOUNT = "1840000000000002";
+
+test("Bob accepts a server backup into a vault, watches it copy, creates a server from it, and loses the copy when Alice deletes the original", async ({ browser }) => {
+  const alice = await browserFor(browser, ALICE);
+  const shareName = uniqueName("web-copy");
+  await expect(await shareBackup(alice.page, WEB, shareName, BOB_ACCOUNT)).toBeHidden();
+
+  const bob = await browserFor(browser, BOB);
+  await open(bob.page, "Shared With Me");
+  const invitation = bob.page.locator("tr", { hasText: shareName });
+  const picker = invitation.getByLabel("Vault for web-01 nightly");
+  await expect(picker).toBeVisible();
+  // Only the server vault qualifies; the disk vault is offered disabled with its reason.
+  await expect(picker.locator("option:disabled")).toContainText("holds disk backups");
+  await expect(picker).toHaveValue(/servers/);
+  await invitation.getByRole("button", { name: "Accept" }).click();
+
+  const received = bob.page.locator("table.received tr", { hasText: WEB });
+  await expect(received).toContainText(/Copying \d+%/);
+  await expect(received).toContainText("Available", { timeout: 30_000 });
+
+  await received.getByRole("button", { name: "Create Server" }).click();
+  const restore = bob.page.locator("table.restores tr", { hasText: WEB });
+  await expect(restore).toContainText("Restored", { timeout: 30_000 });
+  await expect(restore).toContainText("verified");
+
+  // The copy is in Bob's vault and counted there.
+  await bob.page.getByRole("navigation").getByRole("link", { name: "Vaults" }).click();
+  const held = bob.page.locator("table.vault-items tr", { hasText: WEB });
+  await expect(held).toContainText("Acme HQ");
+  await expect(held).toContainText("Available");
+
+  // Alice deletes the original: the copy leaves Bob's open page without a reload.
+  await open(bob.page, "Shared With Me");
+  await expect(received).toContainText("Available");
+  await open(alice.page, "Backups");
+  const row = alice.page.locator("tr", { hasText: WEB });
+  await row.getByRole("button", { name: "Delete" }).click();
+  await row.getByRole("button", { name: "Confirm" }).click();
+  await expect(alice.page.locator("tr", { hasText: WEB })).toHaveCount(0);
+  await expect(received).toHaveCount(0);
+  // The server Bob created stays.
+  await expect(restore).toContainText("Restored");
+
+  await alice.context.close();
+  await bob.context.close();
+});
