@@ -51,3 +51,38 @@ test("Bob accepts a server backup into a vault, watches it copy, creates a serve
   await alice.context.close();
   await bob.context.close();
 });
+
+test("an encrypted disk backup is shared only with its key granted; Bob's copy stays encrypted and he creates a disk from it", async ({ browser }) => {
+  const DISK = "db-acmehq-data-001";
+  const alice = await browserFor(browser, ALICE);
+  await open(alice.page, "Backups");
+  await alice.page.locator("tr", { hasText: DISK }).getByRole("button", { name: "Share Backups" }).click();
+  const dialog = alice.page.getByRole("dialog", { name: "Share Backups" });
+  const shareName = uniqueName("disk-key");
+  await dialog.getByLabel("Resource share name").fill(shareName);
+  await dialog.getByLabel("Principal", { exact: true }).fill(BOB_ACCOUNT);
+  await dialog.getByRole("button", { name: "Add", exact: true }).click();
+  // Rule 5, before OK: without the key grant the dialog says what to do.
+  const check = dialog.getByRole("status", { name: "Rule check" });
+  await expect(check).toContainText("is encrypted: tick");
+  await dialog.getByLabel("Grant the decryption key to recipients").check();
+  await expect(check).toContainText("Every sharing rule allows this.");
+  await dialog.getByRole("button", { name: "OK" }).click();
+  await expect(dialog).toBeHidden();
+
+  const bob = await browserFor(browser, BOB);
+  await open(bob.page, "Shared With Me");
+  const invitation = bob.page.locator("tr", { hasText: shareName });
+  await expect(invitation.getByLabel("Vault for data-disk nightly (encrypted)")).toHaveValue(/disks/);
+  await invitation.getByRole("button", { name: "Accept" }).click();
+  const received = bob.page.locator("table.received tr", { hasText: DISK });
+  await expect(received).toContainText("Available", { timeout: 30_000 });
+  await expect(received).toContainText("(encrypted)");
+  await received.getByRole("button", { name: "Create Disk" }).click();
+  const restore = bob.page.locator("table.restores tr", { hasText: DISK });
+  await expect(restore).toContainText("Restored", { timeout: 30_000 });
+  await expect(restore).toContainText("verified");
+
+  await alice.context.close();
+  await bob.context.close();
+});
