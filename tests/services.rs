@@ -1922,3 +1922,40 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
     // What Bob restored from it stays.
     assert_eq!(w.svc.resources(&bob).await.unwrap(), restored);
 }
+
+#[tokio::test]
+async fn cancelling_a_copied_share_revokes_it_after_the_delay_and_then_deletes_the_copy() {
+    let w = world().await;
+    let share = w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    w.copy_all().await;
+    let grant = w.received_by_bob(WEB).await.unwrap().grant_id.to_string();
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    // Revoking: the copy is still there but cannot be used.
+    let revoking = w.received_by_bob(WEB).await.unwrap();
+    assert_eq!(revoking.status, ShareStatus::Revoking);
+    assert!(revoking.restore_blocked.unwrap().contains("cancelled"));
+    w.copy_all().await;
+    assert!(
+        w.svc
+            .objects()
+            .exists("copies", &format!("{grant}.1"))
+            .await
+    );
+    // After the revocation delay the grant is Revoked and the copy goes with its space.
+    w.svc
+        .run_due_work(Utc::now() + Duration::minutes(11))
+        .await
+        .unwrap();
+    w.copy_all().await;
+    assert!(w.received_by_bob(WEB).await.is_none());
+    assert!(
+        !w.svc
+            .objects()
+            .exists("copies", &format!("{grant}.1"))
+            .await
+    );
+    assert_eq!(w.bob_vaults().await.received_copy_bytes, 0);
+    assert!(w.statuses(ALICE).await.contains(&ShareStatus::Revoked));
+}

@@ -487,3 +487,134 @@ async fn only_the_owners_admin_deletes_a_backup() {
     let listed = s.call(Some(&alice), "list_backups", "").await.json();
     assert!(!listed.as_array().unwrap().iter().any(|b| b["id"] == ORDERS));
 }
+
+#[tokio::test]
+async fn copies_vaults_and_resources_answer_only_to_whom_they_belong() {
+    const WEB: &str = "sb-acmehq-web-001";
+    let s = server().await;
+    for endpoint in ["vaults", "resources"] {
+        assert_eq!(
+            s.call(None, endpoint, "").await.status,
+            StatusCode::UNAUTHORIZED,
+            "{endpoint}"
+        );
+    }
+    for (endpoint, form) in [
+        ("copy_into_vault", "grant_id=g-x&vault_id=v-x"),
+        ("retry_copy", "grant_id=g-x"),
+        ("release_resource", "resource_id=res-acmehq-orders-db"),
+    ] {
+        assert_eq!(
+            s.call(None, endpoint, form).await.status,
+            StatusCode::UNAUTHORIZED,
+            "{endpoint}"
+        );
+    }
+    let alice = s.sign_in("alice@acme.example").await;
+    let vic = s.sign_in("vic@acme.example").await;
+    let bob = s.sign_in("bob@acme-east.example").await;
+    let carol = s.sign_in("carol@partner.example").await;
+    assert_eq!(
+        s.create_share(Some(&alice), "web", WEB, BOB_ACCOUNT)
+            .await
+            .status,
+        StatusCode::OK
+    );
+
+    // Accepting a server backup needs a vault, sent as the page sends it.
+    let page = s.call(Some(&bob), "shared_with_me", "").await.json();
+    let invitation = page["pending"][0]["id"].as_str().unwrap().to_owned();
+    let choice = &page["pending"][0]["vault_choices"][0];
+    let vault = choice["options"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["refusal"].is_null())
+        .unwrap()["vault_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let bare = s
+        .call(
+            Some(&bob),
+            "accept_invitation",
+            &format!("invitation_id={invitation}"),
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::BAD_REQUEST);
+    assert!(message(&bare).contains("Choose a vault"), "{}", bare.body);
+    let carols_vault = format!("invitation_id={invitation}&vaults[{WEB}]=vault-partnerb-servers");
+    assert_eq!(
+        s.call(Some(&bob), "accept_invitation", &carols_vault)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let form = format!("invitation_id={invitation}&vaults[{WEB}]={vault}");
+    let accepted = s.call(Some(&bob), "accept_invitation", &form).await;
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.body);
+    let page = s.call(Some(&bob), "shared_with_me", "").await.json();
+    let grant = page["received"][0]["grant_id"].as_str().unwrap().to_owned();
+    assert!(
+        page["received"][0]["status"]["Copying"].is_number(),
+        "{}",
+        page["received"][0]
+    );
+
+    // The copy is Bob's: nobody else may retry it or pick its vault.
+    let retry = format!("grant_id={grant}");
+    for cookie in [&alice, &vic, &carol] {
+        assert_eq!(
+            s.call(Some(cookie), "retry_copy", &retry).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    let pick = format!("grant_id={grant}&vault_id={vault}");
+    assert_eq!(
+        s.call(Some(&carol), "copy_into_vault", &pick).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(Some(&bob), "copy_into_vault", &pick).await.status,
+        StatusCode::CONFLICT
+    );
+    // Bob's vault and the copy in it show on his Vaults page only.
+    let listed = |v: &Value| {
+        v["vaults"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["id"] == vault.as_str())
+    };
+    assert!(listed(&s.call(Some(&bob), "vaults", "").await.json()));
+    assert!(!listed(&s.call(Some(&carol), "vaults", "").await.json()));
+
+    // Releasing: only the owner's admins, and nobody can see another tenant's resources.
+    let release = "resource_id=res-acmehq-web-01";
+    assert_eq!(
+        s.call(Some(&carol), "release_resource", release)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(Some(&bob), "release_resource", release).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(Some(&vic), "release_resource", release).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mine = s.call(Some(&carol), "resources", "").await.json();
+    assert!(!mine
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["id"] == "res-acmehq-web-01"));
+    assert_eq!(
+        s.call(Some(&alice), "release_resource", release)
+            .await
+            .status,
+        StatusCode::OK
+    );
+}
