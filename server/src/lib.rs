@@ -257,15 +257,19 @@ pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<boo
     copies.abort();
 }
 
-/// The copy loop: claims due copies and runs them side by side until they finish.
+/// Copies running at once on one instance.
+const COPY_SLOTS: usize = 4;
+
+/// The copy loop: cleans up after ended grants and starts due copies, each in its own task.
 async fn run_copies(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_SLOTS));
     let mut every = tokio::time::interval(Duration::from_millis(500));
     loop {
         tokio::select! {
             _ = every.tick() => {
-                match svc.run_copies(chrono::Utc::now()).await {
+                match svc.start_due_copies(chrono::Utc::now(), &slots).await {
                     Ok(0) => {}
-                    Ok(done) => tracing::info!(done, "copies finished"),
+                    Ok(started) => tracing::info!(started, "copies started"),
                     Err(error) => tracing::error!(%error, "copy work failed; retrying"),
                 }
             }

@@ -4,7 +4,10 @@
 //! lease, so a worker that dies is replaced and a stale one cannot finish a newer attempt;
 //! copies of ended grants are deleted and free their space.
 
+use std::sync::Arc;
+
 use futures::future::join_all;
+use tokio::sync::Semaphore;
 
 use super::*;
 use crate::copy::{check_vault, CopyFacts, VaultCopy, VaultFacts};
@@ -319,12 +322,58 @@ impl Backshare {
         Ok(())
     }
 
-    /// The copy job: discards copies whose grant ended, deletes their bytes, and runs the
-    /// copies that no live worker holds, side by side, until they finish. Returns how many
-    /// copies finished (available or failed) or were deleted.
+    /// The copy job, all in the caller's task: discards copies whose grant ended, deletes
+    /// their bytes, and runs the copies no live worker holds side by side until they
+    /// finish. Returns how many copies finished (available or failed) or were deleted.
     #[tracing::instrument(skip(self), err)]
     pub async fn run_copies(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
-        // The grant ended (revoked, lost): the copy goes and its space is free at once.
+        let mut done = self.discard_ended_copies(now).await?;
+        let mut claims = Vec::new();
+        for grant in self.due_copies(now, 8).await? {
+            if let Some(claim) = self.claim_copy(&grant, now).await? {
+                claims.push(claim);
+            }
+        }
+        let finished = join_all(claims.into_iter().map(|claim| self.copy_once(claim))).await;
+        for outcome in finished {
+            done += u64::from(outcome?);
+        }
+        Ok(done)
+    }
+
+    /// The copy job as the server runs it: the same clean-up, then each due copy in a task
+    /// of its own, at most `slots` at a time, so a long copy never holds up a short one
+    /// and the loop can come back at once. Returns how many copies it started.
+    pub async fn start_due_copies(
+        &self,
+        now: DateTime<Utc>,
+        slots: &Arc<Semaphore>,
+    ) -> ServiceResult<usize> {
+        self.discard_ended_copies(now).await?;
+        let mut started = 0;
+        for grant in self.due_copies(now, slots.available_permits()).await? {
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                break;
+            };
+            if let Some(claim) = self.claim_copy(&grant, now).await? {
+                let svc = self.clone();
+                tokio::spawn(async move {
+                    let _slot = slot;
+                    let grant = claim.grant.clone();
+                    if let Err(error) = svc.copy_once(claim).await {
+                        // The lease lapses and the copy is taken over again.
+                        tracing::error!(grant, %error, "copy attempt failed");
+                    }
+                });
+                started += 1;
+            }
+        }
+        Ok(started)
+    }
+
+    /// Copies whose grant ended (revoked, lost) go: their space is free at once, their
+    /// bytes are deleted here. Returns how many were deleted.
+    async fn discard_ended_copies(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         sqlx::query(
             "UPDATE copies SET status = 'deleting', lease_until = NULL, updated_at = ?
              WHERE status IN ('copying', 'available', 'failed')
@@ -350,26 +399,21 @@ impl Backshare {
                 .await?
                 .rows_affected();
         }
+        Ok(done)
+    }
 
-        let mut claims = Vec::new();
-        let due = sqlx::query_scalar::<_, String>(
+    /// Copies waiting for a worker (never claimed, or their worker's lease lapsed), oldest
+    /// first.
+    async fn due_copies(&self, now: DateTime<Utc>, at_most: usize) -> ServiceResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
             "SELECT grant_id FROM copies
              WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < ?)
-             ORDER BY updated_at LIMIT 8",
+             ORDER BY updated_at LIMIT ?",
         )
         .bind(millis(now))
+        .bind(i64::try_from(at_most).unwrap_or(i64::MAX))
         .fetch_all(&self.db)
-        .await?;
-        for grant in due {
-            if let Some(claim) = self.claim_copy(&grant, now).await? {
-                claims.push(claim);
-            }
-        }
-        let finished = join_all(claims.into_iter().map(|claim| self.copy_once(claim))).await;
-        for outcome in finished {
-            done += u64::from(outcome?);
-        }
-        Ok(done)
+        .await?)
     }
 
     /// Takes a copy whose lease lapsed (or that never ran) for a new attempt.
