@@ -43,7 +43,11 @@ const ACCOUNTS: [DemoAccount; 4] = [
         name: "Acme East",
         site: "international",
         slug: "acmeeast",
-        projects: &[("proj-acmeeast-sg", "ap-southeast-1")],
+        // Two projects in one region: restores offer a choice.
+        projects: &[
+            ("proj-acmeeast-sg", "ap-southeast-1"),
+            ("proj-acmeeast-standby", "ap-southeast-1"),
+        ],
     },
     DemoAccount {
         id: "1840000000000003",

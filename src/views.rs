@@ -337,6 +337,8 @@ pub struct ReceivedBackup {
     /// Why "Restore Data to New Cluster", "Create Disk" or "Create Server" is not offered
     /// now (revoking, copy not available yet).
     pub restore_blocked: Option<String>,
+    /// When the original expires; a copy carries the same expiry and goes with it.
+    pub expires_at: Option<DateTime<Utc>>,
     /// Server and disk backups: the copy in the recipient's vault, once a vault is chosen.
     pub copy: Option<CopyView>,
     /// Server and disk backups received without a vault yet (added to the share after

@@ -1315,7 +1315,7 @@ impl World {
     async fn restore(&self, user: &str, backup: &str) -> Result<String, UserError> {
         let caller = self.caller(user).await;
         self.svc
-            .restore_backup(&caller, backup, Utc::now())
+            .restore_backup(&caller, backup, None, Utc::now())
             .await
             .map(|id| id.to_string())
             .map_err(UserError::from)
@@ -1608,11 +1608,28 @@ async fn a_server_backup_is_accepted_into_a_vault_copied_verified_and_a_server_c
     assert_eq!(received.restore_blocked, None);
     assert_eq!(ShareStatus::Available.label(), "Available");
 
-    w.restore(BOB, WEB).await.unwrap();
-    w.svc.run_due_work(Utc::now()).await.unwrap();
+    // Bob picks the project; one that is not his in the region is refused with the reason.
     let bob = w.caller(BOB).await;
+    let elsewhere = w
+        .svc
+        .restore_backup(&bob, WEB, Some("proj-acmehq-sg"), Utc::now())
+        .await
+        .map_err(UserError::from)
+        .unwrap_err();
+    assert!(
+        elsewhere
+            .to_string()
+            .contains("not one of your projects in"),
+        "{elsewhere}"
+    );
+    w.svc
+        .restore_backup(&bob, WEB, Some("proj-acmeeast-standby"), Utc::now())
+        .await
+        .unwrap();
+    w.svc.run_due_work(Utc::now()).await.unwrap();
     let restores = w.svc.restores(&bob).await.unwrap();
     let done = &restores[0];
+    assert_eq!(done.project_id.as_str(), "proj-acmeeast-standby");
     assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
     assert!(done.resource_id.as_str().starts_with("srv-"));
     let original = w.svc.objects().get("backups", WEB).await.unwrap();

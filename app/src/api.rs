@@ -350,12 +350,21 @@ pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), A
 /// "Restore Data to New Cluster" (and "Restore" on the account's own backups): starts a
 /// restore into a new cluster in the backup's region. Returns the restore's id.
 #[server(endpoint = "restore_backup")]
-pub async fn restore_backup(backup_id: String) -> Result<String, AppError> {
+pub async fn restore_backup(
+    backup_id: String,
+    project_id: Option<String>,
+) -> Result<String, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.restore_backup(&caller, &backup_id, chrono::Utc::now())
-        .await
-        .map(|id| id.to_string())
-        .map_err(on_server::fail)
+    let project_id = project_id.filter(|p| !p.is_empty());
+    svc.restore_backup(
+        &caller,
+        &backup_id,
+        project_id.as_deref(),
+        chrono::Utc::now(),
+    )
+    .await
+    .map(|id| id.to_string())
+    .map_err(on_server::fail)
 }
 
 /// The account's restores and how each went.

@@ -25,10 +25,13 @@ test("Bob accepts a server backup into a vault, watches it copy, creates a serve
   await expect(received).toContainText(/Copying \d+%/);
   await expect(received).toContainText("Available", { timeout: 30_000 });
 
+  // Bob has two projects in the region: he picks where the server goes.
+  await received.getByLabel(`Project for ${WEB}`).selectOption("proj-acmeeast-standby");
   await received.getByRole("button", { name: "Create Server" }).click();
   const restore = bob.page.locator("table.restores tr", { hasText: WEB });
   await expect(restore).toContainText("Restored", { timeout: 30_000 });
   await expect(restore).toContainText("verified");
+  await expect(restore).toContainText("proj-acmeeast-standby");
 
   // The copy is in Bob's vault and counted there.
   await bob.page.getByRole("navigation").getByRole("link", { name: "Vaults" }).click();

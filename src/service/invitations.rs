@@ -71,7 +71,7 @@ impl Backshare {
 
         let received_rows = sqlx::query(
             "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
-                    b.size_bytes, b.encrypted, s.name AS share_name, s.owner_account_id,
+                    b.size_bytes, b.encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
                     a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
                     c.copied_bytes, c.failure, v.name AS vault_name
              FROM grants g
@@ -144,6 +144,7 @@ impl Backshare {
                 share_name: row.get("share_name"),
                 status: ShareStatus::of_grant(grant.status, copy.as_ref()),
                 restore_blocked,
+                expires_at: row.get::<Option<i64>, _>("expires_at").map(instant),
                 copy: copy.map(|copy| CopyView {
                     vault_name: row
                         .get::<Option<String>, _>("vault_name")

@@ -10,13 +10,15 @@ use crate::objects::TransferError;
 use crate::views::RestoreView;
 
 impl Backshare {
-    /// Starts a restore of a backup the caller owns or holds by an active grant. The job
+    /// Starts a restore of a backup the caller owns or holds by an active grant, into the
+    /// given project of the caller's in the backup's region (or its first there). The job
     /// worker finishes it; the returned id follows it on "Restores".
     #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
     pub async fn restore_backup(
         &self,
         caller: &Caller,
         backup_id: &str,
+        project_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> ServiceResult<RestoreId> {
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
@@ -102,13 +104,24 @@ impl Backshare {
             }
         }
         let region: String = row.get("region");
+        // The project chosen, or else the account's first in the backup's region.
         let project: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM projects WHERE account_id = ? AND region = ? ORDER BY id LIMIT 1",
+            "SELECT id FROM projects WHERE account_id = ? AND region = ? AND (? IS NULL OR id = ?)
+             ORDER BY id LIMIT 1",
         )
         .bind(caller.account_id.as_str())
         .bind(&region)
+        .bind(project_id)
+        .bind(project_id)
         .fetch_optional(&mut *tx)
         .await?;
+        if let (None, Some(chosen)) = (&project, project_id) {
+            return Err(UserError::Invalid(format!(
+                "Project {chosen} is not one of your projects in {region}: a {} is created in the backup's region.",
+                resource_kind.as_str()
+            ))
+            .into());
+        }
         let Some(project) = project else {
             return Err(UserError::Invalid(format!(
                 "Your account has no project in {region}: a {} is created in the backup's region.",

@@ -4,6 +4,7 @@ pub mod confirm_button;
 pub mod failure;
 pub mod nav;
 pub mod poll;
+pub mod restore_button;
 pub mod restores;
 pub mod share_dialog;
 pub mod status_badge;

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::api::{self, DeleteBackup, RestoreBackup};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
@@ -18,6 +19,8 @@ pub fn BackupsPage() -> impl IntoView {
     let selected = RwSignal::new(Vec::<DialogBackup>::new());
     let delete = ServerAction::<DeleteBackup>::new();
     let restore = ServerAction::<RestoreBackup>::new();
+    let picked = RwSignal::new(std::collections::BTreeMap::new());
+    let credentials = Resource::new(|| (), |_| api::credentials());
     // Restores finish in the background; the page follows them while it is open.
     let tick = crate::components::poll::use_poll(std::time::Duration::from_secs(2));
     let restores_refresh = Signal::derive(move || (tick.get(), restore.version().get()));
@@ -61,6 +64,7 @@ pub fn BackupsPage() -> impl IntoView {
         </div>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let projects = credentials.await.map(|c| c.projects).unwrap_or_default();
                 match backups.await {
                     Ok(list) => view! {
                         <table class="backups">
@@ -78,7 +82,6 @@ pub fn BackupsPage() -> impl IntoView {
                                     let blocked = b.share_blocked.clone();
                                     let ticked = offered.clone();
                                     let delete_id = b.id.to_string();
-                                    let restore_id = b.id.to_string();
                                     let is_ticked = {
                                         let id = offered.id.clone();
                                         move || selected.with(|list| list.iter().any(|s| s.id == id))
@@ -123,14 +126,15 @@ pub fn BackupsPage() -> impl IntoView {
                                                 >
                                                     "Share Backups"
                                                 </button>
-                                                <button
-                                                    type="button"
-                                                    disabled=b.restore_blocked.is_some()
-                                                    title=b.restore_blocked.clone().unwrap_or_default()
-                                                    on:click=move |_| { restore.dispatch(RestoreBackup { backup_id: restore_id.clone() }); }
-                                                >
-                                                    "Restore"
-                                                </button>
+                                                <RestoreButton
+                                                    backup_id=b.id.to_string()
+                                                    label="Restore"
+                                                    region=b.region.clone()
+                                                    blocked=b.restore_blocked.clone()
+                                                    projects=projects.clone()
+                                                    picked
+                                                    action=restore
+                                                />
                                                 <ConfirmButton
                                                     label="Delete"
                                                     question="Delete this backup? Recipients lose access.".to_owned()

@@ -11,6 +11,7 @@ use crate::api::{
 };
 use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::components::poll::use_poll;
+use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
@@ -27,6 +28,9 @@ pub fn SharedWithMePage() -> impl IntoView {
     // Vaults picked so far, by "<invitation or grant>/<backup>"; kept here so the page's
     // refreshes do not reset a choice.
     let picked = RwSignal::new(BTreeMap::<String, String>::new());
+    // Projects picked for restores, by backup id.
+    let projects_picked = RwSignal::new(BTreeMap::<String, String>::new());
+    let credentials = Resource::new(|| (), |_| api::credentials());
     let page = Resource::new(
         move || {
             (
@@ -52,6 +56,7 @@ pub fn SharedWithMePage() -> impl IntoView {
         <ActionProblem message=problem/>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let projects = credentials.await.map(|c| c.projects).unwrap_or_default();
                 match page.await {
                     Ok(page) => view! {
                         <section aria-labelledby="pending-title">
@@ -134,12 +139,11 @@ pub fn SharedWithMePage() -> impl IntoView {
                                         <thead>
                                             <tr>
                                                 <th>"Backup"</th><th>"Type"</th><th>"Region"</th><th>"Size"</th>
-                                                <th>"From"</th><th>"Resource share"</th><th>"Status"</th><th>"Actions"</th>
+                                                <th>"From"</th><th>"Resource share"</th><th>"Expires"</th><th>"Status"</th><th>"Actions"</th>
                                             </tr>
                                         </thead>
                                         <tbody>
                                             {page.received.into_iter().map(|r| {
-                                                let restore_id = r.backup_id.to_string();
                                                 let grant_id = r.grant_id.to_string();
                                                 let retry_id = grant_id.clone();
                                                 view! {
@@ -150,6 +154,7 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                     <td>{format::bytes(r.size_bytes)}</td>
                                                     <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
                                                     <td>{r.share_name.clone()}</td>
+                                                    <td>{r.expires_at.map(format::instant).unwrap_or_default()}</td>
                                                     <td>
                                                         <StatusBadge status=r.status/>
                                                         {r.copy.as_ref().map(|c| view! {
@@ -185,15 +190,16 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                                 "Retry"
                                                             </button>
                                                         })}
-                                                        <button
-                                                            type="button"
-                                                            disabled=r.restore_blocked.is_some()
-                                                            title=r.restore_blocked.clone().unwrap_or_default()
-                                                            on:click=move |_| { restore.dispatch(RestoreBackup { backup_id: restore_id.clone() }); }
-                                                        >
-                                                            {r.kind.restore_action()}
-                                                        </button>
-                                                        {r.restore_blocked.clone().map(|why| view! { <br/><span class="muted small">{why}</span> })}
+                                                        <RestoreButton
+                                                            backup_id=r.backup_id.to_string()
+                                                            label=r.kind.restore_action()
+                                                            region=r.region.clone()
+                                                            blocked=r.restore_blocked.clone()
+                                                            projects=projects.clone()
+                                                            picked=projects_picked
+                                                            action=restore
+                                                            explain=true
+                                                        />
                                                     </td>
                                                 </tr>
                                             }}).collect_view()}

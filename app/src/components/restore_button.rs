@@ -1,0 +1,63 @@
+//! The button that makes a new resource from a backup ("Restore", "Create Server", "Create
+//! Disk", "Restore Data to New Cluster"), with a project picker when the account has more
+//! than one project in the backup's region. Used on "Backups" and "Shared With Me".
+
+use std::collections::BTreeMap;
+
+use backshare::views::ProjectView;
+use leptos::prelude::*;
+
+use crate::api::RestoreBackup;
+
+/// One backup's restore action. `picked` lives on the page, so a chosen project survives
+/// the list being refetched; `explain` shows why the button is disabled beside it.
+#[component]
+pub fn RestoreButton(
+    backup_id: String,
+    label: &'static str,
+    region: String,
+    blocked: Option<String>,
+    projects: Vec<ProjectView>,
+    picked: RwSignal<BTreeMap<String, String>>,
+    action: ServerAction<RestoreBackup>,
+    #[prop(optional)] explain: bool,
+) -> impl IntoView {
+    let here: Vec<ProjectView> = projects
+        .into_iter()
+        .filter(|p| p.region == region)
+        .collect();
+    let picker = (here.len() > 1 && blocked.is_none()).then(|| {
+        let key = backup_id.clone();
+        let current = picked.with_untracked(|p| p.get(&key).cloned());
+        view! {
+            <select
+                aria-label=format!("Project for {backup_id}")
+                on:change=move |ev| {
+                    let value = event_target_value(&ev);
+                    picked.update(|p| { p.insert(key.clone(), value); });
+                }
+            >
+                {here.into_iter().map(|p| {
+                    let selected = current.as_deref() == Some(p.id.as_str());
+                    view! { <option value=p.id.to_string() selected=selected>{format!("{} ({})", p.name, p.id)}</option> }
+                }).collect_view()}
+            </select>
+        }
+    });
+    let why = blocked.clone().filter(|_| explain);
+    view! {
+        {picker}
+        <button
+            type="button"
+            disabled=blocked.is_some()
+            title=blocked.unwrap_or_default()
+            on:click=move |_| {
+                let project_id = picked.with_untracked(|p| p.get(&backup_id).cloned());
+                action.dispatch(RestoreBackup { backup_id: backup_id.clone(), project_id });
+            }
+        >
+            {label}
+        </button>
+        {why.map(|why| view! { <br/><span class="muted small">{why}</span> })}
+    }
+}
