@@ -1976,3 +1976,52 @@ async fn cancelling_a_copied_share_revokes_it_after_the_delay_and_then_deletes_t
     assert_eq!(w.bob_vaults().await.received_copy_bytes, 0);
     assert!(w.statuses(ALICE).await.contains(&ShareStatus::Revoked));
 }
+
+#[tokio::test]
+async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key() {
+    use backshare::model::RestoreStatus;
+    let w = world().await;
+    w.restore(ALICE, SECRET_DISK).await.unwrap();
+    assert_eq!(w.backup_status(SECRET_DISK).await, "Locked (restoring)");
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let alice = w.caller(ALICE).await;
+    let done = w.svc.restores(&alice).await.unwrap().remove(0);
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    let created = w
+        .svc
+        .objects()
+        .get("resources", done.resource_id.as_str())
+        .await
+        .unwrap();
+    let sealed = w.svc.objects().get("backups", SECRET_DISK).await.unwrap();
+    assert_ne!(
+        created, sealed,
+        "the backup is stored sealed, the disk holds the plaintext"
+    );
+    assert_eq!(Some(backshare::objects::sha256_hex(&created)), done.sha256);
+    assert_eq!(w.backup_status(SECRET_DISK).await, "Available");
+}
+
+#[tokio::test]
+async fn a_copy_expires_with_its_original_and_frees_its_space() {
+    let w = world().await;
+    w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    w.copy_all().await;
+    assert_eq!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Available
+    );
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM backups WHERE id = ?")
+        .bind(WEB)
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+    let after = chrono::TimeZone::timestamp_millis_opt(&Utc, expires + 1).unwrap();
+    w.svc.run_due_work(after).await.unwrap();
+    w.svc.run_copies(after).await.unwrap();
+    assert!(w.received_by_bob(WEB).await.is_none());
+    assert_eq!(w.bob_vaults().await.received_copy_bytes, 0);
+    assert!(w.statuses(ALICE).await.contains(&ShareStatus::Lost));
+}

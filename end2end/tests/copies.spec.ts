@@ -33,6 +33,12 @@ test("Bob accepts a server backup into a vault, watches it copy, creates a serve
   await expect(restore).toContainText("verified");
   await expect(restore).toContainText("proj-acmeeast-standby");
 
+  // The new server is among Bob's resources, in the project he picked.
+  await bob.page.getByRole("navigation").getByRole("link", { name: "Resources" }).click();
+  const server = bob.page.locator("table.resources tr", { hasText: "web-01 nightly (restored)" });
+  await expect(server).toContainText("proj-acmeeast-standby");
+  await expect(server).toContainText("server");
+
   // The copy is in Bob's vault and counted there.
   await bob.page.getByRole("navigation").getByRole("link", { name: "Vaults" }).click();
   const held = bob.page.locator("table.vault-items tr", { hasText: WEB });
