@@ -48,6 +48,25 @@ pub async fn record(
     .bind(line.outcome)
     .execute(&mut *conn)
     .await?;
+    let accounts = [Some(line.owner), line.recipient];
+    touch(conn, accounts.into_iter().flatten(), now).await
+}
+
+/// Tells the push feed that these accounts' pages should refresh, in the caller's
+/// transaction: every line above does it, and so do changes that write no line (a copy's
+/// progress, a vault chosen later).
+pub async fn touch<'a>(
+    conn: &mut sqlx::SqliteConnection,
+    accounts: impl IntoIterator<Item = &'a str>,
+    now: DateTime<Utc>,
+) -> ServiceResult<()> {
+    for account in accounts {
+        sqlx::query("INSERT INTO changes (account_id, at) VALUES (?, ?)")
+            .bind(account)
+            .bind(now.timestamp_millis())
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

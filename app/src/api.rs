@@ -9,6 +9,10 @@ use leptos::server_fn::codec::Json;
 
 use crate::error::AppError;
 
+/// The session key of the signed-in user, for the push feed's route.
+#[cfg(feature = "ssr")]
+pub use on_server::USER_KEY;
+
 #[cfg(feature = "ssr")]
 mod on_server {
     use axum::http::{header::ACCEPT, request::Parts, StatusCode};

@@ -47,6 +47,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    components::changes::provide_changes();
     // Marks the page as interactive once hydrated (effects run only in the browser), so
     // end-to-end tests wait for a condition instead of sleeping.
     Effect::new(move |_| {

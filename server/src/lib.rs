@@ -1,5 +1,6 @@
 //! The Backshare server: configuration, start-up, sessions, routes and the job worker.
 
+pub mod feed;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -207,6 +208,7 @@ fn print_demo_banner() {
 /// The whole HTTP surface: pages, server functions under `/api`, static files, sessions.
 pub async fn router(
     svc: Backshare,
+    feed: feed::Feed,
     leptos_options: LeptosOptions,
     secure_cookies: bool,
 ) -> anyhow::Result<Router> {
@@ -223,13 +225,17 @@ pub async fn router(
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
     let routes = generate_route_list(App);
+    let extensions = (axum::Extension(svc.clone()), axum::Extension(feed));
     let context = move || provide_context(svc.clone());
     Ok(Router::new()
+        .route("/api/events", axum::routing::get(feed::events))
         .leptos_routes_with_context(&leptos_options, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        .layer(extensions.0)
+        .layer(extensions.1)
         .layer(sessions)
         // The wasm bundle shrinks to about 40 % with gzip, to less with Brotli.
         .layer(tower_http::compression::CompressionLayer::new())
@@ -362,9 +368,17 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     let addr = leptos.leptos_options.site_addr;
     let svc = open(&config).await?;
-    let app = router(svc.clone(), leptos.leptos_options, config.secure_cookies).await?;
+    let feed = feed::Feed::new();
+    let app = router(
+        svc.clone(),
+        feed.clone(),
+        leptos.leptos_options,
+        config.secure_cookies,
+    )
+    .await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let tail = tokio::spawn(feed::tail(svc.clone(), feed, stop_rx.clone()));
     let jobs = tokio::spawn(run_jobs(svc, stop_rx));
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -376,6 +390,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
+    let _ = tail.await;
     Ok(())
 }
 

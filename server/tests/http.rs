@@ -18,6 +18,8 @@ const BOB_ACCOUNT: &str = "1840000000000002";
 struct TestServer {
     app: Router,
     _dir: tempfile::TempDir,
+    /// Stops the push feed's tail task when the test ends.
+    _stop: tokio::sync::watch::Sender<bool>,
 }
 
 async fn server() -> TestServer {
@@ -30,8 +32,19 @@ async fn server() -> TestServer {
     ]);
     let svc = open(&config).await.unwrap();
     let options = LeptosOptions::builder().output_name("backshare").build();
-    let app = router(svc, options, false).await.unwrap();
-    TestServer { app, _dir: dir }
+    let feed = backshare_server::feed::Feed::new();
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(backshare_server::feed::tail(
+        svc.clone(),
+        feed.clone(),
+        stopped,
+    ));
+    let app = router(svc, feed, options, false).await.unwrap();
+    TestServer {
+        app,
+        _dir: dir,
+        _stop: stop,
+    }
 }
 
 struct Reply {
@@ -617,4 +630,65 @@ async fn copies_vaults_and_resources_answer_only_to_whom_they_belong() {
             .status,
         StatusCode::OK
     );
+}
+
+/// Reads the next server-sent event's text from an open `/api/events` body.
+async fn next_event(body: &mut Body) -> String {
+    loop {
+        let frame = body.frame().await.expect("the feed stays open").unwrap();
+        if let Ok(data) = frame.into_data() {
+            let text = String::from_utf8_lossy(&data).into_owned();
+            // Keep-alive comments carry no event.
+            if text.contains("event:") {
+                return text;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_push_feed_tells_each_account_of_its_own_changes_only() {
+    use futures::FutureExt;
+    let s = server().await;
+    let anonymous = s.page(None, "/api/events").await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+
+    let alice = s.sign_in("alice@acme.example").await;
+    let bob = s.sign_in("bob@acme-east.example").await;
+    let carol = s.sign_in("carol@partner.example").await;
+    let open = |cookie: String| {
+        let app = s.app.clone();
+        async move {
+            let request = Request::get("/api/events")
+                .header(header::COOKIE, cookie)
+                .body(Body::empty())
+                .unwrap();
+            let response = app.oneshot(request).await.unwrap();
+            assert_eq!(response.status(), StatusCode::OK);
+            assert_eq!(
+                response.headers()[header::CONTENT_TYPE],
+                "text/event-stream"
+            );
+            response.into_body()
+        }
+    };
+    let mut bobs = open(bob).await;
+    let mut carols = open(carol).await;
+    // Every connection starts with an event, so a page that (re)connects refetches.
+    assert!(next_event(&mut bobs).await.contains("connected"));
+    assert!(next_event(&mut carols).await.contains("connected"));
+
+    assert_eq!(
+        s.create_share(Some(&alice), "feed", ORDERS, BOB_ACCOUNT)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let event = next_event(&mut bobs).await;
+    assert!(
+        event.contains("event: change") && event.contains("id: "),
+        "{event}"
+    );
+    // Carol's feed had the same change offered and passed it over: nothing is waiting.
+    assert!(carols.frame().now_or_never().is_none());
 }

@@ -167,6 +167,11 @@ impl Backshare {
         } else {
             None
         };
+        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+            .bind(&backup)
+            .fetch_one(&mut *conn)
+            .await?;
+        activity::touch(conn, [recipient, owner.as_str()], now).await?;
         let copy = VaultCopy::start(facts.size_bytes);
         sqlx::query(
             "INSERT INTO copies (grant_id, vault_id, account_id, backup_id, status, size_bytes,
@@ -318,6 +323,11 @@ impl Backshare {
         .bind(grant_id)
         .execute(&mut *tx)
         .await?;
+        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+            .bind(&backup)
+            .fetch_one(&mut *tx)
+            .await?;
+        activity::touch(&mut tx, [caller.account_id.as_str(), owner.as_str()], now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -477,6 +487,7 @@ impl Backshare {
                 |copied| {
                     let (db, grant, attempt) =
                         (self.db.clone(), claim.grant.clone(), claim.attempt);
+                    let watchers = [claim.recipient.clone(), claim.owner.clone()];
                     async move {
                         let now = Utc::now();
                         let held = sqlx::query(
@@ -491,7 +502,18 @@ impl Backshare {
                         .execute(&db)
                         .await;
                         // A database hiccup stops this attempt; the lease lapses and it reruns.
-                        matches!(held, Ok(done) if done.rows_affected() == 1)
+                        let held = matches!(held, Ok(done) if done.rows_affected() == 1);
+                        if held {
+                            // The pages of both accounts follow the percentage.
+                            if let Ok(mut conn) = db.acquire().await {
+                                let accounts = watchers.iter().map(String::as_str);
+                                if let Err(error) = activity::touch(&mut conn, accounts, now).await
+                                {
+                                    tracing::warn!(%error, "could not announce copy progress");
+                                }
+                            }
+                        }
+                        held
                     }
                 },
             )

@@ -12,6 +12,11 @@ impl Backshare {
     #[tracing::instrument(skip(self), err)]
     pub async fn run_due_work(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
+        // The feed only needs recent changes: a page that reconnects refetches anyway.
+        sqlx::query("DELETE FROM changes WHERE at < ?")
+            .bind(millis(now - Duration::minutes(10)))
+            .execute(&self.db)
+            .await?;
         let due_invitations = sqlx::query(
             "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
                     s.name AS share_name

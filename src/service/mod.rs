@@ -491,6 +491,7 @@ async fn recipient_facts(
 }
 
 mod copies;
+mod feed;
 mod invitations;
 mod keys;
 mod lifecycle;

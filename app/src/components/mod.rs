@@ -1,9 +1,9 @@
 //! Reusable pieces of the pages.
 
+pub mod changes;
 pub mod confirm_button;
 pub mod failure;
 pub mod nav;
-pub mod poll;
 pub mod restore_button;
 pub mod restores;
 pub mod share_dialog;

@@ -1,20 +1,21 @@
 //! The top bar: the pages, the pending-invitation counter and the user menu.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::{self, SignOut};
-use crate::components::poll::use_poll;
+use crate::components::changes::use_changes;
 
 /// The navigation; shown in full once signed in.
 #[component]
 pub fn Nav() -> impl IntoView {
     let location = use_location();
-    let tick = use_poll(Duration::from_secs(5));
-    let me = Resource::new(move || (location.pathname.get(), tick.get()), |_| api::me());
+    let changed = use_changes();
+    let me = Resource::new(
+        move || (location.pathname.get(), changed.get()),
+        |_| api::me(),
+    );
     let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="topbar">

@@ -1,20 +1,18 @@
 //! "Activity": who did what to which share, when, with the outcome. The owner and the
 //! recipient each see the lines that name their account.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::changes::use_changes;
 use crate::components::failure::failure;
-use crate::components::poll::use_poll;
 use crate::format;
 
 /// The latest 200 lines, newest first.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
-    let tick = use_poll(Duration::from_secs(5));
-    let entries = Resource::new(move || tick.get(), |_| api::activity());
+    let changed = use_changes();
+    let entries = Resource::new(move || changed.get(), |_| api::activity());
     view! {
         <h1>"Activity"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>

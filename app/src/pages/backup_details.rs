@@ -1,14 +1,12 @@
 //! A backup's details: "Basic information" and the "Share List" tab (each recipient and its
 //! status, following the recipients live). Tabs are links, so they work without JavaScript.
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api;
+use crate::components::changes::use_changes;
 use crate::components::failure::failure;
-use crate::components::poll::use_poll;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::pages::my_shares::principals_text;
@@ -20,8 +18,8 @@ pub fn BackupDetailsPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let share_tab = move || query.read().get("tab").as_deref() == Some("share-list");
-    let tick = use_poll(Duration::from_secs(2));
-    let details = Resource::new(move || (id(), tick.get()), |(id, _)| api::share_list(id));
+    let changed = use_changes();
+    let details = Resource::new(move || (id(), changed.get()), |(id, _)| api::share_list(id));
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

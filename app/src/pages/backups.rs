@@ -22,8 +22,8 @@ pub fn BackupsPage() -> impl IntoView {
     let picked = RwSignal::new(std::collections::BTreeMap::new());
     let credentials = Resource::new(|| (), |_| api::credentials());
     // Restores finish in the background; the page follows them while it is open.
-    let tick = crate::components::poll::use_poll(std::time::Duration::from_secs(2));
-    let restores_refresh = Signal::derive(move || (tick.get(), restore.version().get()));
+    let changed = crate::components::changes::use_changes();
+    let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     // The backup whose "Delete" waits for confirmation.
     let deleting = RwSignal::new(None::<String>);
     let backups = Resource::new(

@@ -1,26 +1,24 @@
 //! "My Shares": every backup the account shares, per recipient, with a status that follows
 //! what recipients do (polled every two seconds).
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
+use crate::components::changes::use_changes;
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
-use crate::components::poll::use_poll;
 use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
 
 /// The shares table with "Cancel Sharing" and its confirmation.
 #[component]
 pub fn MySharesPage() -> impl IntoView {
-    let tick = use_poll(Duration::from_secs(2));
+    let changed = use_changes();
     let cancel = ServerAction::<CancelSharing>::new();
     // The "share id|recipient" row awaiting confirmation; kept outside the refetched rows.
     let confirming = RwSignal::new(None::<String>);
     let rows = Resource::new(
-        move || (tick.get(), cancel.version().get()),
+        move || (changed.get(), cancel.version().get()),
         |_| api::my_shares(),
     );
     let problem = Signal::derive(move || last_failure(cancel.value().get()));

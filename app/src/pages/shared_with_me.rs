@@ -1,7 +1,6 @@
 //! "Shared With Me": pending invitations to answer, then the backups received.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use backshare::views::VaultChoice;
 use leptos::prelude::*;
@@ -9,8 +8,8 @@ use leptos::prelude::*;
 use crate::api::{
     self, AcceptInvitation, CopyIntoVault, RejectInvitation, RestoreBackup, RetryCopy,
 };
+use crate::components::changes::use_changes;
 use crate::components::failure::{failure, last_failure, ActionProblem};
-use crate::components::poll::use_poll;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
@@ -19,7 +18,7 @@ use crate::format;
 /// Invitations with "Accept" and "Reject", and the received backups with their status.
 #[component]
 pub fn SharedWithMePage() -> impl IntoView {
-    let tick = use_poll(Duration::from_secs(2));
+    let changed = use_changes();
     let accept = ServerAction::<AcceptInvitation>::new();
     let reject = ServerAction::<RejectInvitation>::new();
     let restore = ServerAction::<RestoreBackup>::new();
@@ -34,7 +33,7 @@ pub fn SharedWithMePage() -> impl IntoView {
     let page = Resource::new(
         move || {
             (
-                tick.get(),
+                changed.get(),
                 accept.version().get(),
                 reject.version().get(),
                 copy.version().get(),
@@ -50,7 +49,7 @@ pub fn SharedWithMePage() -> impl IntoView {
             .or_else(|| last_failure(copy.value().get()))
             .or_else(|| last_failure(retry.value().get()))
     });
-    let restores_refresh = Signal::derive(move || (tick.get(), restore.version().get()));
+    let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     view! {
         <h1>"Shared With Me"</h1>
         <ActionProblem message=problem/>

@@ -1,20 +1,18 @@
 //! "Vaults": each vault's capacity and usage, own backups and received copies alike, and
 //! what the account stores in all (the recipient pays for the copies it holds).
 
-use std::time::Duration;
-
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::changes::use_changes;
 use crate::components::failure::failure;
-use crate::components::poll::use_poll;
 use crate::format;
 
 /// Capacity and usage bars per vault, received copies marked, and the account's totals.
 #[component]
 pub fn VaultsPage() -> impl IntoView {
-    let tick = use_poll(Duration::from_secs(2));
-    let page = Resource::new(move || tick.get(), |_| api::vaults());
+    let changed = use_changes();
+    let page = Resource::new(move || changed.get(), |_| api::vaults());
     view! {
         <h1>"Vaults"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
