@@ -44,7 +44,8 @@ impl Default for Feed {
     }
 }
 
-/// Tails `changes` every 100 ms and publishes what is new, until `stop` fires.
+/// Tails `changes` every 25 ms (an indexed range read, cheap) and publishes what is new,
+/// until `stop` fires.
 pub async fn tail(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut last = match svc.latest_change().await {
         Ok(seq) => seq,
@@ -53,7 +54,7 @@ pub async fn tail(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Rece
             0
         }
     };
-    let mut every = tokio::time::interval(Duration::from_millis(100));
+    let mut every = tokio::time::interval(Duration::from_millis(25));
     loop {
         tokio::select! {
             _ = every.tick() => match svc.changes_after(last, 1_000).await {
