@@ -5,6 +5,7 @@
 //! copies of ended grants are deleted and free their space.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::future::join_all;
 use tokio::sync::Semaphore;
@@ -19,6 +20,29 @@ use crate::views::{VaultChoice, VaultItem, VaultOption, VaultView, VaultsPage};
 /// object, so an older attempt can never overwrite or delete a newer one's bytes.
 fn copy_object(grant: &str, attempt: i64) -> String {
     format!("{grant}.{attempt}")
+}
+
+/// How often a running copy tells the pages of both accounts that it moved.
+const ANNOUNCE_EVERY: Duration = Duration::from_secs(1);
+
+/// Renews a copy attempt's lease every third of it until aborted, or until the attempt
+/// no longer holds the copy.
+async fn keep_lease(db: crate::db::Db, grant: String, attempt: i64, lease: chrono::Duration) {
+    let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(1));
+    loop {
+        tokio::time::sleep(every).await;
+        let renewed = sqlx::query(
+            "UPDATE copies SET lease_until = ? WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
+        )
+        .bind(millis(Utc::now() + lease))
+        .bind(&grant)
+        .bind(attempt)
+        .execute(&db)
+        .await;
+        if !matches!(renewed, Ok(done) if done.rows_affected() == 1) {
+            return;
+        }
+    }
 }
 
 /// A copy the job claimed: what it needs to run one attempt.
@@ -173,10 +197,18 @@ impl Backshare {
             .await?;
         activity::touch(conn, [recipient, owner.as_str()], now).await?;
         let copy = VaultCopy::start(facts.size_bytes);
-        sqlx::query(
+        // A grant accepted again after its copy was deleted starts over in the same row,
+        // keeping its attempt count so that the new attempts write new objects.
+        let placed = sqlx::query(
             "INSERT INTO copies (grant_id, vault_id, account_id, backup_id, status, size_bytes,
                                  copied_bytes, wrapped_key, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+             VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+             ON CONFLICT (grant_id) DO UPDATE SET
+                 vault_id = excluded.vault_id, status = excluded.status,
+                 size_bytes = excluded.size_bytes, copied_bytes = 0, failure = NULL,
+                 lease_until = NULL, wrapped_key = excluded.wrapped_key,
+                 updated_at = excluded.updated_at
+             WHERE copies.status = 'deleted'",
         )
         .bind(grant)
         .bind(vault_id)
@@ -188,7 +220,15 @@ impl Backshare {
         .bind(millis(now))
         .bind(millis(now))
         .execute(&mut *conn)
-        .await?;
+        .await?
+        .rows_affected();
+        if placed == 0 {
+            return Err(UserError::Conflict(
+                "The previous copy of this backup is still being removed: retry in a moment."
+                    .into(),
+            )
+            .into());
+        }
         Ok(())
     }
 
@@ -206,7 +246,7 @@ impl Backshare {
             "SELECT g.id, g.backup_id, b.name FROM grants g JOIN backups b ON b.id = g.backup_id
              WHERE g.invitation_id = ? AND g.status = 'active'
                AND b.kind IN ('server_backup', 'disk_backup')
-               AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.grant_id = g.id)
+               AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.grant_id = g.id AND c.status <> 'deleted')
              ORDER BY g.backup_id",
         )
         .bind(invitation)
@@ -256,11 +296,12 @@ impl Backshare {
             )
             .into());
         }
-        let existing: Option<String> =
-            sqlx::query_scalar("SELECT status FROM copies WHERE grant_id = ?")
-                .bind(grant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let existing: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM copies WHERE grant_id = ? AND status <> 'deleted'",
+        )
+        .bind(grant_id)
+        .fetch_optional(&mut *tx)
+        .await?;
         if existing.is_some() {
             return Err(
                 UserError::Conflict("This backup is already copied into a vault.".into()).into(),
@@ -394,7 +435,13 @@ impl Backshare {
         .await?;
         let mut done = 0;
         let deleting =
-            sqlx::query("SELECT grant_id, attempt FROM copies WHERE status = 'deleting' LIMIT 100")
+            // A restore still reading a copy keeps its bytes until it is done.
+            sqlx::query(
+                "SELECT grant_id, attempt FROM copies c WHERE status = 'deleting'
+                   AND NOT EXISTS (SELECT 1 FROM restores r
+                                   WHERE r.copy_grant_id = c.grant_id AND r.status = 'running')
+                 LIMIT 100",
+            )
                 .fetch_all(&self.db)
                 .await?;
         for row in deleting {
@@ -418,6 +465,7 @@ impl Backshare {
         Ok(sqlx::query_scalar(
             "SELECT grant_id FROM copies
              WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < ?)
+               AND grant_id IN (SELECT id FROM grants WHERE status = 'active')
              ORDER BY updated_at LIMIT ?",
         )
         .bind(millis(now))
@@ -431,7 +479,8 @@ impl Backshare {
         let lease = millis(Utc::now().max(now) + self.settings.copy_lease);
         let claimed = sqlx::query(
             "UPDATE copies SET attempt = attempt + 1, lease_until = ?, copied_bytes = 0, updated_at = ?
-             WHERE grant_id = ? AND status = 'copying' AND (lease_until IS NULL OR lease_until < ?)",
+             WHERE grant_id = ? AND status = 'copying' AND (lease_until IS NULL OR lease_until < ?)
+               AND grant_id IN (SELECT id FROM grants WHERE status = 'active')",
         )
         .bind(lease)
         .bind(millis(now))
@@ -476,66 +525,18 @@ impl Backshare {
     /// with the backup. Only the attempt that still holds the copy may finish it.
     async fn copy_once(&self, claim: Claim) -> ServiceResult<bool> {
         let object = copy_object(&claim.grant, claim.attempt);
-        let lease = self.settings.copy_lease;
-        let transfer = self
-            .objects
-            .transfer(
-                ("backups", &claim.backup),
-                ("copies", &object),
-                None,
-                self.settings.copy_rate_limit,
-                |copied| {
-                    let (db, grant, attempt) =
-                        (self.db.clone(), claim.grant.clone(), claim.attempt);
-                    let watchers = [claim.recipient.clone(), claim.owner.clone()];
-                    async move {
-                        let now = Utc::now();
-                        let held = sqlx::query(
-                            "UPDATE copies SET copied_bytes = ?, lease_until = ?, updated_at = ?
-                         WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
-                        )
-                        .bind(i64::try_from(copied).unwrap_or(i64::MAX))
-                        .bind(millis(now + lease))
-                        .bind(millis(now))
-                        .bind(&grant)
-                        .bind(attempt)
-                        .execute(&db)
-                        .await;
-                        // A database hiccup stops this attempt; the lease lapses and it reruns.
-                        let held = matches!(held, Ok(done) if done.rows_affected() == 1);
-                        if held {
-                            // The pages of both accounts follow the percentage.
-                            if let Ok(mut conn) = db.acquire().await {
-                                let accounts = watchers.iter().map(String::as_str);
-                                if let Err(error) = activity::touch(&mut conn, accounts, now).await
-                                {
-                                    tracing::warn!(%error, "could not announce copy progress");
-                                }
-                            }
-                        }
-                        held
-                    }
-                },
-            )
-            .await;
-        let outcome: Result<(), String> = match transfer {
-            Err(TransferError::Stopped) => return Ok(false),
-            Err(error) if error.is_not_found() => Err("the original backup's bytes are gone".into()),
-            Err(error) => {
-                tracing::error!(grant = claim.grant, %error, "copy failed");
-                Err("the bytes could not be copied (a storage error; see the server log)".into())
-            }
-            Ok(done) if done.read_sha256 != claim.stored_sha256 => Err(
-                "verification failed: the original's bytes do not match the checksum taken with the backup (they changed or were damaged since)".into(),
-            ),
-            Ok(_) => match self.objects.sha256("copies", &object).await {
-                Ok(written) if written == claim.stored_sha256 => Ok(()),
-                Ok(_) => Err("verification failed: the copy's bytes do not match the original's checksum".into()),
-                Err(error) => {
-                    tracing::error!(grant = claim.grant, %error, "reading a copy back failed");
-                    Err("the copy could not be read back to verify it".into())
-                }
-            },
+        // The lease is renewed on its own clock while this attempt lives (streaming, the
+        // final upload, the read-back), so a long step never lets another worker take over.
+        let keeper = tokio::spawn(keep_lease(
+            self.db.clone(),
+            claim.grant.clone(),
+            claim.attempt,
+            self.settings.copy_lease,
+        ));
+        let outcome = self.copy_and_verify(&claim, &object).await;
+        keeper.abort();
+        let Some(outcome) = outcome else {
+            return Ok(false);
         };
         let now = Utc::now();
         let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
@@ -587,6 +588,75 @@ impl Backshare {
             self.objects.delete("copies", &object).await?;
         }
         Ok(true)
+    }
+
+    /// Streams the original into `object` (progress shown to both accounts about once a
+    /// second) and verifies it. `None` when the attempt was stopped (discarded or taken
+    /// over); otherwise the outcome the copy records.
+    async fn copy_and_verify(&self, claim: &Claim, object: &str) -> Option<Result<(), String>> {
+        let mut announced = Instant::now() - ANNOUNCE_EVERY;
+        let transfer = self
+            .objects
+            .transfer(
+                ("backups", &claim.backup),
+                ("copies", object),
+                None,
+                self.settings.copy_rate_limit,
+                |copied| {
+                    let announce = announced.elapsed() >= ANNOUNCE_EVERY;
+                    if announce {
+                        announced = Instant::now();
+                    }
+                    let (db, grant, attempt) =
+                        (self.db.clone(), claim.grant.clone(), claim.attempt);
+                    let watchers = [claim.recipient.clone(), claim.owner.clone()];
+                    async move {
+                        let now = Utc::now();
+                        let held = sqlx::query(
+                            "UPDATE copies SET copied_bytes = ?, updated_at = ?
+                             WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
+                        )
+                        .bind(i64::try_from(copied).unwrap_or(i64::MAX))
+                        .bind(millis(now))
+                        .bind(&grant)
+                        .bind(attempt)
+                        .execute(&db)
+                        .await;
+                        // A database hiccup stops this attempt; the lease lapses and it reruns.
+                        let held = matches!(held, Ok(done) if done.rows_affected() == 1);
+                        if held && announce {
+                            if let Ok(mut conn) = db.acquire().await {
+                                let accounts = watchers.iter().map(String::as_str);
+                                if let Err(error) = activity::touch(&mut conn, accounts, now).await
+                                {
+                                    tracing::warn!(%error, "could not announce copy progress");
+                                }
+                            }
+                        }
+                        held
+                    }
+                },
+            )
+            .await;
+        Some(match transfer {
+            Err(TransferError::Stopped) => return None,
+            Err(error) if error.is_not_found() => Err("the original backup's bytes are gone".into()),
+            Err(error) => {
+                tracing::error!(grant = claim.grant, %error, "copy failed");
+                Err("the bytes could not be copied (a storage error; see the server log)".into())
+            }
+            Ok(done) if done.read_sha256 != claim.stored_sha256 => Err(
+                "verification failed: the original's bytes do not match the checksum taken with the backup (they changed or were damaged since)".into(),
+            ),
+            Ok(_) => match self.objects.sha256("copies", object).await {
+                Ok(written) if written == claim.stored_sha256 => Ok(()),
+                Ok(_) => Err("verification failed: the copy's bytes do not match the original's checksum".into()),
+                Err(error) => {
+                    tracing::error!(grant = claim.grant, %error, "reading a copy back failed");
+                    Err("the copy could not be read back to verify it".into())
+                }
+            },
+        })
     }
 
     /// The "Vaults" page: each vault's capacity and what fills it, and the account's totals.

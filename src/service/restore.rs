@@ -197,67 +197,18 @@ impl Backshare {
             let backup: String = row.get("backup_id");
             let resource: String = row.get("resource_id");
             let expected: String = row.get("sha256");
-            let copy_grant: Option<String> = row.get("copy_grant_id");
-            let source = match &copy_grant {
-                Some(grant) => (
-                    "copies",
-                    format!("{grant}.{}", row.get::<i64, _>("attempt")),
-                ),
-                None => ("backups", backup.clone()),
-            };
-            // Encrypted bytes are opened on the way with the data key the reader holds:
-            // the owner's own, or the one the owner granted with the copy.
-            let opener = if row.get::<bool, _>("encrypted") {
-                let mut conn = self.db.acquire().await?;
-                let key = match (&copy_grant, row.get::<Option<String>, _>("wrapped_key")) {
-                    (Some(_), Some(wrapped)) => self
-                        .account_key(&mut conn, row.get("account_id"), now)
-                        .await?
-                        .unwrap_key(&wrapped)?,
-                    (Some(grant), None) => {
-                        return Err(ServiceError::Corrupt(format!(
-                            "encrypted copy {grant} has no key"
-                        )))
-                    }
-                    (None, _) => self.backup_data_key(&mut conn, &backup, now).await?,
-                };
-                Some(Opener::new(&key))
-            } else {
-                None
-            };
-            let transfer = self
-                .objects
-                .transfer(
-                    (source.0, &source.1),
-                    ("resources", &resource),
-                    opener,
-                    0,
-                    |_| async { true },
-                )
-                .await;
-            let outcome = match transfer {
-                Ok(done) if done.written_sha256 == expected => {
-                    if self.objects.sha256("resources", &resource).await? == expected {
-                        Ok(())
-                    } else {
-                        Err("the restored bytes do not match the backup's checksum".to_owned())
-                    }
-                }
-                Ok(_) => Err("the backup's bytes do not match its checksum".to_owned()),
-                Err(error) if error.is_not_found() => Err("the backup's bytes are gone".to_owned()),
-                Err(TransferError::Crypto(error)) => {
-                    Err(format!("the backup could not be decrypted: {error}"))
-                }
-                Err(error) => {
-                    tracing::error!(backup, resource, %error, "restore transfer failed");
-                    Err(
-                        "the bytes could not be copied (a storage error; see the server log)"
-                            .to_owned(),
-                    )
+            // A fault with one restore fails that restore, never the whole job.
+            let outcome = match self.restore_bytes(&row, &resource, &expected, now).await {
+                Ok(outcome) => outcome,
+                Err(fault) => {
+                    tracing::error!(backup, resource, %fault, "restore failed");
+                    Err("the restore failed on our side (see the server log)".to_owned())
                 }
             };
             if outcome.is_err() {
-                self.objects.delete("resources", &resource).await?;
+                if let Err(error) = self.objects.delete("resources", &resource).await {
+                    tracing::warn!(resource, %error, "removing a failed restore's bytes failed");
+                }
             }
             let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
             let (status, detail) = match &outcome {
@@ -327,6 +278,78 @@ impl Backshare {
             finished += updated;
         }
         Ok(finished)
+    }
+
+    /// Writes one restore's bytes into its new resource, opening sealed bytes with the
+    /// reader's key, and checks them; the outcome the restore records, or a fault.
+    async fn restore_bytes(
+        &self,
+        row: &sqlx::sqlite::SqliteRow,
+        resource: &str,
+        expected: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Result<(), String>> {
+        let backup: String = row.get("backup_id");
+        let copy_grant: Option<String> = row.get("copy_grant_id");
+        let source = match &copy_grant {
+            Some(grant) => (
+                "copies",
+                format!("{grant}.{}", row.get::<i64, _>("attempt")),
+            ),
+            None => ("backups", backup.clone()),
+        };
+        // Encrypted bytes are opened on the way with the data key the reader holds:
+        // the owner's own, or the one the owner granted with the copy.
+        let opener = if row.get::<bool, _>("encrypted") {
+            let mut conn = self.db.acquire().await?;
+            let key = match (&copy_grant, row.get::<Option<String>, _>("wrapped_key")) {
+                (Some(_), Some(wrapped)) => self
+                    .account_key(&mut conn, row.get("account_id"), now)
+                    .await?
+                    .unwrap_key(&wrapped)?,
+                (Some(grant), None) => {
+                    return Err(ServiceError::Corrupt(format!(
+                        "encrypted copy {grant} has no key"
+                    )))
+                }
+                (None, _) => self.backup_data_key(&mut conn, &backup, now).await?,
+            };
+            Some(Opener::new(&key))
+        } else {
+            None
+        };
+        let transfer = self
+            .objects
+            .transfer(
+                (source.0, &source.1),
+                ("resources", resource),
+                opener,
+                0,
+                |_| async { true },
+            )
+            .await;
+        let outcome = match transfer {
+            Ok(done) if done.written_sha256 == expected => {
+                if self.objects.sha256("resources", resource).await? == expected {
+                    Ok(())
+                } else {
+                    Err("the restored bytes do not match the backup's checksum".to_owned())
+                }
+            }
+            Ok(_) => Err("the backup's bytes do not match its checksum".to_owned()),
+            Err(error) if error.is_not_found() => Err("the backup's bytes are gone".to_owned()),
+            Err(TransferError::Crypto(error)) => {
+                Err(format!("the backup could not be decrypted: {error}"))
+            }
+            Err(error) => {
+                tracing::error!(backup, resource, %error, "restore transfer failed");
+                Err(
+                    "the bytes could not be copied (a storage error; see the server log)"
+                        .to_owned(),
+                )
+            }
+        };
+        Ok(outcome)
     }
 
     #[allow(clippy::too_many_arguments)]
