@@ -78,10 +78,17 @@ impl SecretKey {
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
-                write_private(&path, key.0.as_slice()).map_err(|e| {
-                    CryptoError::MasterKey(format!("cannot write {}: {e}", path.display()))
-                })?;
-                Ok(key)
+                match write_private(&path, key.0.as_slice()) {
+                    Ok(()) => Ok(key),
+                    // Another process made it first: use that one.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                        Self::load_or_create_master(data_dir, None)
+                    }
+                    Err(e) => Err(CryptoError::MasterKey(format!(
+                        "cannot write {}: {e}",
+                        path.display()
+                    ))),
+                }
             }
             Err(e) => Err(CryptoError::MasterKey(format!(
                 "cannot read {}: {e}",
@@ -116,18 +123,24 @@ impl SecretKey {
     }
 }
 
+/// Writes a new file readable by its owner only, whole or not at all: into a temporary
+/// file first, then linked into place (which fails if the file exists meanwhile).
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
+    let partial = path.with_extension(format!("partial-{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
+    options.write(true).create(true).truncate(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
-    let mut file = options.open(path)?;
+    let mut file = options.open(&partial)?;
     file.write_all(bytes)?;
-    file.sync_all()
+    file.sync_all()?;
+    let linked = std::fs::hard_link(&partial, path);
+    std::fs::remove_file(&partial)?;
+    linked
 }
 
 /// Seals plaintext pushed in any pieces into the chunked format: prefix, then full sealed
@@ -239,6 +252,14 @@ impl Opener {
     }
 }
 
+/// How many bytes `plain` bytes take once sealed: the prefix, and a tag per chunk (at least
+/// one: the last chunk is sealed even when empty). Copies reserve this much in a vault.
+pub fn sealed_len(plain: i64) -> i64 {
+    let chunk = PLAIN_CHUNK as i64;
+    let chunks = ((plain + chunk - 1) / chunk).max(1);
+    PREFIX as i64 + plain + TAG as i64 * chunks
+}
+
 /// Seals a whole buffer (the demo's and the tests' small objects).
 pub fn seal(key: &SecretKey, plain: &[u8]) -> Vec<u8> {
     let mut sealer = Sealer::new(key);
@@ -306,6 +327,25 @@ mod tests {
         changed[PREFIX + 10] ^= 1;
         assert!(open_in_pieces(&key, &changed, 4096).is_err());
         assert!(open_in_pieces(&key, &sealed[..PREFIX + SEALED_CHUNK], 4096).is_err());
+    }
+
+    #[test]
+    fn sealed_len_is_what_sealing_writes() {
+        let key = SecretKey::generate();
+        for len in [
+            0,
+            1,
+            PLAIN_CHUNK - 1,
+            PLAIN_CHUNK,
+            PLAIN_CHUNK + 1,
+            3 * PLAIN_CHUNK,
+        ] {
+            assert_eq!(
+                sealed_len(len as i64),
+                seal(&key, &vec![0; len]).len() as i64,
+                "{len}"
+            );
+        }
     }
 
     #[test]

@@ -45,7 +45,6 @@ impl TransferError {
 /// What a streamed transfer read and wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Transferred {
-    pub bytes_read: u64,
     /// SHA-256 of the bytes read from the source.
     pub read_sha256: String,
     /// SHA-256 of the bytes written (differs from the read one when decrypting).
@@ -231,7 +230,6 @@ impl ObjectStore {
                 upload.finish().await?;
                 let read_sha256 = hex::encode(read_hash.finalize());
                 Ok(Transferred {
-                    bytes_read: read,
                     written_sha256: written_hash
                         .map(|hash| hex::encode(hash.finalize()))
                         .unwrap_or_else(|| read_sha256.clone()),

@@ -17,10 +17,9 @@ use futures::stream::{self, Stream};
 use tokio::sync::broadcast;
 use tower_sessions::Session;
 
-/// One change: its number and the account whose pages should refresh.
+/// One change: the account whose pages should refresh.
 #[derive(Debug, Clone)]
 struct Change {
-    seq: i64,
     account: String,
 }
 
@@ -62,7 +61,7 @@ pub async fn tail(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Rece
                     for (seq, account) in changes {
                         last = seq;
                         // Nobody listening is not an error.
-                        let _ = feed.sender.send(Change { seq, account });
+                        let _ = feed.sender.send(Change { account });
                     }
                 }
                 Err(error) => tracing::warn!(%error, "reading changes failed; retrying"),
@@ -95,11 +94,10 @@ pub async fn events(
     let changes = stream::unfold((receiver, account), |(mut receiver, account)| async move {
         loop {
             match receiver.recv().await {
+                // The global number stays on the server: gaps in it would tell one
+                // tenant how busy the others are.
                 Ok(change) if change.account == account => {
-                    let event = Event::default()
-                        .event("change")
-                        .id(change.seq.to_string())
-                        .data("change");
+                    let event = Event::default().event("change").data("change");
                     return Some((Ok(event), (receiver, account)));
                 }
                 Ok(_) => {}

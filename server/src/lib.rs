@@ -167,6 +167,10 @@ pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
     let db = backshare::db::connect(&url)
         .await
         .with_context(|| format!("cannot open the database {url}"))?;
+    // Instances sharing a bucket must share the key that wraps every account's key.
+    if config.object_store == "s3" && config.master_key.is_none() {
+        anyhow::bail!("BACKSHARE_OBJECT_STORE=s3 needs BACKSHARE_MASTER_KEY (64 hex digits), the same on every instance");
+    }
     let objects = match config.object_store.as_str() {
         #[cfg(feature = "s3")]
         "s3" => backshare::objects::ObjectStore::s3_from_env()
@@ -245,13 +249,15 @@ pub async fn router(
 /// Runs due background work (expiries, revocations) every second until `stop` fires.
 /// Each step is a conditional transition, so a crash or a second instance does no harm.
 pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
-    // Copies run in their own loop: a long copy must not hold up expiry and revocation.
+    // Copies and restores run in loops of their own: moving bytes must not hold up expiry
+    // and revocation.
     let copies = tokio::spawn(run_copies(svc.clone(), stop.clone()));
+    let restores = tokio::spawn(run_restores(svc.clone(), stop.clone()));
     let mut every = tokio::time::interval(Duration::from_secs(1));
     loop {
         tokio::select! {
             _ = every.tick() => {
-                match svc.run_due_work(chrono::Utc::now()).await {
+                match svc.run_lifecycle(chrono::Utc::now()).await {
                     Ok(0) => {}
                     Ok(moved) => tracing::info!(moved, "background work done"),
                     Err(error) => tracing::error!(%error, "background work failed; retrying"),
@@ -261,6 +267,24 @@ pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<boo
         }
     }
     copies.abort();
+    restores.abort();
+}
+
+/// The restore loop: finishes running restores.
+async fn run_restores(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let mut every = tokio::time::interval(Duration::from_millis(500));
+    loop {
+        tokio::select! {
+            _ = every.tick() => {
+                match svc.run_restores(chrono::Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(done) => tracing::info!(done, "restores finished"),
+                    Err(error) => tracing::error!(%error, "restore work failed; retrying"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
+    }
 }
 
 /// Copies running at once on one instance.

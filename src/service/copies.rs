@@ -45,6 +45,30 @@ async fn keep_lease(db: crate::db::Db, grant: String, attempt: i64, lease: chron
     }
 }
 
+/// Where a backup could be copied among `vaults` (the account's), each with its verdict.
+pub(super) fn vault_choice(
+    vaults: &[VaultFacts],
+    backup: &CopyFacts,
+    backup_name: String,
+) -> VaultChoice {
+    let options = vaults
+        .iter()
+        .map(|vault| VaultOption {
+            refusal: check_vault(vault, backup).err().map(|r| r.to_string()),
+            free_bytes: vault.free_bytes(),
+            vault_id: vault.id.clone(),
+            name: vault.name.clone(),
+        })
+        .collect();
+    VaultChoice {
+        backup_id: backup.backup.clone(),
+        backup_name,
+        kind: backup.kind,
+        size_bytes: backup.size_bytes,
+        options,
+    }
+}
+
 /// A copy the job claimed: what it needs to run one attempt.
 struct Claim {
     grant: String,
@@ -93,53 +117,29 @@ impl Backshare {
             .collect()
     }
 
-    /// Where a backup could be copied in the account's vaults, each with its verdict.
-    pub(super) async fn vault_choice(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        account: &str,
-        backup: &CopyFacts,
-        backup_name: String,
-        now: DateTime<Utc>,
-    ) -> ServiceResult<VaultChoice> {
-        let options = self
-            .vault_facts(conn, account, now)
-            .await?
-            .into_iter()
-            .map(|vault| VaultOption {
-                refusal: check_vault(&vault, backup).err().map(|r| r.to_string()),
-                free_bytes: vault.free_bytes(),
-                vault_id: vault.id,
-                name: vault.name,
-            })
-            .collect();
-        Ok(VaultChoice {
-            backup_id: backup.backup.clone(),
-            backup_name,
-            kind: backup.kind,
-            size_bytes: backup.size_bytes,
-            options,
-        })
-    }
-
     /// The copy facts and name of a backup.
     pub(super) async fn copy_facts(
         &self,
         conn: &mut sqlx::SqliteConnection,
         backup: &str,
     ) -> ServiceResult<(CopyFacts, String)> {
-        let row =
-            sqlx::query("SELECT id, name, kind, region, size_bytes FROM backups WHERE id = ?")
-                .bind(backup)
-                .fetch_one(&mut *conn)
-                .await?;
+        let row = sqlx::query(
+            "SELECT id, name, kind, region, size_bytes, encrypted FROM backups WHERE id = ?",
+        )
+        .bind(backup)
+        .fetch_one(&mut *conn)
+        .await?;
         let kind: String = row.get("kind");
         Ok((
             CopyFacts {
                 backup: BackupId::from_trusted(row.get::<String, _>("id")),
                 kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
                 region: row.get("region"),
-                size_bytes: row.get("size_bytes"),
+                // A sealed backup is copied as it is stored, a little larger than its content.
+                size_bytes: match row.get::<bool, _>("encrypted") {
+                    true => crate::crypto::sealed_len(row.get("size_bytes")),
+                    false => row.get("size_bytes"),
+                },
             },
             row.get("name"),
         ))
@@ -676,8 +676,9 @@ impl Backshare {
         .await?;
         let received = sqlx::query(
             "SELECT c.vault_id, c.backup_id, c.status, c.size_bytes, c.copied_bytes, c.failure,
-                    b.name, a.name AS owner_name, a.id AS owner_id
+                    b.name, a.name AS owner_name, a.id AS owner_id, g.status AS grant_status
              FROM copies c JOIN backups b ON b.id = c.backup_id JOIN accounts a ON a.id = b.account_id
+             JOIN grants g ON g.id = c.grant_id
              WHERE c.account_id = ? AND c.status IN ('copying', 'available', 'failed')
              ORDER BY c.created_at DESC, c.grant_id",
         )
@@ -711,6 +712,12 @@ impl Backshare {
         let mut received_copy_bytes = 0;
         for row in &received {
             let copy = copy_from_row(row)?;
+            let grant_status: String = row.get("grant_status");
+            let grant_status = word(
+                GrantStatus::from_word(&grant_status),
+                "grants.status",
+                &grant_status,
+            )?;
             if copy.status.holds_space() {
                 received_copy_bytes += copy.size_bytes;
             }
@@ -725,7 +732,7 @@ impl Backshare {
                         row.get::<String, _>("owner_name"),
                         row.get::<String, _>("owner_id")
                     )),
-                    status: ShareStatus::of_grant(GrantStatus::Active, Some(&copy)).label(),
+                    status: ShareStatus::of_grant(grant_status, Some(&copy)).label(),
                 });
             }
         }

@@ -1,5 +1,6 @@
 //! What a recipient sees and answers: "Shared With Me", accept and reject.
 
+use super::copies::vault_choice;
 use super::recipients::grant_share_backups;
 use super::*;
 use crate::views::CopyView;
@@ -26,6 +27,10 @@ impl Backshare {
         .await?;
         let mut pending = Vec::with_capacity(invitations.len());
         let mut conn = self.db.acquire().await?;
+        // The account's vaults, read once for every choice on the page.
+        let my_vaults = self
+            .vault_facts(&mut conn, caller.account_id.as_str(), now)
+            .await?;
         for row in invitations {
             let id: String = row.get("id");
             let rows = sqlx::query(
@@ -42,18 +47,10 @@ impl Backshare {
             for b in rows {
                 let backup: String = b.get("id");
                 let name: String = b.get("name");
-                if b.get::<String, _>("kind") != BackupKind::ClusterBackup.as_str() {
+                let kind: String = b.get("kind");
+                if word(BackupKind::from_word(&kind), "backups.kind", &kind)?.is_copied() {
                     let (facts, _) = self.copy_facts(&mut conn, &backup).await?;
-                    vault_choices.push(
-                        self.vault_choice(
-                            &mut conn,
-                            caller.account_id.as_str(),
-                            &facts,
-                            name.clone(),
-                            now,
-                        )
-                        .await?,
-                    );
+                    vault_choices.push(vault_choice(&my_vaults, &facts, name.clone()));
                 }
                 backups.push((BackupId::from_trusted(backup), name));
             }
@@ -103,16 +100,7 @@ impl Backshare {
             let vault_choice =
                 if kind.is_copied() && copy.is_none() && grant.status == GrantStatus::Active {
                     let (facts, _) = self.copy_facts(&mut conn, &backup_id).await?;
-                    Some(
-                        self.vault_choice(
-                            &mut conn,
-                            caller.account_id.as_str(),
-                            &facts,
-                            backup_name.clone(),
-                            now,
-                        )
-                        .await?,
-                    )
+                    Some(vault_choice(&my_vaults, &facts, backup_name.clone()))
                 } else {
                     None
                 };

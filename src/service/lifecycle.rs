@@ -4,13 +4,18 @@
 use super::*;
 
 impl Backshare {
-    /// The background job's work: expire unanswered invitations, finish revocations whose
-    /// delay has passed, take access to expired backups, and finish restores. Each row
-    /// moves by a conditional update from the state the pure transition started from, so
-    /// running this twice, or on two workers, does each transition once. Returns how many
-    /// rows moved.
-    #[tracing::instrument(skip(self), err)]
+    /// All due background work in one step: the lifecycle, then the restores. The server
+    /// runs the two in loops of their own, so a long restore never holds up an expiry.
     pub async fn run_due_work(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
+        Ok(self.run_lifecycle(now).await? + self.run_restores(now).await?)
+    }
+
+    /// The lifecycle's work: expire unanswered invitations, finish revocations whose delay
+    /// has passed, take access to expired backups. Each row moves by a conditional update
+    /// from the state the pure transition started from, so running this twice, or on two
+    /// workers, does each transition once. Returns how many rows moved.
+    #[tracing::instrument(skip(self), err)]
+    pub async fn run_lifecycle(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
         // The feed only needs recent changes: a page that reconnects refetches anyway.
         sqlx::query("DELETE FROM changes WHERE at < ?")
@@ -111,7 +116,6 @@ impl Backshare {
             moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
             tx.commit().await?;
         }
-        moved += self.run_restores(now).await?;
         Ok(moved)
     }
 

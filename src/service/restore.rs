@@ -181,7 +181,7 @@ impl Backshare {
     /// The job: finishes every running restore. Bytes are written under the new cluster's
     /// id chosen up front and read back to verify them, so a restore interrupted by a
     /// restart is simply done again; the conditional update records it once.
-    pub(super) async fn run_restores(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
+    pub async fn run_restores(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let running = sqlx::query(
             "SELECT r.id, r.backup_id, r.account_id, r.project_id, r.resource_id, r.resource_name,
                     r.kind, r.copy_grant_id, b.sha256, b.size_bytes, b.region, b.encrypted,

@@ -30,6 +30,7 @@ pub fn BackupsPage() -> impl IntoView {
         move || {
             (
                 version.get(),
+                changed.get(),
                 delete.version().get(),
                 restore.version().get(),
             )

@@ -1,9 +1,11 @@
 //! "Resources": the account's servers, disks and clusters, restored ones marked, with
 //! "Release". Releasing a cluster deletes its backups, so recipients lose access.
 
+use backshare::model::ResourceKind;
 use leptos::prelude::*;
 
 use crate::api::{self, ReleaseResource};
+use crate::components::changes::use_changes;
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
 use crate::format;
@@ -12,7 +14,11 @@ use crate::format;
 #[component]
 pub fn ResourcesPage() -> impl IntoView {
     let release = ServerAction::<ReleaseResource>::new();
-    let list = Resource::new(move || release.version().get(), |_| api::resources());
+    let changed = use_changes();
+    let list = Resource::new(
+        move || (changed.get(), release.version().get()),
+        |_| api::resources(),
+    );
     let problem = Signal::derive(move || last_failure(release.value().get()));
     let releasing = RwSignal::new(None::<String>);
     view! {
@@ -33,8 +39,8 @@ pub fn ResourcesPage() -> impl IntoView {
                                 {resources.into_iter().map(|r| {
                                     let id = r.id.to_string();
                                     let release_id = id.clone();
-                                    let question = match r.kind.as_str() {
-                                        "cluster" => "Release this cluster? Its backups are deleted and recipients lose access.",
+                                    let question = match r.kind {
+                                        ResourceKind::Cluster => "Release this cluster? Its backups are deleted and recipients lose access.",
                                         _ => "Release this resource? Its backups stay in their vaults.",
                                     };
                                     view! {
