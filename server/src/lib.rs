@@ -246,63 +246,72 @@ pub async fn router(
         .with_state(leptos_options))
 }
 
-/// Runs due background work (expiries, revocations) every second until `stop` fires.
-/// Each step is a conditional transition, so a crash or a second instance does no harm.
-pub async fn run_jobs(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// Runs the background work until `stop` fires: the lifecycle (expiries, revocations) every
+/// second, copies and restores every half second in tasks of their own. Each step is a
+/// conditional transition (copies also hold a lease), so a crash or a second instance does
+/// no harm.
+pub async fn run_jobs(svc: Backshare, stop: tokio::sync::watch::Receiver<bool>) {
     // Copies and restores run in loops of their own: moving bytes must not hold up expiry
     // and revocation.
-    let copies = tokio::spawn(run_copies(svc.clone(), stop.clone()));
-    let restores = tokio::spawn(run_restores(svc.clone(), stop.clone()));
-    let mut every = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        tokio::select! {
-            _ = every.tick() => {
-                match svc.run_lifecycle(chrono::Utc::now()).await {
-                    Ok(0) => {}
-                    Ok(moved) => tracing::info!(moved, "background work done"),
-                    Err(error) => tracing::error!(%error, "background work failed; retrying"),
-                }
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_SLOTS));
+    let copies = repeat(
+        Duration::from_millis(500),
+        stop.clone(),
+        "copies started",
+        {
+            let svc = svc.clone();
+            move || {
+                let (svc, slots) = (svc.clone(), slots.clone());
+                async move { Ok(svc.start_due_copies(chrono::Utc::now(), &slots).await? as u64) }
             }
-            _ = stop.changed() => break,
-        }
-    }
-    copies.abort();
-    restores.abort();
-}
-
-/// The restore loop: finishes running restores.
-async fn run_restores(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let mut every = tokio::time::interval(Duration::from_millis(500));
-    loop {
-        tokio::select! {
-            _ = every.tick() => {
-                match svc.run_restores(chrono::Utc::now()).await {
-                    Ok(0) => {}
-                    Ok(done) => tracing::info!(done, "restores finished"),
-                    Err(error) => tracing::error!(%error, "restore work failed; retrying"),
-                }
+        },
+    );
+    let restores = repeat(
+        Duration::from_millis(500),
+        stop.clone(),
+        "restores finished",
+        {
+            let svc = svc.clone();
+            move || {
+                let svc = svc.clone();
+                async move { svc.run_restores(chrono::Utc::now()).await }
             }
-            _ = stop.changed() => return,
-        }
-    }
+        },
+    );
+    let lifecycle = repeat(
+        Duration::from_secs(1),
+        stop,
+        "background work done",
+        move || {
+            let svc = svc.clone();
+            async move { svc.run_lifecycle(chrono::Utc::now()).await }
+        },
+    );
+    tokio::join!(copies, restores, lifecycle);
 }
 
 /// Copies running at once on one instance.
 const COPY_SLOTS: usize = 4;
 
-/// The copy loop: cleans up after ended grants and starts due copies, each in its own task.
-async fn run_copies(svc: Backshare, mut stop: tokio::sync::watch::Receiver<bool>) {
-    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(COPY_SLOTS));
-    let mut every = tokio::time::interval(Duration::from_millis(500));
+/// Runs `work` every `period` until `stop` fires, logging what it did and any failure (the
+/// next round retries).
+async fn repeat<F, Fut>(
+    period: Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+    done: &'static str,
+    mut work: F,
+) where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<u64, backshare::service::ServiceError>>,
+{
+    let mut every = tokio::time::interval(period);
     loop {
         tokio::select! {
-            _ = every.tick() => {
-                match svc.start_due_copies(chrono::Utc::now(), &slots).await {
-                    Ok(0) => {}
-                    Ok(started) => tracing::info!(started, "copies started"),
-                    Err(error) => tracing::error!(%error, "copy work failed; retrying"),
-                }
-            }
+            _ = every.tick() => match work().await {
+                Ok(0) => {}
+                Ok(count) => tracing::info!(count, "{done}"),
+                Err(error) => tracing::error!(%error, "{done}: failed; retrying"),
+            },
             _ = stop.changed() => return,
         }
     }
