@@ -2025,3 +2025,101 @@ async fn a_copy_expires_with_its_original_and_frees_its_space() {
     assert_eq!(w.bob_vaults().await.received_copy_bytes, 0);
     assert!(w.statuses(ALICE).await.contains(&ShareStatus::Lost));
 }
+
+#[tokio::test]
+async fn a_server_backup_added_after_accepting_waits_for_a_vault_then_copies() {
+    let w = world().await;
+    let share = w
+        .share(ALICE, "grows", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    w.update(ALICE, &share, &[WEB], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    // Bob holds it at once, but it needs a vault before anything is copied.
+    let waiting = w.received_by_bob(WEB).await.unwrap();
+    assert_eq!(waiting.status, ShareStatus::Accepted);
+    assert!(waiting.restore_blocked.unwrap().contains("Choose a vault"));
+    let choice = waiting.vault_choice.expect("a vault is asked for");
+    let vault = choice.options.iter().find(|o| o.refusal.is_none()).unwrap();
+    let bob = w.caller(BOB).await;
+    let grant = waiting.grant_id.to_string();
+    // Someone else's grant, or a vault of another account, is not found.
+    let carol = w.caller(CAROL).await;
+    assert!(matches!(
+        w.svc
+            .copy_into_vault(&carol, &grant, &vault.vault_id, Utc::now())
+            .await
+            .map_err(UserError::from),
+        Err(UserError::NotFound(_))
+    ));
+    assert!(matches!(
+        w.svc
+            .copy_into_vault(&bob, &grant, "vault-partnerb-servers", Utc::now())
+            .await
+            .map_err(UserError::from),
+        Err(UserError::NotFound(_))
+    ));
+    w.svc
+        .copy_into_vault(&bob, &grant, &vault.vault_id, Utc::now())
+        .await
+        .unwrap();
+    let again = w
+        .svc
+        .copy_into_vault(&bob, &grant, &vault.vault_id, Utc::now())
+        .await;
+    assert!(matches!(
+        again.map_err(UserError::from),
+        Err(UserError::Conflict(_))
+    ));
+    w.copy_all().await;
+    assert_eq!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Available
+    );
+}
+
+#[tokio::test]
+async fn a_recipient_re_added_after_revocation_gets_a_fresh_copy() {
+    let w = world().await;
+    let share = w.share_copy("web", WEB, false).await;
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    w.copy_all().await;
+    let grant = w.received_by_bob(WEB).await.unwrap().grant_id.to_string();
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    w.svc
+        .run_due_work(Utc::now() + Duration::minutes(11))
+        .await
+        .unwrap();
+    w.copy_all().await;
+    assert!(
+        !w.svc
+            .objects()
+            .exists("copies", &format!("{grant}.1"))
+            .await
+    );
+
+    // Alice adds Bob again; he accepts into his vault; the copy is made anew.
+    w.update(ALICE, &share, &[], &[BOB_ACCOUNT]).await.unwrap();
+    let (invitation, vaults) = w.invitation_with_vaults("web").await;
+    w.accept_into(&invitation, &vaults).await.unwrap();
+    assert!(matches!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Copying(_)
+    ));
+    w.copy_all().await;
+    assert_eq!(
+        w.received_by_bob(WEB).await.unwrap().status,
+        ShareStatus::Available
+    );
+    assert!(
+        w.svc
+            .objects()
+            .exists("copies", &format!("{grant}.2"))
+            .await
+    );
+    assert!(w.bob_vaults().await.received_copy_bytes > 0);
+}
