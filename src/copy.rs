@@ -103,6 +103,17 @@ impl VaultCopy {
     }
 }
 
+/// Creating from a received server or disk backup needs its copy, whole and verified; one
+/// without a copy yet waits for the recipient to choose a vault.
+pub fn check_copy_restorable(copy: Option<&VaultCopy>) -> Result<(), UserError> {
+    match copy {
+        Some(copy) => copy.check_restorable(),
+        None => Err(UserError::Conflict(
+            "Choose a vault first: the backup is copied there, then created from.".into(),
+        )),
+    }
+}
+
 fn not_from(status: CopyStatus, what: &str) -> UserError {
     UserError::Conflict(format!(
         "A copy that is {} cannot be {what}.",

@@ -70,14 +70,22 @@ impl BackupKind {
 }
 
 impl BackupKind {
-    /// The kind of vault a backup of this kind lives in; cluster and file backups live
-    /// in none.
-    pub fn vault_kind(self) -> Option<ResourceKind> {
+    /// The resource a backup of this kind is restored into; file backups are not restored
+    /// here.
+    pub fn resource_kind(self) -> Option<ResourceKind> {
         match self {
             Self::ServerBackup => Some(ResourceKind::Server),
             Self::DiskBackup => Some(ResourceKind::Disk),
-            Self::ClusterBackup | Self::FileBackup => None,
+            Self::ClusterBackup => Some(ResourceKind::Cluster),
+            Self::FileBackup => None,
         }
+    }
+
+    /// The kind of vault a backup of this kind lives in; cluster and file backups live
+    /// in none.
+    pub fn vault_kind(self) -> Option<ResourceKind> {
+        self.resource_kind()
+            .filter(|kind| *kind != ResourceKind::Cluster)
     }
 
     /// The button that makes a new resource from a backup of this kind.

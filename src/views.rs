@@ -143,6 +143,16 @@ pub struct VaultView {
     pub items: Vec<VaultItem>,
 }
 
+impl VaultView {
+    /// How full the vault is, in whole percent (0 to 100).
+    pub fn percent_used(&self) -> u8 {
+        if self.capacity_bytes <= 0 {
+            return 0;
+        }
+        (self.used_bytes.clamp(0, self.capacity_bytes) * 100 / self.capacity_bytes) as u8
+    }
+}
+
 /// Something held in a vault: an own backup or a received copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultItem {

@@ -109,15 +109,12 @@ impl Backshare {
                 .err()
                 .map(|e| e.to_string())
                 .or_else(|| {
-                    if !kind.is_copied() {
-                        None
-                    } else if let Some(copy) = &copy {
-                        copy.check_restorable().err().map(|e| e.to_string())
+                    if kind.is_copied() {
+                        crate::copy::check_copy_restorable(copy.as_ref())
+                            .err()
+                            .map(|e| e.to_string())
                     } else {
-                        Some(
-                            "Choose a vault first: the backup is copied there, then created from."
-                                .to_owned(),
-                        )
+                        None
                     }
                 });
             received.push(ReceivedBackup {

@@ -37,16 +37,11 @@ impl Backshare {
         };
         let kind: String = row.get("kind");
         let kind = word(BackupKind::from_word(&kind), "backups.kind", &kind)?;
-        let resource_kind = match kind {
-            BackupKind::ServerBackup => ResourceKind::Server,
-            BackupKind::DiskBackup => ResourceKind::Disk,
-            BackupKind::ClusterBackup => ResourceKind::Cluster,
-            BackupKind::FileBackup => {
-                return Err(UserError::Invalid(format!(
-                    "{backup_id} is a file backup: file backups are restored with the file service, not here."
-                ))
-                .into())
-            }
+        let Some(resource_kind) = kind.resource_kind() else {
+            return Err(UserError::Invalid(format!(
+                "{backup_id} is a file backup: file backups are restored with the file service, not here."
+            ))
+            .into());
         };
         // A recipient of a server or disk backup creates from its own copy, never from the
         // owner's original.
@@ -79,14 +74,11 @@ impl Backshare {
                 .bind(&grant_id)
                 .fetch_optional(&mut *tx)
                 .await?;
-                let Some(copy_row) = copy_row else {
-                    return Err(UserError::Conflict(
-                        "Choose a vault first: the backup is copied there, then created from."
-                            .into(),
-                    )
-                    .into());
-                };
-                super::copies::copy_from_row(&copy_row)?.check_restorable()?;
+                let copy = copy_row
+                    .as_ref()
+                    .map(super::copies::copy_from_row)
+                    .transpose()?;
+                crate::copy::check_copy_restorable(copy.as_ref())?;
                 from_copy = Some(grant_id);
             }
         }

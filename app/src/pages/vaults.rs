@@ -29,9 +29,7 @@ pub fn VaultsPage() -> impl IntoView {
                             view! { <p class="notice">"Your account has no vaults."</p> }.into_any()
                         } else {
                             page.vaults.into_iter().map(|v| {
-                                let percent = if v.capacity_bytes > 0 {
-                                    (v.used_bytes.clamp(0, v.capacity_bytes) * 100 / v.capacity_bytes) as u8
-                                } else { 0 };
+                                let percent = v.percent_used();
                                 view! {
                                     <section class="vault" data-vault=v.id.clone()>
                                         <h2>{v.name.clone()}</h2>
