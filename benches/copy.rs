@@ -54,7 +54,7 @@ async fn main() {
         .unwrap_or(GIB);
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "target".into()))
         .unwrap();
-    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let url = backshare::db::scratch_url(dir.path()).await;
     let db = backshare::db::connect(&url).await.unwrap();
     let svc = Backshare::new(db, dir.path(), Settings::default()).unwrap();
     backshare::demo::seed_if_empty(&svc, Utc::now())
@@ -64,7 +64,7 @@ async fn main() {
     let source = dir.path().join("objects/backups").join(BACKUP);
     let sha256 = write_object(&source, size);
     let db = svc.db();
-    sqlx::query("UPDATE vaults SET capacity_bytes = ? WHERE kind = 'server'")
+    sqlx::query("UPDATE vaults SET capacity_bytes = $1 WHERE kind = 'server'")
         .bind(4 * size as i64)
         .execute(db)
         .await
@@ -72,7 +72,7 @@ async fn main() {
     sqlx::query(
         "INSERT INTO backups (id, account_id, resource_id, vault_id, region, kind, name, size_bytes,
                               sha256, stored_sha256, encrypted, created_at)
-         SELECT ?, account_id, resource_id, vault_id, region, kind, '1 GiB bench', ?, ?, ?, FALSE, created_at
+         SELECT $1, account_id, resource_id, vault_id, region, kind, '1 GiB bench', $2, $3, $4, FALSE, created_at
          FROM backups WHERE id = 'sb-acmehq-web-001'",
     )
     .bind(BACKUP)

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
+use crate::db::Backend;
 use crate::ids::AccountId;
 use crate::service::{Caller, ServiceResult};
 use crate::views::ActivityEntry;
@@ -26,14 +27,14 @@ pub struct Line<'a> {
 
 /// Appends a line.
 pub async fn record(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     line: Line<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
     sqlx::query(
         "INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id,
                                share_name, action, detail, outcome)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     // Version 7 ids grow with time (monotonic within the process), so lines written in the
     // same millisecond still list in the order they happened.
@@ -54,25 +55,35 @@ pub async fn record(
 
 /// Tells the push feed that these accounts' pages should refresh, in the caller's
 /// transaction: every line above does it, and so do changes that write no line (a copy's
-/// progress, a vault chosen later).
+/// progress, a vault chosen later). SQLite: a `changes` row, which each instance tails.
+/// PostgreSQL: a notification on [`CHANGES_CHANNEL`], delivered to every instance when
+/// the transaction commits (and never if it rolls back).
 pub async fn touch<'a>(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     accounts: impl IntoIterator<Item = &'a str>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    let backend = Backend::of_conn(conn);
     for account in accounts {
-        sqlx::query("INSERT INTO changes (account_id, at) VALUES (?, ?)")
-            .bind(account)
-            .bind(now.timestamp_millis())
-            .execute(&mut *conn)
-            .await?;
+        let query = match backend {
+            Backend::Sqlite => sqlx::query("INSERT INTO changes (account_id, at) VALUES ($1, $2)")
+                .bind(account)
+                .bind(now.timestamp_millis()),
+            Backend::Postgres => sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+                .bind(CHANGES_CHANNEL)
+                .bind(account),
+        };
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
+/// The PostgreSQL notification channel [`touch`] writes to; the payload is an account id.
+pub const CHANGES_CHANNEL: &str = "backshare_changes";
+
 /// The latest lines that concern `account`, as owner or as recipient, newest first.
 pub async fn for_account(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Vec<ActivityEntry>> {
     let rows = sqlx::query(
@@ -82,7 +93,7 @@ pub async fn for_account(
          FROM activity a
          JOIN accounts o ON o.id = a.owner_account_id
          LEFT JOIN accounts r ON r.id = a.recipient_account_id
-         WHERE a.owner_account_id = ? OR a.recipient_account_id = ?
+         WHERE a.owner_account_id = $1 OR a.recipient_account_id = $2
          ORDER BY a.at DESC, a.id DESC LIMIT 200",
     )
     .bind(account.as_str())

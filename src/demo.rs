@@ -111,20 +111,22 @@ pub async fn seed_if_empty(svc: &Backshare, now: DateTime<Utc>) -> ServiceResult
     }
     let mut tx = svc.db().begin().await?;
     for account in &ACCOUNTS {
-        sqlx::query("INSERT INTO accounts (id, name, site) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO accounts (id, name, site) VALUES ($1, $2, $3)")
             .bind(account.id)
             .bind(account.name)
             .bind(account.site)
             .execute(&mut *tx)
             .await?;
         for (project, region) in account.projects {
-            sqlx::query("INSERT INTO projects (id, account_id, name, region) VALUES (?, ?, ?, ?)")
-                .bind(project)
-                .bind(account.id)
-                .bind(format!("{} {}", account.name, region))
-                .bind(region)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO projects (id, account_id, name, region) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(project)
+            .bind(account.id)
+            .bind(format!("{} {}", account.name, region))
+            .bind(region)
+            .execute(&mut *tx)
+            .await?;
         }
     }
     for user in &USERS {
@@ -132,7 +134,7 @@ pub async fn seed_if_empty(svc: &Backshare, now: DateTime<Utc>) -> ServiceResult
             .await
             .expect("hashing does not panic");
         sqlx::query(
-            "INSERT INTO users (id, account_id, email, password_hash, role) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO users (id, account_id, email, password_hash, role) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(format!(
             "user-{}",
@@ -145,14 +147,14 @@ pub async fn seed_if_empty(svc: &Backshare, now: DateTime<Utc>) -> ServiceResult
         .execute(&mut *tx)
         .await?;
     }
-    sqlx::query("INSERT INTO directories (id, name, management_account_id, auto_accept) VALUES ('rd-acme', 'Acme Group', ?, FALSE)")
+    sqlx::query("INSERT INTO directories (id, name, management_account_id, auto_accept) VALUES ('rd-acme', 'Acme Group', $1, FALSE)")
         .bind(ACCOUNTS[0].id)
         .execute(&mut *tx)
         .await?;
     sqlx::query("INSERT INTO folders (id, directory_id, parent_id, name) VALUES ('fd-acme-east', 'rd-acme', NULL, 'East')")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("INSERT INTO directory_members (account_id, directory_id, folder_id) VALUES (?, 'rd-acme', NULL), (?, 'rd-acme', 'fd-acme-east')")
+    sqlx::query("INSERT INTO directory_members (account_id, directory_id, folder_id) VALUES ($1, 'rd-acme', NULL), ($2, 'rd-acme', 'fd-acme-east')")
         .bind(ACCOUNTS[0].id)
         .bind(ACCOUNTS[1].id)
         .execute(&mut *tx)
@@ -173,7 +175,7 @@ pub async fn seed_if_empty(svc: &Backshare, now: DateTime<Utc>) -> ServiceResult
 
 struct Seeder<'a, 'c> {
     svc: &'a Backshare,
-    tx: &'a mut sqlx::Transaction<'c, sqlx::Sqlite>,
+    tx: &'a mut sqlx::Transaction<'c, sqlx::Any>,
     account: &'a DemoAccount,
     now: DateTime<Utc>,
 }
@@ -376,7 +378,7 @@ impl Seeder<'_, '_> {
         let sha256 = self.svc.objects.put("resources", &id, bytes).await?;
         sqlx::query(
             "INSERT INTO resources (id, account_id, project_id, region, kind, name, encrypted, size_bytes, sha256, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(self.account.id)
@@ -397,7 +399,7 @@ impl Seeder<'_, '_> {
     }
 
     async fn vault(&mut self, id: &str, region: &str, kind: &str) -> ServiceResult<String> {
-        sqlx::query("INSERT INTO vaults (id, account_id, region, kind, name, capacity_bytes) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO vaults (id, account_id, region, kind, name, capacity_bytes) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(id)
             .bind(self.account.id)
             .bind(region)
@@ -435,7 +437,7 @@ impl Seeder<'_, '_> {
         sqlx::query(
             "INSERT INTO backups (id, account_id, resource_id, vault_id, region, kind, name, size_bytes, sha256,
                                   encrypted, level, lock_reason, created_at, expires_at, stored_sha256, wrapped_key)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
         )
         .bind(id)
         .bind(self.account.id)

@@ -593,13 +593,13 @@ async fn extra_accounts(w: &World, n: usize) -> Vec<String> {
     let mut ids = Vec::new();
     for i in 0..n {
         let id = format!("{:016}", 1_900_000_000_000_000_u64 + i as u64);
-        sqlx::query("INSERT INTO accounts (id, name, site) VALUES (?, ?, 'international')")
+        sqlx::query("INSERT INTO accounts (id, name, site) VALUES ($1, $2, 'international')")
             .bind(&id)
             .bind(format!("Extra {i}"))
             .execute(w.svc.db())
             .await
             .unwrap();
-        sqlx::query("INSERT INTO projects (id, account_id, name, region) VALUES (?, ?, 'p', 'ap-southeast-1')")
+        sqlx::query("INSERT INTO projects (id, account_id, name, region) VALUES ($1, $2, 'p', 'ap-southeast-1')")
             .bind(format!("proj-extra-{i}"))
             .bind(&id)
             .execute(w.svc.db())
@@ -612,7 +612,7 @@ async fn extra_accounts(w: &World, n: usize) -> Vec<String> {
 
 async fn world_with(limits: backshare::rules::Limits) -> World {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let url = backshare::db::scratch_url(dir.path()).await;
     let db = backshare::db::connect(&url).await.unwrap();
     let settings = Settings {
         limits,
@@ -663,7 +663,7 @@ async fn concurrent_shares_of_one_backup_never_exceed_the_account_limit() {
     assert_eq!(ok, limit);
     let recipients: i64 = sqlx::query_scalar(
         "SELECT COUNT(DISTINCT sr.recipient_account_id) FROM share_recipients sr
-         JOIN share_backups sb ON sb.share_id = sr.share_id WHERE sb.backup_id = ?",
+         JOIN share_backups sb ON sb.share_id = sr.share_id WHERE sb.backup_id = $1",
     )
     .bind(ORDERS)
     .fetch_one(w.svc.db())
@@ -761,7 +761,7 @@ async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writ
 #[tokio::test]
 async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let url = backshare::db::scratch_url(dir.path()).await;
     let settings = Settings {
         revocation_delay: Duration::zero(),
         ..Settings::default()
@@ -1018,7 +1018,7 @@ impl World {
 
     async fn pending_count(&self, account: &str) -> i64 {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM invitations WHERE recipient_account_id = ? AND status = 'pending'",
+            "SELECT COUNT(*) FROM invitations WHERE recipient_account_id = $1 AND status = 'pending'",
         )
         .bind(account)
         .fetch_one(self.svc.db())
@@ -1058,7 +1058,7 @@ async fn a_folder_principal_invites_every_account_under_it_including_later_ones(
         .unwrap();
     assert_eq!(w.pending_count(&newcomer).await, 0);
     let status: String =
-        sqlx::query_scalar("SELECT status FROM invitations WHERE recipient_account_id = ?")
+        sqlx::query_scalar("SELECT status FROM invitations WHERE recipient_account_id = $1")
             .bind(&newcomer)
             .fetch_one(w.svc.db())
             .await
@@ -1217,7 +1217,7 @@ async fn only_the_owner_changes_a_share_and_rule_six_holds_for_changes() {
             .await,
         Err(UserError::Refused(Refusal::Locked { .. }))
     ));
-    sqlx::query("UPDATE backups SET lock_reason = 'restoring' WHERE id = ?")
+    sqlx::query("UPDATE backups SET lock_reason = 'restoring' WHERE id = $1")
         .bind(ORDERS)
         .execute(w.svc.db())
         .await
@@ -1278,12 +1278,12 @@ async fn cancelling_while_accepting_leaves_one_consistent_outcome() {
         let (accepted, cancelled) = (accept.await.unwrap(), cancel.await.unwrap());
         cancelled.expect("the owner can always cancel");
         let (status, grants): (String, Vec<String>) = (
-            sqlx::query_scalar("SELECT status FROM invitations WHERE id = ?")
+            sqlx::query_scalar("SELECT status FROM invitations WHERE id = $1")
                 .bind(&invitation)
                 .fetch_one(w.svc.db())
                 .await
                 .unwrap(),
-            sqlx::query_scalar("SELECT status FROM grants WHERE invitation_id = ?")
+            sqlx::query_scalar("SELECT status FROM grants WHERE invitation_id = $1")
                 .bind(&invitation)
                 .fetch_all(w.svc.db())
                 .await
@@ -1371,7 +1371,7 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
     let restored = &restores[0];
     assert_eq!(restored.status, RestoreStatus::Done);
     assert_eq!(restored.project_id.as_str(), "proj-acmeeast-sg");
-    let backup_sha: String = sqlx::query_scalar("SELECT sha256 FROM backups WHERE id = ?")
+    let backup_sha: String = sqlx::query_scalar("SELECT sha256 FROM backups WHERE id = $1")
         .bind(ORDERS)
         .fetch_one(w.svc.db())
         .await
@@ -1409,7 +1409,7 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
             .exists("resources", restored.resource_id.as_str())
             .await
     );
-    let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE id = ?")
+    let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE id = $1")
         .bind(restored.resource_id.as_str())
         .fetch_one(w.svc.db())
         .await
@@ -1441,7 +1441,7 @@ async fn restore_refuses_what_it_cannot_do_with_a_reason() {
 #[tokio::test]
 async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let url = backshare::db::scratch_url(dir.path()).await;
     {
         let db = backshare::db::connect(&url).await.unwrap();
         let svc = Backshare::new(db.clone(), dir.path(), Settings::default()).unwrap();
@@ -1725,18 +1725,18 @@ async fn a_changed_original_fails_verification_with_the_reason_frees_the_space_a
 #[tokio::test]
 async fn accepts_racing_for_the_last_space_of_a_vault_never_overfill_it() {
     let w = Arc::new(world().await);
-    let size: i64 = sqlx::query_scalar("SELECT size_bytes FROM backups WHERE id = ?")
+    let size: i64 = sqlx::query_scalar("SELECT size_bytes FROM backups WHERE id = $1")
         .bind(WEB)
         .fetch_one(w.svc.db())
         .await
         .unwrap();
     // A small vault of Bob's with room for two copies (free space must exceed the size).
-    let region: String = sqlx::query_scalar("SELECT region FROM backups WHERE id = ?")
+    let region: String = sqlx::query_scalar("SELECT region FROM backups WHERE id = $1")
         .bind(WEB)
         .fetch_one(w.svc.db())
         .await
         .unwrap();
-    sqlx::query("INSERT INTO vaults (id, account_id, region, kind, name, capacity_bytes) VALUES ('vault-tight', ?, ?, 'server', 'Tight', ?)")
+    sqlx::query("INSERT INTO vaults (id, account_id, region, kind, name, capacity_bytes) VALUES ('vault-tight', $1, $2, 'server', 'Tight', $3)")
         .bind(BOB_ACCOUNT)
         .bind(&region)
         .bind(size * 5 / 2)
@@ -1813,7 +1813,7 @@ async fn a_copy_whose_worker_died_is_taken_over_once_its_lease_lapses_and_finish
     let grant = w.received_by_bob(WEB).await.unwrap().grant_id.to_string();
     // A worker claimed attempt 1 and died after writing part of it.
     sqlx::query(
-        "UPDATE copies SET attempt = 1, lease_until = ?, copied_bytes = 10 WHERE grant_id = ?",
+        "UPDATE copies SET attempt = 1, lease_until = $1, copied_bytes = 10 WHERE grant_id = $2",
     )
     .bind((Utc::now() + Duration::seconds(30)).timestamp_millis())
     .bind(&grant)
@@ -1883,7 +1883,7 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
         .any(|r| r.restored && r.kind.as_str() == "cluster"));
 
     let alice = w.caller(ALICE).await;
-    let cluster: String = sqlx::query_scalar("SELECT resource_id FROM backups WHERE id = ?")
+    let cluster: String = sqlx::query_scalar("SELECT resource_id FROM backups WHERE id = $1")
         .bind(ORDERS)
         .fetch_one(w.svc.db())
         .await
@@ -1914,7 +1914,7 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
         matches!(&locked, Err(UserError::Conflict(m)) if m.contains("converting")),
         "{locked:?}"
     );
-    sqlx::query("UPDATE backups SET lock_reason = NULL WHERE resource_id = ?")
+    sqlx::query("UPDATE backups SET lock_reason = NULL WHERE resource_id = $1")
         .bind(&cluster)
         .execute(w.svc.db())
         .await
@@ -2013,7 +2013,7 @@ async fn a_copy_expires_with_its_original_and_frees_its_space() {
         w.received_by_bob(WEB).await.unwrap().status,
         ShareStatus::Available
     );
-    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM backups WHERE id = ?")
+    let expires: i64 = sqlx::query_scalar("SELECT expires_at FROM backups WHERE id = $1")
         .bind(WEB)
         .fetch_one(w.svc.db())
         .await

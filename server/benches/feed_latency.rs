@@ -83,17 +83,20 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main]
 async fn main() {
     let dir = tempfile::tempdir().unwrap();
+    let url = backshare::db::scratch_url(dir.path()).await;
     let config = Config::parse_from([
         "backshare-server",
         "--data-dir",
         dir.path().to_str().unwrap(),
+        "--database-url",
+        &url,
         "--demo",
     ]);
     let svc = open(&config).await.unwrap();
     let options = LeptosOptions::builder().output_name("backshare").build();
     let feed = feed::Feed::new();
     let (_stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(feed::tail(svc.clone(), feed.clone(), stopped));
+    tokio::spawn(feed::follow(svc.clone(), feed.clone(), stopped));
     let app = router(svc, feed, options, false).await.unwrap();
 
     let alice = sign_in(&app, "alice@acme.example").await;

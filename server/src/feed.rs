@@ -1,7 +1,9 @@
 //! The push feed, `GET /api/events`: server-sent events scoped to the signed-in account.
-//! One task per instance tails the `changes` table (written in the same transaction as
-//! each change, so a page that refetches on an event sees it) and fans the rows out to
-//! the connections of the accounts they name; nobody receives another account's events.
+//! One task per instance follows the changes (written in the same transaction as each
+//! change, so a page that refetches on an event sees it) — on SQLite by tailing the
+//! `changes` table, on PostgreSQL by LISTENing, so a change made through any instance
+//! reaches pages connected to every instance — and fans them out to the connections of
+//! the accounts they name; nobody receives another account's events.
 //! Browsers reconnect by themselves after a restart or a dropped network, and the first
 //! event of every connection tells the page to refetch, so it catches up.
 
@@ -11,16 +13,20 @@ use std::time::Duration;
 use axum::extract::Extension;
 use axum::http::StatusCode;
 use axum::response::sse::{Event, KeepAlive, Sse};
+use backshare::activity::CHANGES_CHANNEL;
+use backshare::db::Backend;
 use backshare::ids::UserId;
 use backshare::service::Backshare;
 use futures::stream::{self, Stream};
+use sqlx::postgres::PgListener;
 use tokio::sync::broadcast;
 use tower_sessions::Session;
 
-/// One change: the account whose pages should refresh.
+/// One change: the account whose pages should refresh, or every account's when changes
+/// may have been missed (the PostgreSQL connection dropped and came back).
 #[derive(Debug, Clone)]
 struct Change {
-    account: String,
+    account: Option<String>,
 }
 
 /// The instance's fan-out of changes to open connections.
@@ -37,15 +43,29 @@ impl Feed {
     }
 }
 
+impl Feed {
+    /// Sends a change to this instance's connections (nobody listening is not an error).
+    fn publish(&self, account: Option<String>) {
+        let _ = self.sender.send(Change { account });
+    }
+}
+
 impl Default for Feed {
     fn default() -> Self {
         Self::new()
     }
 }
 
-/// Tails `changes` every 25 ms (an indexed range read, cheap) and publishes what is new,
-/// until `stop` fires.
-pub async fn tail(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Receiver<bool>) {
+/// Follows the changes and publishes them until `stop` fires.
+pub async fn follow(svc: Backshare, feed: Feed, stop: tokio::sync::watch::Receiver<bool>) {
+    match Backend::of(svc.db()) {
+        Backend::Sqlite => tail(svc, feed, stop).await,
+        Backend::Postgres => listen(svc, feed, stop).await,
+    }
+}
+
+/// Tails `changes` every 25 ms (an indexed range read, cheap) and publishes what is new.
+async fn tail(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Receiver<bool>) {
     let mut last = match svc.latest_change().await {
         Ok(seq) => seq,
         Err(error) => {
@@ -60,11 +80,48 @@ pub async fn tail(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Rece
                 Ok(changes) => {
                     for (seq, account) in changes {
                         last = seq;
-                        // Nobody listening is not an error.
-                        let _ = feed.sender.send(Change { account });
+                        feed.publish(Some(account));
                     }
                 }
                 Err(error) => tracing::warn!(%error, "reading changes failed; retrying"),
+            },
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// LISTENs on PostgreSQL's changes channel: notifications arrive as transactions commit,
+/// from every instance. sqlx reconnects a dropped listener by itself; what was sent in the
+/// meantime is lost, so every page is told to refetch.
+async fn listen(svc: Backshare, feed: Feed, mut stop: tokio::sync::watch::Receiver<bool>) {
+    let url = svc.db().connect_options().database_url.to_string();
+    let mut listener = loop {
+        let attempt = async {
+            let mut listener = PgListener::connect(&url).await?;
+            listener.listen(CHANGES_CHANNEL).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        match attempt.await {
+            Ok(listener) => break listener,
+            Err(error) => {
+                tracing::error!(%error, "the push feed cannot listen; retrying in 1 s");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+        }
+    };
+    loop {
+        tokio::select! {
+            received = listener.try_recv() => match received {
+                Ok(Some(notification)) => feed.publish(Some(notification.payload().to_owned())),
+                // The connection dropped; the next call reconnects.
+                Ok(None) => feed.publish(None),
+                Err(error) => {
+                    tracing::warn!(%error, "the push feed lost PostgreSQL; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
             },
             _ = stop.changed() => return,
         }
@@ -96,7 +153,7 @@ pub async fn events(
             match receiver.recv().await {
                 // The global number stays on the server: gaps in it would tell one
                 // tenant how busy the others are.
-                Ok(change) if change.account == account => {
+                Ok(change) if change.account.as_ref().is_none_or(|a| *a == account) => {
                     let event = Event::default().event("change").data("change");
                     return Some((Ok(event), (receiver, account)));
                 }

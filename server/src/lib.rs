@@ -1,6 +1,7 @@
 //! The Backshare server: configuration, start-up, sessions, routes and the job worker.
 
 pub mod feed;
+pub mod sessions;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -16,7 +17,6 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_sessions::cookie::{time, SameSite};
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// Settings from flags, or from the environment (names in the README).
 #[derive(Debug, Clone, Parser)]
@@ -216,11 +216,9 @@ pub async fn router(
     leptos_options: LeptosOptions,
     secure_cookies: bool,
 ) -> anyhow::Result<Router> {
-    let store = SqliteStore::new(svc.db().clone());
-    store
-        .migrate()
+    let store = sessions::Sessions::open(svc.db())
         .await
-        .context("cannot create the session table")?;
+        .context("cannot open the session store")?;
     let sessions = SessionManagerLayer::new(store)
         .with_name("backshare_session")
         .with_http_only(true)
@@ -411,7 +409,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let tail = tokio::spawn(feed::tail(svc.clone(), feed, stop_rx.clone()));
+    let follow = tokio::spawn(feed::follow(svc.clone(), feed, stop_rx.clone()));
     let jobs = tokio::spawn(run_jobs(svc, stop_rx));
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -423,7 +421,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;
-    let _ = tail.await;
+    let _ = follow.await;
     Ok(())
 }
 

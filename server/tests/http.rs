@@ -24,17 +24,20 @@ struct TestServer {
 
 async fn server() -> TestServer {
     let dir = tempfile::tempdir().unwrap();
+    let url = backshare::db::scratch_url(dir.path()).await;
     let config = Config::parse_from([
         "backshare-server",
         "--data-dir",
         dir.path().to_str().unwrap(),
+        "--database-url",
+        &url,
         "--demo",
     ]);
     let svc = open(&config).await.unwrap();
     let options = LeptosOptions::builder().output_name("backshare").build();
     let feed = backshare_server::feed::Feed::new();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(backshare_server::feed::tail(
+    tokio::spawn(backshare_server::feed::follow(
         svc.clone(),
         feed.clone(),
         stopped,

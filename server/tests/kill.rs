@@ -16,9 +16,10 @@ const BOB_ACCOUNT: &str = "1840000000000002";
 
 /// Starts the real server binary on the data folder: copies at 128 KiB/s (the 512 KiB
 /// backup takes about 4 s) and a 1 s lease, so a dead worker's copy is taken over soon.
-fn start_server(data: &Path, port: u16) -> Child {
+fn start_server(data: &Path, database: &str, port: u16) -> Child {
     Command::new(env!("CARGO_BIN_EXE_backshare-server"))
         .env("BACKSHARE_DATA_DIR", data)
+        .env("DATABASE_URL", database)
         .env("BACKSHARE_COPY_RATE_LIMIT", "128KiB")
         .env("BACKSHARE_COPY_LEASE", "1s")
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
@@ -56,7 +57,7 @@ fn free_port() -> u16 {
 #[tokio::test]
 async fn a_copy_interrupted_by_sigkill_completes_exactly_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("backshare.db").display());
+    let url = backshare::db::scratch_url(dir.path()).await;
     let db = backshare::db::connect(&url).await.unwrap();
     let svc = Backshare::new(db, dir.path(), Settings::default()).unwrap();
     assert!(backshare::demo::seed_if_empty(&svc, Utc::now())
@@ -93,7 +94,7 @@ async fn a_copy_interrupted_by_sigkill_completes_exactly_once_after_restart() {
 
     // The server copies; it is killed once some bytes are across.
     let port = free_port();
-    let mut first = start_server(dir.path(), port);
+    let mut first = start_server(dir.path(), &url, port);
     let copied = wait_for(
         &svc,
         "the copy to start",
@@ -110,7 +111,7 @@ async fn a_copy_interrupted_by_sigkill_completes_exactly_once_after_restart() {
     assert_eq!(status, "copying", "killed mid-copy after {copied} bytes");
 
     // Restarted, the server takes the copy over once the lease lapses and finishes it.
-    let mut second = start_server(dir.path(), port);
+    let mut second = start_server(dir.path(), &url, port);
     let attempts = wait_for(
         &svc,
         "the copy to become available",

@@ -32,7 +32,7 @@ async fn keep_lease(db: crate::db::Db, grant: String, attempt: i64, lease: chron
     loop {
         tokio::time::sleep(every).await;
         let renewed = sqlx::query(
-            "UPDATE copies SET lease_until = ? WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
+            "UPDATE copies SET lease_until = $1 WHERE grant_id = $2 AND attempt = $3 AND status = 'copying'",
         )
         .bind(millis(Utc::now() + lease))
         .bind(&grant)
@@ -84,19 +84,19 @@ impl Backshare {
     /// copies that hold space (copying or available).
     pub(super) async fn vault_facts(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         account: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<VaultFacts>> {
         let rows = sqlx::query(
             "SELECT v.id, v.name, v.kind, v.region, v.capacity_bytes,
-                    COALESCE((SELECT SUM(b.size_bytes) FROM backups b
+                    CAST(COALESCE((SELECT SUM(b.size_bytes) FROM backups b
                               WHERE b.vault_id = v.id AND b.deleted_at IS NULL
-                                AND (b.expires_at IS NULL OR b.expires_at > ?)), 0)
+                                AND (b.expires_at IS NULL OR b.expires_at > $1)), 0)
                   + COALESCE((SELECT SUM(c.size_bytes) FROM copies c
                               WHERE c.vault_id = v.id AND c.status IN ('copying', 'available')), 0)
-                    AS used_bytes
-             FROM vaults v WHERE v.account_id = ? ORDER BY v.name, v.id",
+                    AS BIGINT) AS used_bytes
+             FROM vaults v WHERE v.account_id = $2 ORDER BY v.name, v.id",
         )
         .bind(millis(now))
         .bind(account)
@@ -120,11 +120,11 @@ impl Backshare {
     /// The copy facts and name of a backup.
     pub(super) async fn copy_facts(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         backup: &str,
     ) -> ServiceResult<(CopyFacts, String)> {
         let row = sqlx::query(
-            "SELECT id, name, kind, region, size_bytes, encrypted FROM backups WHERE id = ?",
+            "SELECT id, name, kind, region, size_bytes, (encrypted IS TRUE) AS encrypted FROM backups WHERE id = $1",
         )
         .bind(backup)
         .fetch_one(&mut *conn)
@@ -136,7 +136,7 @@ impl Backshare {
                 kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
                 region: row.get("region"),
                 // A sealed backup is copied as it is stored, a little larger than its content.
-                size_bytes: match row.get::<bool, _>("encrypted") {
+                size_bytes: match row.flag("encrypted") {
                     true => crate::crypto::sealed_len(row.get("size_bytes")),
                     false => row.get("size_bytes"),
                 },
@@ -149,19 +149,19 @@ impl Backshare {
     /// the caller's write transaction, so the check and the reservation are one step.
     pub(super) async fn start_copy(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         grant: &str,
         recipient: &str,
         vault_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let row = sqlx::query(
-            "SELECT g.backup_id, b.encrypted, COALESCE(sb.key_granted, FALSE) AS key_granted
+            "SELECT g.backup_id, (b.encrypted IS TRUE) AS encrypted, (sb.key_granted IS TRUE) AS key_granted
              FROM grants g
              JOIN backups b ON b.id = g.backup_id
              JOIN invitations i ON i.id = g.invitation_id
              LEFT JOIN share_backups sb ON sb.share_id = i.share_id AND sb.backup_id = g.backup_id
-             WHERE g.id = ?",
+             WHERE g.id = $1",
         )
         .bind(grant)
         .fetch_one(&mut *conn)
@@ -175,8 +175,8 @@ impl Backshare {
         check_vault(vault, &facts).map_err(|r| UserError::Conflict(r.to_string()))?;
         // Rule 5: an encrypted copy stays encrypted; the recipient gets the data key only
         // because the owner granted it.
-        let wrapped_key = if row.get::<bool, _>("encrypted") {
-            if !row.get::<bool, _>("key_granted") {
+        let wrapped_key = if row.flag("encrypted") {
+            if !row.flag("key_granted") {
                 return Err(UserError::Conflict(format!(
                     "{backup} is encrypted and its owner did not grant the decryption key."
                 ))
@@ -191,7 +191,7 @@ impl Backshare {
         } else {
             None
         };
-        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
             .bind(&backup)
             .fetch_one(&mut *conn)
             .await?;
@@ -202,7 +202,7 @@ impl Backshare {
         let placed = sqlx::query(
             "INSERT INTO copies (grant_id, vault_id, account_id, backup_id, status, size_bytes,
                                  copied_bytes, wrapped_key, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)
              ON CONFLICT (grant_id) DO UPDATE SET
                  vault_id = excluded.vault_id, status = excluded.status,
                  size_bytes = excluded.size_bytes, copied_bytes = 0, failure = NULL,
@@ -236,7 +236,7 @@ impl Backshare {
     /// invitation must have one (`vaults`: backup id → vault id).
     pub(super) async fn start_copies_on_accept(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         invitation: &str,
         recipient: &str,
         vaults: &BTreeMap<String, String>,
@@ -244,7 +244,7 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let grants = sqlx::query(
             "SELECT g.id, g.backup_id, b.name FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.invitation_id = ? AND g.status = 'active'
+             WHERE g.invitation_id = $1 AND g.status = 'active'
                AND b.kind IN ('server_backup', 'disk_backup')
                AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.grant_id = g.id AND c.status <> 'deleted')
              ORDER BY g.backup_id",
@@ -277,10 +277,10 @@ impl Backshare {
         vault_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let status: Option<String> = sqlx::query_scalar(
             "SELECT g.status FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.id = ? AND g.recipient_account_id = ? AND b.kind IN ('server_backup', 'disk_backup')",
+             WHERE g.id = $1 AND g.recipient_account_id = $2 AND b.kind IN ('server_backup', 'disk_backup')",
         )
         .bind(grant_id)
         .bind(caller.account_id.as_str())
@@ -297,7 +297,7 @@ impl Backshare {
             .into());
         }
         let existing: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM copies WHERE grant_id = ? AND status <> 'deleted'",
+            "SELECT status FROM copies WHERE grant_id = $1 AND status <> 'deleted'",
         )
         .bind(grant_id)
         .fetch_optional(&mut *tx)
@@ -322,11 +322,11 @@ impl Backshare {
         grant_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let row = sqlx::query(
             "SELECT c.status, c.size_bytes, c.copied_bytes, c.failure, c.vault_id, c.backup_id, g.status AS grant_status
              FROM copies c JOIN grants g ON g.id = c.grant_id
-             WHERE c.grant_id = ? AND c.account_id = ?",
+             WHERE c.grant_id = $1 AND c.account_id = $2",
         )
         .bind(grant_id)
         .bind(caller.account_id.as_str())
@@ -356,15 +356,15 @@ impl Backshare {
             .ok_or_else(|| ServiceError::Corrupt(format!("copy {grant_id} in missing vault")))?;
         check_vault(vault, &facts).map_err(|r| UserError::Conflict(r.to_string()))?;
         sqlx::query(
-            "UPDATE copies SET status = ?, copied_bytes = 0, failure = NULL, lease_until = NULL, updated_at = ?
-             WHERE grant_id = ? AND status = 'failed'",
+            "UPDATE copies SET status = $1, copied_bytes = 0, failure = NULL, lease_until = NULL, updated_at = $2
+             WHERE grant_id = $3 AND status = 'failed'",
         )
         .bind(again.status.as_str())
         .bind(millis(now))
         .bind(grant_id)
         .execute(&mut *tx)
         .await?;
-        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
             .bind(&backup)
             .fetch_one(&mut *tx)
             .await?;
@@ -426,7 +426,7 @@ impl Backshare {
     /// bytes are deleted here. Returns how many were deleted.
     async fn discard_ended_copies(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         sqlx::query(
-            "UPDATE copies SET status = 'deleting', lease_until = NULL, updated_at = ?
+            "UPDATE copies SET status = 'deleting', lease_until = NULL, updated_at = $1
              WHERE status IN ('copying', 'available', 'failed')
                AND grant_id IN (SELECT id FROM grants WHERE status IN ('revoked', 'lost'))",
         )
@@ -449,7 +449,7 @@ impl Backshare {
             self.objects
                 .delete("copies", &copy_object(&grant, row.get("attempt")))
                 .await?;
-            done += sqlx::query("UPDATE copies SET status = 'deleted', updated_at = ? WHERE grant_id = ? AND status = 'deleting'")
+            done += sqlx::query("UPDATE copies SET status = 'deleted', updated_at = $1 WHERE grant_id = $2 AND status = 'deleting'")
                 .bind(millis(now))
                 .bind(&grant)
                 .execute(&self.db)
@@ -464,9 +464,9 @@ impl Backshare {
     async fn due_copies(&self, now: DateTime<Utc>, at_most: usize) -> ServiceResult<Vec<String>> {
         Ok(sqlx::query_scalar(
             "SELECT grant_id FROM copies
-             WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < ?)
+             WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < $1)
                AND grant_id IN (SELECT id FROM grants WHERE status = 'active')
-             ORDER BY updated_at LIMIT ?",
+             ORDER BY updated_at LIMIT $2",
         )
         .bind(millis(now))
         .bind(i64::try_from(at_most).unwrap_or(i64::MAX))
@@ -478,8 +478,8 @@ impl Backshare {
     async fn claim_copy(&self, grant: &str, now: DateTime<Utc>) -> ServiceResult<Option<Claim>> {
         let lease = millis(Utc::now().max(now) + self.settings.copy_lease);
         let claimed = sqlx::query(
-            "UPDATE copies SET attempt = attempt + 1, lease_until = ?, copied_bytes = 0, updated_at = ?
-             WHERE grant_id = ? AND status = 'copying' AND (lease_until IS NULL OR lease_until < ?)
+            "UPDATE copies SET attempt = attempt + 1, lease_until = $1, copied_bytes = 0, updated_at = $2
+             WHERE grant_id = $3 AND status = 'copying' AND (lease_until IS NULL OR lease_until < $4)
                AND grant_id IN (SELECT id FROM grants WHERE status = 'active')",
         )
         .bind(lease)
@@ -494,7 +494,7 @@ impl Backshare {
         }
         let row = sqlx::query(
             "SELECT c.attempt, c.backup_id, c.account_id, b.stored_sha256, b.account_id AS owner
-             FROM copies c JOIN backups b ON b.id = c.backup_id WHERE c.grant_id = ?",
+             FROM copies c JOIN backups b ON b.id = c.backup_id WHERE c.grant_id = $1",
         )
         .bind(grant)
         .fetch_one(&self.db)
@@ -539,9 +539,9 @@ impl Backshare {
             return Ok(false);
         };
         let now = Utc::now();
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let row = sqlx::query(
-            "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
+            "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1 AND attempt = $2 AND status = 'copying'",
         )
         .bind(&claim.grant)
         .bind(claim.attempt)
@@ -555,8 +555,8 @@ impl Backshare {
         };
         let next = copy_from_row(&row)?.finish(outcome)?;
         sqlx::query(
-            "UPDATE copies SET status = ?, copied_bytes = ?, failure = ?, lease_until = NULL, updated_at = ?
-             WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
+            "UPDATE copies SET status = $1, copied_bytes = $2, failure = $3, lease_until = NULL, updated_at = $4
+             WHERE grant_id = $5 AND attempt = $6 AND status = 'copying'",
         )
         .bind(next.status.as_str())
         .bind(next.copied_bytes)
@@ -613,8 +613,8 @@ impl Backshare {
                     async move {
                         let now = Utc::now();
                         let held = sqlx::query(
-                            "UPDATE copies SET copied_bytes = ?, updated_at = ?
-                             WHERE grant_id = ? AND attempt = ? AND status = 'copying'",
+                            "UPDATE copies SET copied_bytes = $1, updated_at = $2
+                             WHERE grant_id = $3 AND attempt = $4 AND status = 'copying'",
                         )
                         .bind(i64::try_from(copied).unwrap_or(i64::MAX))
                         .bind(millis(now))
@@ -666,8 +666,8 @@ impl Backshare {
         let facts = self.vault_facts(&mut conn, account, now).await?;
         let own = sqlx::query(
             "SELECT vault_id, id, name, size_bytes FROM backups
-             WHERE account_id = ? AND vault_id IS NOT NULL AND deleted_at IS NULL
-               AND (expires_at IS NULL OR expires_at > ?)
+             WHERE account_id = $1 AND vault_id IS NOT NULL AND deleted_at IS NULL
+               AND (expires_at IS NULL OR expires_at > $2)
              ORDER BY created_at DESC, id",
         )
         .bind(account)
@@ -679,7 +679,7 @@ impl Backshare {
                     b.name, a.name AS owner_name, a.id AS owner_id, g.status AS grant_status
              FROM copies c JOIN backups b ON b.id = c.backup_id JOIN accounts a ON a.id = b.account_id
              JOIN grants g ON g.id = c.grant_id
-             WHERE c.account_id = ? AND c.status IN ('copying', 'available', 'failed')
+             WHERE c.account_id = $1 AND c.status IN ('copying', 'available', 'failed')
              ORDER BY c.created_at DESC, c.grant_id",
         )
         .bind(account)
@@ -737,8 +737,8 @@ impl Backshare {
             }
         }
         let owned_backup_bytes: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(SUM(size_bytes), 0) FROM backups
-             WHERE account_id = ? AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > ?)",
+            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM backups
+             WHERE account_id = $1 AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
         )
         .bind(account)
         .bind(millis(now))
@@ -753,7 +753,7 @@ impl Backshare {
 }
 
 /// A copy row (status, size_bytes, copied_bytes, failure) as the pure type.
-pub(super) fn copy_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<VaultCopy> {
+pub(super) fn copy_from_row(row: &sqlx::any::AnyRow) -> ServiceResult<VaultCopy> {
     let status: String = row.get("status");
     Ok(VaultCopy {
         status: word(CopyStatus::from_word(&status), "copies.status", &status)?,
@@ -765,7 +765,7 @@ pub(super) fn copy_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Vaul
 
 /// The copy joined onto a grant's row, if there is one that is shown: columns
 /// `copy_status`, `copy_size`, `copied_bytes`, `failure` of a LEFT JOIN on `copies`.
-pub(super) fn joined_copy(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Option<VaultCopy>> {
+pub(super) fn joined_copy(row: &sqlx::any::AnyRow) -> ServiceResult<Option<VaultCopy>> {
     let Some(status) = row.get::<Option<String>, _>("copy_status") else {
         return Ok(None);
     };

@@ -5,15 +5,13 @@ use super::*;
 impl Backshare {
     /// Changes after `seq`, oldest first: (seq, account id), at most `limit`.
     pub async fn changes_after(&self, seq: i64, limit: i64) -> ServiceResult<Vec<(i64, String)>> {
-        Ok(
-            sqlx::query_as(
-                "SELECT seq, account_id FROM changes WHERE seq > ? ORDER BY seq LIMIT ?",
-            )
-            .bind(seq)
-            .bind(limit)
-            .fetch_all(&self.db)
-            .await?,
+        Ok(sqlx::query_as(
+            "SELECT seq, account_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2",
         )
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(&self.db)
+        .await?)
     }
 
     /// The newest change's number (0 when there is none), where a new feed starts.

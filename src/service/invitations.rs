@@ -18,7 +18,7 @@ impl Backshare {
              FROM invitations i
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = ? AND i.status = 'pending' AND i.expires_at > ?
+             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at > $2
              ORDER BY i.created_at DESC, i.id",
         )
         .bind(caller.account_id.as_str())
@@ -37,7 +37,7 @@ impl Backshare {
                 "SELECT b.id, b.name, b.kind FROM invitations i
                  JOIN share_backups sb ON sb.share_id = i.share_id
                  JOIN backups b ON b.id = sb.backup_id
-                 WHERE i.id = ? AND b.deleted_at IS NULL ORDER BY b.id",
+                 WHERE i.id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
             )
             .bind(&id)
             .fetch_all(&mut *conn)
@@ -68,7 +68,7 @@ impl Backshare {
 
         let received_rows = sqlx::query(
             "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
-                    b.size_bytes, b.encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
+                    b.size_bytes, (b.encrypted IS TRUE) AS encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
                     a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
                     c.copied_bytes, c.failure, v.name AS vault_name
              FROM grants g
@@ -78,7 +78,7 @@ impl Backshare {
              JOIN invitations i ON i.id = g.invitation_id
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
-             WHERE g.recipient_account_id = ? AND g.status IN ('active', 'revoking')
+             WHERE g.recipient_account_id = $1 AND g.status IN ('active', 'revoking')
                AND b.deleted_at IS NULL
              ORDER BY b.created_at DESC, g.id",
         )
@@ -135,7 +135,7 @@ impl Backshare {
                         .get::<Option<String>, _>("vault_name")
                         .unwrap_or_default(),
                     copy,
-                    encrypted: row.get("encrypted"),
+                    encrypted: row.flag("encrypted"),
                 }),
                 vault_choice,
             });
@@ -147,9 +147,9 @@ impl Backshare {
              FROM invitations i
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = ?
+             WHERE i.recipient_account_id = $1
                AND (i.status IN ('rejected', 'expired', 'cancelled')
-                    OR (i.status = 'pending' AND i.expires_at <= ?))
+                    OR (i.status = 'pending' AND i.expires_at <= $2))
              ORDER BY at DESC, i.id LIMIT 50",
         )
         .bind(caller.account_id.as_str())
@@ -209,11 +209,11 @@ impl Backshare {
         accept_into: Option<&BTreeMap<String, String>>,
     ) -> ServiceResult<()> {
         let accept = accept_into.is_some();
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let row = sqlx::query(
             "SELECT i.status, i.expires_at, i.recipient_account_id, i.share_id, s.owner_account_id,
                     s.name AS share_name
-             FROM invitations i JOIN resource_shares s ON s.id = i.share_id WHERE i.id = ?",
+             FROM invitations i JOIN resource_shares s ON s.id = i.share_id WHERE i.id = $1",
         )
         .bind(invitation_id)
         .fetch_optional(&mut *tx)

@@ -9,12 +9,12 @@ impl Backshare {
     /// The account's key, made and stored (wrapped) the first time it is needed.
     pub(super) async fn account_key(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         account: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<SecretKey> {
         let stored: Option<String> =
-            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = ?")
+            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = $1")
                 .bind(account)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -24,7 +24,7 @@ impl Backshare {
         let key = SecretKey::generate();
         // Two first uses at once: one insert wins and both read the winner back.
         sqlx::query(
-            "INSERT INTO account_keys (account_id, wrapped_key, created_at) VALUES (?, ?, ?)
+            "INSERT INTO account_keys (account_id, wrapped_key, created_at) VALUES ($1, $2, $3)
              ON CONFLICT (account_id) DO NOTHING",
         )
         .bind(account)
@@ -33,7 +33,7 @@ impl Backshare {
         .execute(&mut *conn)
         .await?;
         let wrapped: String =
-            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = ?")
+            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = $1")
                 .bind(account)
                 .fetch_one(&mut *conn)
                 .await?;
@@ -43,11 +43,11 @@ impl Backshare {
     /// An encrypted backup's data key, opened with its owner's account key.
     pub(super) async fn backup_data_key(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         backup: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<SecretKey> {
-        let row = sqlx::query("SELECT account_id, wrapped_key FROM backups WHERE id = ?")
+        let row = sqlx::query("SELECT account_id, wrapped_key FROM backups WHERE id = $1")
             .bind(backup)
             .fetch_one(&mut *conn)
             .await?;
@@ -64,7 +64,7 @@ impl Backshare {
     /// backup is encrypted. Returns (content SHA-256, stored SHA-256, wrapped data key).
     pub async fn store_backup_bytes(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         owner: &str,
         backup: &str,
         plain: Vec<u8>,

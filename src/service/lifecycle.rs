@@ -18,7 +18,7 @@ impl Backshare {
     pub async fn run_lifecycle(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
         // The feed only needs recent changes: a page that reconnects refetches anyway.
-        sqlx::query("DELETE FROM changes WHERE at < ?")
+        sqlx::query("DELETE FROM changes WHERE at < $1")
             .bind(millis(now - Duration::minutes(10)))
             .execute(&self.db)
             .await?;
@@ -26,14 +26,14 @@ impl Backshare {
             "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
                     s.name AS share_name
              FROM invitations i JOIN resource_shares s ON s.id = i.share_id
-             WHERE i.status = 'pending' AND i.expires_at <= ? LIMIT 500",
+             WHERE i.status = 'pending' AND i.expires_at <= $1 LIMIT 500",
         )
         .bind(millis(now))
         .fetch_all(&self.db)
         .await?;
         for row in due_invitations {
             let next = invitation_from_row(&row)?.expire(now)?;
-            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = crate::db::begin_write(&self.db).await?;
             let id: String = row.get("id");
             let expired =
                 move_invitation(&mut tx, &id, InvitationStatus::Pending, next, now).await?;
@@ -59,7 +59,7 @@ impl Backshare {
              FROM grants g
              JOIN invitations i ON i.id = g.invitation_id
              JOIN resource_shares s ON s.id = i.share_id
-             WHERE g.status = 'revoking' AND g.revoke_at <= ? LIMIT 500",
+             WHERE g.status = 'revoking' AND g.revoke_at <= $1 LIMIT 500",
         )
         .bind(millis(now))
         .fetch_all(&self.db)
@@ -70,9 +70,9 @@ impl Backshare {
                 revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
             }
             .finish_revocation(now)?;
-            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = crate::db::begin_write(&self.db).await?;
             let updated = sqlx::query(
-                "UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = 'revoking'",
+                "UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'revoking'",
             )
             .bind(revoked.status.as_str())
             .bind(millis(now))
@@ -100,11 +100,11 @@ impl Backshare {
         // shares it leaves empty) with it.
         let expired: Vec<String> = sqlx::query_scalar(
             "SELECT g.backup_id FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= ?
+             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= $1
              UNION
              SELECT sb.backup_id FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
              JOIN invitations i ON i.share_id = sb.share_id
-             WHERE i.status = 'pending' AND b.expires_at <= ?
+             WHERE i.status = 'pending' AND b.expires_at <= $2
              LIMIT 500",
         )
         .bind(millis(now))
@@ -112,7 +112,7 @@ impl Backshare {
         .fetch_all(&self.db)
         .await?;
         for backup in expired {
-            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = crate::db::begin_write(&self.db).await?;
             moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
             tx.commit().await?;
         }
@@ -128,7 +128,7 @@ impl Backshare {
         backup_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let facts = match self.owned_backup(&mut tx, caller, backup_id, now).await {
             Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
                 return Err(UserError::Forbidden(format!(
@@ -147,7 +147,7 @@ impl Backshare {
             ))
             .into());
         }
-        sqlx::query("UPDATE backups SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL")
+        sqlx::query("UPDATE backups SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
             .bind(millis(now))
             .bind(facts.id.as_str())
             .execute(&mut *tx)
@@ -181,7 +181,7 @@ impl Backshare {
 /// left without a live backup are cancelled, each by the pure transition and a
 /// conditional update from the status it had. Returns how many moved.
 pub(super) async fn lose_grants(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     actor: Option<&Caller>,
     backup: &str,
     why: &str,
@@ -193,7 +193,7 @@ pub(super) async fn lose_grants(
          FROM grants g
          JOIN invitations i ON i.id = g.invitation_id
          JOIN resource_shares s ON s.id = i.share_id
-         WHERE g.backup_id = ? AND g.status IN ('active', 'revoking')",
+         WHERE g.backup_id = $1 AND g.status IN ('active', 'revoking')",
     )
     .bind(backup)
     .fetch_all(&mut *conn)
@@ -206,15 +206,16 @@ pub(super) async fn lose_grants(
             revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
         };
         let lost = grant.lose()?;
-        let updated =
-            sqlx::query("UPDATE grants SET status = ?, updated_at = ? WHERE id = ? AND status = ?")
-                .bind(lost.status.as_str())
-                .bind(millis(now))
-                .bind(row.get::<String, _>("id"))
-                .bind(grant.status.as_str())
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
+        let updated = sqlx::query(
+            "UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
+        )
+        .bind(lost.status.as_str())
+        .bind(millis(now))
+        .bind(row.get::<String, _>("id"))
+        .bind(grant.status.as_str())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
         if updated == 1 {
             let line = Line {
                 actor,
@@ -236,10 +237,10 @@ pub(super) async fn lose_grants(
          FROM invitations i
          JOIN resource_shares s ON s.id = i.share_id
          JOIN share_backups sb ON sb.share_id = s.id
-         WHERE sb.backup_id = ? AND i.status = 'pending'
+         WHERE sb.backup_id = $1 AND i.status = 'pending'
            AND NOT EXISTS (SELECT 1 FROM share_backups other JOIN backups b ON b.id = other.backup_id
                            WHERE other.share_id = s.id AND b.deleted_at IS NULL
-                             AND (b.expires_at IS NULL OR b.expires_at > ?))",
+                             AND (b.expires_at IS NULL OR b.expires_at > $2))",
     )
     .bind(backup)
     .bind(millis(now))

@@ -9,7 +9,7 @@ use sqlx::Row;
 
 use crate::activity::{self, Line, DONE};
 use crate::crypto::SecretKey;
-use crate::db::Db;
+use crate::db::{Db, RowExt};
 use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
 use crate::ids::{
@@ -189,7 +189,7 @@ impl Backshare {
     /// Checks an email and password; one refusal for an unknown email and a wrong password.
     #[tracing::instrument(skip(self, password), err(level = "info"))]
     pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<UserId> {
-        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = ?")
+        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
             .bind(email.trim().to_lowercase())
             .fetch_optional(&self.db)
             .await?;
@@ -214,7 +214,7 @@ impl Backshare {
     pub async fn caller(&self, user_id: &UserId) -> ServiceResult<Option<Caller>> {
         let row = sqlx::query(
             "SELECT u.email, u.role, a.id AS account_id, a.name, a.site
-             FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = ?",
+             FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1",
         )
         .bind(user_id.as_str())
         .fetch_optional(&self.db)
@@ -238,7 +238,7 @@ impl Backshare {
     pub async fn me(&self, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<Me> {
         let pending: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM invitations
-             WHERE recipient_account_id = ? AND status = 'pending' AND expires_at > ?",
+             WHERE recipient_account_id = $1 AND status = 'pending' AND expires_at > $2",
         )
         .bind(caller.account_id.as_str())
         .bind(millis(now))
@@ -256,7 +256,7 @@ impl Backshare {
     /// "My Credentials": the account id and its projects per region.
     pub async fn credentials(&self, caller: &Caller) -> ServiceResult<Credentials> {
         let projects = sqlx::query(
-            "SELECT id, name, region FROM projects WHERE account_id = ? ORDER BY region, id",
+            "SELECT id, name, region FROM projects WHERE account_id = $1 ORDER BY region, id",
         )
         .bind(caller.account_id.as_str())
         .fetch_all(&self.db)
@@ -286,13 +286,13 @@ impl Backshare {
     ) -> ServiceResult<Vec<BackupSummary>> {
         let rows = sqlx::query(
             "SELECT b.id, b.name, b.kind, b.region, b.size_bytes, b.created_at, b.expires_at,
-                    b.lock_reason, r.name AS resource_name, r.encrypted AS cluster_encrypted, b.encrypted AS backup_encrypted,
+                    b.lock_reason, r.name AS resource_name, (r.encrypted IS TRUE) AS cluster_encrypted, (b.encrypted IS TRUE) AS backup_encrypted,
                     EXISTS (SELECT 1 FROM share_backups sb
                             JOIN share_principals sp ON sp.share_id = sb.share_id
                             WHERE sb.backup_id = b.id) AS sharing
              FROM backups b JOIN resources r ON r.id = b.resource_id
-             WHERE b.account_id = ? AND b.deleted_at IS NULL
-               AND (b.expires_at IS NULL OR b.expires_at > ?)
+             WHERE b.account_id = $1 AND b.deleted_at IS NULL
+               AND (b.expires_at IS NULL OR b.expires_at > $2)
              ORDER BY b.created_at DESC, b.id",
         )
         .bind(caller.account_id.as_str())
@@ -327,7 +327,7 @@ impl Backshare {
                     size_bytes: row.get("size_bytes"),
                     created_at: instant(row.get("created_at")),
                     expires_at: row.get::<Option<i64>, _>("expires_at").map(instant),
-                    sharing: row.get::<bool, _>("sharing"),
+                    sharing: row.flag("sharing"),
                 })
             })
             .collect()
@@ -349,7 +349,7 @@ impl Backshare {
             .ok()
             .filter(|l| *l > 0)
             .ok_or_else(|| UserError::Invalid("The limit must be a positive number.".into()))?;
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
             .bind(account.as_str())
             .fetch_optional(&self.db)
             .await?;
@@ -357,7 +357,7 @@ impl Backshare {
             return Err(UserError::NotFound(format!("Account {account}")).into());
         }
         sqlx::query(
-            "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES (?, ?)
+            "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES ($1, $2)
              ON CONFLICT (account_id) DO UPDATE SET shared_cluster_backups = excluded.shared_cluster_backups",
         )
         .bind(account.as_str())
@@ -371,15 +371,15 @@ impl Backshare {
     /// received is refused by rule 7; anything else it may not see is not found.
     async fn owned_backup(
         &self,
-        tx: &mut sqlx::SqliteConnection,
+        tx: &mut crate::db::Conn,
         caller: &Caller,
         id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<BackupFacts> {
         let row = sqlx::query(
-            "SELECT b.id, b.kind, b.region, b.lock_reason, b.account_id, r.encrypted AS cluster_encrypted, b.encrypted AS backup_encrypted
+            "SELECT b.id, b.kind, b.region, b.lock_reason, b.account_id, (r.encrypted IS TRUE) AS cluster_encrypted, (b.encrypted IS TRUE) AS backup_encrypted
              FROM backups b JOIN resources r ON r.id = b.resource_id
-             WHERE b.id = ? AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > ?)",
+             WHERE b.id = $1 AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > $2)",
         )
         .bind(id)
         .bind(millis(now))
@@ -394,7 +394,7 @@ impl Backshare {
         }
         // Rule 7: what an account received cannot be shared onward.
         let received: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM grants WHERE backup_id = ? AND recipient_account_id = ?
+            "SELECT id FROM grants WHERE backup_id = $1 AND recipient_account_id = $2
              AND status IN ('active', 'revoking')",
         )
         .bind(id)
@@ -411,7 +411,7 @@ impl Backshare {
 /// An invitation's status as of `now`: one left unanswered past its deadline reads Expired
 /// even before the job has written it.
 fn invitation_status(
-    row: &sqlx::sqlite::SqliteRow,
+    row: &sqlx::any::AnyRow,
     now: DateTime<Utc>,
 ) -> ServiceResult<InvitationStatus> {
     let invitation = invitation_from_row(row)?;
@@ -419,7 +419,7 @@ fn invitation_status(
 }
 
 /// An invitation's state-machine part from a row with `status` and `expires_at`.
-fn invitation_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Invitation> {
+fn invitation_from_row(row: &sqlx::any::AnyRow) -> ServiceResult<Invitation> {
     let status: String = row.get("status");
     Ok(Invitation {
         status: word(
@@ -434,14 +434,14 @@ fn invitation_from_row(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<Invitatio
 /// Moves an invitation from `from` to `to`, answered at `now`, only if it is still in
 /// `from`: a racing change is noticed (returns `false`) and nothing is done twice.
 async fn move_invitation(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     id: &str,
     from: InvitationStatus,
     to: InvitationStatus,
     now: DateTime<Utc>,
 ) -> ServiceResult<bool> {
     let moved = sqlx::query(
-        "UPDATE invitations SET status = ?, answered_at = ? WHERE id = ? AND status = ?",
+        "UPDATE invitations SET status = $1, answered_at = $2 WHERE id = $3 AND status = $4",
     )
     .bind(to.as_str())
     .bind(millis(now))
@@ -453,15 +453,15 @@ async fn move_invitation(
     Ok(moved == 1)
 }
 
-fn backup_facts(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<BackupFacts> {
+fn backup_facts(row: &sqlx::any::AnyRow) -> ServiceResult<BackupFacts> {
     let kind: String = row.get("kind");
     let lock: Option<String> = row.get("lock_reason");
     Ok(BackupFacts {
         id: BackupId::from_trusted(row.get::<String, _>("id")),
         kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
         region: row.get("region"),
-        cluster_encrypted: row.get::<bool, _>("cluster_encrypted"),
-        encrypted: row.get::<bool, _>("backup_encrypted"),
+        cluster_encrypted: row.flag("cluster_encrypted"),
+        encrypted: row.flag("backup_encrypted"),
         lock: lock
             .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
             .transpose()?,
@@ -469,17 +469,17 @@ fn backup_facts(row: &sqlx::sqlite::SqliteRow) -> ServiceResult<BackupFacts> {
 }
 
 async fn recipient_facts(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Option<RecipientFacts>> {
-    let site: Option<String> = sqlx::query_scalar("SELECT site FROM accounts WHERE id = ?")
+    let site: Option<String> = sqlx::query_scalar("SELECT site FROM accounts WHERE id = $1")
         .bind(account.as_str())
         .fetch_optional(&mut *conn)
         .await?;
     let Some(site) = site else {
         return Ok(None);
     };
-    let regions = sqlx::query_scalar("SELECT DISTINCT region FROM projects WHERE account_id = ?")
+    let regions = sqlx::query_scalar("SELECT DISTINCT region FROM projects WHERE account_id = $1")
         .bind(account.as_str())
         .fetch_all(&mut *conn)
         .await?;

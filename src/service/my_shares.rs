@@ -55,7 +55,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<MyShareRow>> {
         let one_backup = if backup_id.is_some() {
-            "AND b.id = ?"
+            "AND b.id = $2"
         } else {
             ""
         };
@@ -73,7 +73,7 @@ impl Backshare {
              JOIN accounts a ON a.id = i.recipient_account_id
              LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
              LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
-             WHERE s.owner_account_id = ? {one_backup}
+             WHERE s.owner_account_id = $1 {one_backup}
              ORDER BY s.created_at DESC, s.id, b.id, a.name"
         );
         let mut query = sqlx::query(&sql).bind(caller.account_id.as_str());
@@ -93,7 +93,7 @@ impl Backshare {
                     .cloned()
                     .unwrap_or_default();
                 let folder = reaching.iter().find(|p| p.starts_with("fd-"));
-                let live = row.get::<bool, _>("reached")
+                let live = row.flag("reached")
                     && matches!(
                         status,
                         ShareStatus::Pending
@@ -127,7 +127,7 @@ impl Backshare {
     ) -> ServiceResult<BTreeMap<(ShareId, AccountId), Vec<String>>> {
         let mut conn = self.db.acquire().await?;
         let shares: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM resource_shares WHERE owner_account_id = ?")
+            sqlx::query_scalar("SELECT id FROM resource_shares WHERE owner_account_id = $1")
                 .bind(caller.account_id.as_str())
                 .fetch_all(&mut *conn)
                 .await?;
@@ -152,7 +152,7 @@ impl Backshare {
     pub async fn share_options(&self, caller: &Caller) -> ServiceResult<ShareOptions> {
         let mut conn = self.db.acquire().await?;
         let rows = sqlx::query(
-            "SELECT id, name, scope FROM resource_shares WHERE owner_account_id = ? ORDER BY name",
+            "SELECT id, name, scope FROM resource_shares WHERE owner_account_id = $1 ORDER BY name",
         )
         .bind(caller.account_id.as_str())
         .fetch_all(&mut *conn)
@@ -163,7 +163,7 @@ impl Backshare {
             let scope: String = row.get("scope");
             let backups = sqlx::query(
                 "SELECT b.id, b.name FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-                 WHERE sb.share_id = ? AND b.deleted_at IS NULL ORDER BY b.id",
+                 WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
             )
             .bind(&id)
             .fetch_all(&mut *conn)
@@ -198,14 +198,16 @@ impl Backshare {
         let directory = match directory_of(&mut conn, &caller.account_id).await? {
             None => None,
             Some(d) => {
-                let auto_accept: bool =
-                    sqlx::query_scalar("SELECT auto_accept FROM directories WHERE id = ?")
-                        .bind(&d.id)
-                        .fetch_one(&mut *conn)
-                        .await?;
+                let auto_accept = sqlx::query(
+                    "SELECT (auto_accept IS TRUE) AS auto_accept FROM directories WHERE id = $1",
+                )
+                .bind(&d.id)
+                .fetch_one(&mut *conn)
+                .await?
+                .flag("auto_accept");
                 let folders = sqlx::query(
                     "WITH RECURSIVE tree (id, path) AS (
-                         SELECT id, name FROM folders WHERE directory_id = ? AND parent_id IS NULL
+                         SELECT id, name FROM folders WHERE directory_id = $1 AND parent_id IS NULL
                          UNION ALL
                          SELECT f.id, t.path || ' / ' || f.name FROM folders f JOIN tree t ON f.parent_id = t.id)
                      SELECT id, path FROM tree ORDER BY path",
@@ -230,13 +232,13 @@ impl Backshare {
 
 /// How a principal reads in the dialog: its kind and name.
 async fn principal_label(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     principal: &PrincipalRef,
 ) -> ServiceResult<String> {
     let (kind, sql) = match principal {
-        PrincipalRef::Account(_) => ("Account", "SELECT name FROM accounts WHERE id = ?"),
-        PrincipalRef::Project(_) => ("Project", "SELECT name FROM projects WHERE id = ?"),
-        PrincipalRef::Folder(_) => ("Folder", "SELECT name FROM folders WHERE id = ?"),
+        PrincipalRef::Account(_) => ("Account", "SELECT name FROM accounts WHERE id = $1"),
+        PrincipalRef::Project(_) => ("Project", "SELECT name FROM projects WHERE id = $1"),
+        PrincipalRef::Folder(_) => ("Folder", "SELECT name FROM folders WHERE id = $1"),
     };
     let name: Option<String> = sqlx::query_scalar(sql)
         .bind(principal.id())
@@ -249,10 +251,7 @@ async fn principal_label(
 }
 
 /// The status a row of "My Shares" shows.
-fn displayed_status(
-    row: &sqlx::sqlite::SqliteRow,
-    now: DateTime<Utc>,
-) -> ServiceResult<ShareStatus> {
+fn displayed_status(row: &sqlx::any::AnyRow, now: DateTime<Utc>) -> ServiceResult<ShareStatus> {
     let invitation = invitation_status(row, now)?;
     let grant = row
         .get::<Option<String>, _>("grant_status")

@@ -13,9 +13,9 @@ pub(super) struct ShareRef {
 
 impl ShareRef {
     /// Loads a share by id; `None` if there is none.
-    pub async fn load(conn: &mut sqlx::SqliteConnection, id: &str) -> ServiceResult<Option<Self>> {
+    pub async fn load(conn: &mut crate::db::Conn, id: &str) -> ServiceResult<Option<Self>> {
         let row =
-            sqlx::query("SELECT id, name, owner_account_id FROM resource_shares WHERE id = ?")
+            sqlx::query("SELECT id, name, owner_account_id FROM resource_shares WHERE id = $1")
                 .bind(id)
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -29,12 +29,12 @@ impl ShareRef {
 
 /// The resource directory an account belongs to, if any.
 pub(super) async fn directory_of(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Option<rules::OwnerDirectory>> {
     let row = sqlx::query(
         "SELECT d.id, d.name FROM directory_members m JOIN directories d ON d.id = m.directory_id
-         WHERE m.account_id = ?",
+         WHERE m.account_id = $1",
     )
     .bind(account.as_str())
     .fetch_optional(&mut *conn)
@@ -49,12 +49,12 @@ pub(super) async fn directory_of(
 /// rule 8). `None` when an account or project principal does not exist. A folder stands
 /// for every account in it or in any folder below it.
 pub(super) async fn resolve_principal(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     principal: &PrincipalRef,
 ) -> ServiceResult<Option<(Vec<AccountId>, Option<String>)>> {
     let resolved = match principal {
         PrincipalRef::Account(account) => {
-            let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+            let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
                 .bind(account.as_str())
                 .fetch_optional(&mut *conn)
                 .await?;
@@ -62,7 +62,7 @@ pub(super) async fn resolve_principal(
                 return Ok(None);
             }
             let directory: Option<String> = sqlx::query_scalar(
-                "SELECT directory_id FROM directory_members WHERE account_id = ?",
+                "SELECT directory_id FROM directory_members WHERE account_id = $1",
             )
             .bind(account.as_str())
             .fetch_optional(&mut *conn)
@@ -71,7 +71,7 @@ pub(super) async fn resolve_principal(
         }
         PrincipalRef::Project(project) => {
             let owner: Option<String> =
-                sqlx::query_scalar("SELECT account_id FROM projects WHERE id = ?")
+                sqlx::query_scalar("SELECT account_id FROM projects WHERE id = $1")
                     .bind(project.as_str())
                     .fetch_optional(&mut *conn)
                     .await?;
@@ -82,13 +82,13 @@ pub(super) async fn resolve_principal(
         }
         PrincipalRef::Folder(folder) => {
             let directory: Option<String> =
-                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = ?")
+                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = $1")
                     .bind(folder.as_str())
                     .fetch_optional(&mut *conn)
                     .await?;
             let members: Vec<String> = sqlx::query_scalar(
                 "WITH RECURSIVE under (id) AS (
-                     SELECT id FROM folders WHERE id = ?
+                     SELECT id FROM folders WHERE id = $1
                      UNION SELECT f.id FROM folders f JOIN under u ON f.parent_id = u.id)
                  SELECT account_id FROM directory_members
                  WHERE folder_id IN (SELECT id FROM under) ORDER BY account_id",
@@ -107,11 +107,11 @@ pub(super) async fn resolve_principal(
 
 /// The principals stored for a share.
 pub(super) async fn stored_principals(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     share_id: &str,
 ) -> ServiceResult<Vec<PrincipalRef>> {
     let rows = sqlx::query(
-        "SELECT kind, principal_id FROM share_principals WHERE share_id = ? ORDER BY added_at, principal_id",
+        "SELECT kind, principal_id FROM share_principals WHERE share_id = $1 ORDER BY added_at, principal_id",
     )
     .bind(share_id)
     .fetch_all(&mut *conn)
@@ -128,11 +128,11 @@ pub(super) async fn stored_principals(
 
 /// The accounts a share reached when its recipients were last settled.
 pub(super) async fn settled_recipients(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     share_id: &str,
 ) -> ServiceResult<BTreeSet<AccountId>> {
     let ids: Vec<String> =
-        sqlx::query_scalar("SELECT recipient_account_id FROM share_recipients WHERE share_id = ?")
+        sqlx::query_scalar("SELECT recipient_account_id FROM share_recipients WHERE share_id = $1")
             .bind(share_id)
             .fetch_all(&mut *conn)
             .await?;
@@ -142,21 +142,21 @@ pub(super) async fn settled_recipients(
 /// Whether invitations from `owner` to `recipient` are accepted at once: both are in one
 /// resource directory whose auto-accept is on.
 async fn auto_accepts(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     owner: &AccountId,
     recipient: &AccountId,
 ) -> ServiceResult<bool> {
-    let on: Option<bool> = sqlx::query_scalar(
-        "SELECT d.auto_accept FROM directory_members o
+    let on: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM directory_members o
          JOIN directory_members r ON r.directory_id = o.directory_id
          JOIN directories d ON d.id = o.directory_id
-         WHERE o.account_id = ? AND r.account_id = ?",
+         WHERE o.account_id = $1 AND r.account_id = $2 AND d.auto_accept",
     )
     .bind(owner.as_str())
     .bind(recipient.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    Ok(on.unwrap_or(false))
+    Ok(on.is_some())
 }
 
 impl Backshare {
@@ -166,7 +166,7 @@ impl Backshare {
     /// share's new backups at once. `why` says what changed, for the activity log.
     pub(super) async fn settle_recipients(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         share: &ShareRef,
         after: &BTreeSet<AccountId>,
@@ -175,7 +175,7 @@ impl Backshare {
         let before = settled_recipients(conn, &share.id).await?;
         for removed in before.difference(after) {
             sqlx::query(
-                "DELETE FROM share_recipients WHERE share_id = ? AND recipient_account_id = ?",
+                "DELETE FROM share_recipients WHERE share_id = $1 AND recipient_account_id = $2",
             )
             .bind(&share.id)
             .bind(removed.as_str())
@@ -186,7 +186,7 @@ impl Backshare {
         }
         for added in after.difference(&before) {
             sqlx::query(
-                "INSERT INTO share_recipients (share_id, recipient_account_id) VALUES (?, ?)",
+                "INSERT INTO share_recipients (share_id, recipient_account_id) VALUES ($1, $2)",
             )
             .bind(&share.id)
             .bind(added.as_str())
@@ -197,7 +197,7 @@ impl Backshare {
         for kept in after.intersection(&before) {
             let accepted: Option<String> = sqlx::query_scalar(
                 "SELECT id FROM invitations
-                 WHERE share_id = ? AND recipient_account_id = ? AND status = 'accepted'",
+                 WHERE share_id = $1 AND recipient_account_id = $2 AND status = 'accepted'",
             )
             .bind(&share.id)
             .bind(kept.as_str())
@@ -214,14 +214,14 @@ impl Backshare {
     /// accepted one's active grants start revoking.
     async fn end_invitation(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         share: &ShareRef,
         recipient: &AccountId,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let row = sqlx::query(
-            "SELECT id, status, expires_at FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
+            "SELECT id, status, expires_at FROM invitations WHERE share_id = $1 AND recipient_account_id = $2",
         )
         .bind(&share.id)
         .bind(recipient.as_str())
@@ -240,8 +240,8 @@ impl Backshare {
             InvitationStatus::Accepted => {
                 let revoking = Grant::active().revoke(now, self.settings.revocation_delay)?;
                 sqlx::query(
-                    "UPDATE grants SET status = ?, revoke_at = ?, updated_at = ?
-                     WHERE invitation_id = ? AND status = 'active'",
+                    "UPDATE grants SET status = $1, revoke_at = $2, updated_at = $3
+                     WHERE invitation_id = $4 AND status = 'active'",
                 )
                 .bind(revoking.status.as_str())
                 .bind(revoking.revoke_at.map(millis))
@@ -273,7 +273,7 @@ impl Backshare {
     /// Inside a resource directory with auto-accept on, it is accepted at once.
     async fn invite(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         share: &ShareRef,
         recipient: &AccountId,
@@ -288,7 +288,7 @@ impl Backshare {
         let expires_at = millis(now + self.settings.invitation_ttl);
         let answered_at = automatic.then(|| millis(now));
         let existing = sqlx::query(
-            "SELECT id, status, expires_at FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
+            "SELECT id, status, expires_at FROM invitations WHERE share_id = $1 AND recipient_account_id = $2",
         )
         .bind(&share.id)
         .bind(recipient.as_str())
@@ -303,8 +303,8 @@ impl Backshare {
                 }
                 old.invite_again()?;
                 sqlx::query(
-                    "UPDATE invitations SET status = ?, created_at = ?, expires_at = ?, answered_at = ?
-                     WHERE id = ? AND status = ?",
+                    "UPDATE invitations SET status = $1, created_at = $2, expires_at = $3, answered_at = $4
+                     WHERE id = $5 AND status = $6",
                 )
                 .bind(status.as_str())
                 .bind(millis(now))
@@ -320,7 +320,7 @@ impl Backshare {
                 let id = new_id("inv");
                 sqlx::query(
                     "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at, answered_at)
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(&id)
                 .bind(&share.id)
@@ -336,7 +336,7 @@ impl Backshare {
         };
         let backups: Vec<String> = sqlx::query_scalar(
             "SELECT sb.backup_id FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-             WHERE sb.share_id = ? AND b.deleted_at IS NULL ORDER BY sb.backup_id",
+             WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY sb.backup_id",
         )
         .bind(&share.id)
         .fetch_all(&mut *conn)
@@ -379,8 +379,8 @@ impl Backshare {
         folder: Option<&str>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = ?")
+        let mut tx = crate::db::begin_write(&self.db).await?;
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
             .bind(account.as_str())
             .fetch_optional(&mut *tx)
             .await?;
@@ -389,7 +389,7 @@ impl Backshare {
         }
         if let Some(folder) = folder {
             let in_directory: Option<String> =
-                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = ?")
+                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = $1")
                     .bind(folder)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -401,13 +401,13 @@ impl Backshare {
                 .into());
             }
         }
-        sqlx::query("DELETE FROM directory_members WHERE account_id = ?")
+        sqlx::query("DELETE FROM directory_members WHERE account_id = $1")
             .bind(account.as_str())
             .execute(&mut *tx)
             .await?;
         if let Some(directory) = directory {
             let known: Option<String> =
-                sqlx::query_scalar("SELECT id FROM directories WHERE id = ?")
+                sqlx::query_scalar("SELECT id FROM directories WHERE id = $1")
                     .bind(directory)
                     .fetch_optional(&mut *tx)
                     .await?;
@@ -415,7 +415,7 @@ impl Backshare {
                 return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
             }
             sqlx::query(
-                "INSERT INTO directory_members (account_id, directory_id, folder_id) VALUES (?, ?, ?)",
+                "INSERT INTO directory_members (account_id, directory_id, folder_id) VALUES ($1, $2, $3)",
             )
             .bind(account.as_str())
             .bind(directory)
@@ -442,7 +442,7 @@ impl Backshare {
 
     /// Operator command: turns a resource directory's auto-accept on or off.
     pub async fn set_auto_accept(&self, directory: &str, on: bool) -> ServiceResult<()> {
-        let updated = sqlx::query("UPDATE directories SET auto_accept = ? WHERE id = ?")
+        let updated = sqlx::query("UPDATE directories SET auto_accept = $1 WHERE id = $2")
             .bind(on)
             .bind(directory)
             .execute(&self.db)
@@ -457,11 +457,11 @@ impl Backshare {
     /// out are logged for the owner and left out.
     async fn reachable_recipients(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         share: &ShareRef,
         now: DateTime<Utc>,
     ) -> ServiceResult<BTreeSet<AccountId>> {
-        let site: String = sqlx::query_scalar("SELECT site FROM accounts WHERE id = ?")
+        let site: String = sqlx::query_scalar("SELECT site FROM accounts WHERE id = $1")
             .bind(share.owner.as_str())
             .fetch_one(&mut *conn)
             .await?;
@@ -512,14 +512,14 @@ impl Backshare {
 
 /// The live backups of a share, as the rules see them.
 pub(super) async fn share_backup_facts(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     share_id: &str,
 ) -> ServiceResult<Vec<BackupFacts>> {
     let rows = sqlx::query(
-        "SELECT b.id, b.kind, b.region, b.lock_reason, r.encrypted AS cluster_encrypted, b.encrypted AS backup_encrypted
+        "SELECT b.id, b.kind, b.region, b.lock_reason, (r.encrypted IS TRUE) AS cluster_encrypted, (b.encrypted IS TRUE) AS backup_encrypted
          FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
          JOIN resources r ON r.id = b.resource_id
-         WHERE sb.share_id = ? AND b.deleted_at IS NULL ORDER BY b.id",
+         WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
     )
     .bind(share_id)
     .fetch_all(&mut *conn)
@@ -531,7 +531,7 @@ pub(super) async fn share_backup_facts(
 /// missing grants are created, and revoking or revoked ones (the recipient was removed,
 /// then added again and accepted) become active again.
 pub(super) async fn grant_share_backups(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     invitation_id: &str,
     share_id: &str,
     recipient: &AccountId,
@@ -540,8 +540,8 @@ pub(super) async fn grant_share_backups(
     let rows = sqlx::query(
         "SELECT sb.backup_id, g.id AS grant_id, g.status, g.revoke_at
          FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-         LEFT JOIN grants g ON g.invitation_id = ? AND g.backup_id = sb.backup_id
-         WHERE sb.share_id = ? AND b.deleted_at IS NULL",
+         LEFT JOIN grants g ON g.invitation_id = $1 AND g.backup_id = sb.backup_id
+         WHERE sb.share_id = $2 AND b.deleted_at IS NULL",
     )
     .bind(invitation_id)
     .bind(share_id)
@@ -553,7 +553,7 @@ pub(super) async fn grant_share_backups(
             let grant = Grant::active();
             sqlx::query(
                 "INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, revoke_at, updated_at)
-                 VALUES (?, ?, ?, ?, ?, NULL, ?)",
+                 VALUES ($1, $2, $3, $4, $5, NULL, $6)",
             )
             .bind(new_id("gr"))
             .bind(invitation_id)
@@ -572,7 +572,7 @@ pub(super) async fn grant_share_backups(
         };
         if let Ok(active) = grant.reactivate() {
             sqlx::query(
-                "UPDATE grants SET status = ?, revoke_at = NULL, updated_at = ? WHERE id = ? AND status = ?",
+                "UPDATE grants SET status = $1, revoke_at = NULL, updated_at = $2 WHERE id = $3 AND status = $4",
             )
             .bind(active.status.as_str())
             .bind(millis(now))

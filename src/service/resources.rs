@@ -14,7 +14,7 @@ impl Backshare {
         let rows = sqlx::query(
             "SELECT r.id, r.name, r.kind, r.region, r.project_id, r.size_bytes, r.sha256, r.created_at,
                     EXISTS (SELECT 1 FROM restores x WHERE x.resource_id = r.id) AS restored
-             FROM resources r WHERE r.account_id = ? AND r.released_at IS NULL
+             FROM resources r WHERE r.account_id = $1 AND r.released_at IS NULL
              ORDER BY r.created_at DESC, r.id",
         )
         .bind(caller.account_id.as_str())
@@ -32,7 +32,7 @@ impl Backshare {
                     size_bytes: row.get("size_bytes"),
                     sha256: row.get("sha256"),
                     created_at: instant(row.get("created_at")),
-                    restored: row.get("restored"),
+                    restored: row.flag("restored"),
                 })
             })
             .collect()
@@ -47,9 +47,9 @@ impl Backshare {
         resource_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let kind: Option<String> = sqlx::query_scalar(
-            "SELECT kind FROM resources WHERE id = ? AND account_id = ? AND released_at IS NULL",
+            "SELECT kind FROM resources WHERE id = $1 AND account_id = $2 AND released_at IS NULL",
         )
         .bind(resource_id)
         .bind(caller.account_id.as_str())
@@ -63,7 +63,7 @@ impl Backshare {
         let mut gone = Vec::new();
         if kind == ResourceKind::Cluster {
             let backups = sqlx::query(
-                "SELECT id, lock_reason FROM backups WHERE resource_id = ? AND deleted_at IS NULL ORDER BY id",
+                "SELECT id, lock_reason FROM backups WHERE resource_id = $1 AND deleted_at IS NULL ORDER BY id",
             )
             .bind(resource_id)
             .fetch_all(&mut *tx)
@@ -83,7 +83,7 @@ impl Backshare {
             for row in backups {
                 let backup: String = row.get("id");
                 sqlx::query(
-                    "UPDATE backups SET deleted_at = ? WHERE id = ? AND deleted_at IS NULL",
+                    "UPDATE backups SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
                 )
                 .bind(millis(now))
                 .bind(&backup)
@@ -100,7 +100,7 @@ impl Backshare {
                 gone.push(backup);
             }
         }
-        sqlx::query("UPDATE resources SET released_at = ? WHERE id = ?")
+        sqlx::query("UPDATE resources SET released_at = $1 WHERE id = $2")
             .bind(millis(now))
             .bind(resource_id)
             .execute(&mut *tx)

@@ -21,11 +21,11 @@ impl Backshare {
         project_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> ServiceResult<RestoreId> {
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let row = sqlx::query(
-            "SELECT b.id, b.name, b.kind, b.region, b.account_id, b.lock_reason, b.encrypted
+            "SELECT b.id, b.name, b.kind, b.region, b.account_id, b.lock_reason, (b.encrypted IS TRUE) AS encrypted
              FROM backups b
-             WHERE b.id = ? AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > ?)",
+             WHERE b.id = $1 AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > $2)",
         )
         .bind(backup_id)
         .bind(millis(now))
@@ -50,7 +50,7 @@ impl Backshare {
             // Rule 10: a recipient restores through its grant, and only while it is active.
             let grant = sqlx::query(
                 "SELECT g.id, g.status, g.revoke_at FROM grants g
-                 WHERE g.backup_id = ? AND g.recipient_account_id = ? AND g.status IN ('active', 'revoking')
+                 WHERE g.backup_id = $1 AND g.recipient_account_id = $2 AND g.status IN ('active', 'revoking')
                  ORDER BY CASE g.status WHEN 'active' THEN 0 ELSE 1 END LIMIT 1",
             )
             .bind(backup_id)
@@ -69,7 +69,7 @@ impl Backshare {
             if kind.is_copied() {
                 let grant_id: String = grant.get("id");
                 let copy_row = sqlx::query(
-                    "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = ?",
+                    "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1",
                 )
                 .bind(&grant_id)
                 .fetch_optional(&mut *tx)
@@ -98,7 +98,7 @@ impl Backshare {
         let region: String = row.get("region");
         // The project chosen, or else the account's first in the backup's region.
         let project: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM projects WHERE account_id = ? AND region = ? AND (? IS NULL OR id = ?)
+            "SELECT id FROM projects WHERE account_id = $1 AND region = $2 AND ($3 IS NULL OR id = $4)
              ORDER BY id LIMIT 1",
         )
         .bind(caller.account_id.as_str())
@@ -133,7 +133,7 @@ impl Backshare {
         if from_copy.is_none() {
             sqlx::query(
                 "UPDATE backups SET lock_reason = 'restoring'
-                 WHERE id = ? AND (lock_reason IS NULL OR lock_reason = 'restoring')",
+                 WHERE id = $1 AND (lock_reason IS NULL OR lock_reason = 'restoring')",
             )
             .bind(backup_id)
             .execute(&mut *tx)
@@ -142,7 +142,7 @@ impl Backshare {
         sqlx::query(
             "INSERT INTO restores (id, backup_id, account_id, project_id, resource_id, resource_name,
                                    requested_by, status, created_at, kind, copy_grant_id)
-             VALUES (?, ?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'running', $8, $9, $10)",
         )
         .bind(id.as_str())
         .bind(backup_id)
@@ -176,7 +176,7 @@ impl Backshare {
     pub async fn run_restores(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let running = sqlx::query(
             "SELECT r.id, r.backup_id, r.account_id, r.project_id, r.resource_id, r.resource_name,
-                    r.kind, r.copy_grant_id, b.sha256, b.size_bytes, b.region, b.encrypted,
+                    r.kind, r.copy_grant_id, b.sha256, b.size_bytes, b.region, (b.encrypted IS TRUE) AS encrypted,
                     c.attempt, c.wrapped_key
              FROM restores r JOIN backups b ON b.id = r.backup_id
              LEFT JOIN copies c ON c.grant_id = r.copy_grant_id
@@ -202,13 +202,13 @@ impl Backshare {
                     tracing::warn!(resource, %error, "removing a failed restore's bytes failed");
                 }
             }
-            let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+            let mut tx = crate::db::begin_write(&self.db).await?;
             let (status, detail) = match &outcome {
                 Ok(()) => (RestoreStatus::Done, None),
                 Err(why) => (RestoreStatus::Failed, Some(why.clone())),
             };
             let updated = sqlx::query(
-                "UPDATE restores SET status = ?, detail = ?, finished_at = ? WHERE id = ? AND status = 'running'",
+                "UPDATE restores SET status = $1, detail = $2, finished_at = $3 WHERE id = $4 AND status = 'running'",
             )
             .bind(status.as_str())
             .bind(&detail)
@@ -222,7 +222,7 @@ impl Backshare {
                     sqlx::query(
                         "INSERT INTO resources (id, account_id, project_id, region, kind, name, encrypted,
                                                 size_bytes, sha256, created_at)
-                         VALUES (?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)",
+                         VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7, $8, $9)",
                     )
                     .bind(&resource)
                     .bind(row.get::<String, _>("account_id"))
@@ -241,9 +241,9 @@ impl Backshare {
                 // The lock holds while any restore from the backup still runs.
                 sqlx::query(
                     "UPDATE backups SET lock_reason = NULL
-                     WHERE id = ? AND lock_reason = 'restoring'
+                     WHERE id = $1 AND lock_reason = 'restoring'
                        AND NOT EXISTS (SELECT 1 FROM restores
-                                       WHERE backup_id = ? AND status = 'running' AND copy_grant_id IS NULL)",
+                                       WHERE backup_id = $2 AND status = 'running' AND copy_grant_id IS NULL)",
                 )
                 .bind(&backup)
                 .bind(&backup)
@@ -251,7 +251,7 @@ impl Backshare {
                 .await?;
                 let account: String = row.get("account_id");
                 let owner: String =
-                    sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+                    sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
                         .bind(&backup)
                         .fetch_one(&mut *tx)
                         .await?;
@@ -276,7 +276,7 @@ impl Backshare {
     /// reader's key, and checks them; the outcome the restore records, or a fault.
     async fn restore_bytes(
         &self,
-        row: &sqlx::sqlite::SqliteRow,
+        row: &sqlx::any::AnyRow,
         resource: &str,
         expected: &str,
         now: DateTime<Utc>,
@@ -292,7 +292,7 @@ impl Backshare {
         };
         // Encrypted bytes are opened on the way with the data key the reader holds:
         // the owner's own, or the one the owner granted with the copy.
-        let opener = if row.get::<bool, _>("encrypted") {
+        let opener = if row.flag("encrypted") {
             let mut conn = self.db.acquire().await?;
             let key = match (&copy_grant, row.get::<Option<String>, _>("wrapped_key")) {
                 (Some(_), Some(wrapped)) => self
@@ -347,7 +347,7 @@ impl Backshare {
     #[allow(clippy::too_many_arguments)]
     async fn log_restore(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         backup: &str,
         action: &str,
@@ -355,7 +355,7 @@ impl Backshare {
         outcome: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = ?")
+        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
             .bind(backup)
             .fetch_one(&mut *conn)
             .await?;
@@ -379,7 +379,7 @@ impl Backshare {
             "SELECT r.id, r.backup_id, r.project_id, r.resource_id, r.resource_name, r.status,
                     r.detail, r.created_at, r.finished_at, r.requested_by, res.sha256
              FROM restores r LEFT JOIN resources res ON res.id = r.resource_id
-             WHERE r.account_id = ? ORDER BY r.created_at DESC, r.id LIMIT 100",
+             WHERE r.account_id = $1 ORDER BY r.created_at DESC, r.id LIMIT 100",
         )
         .bind(caller.account_id.as_str())
         .fetch_all(&self.db)

@@ -142,9 +142,9 @@ impl Backshare {
         }
 
         // SQLite: take the write lock up front so concurrent shares queue instead of failing.
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let taken: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM resource_shares WHERE owner_account_id = ? AND name = ?",
+            "SELECT id FROM resource_shares WHERE owner_account_id = $1 AND name = $2",
         )
         .bind(caller.account_id.as_str())
         .bind(&name)
@@ -179,7 +179,7 @@ impl Backshare {
         };
         sqlx::query(
             "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&share.id)
         .bind(caller.account_id.as_str())
@@ -201,7 +201,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let principals = parse_principals(&request.principals)?;
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let existing = self.owned_share(&mut tx, caller, &request.share_id).await?;
         caller.require_change()?;
         let plan = self
@@ -230,7 +230,7 @@ impl Backshare {
     #[allow(clippy::too_many_arguments)]
     async fn store_plan(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         caller: &Caller,
         share: &ShareRef,
         plan: &SharePlan,
@@ -239,7 +239,7 @@ impl Backshare {
         let (backups, principals, recipients) = (&plan.backups, &plan.principals, &plan.recipients);
         for backup in backups {
             sqlx::query(
-                "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES (?, ?, ?, ?)
+                "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (share_id, backup_id) DO NOTHING",
             )
             .bind(&share.id)
@@ -252,7 +252,7 @@ impl Backshare {
         for old in stored_principals(conn, &share.id).await? {
             if !principals.contains(&old) {
                 sqlx::query(
-                    "DELETE FROM share_principals WHERE share_id = ? AND kind = ? AND principal_id = ?",
+                    "DELETE FROM share_principals WHERE share_id = $1 AND kind = $2 AND principal_id = $3",
                 )
                 .bind(&share.id)
                 .bind(old.kind())
@@ -263,7 +263,7 @@ impl Backshare {
         }
         for principal in principals {
             sqlx::query(
-                "INSERT INTO share_principals (share_id, kind, principal_id, added_at) VALUES (?, ?, ?, ?)
+                "INSERT INTO share_principals (share_id, kind, principal_id, added_at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (share_id, kind, principal_id) DO NOTHING",
             )
             .bind(&share.id)
@@ -336,7 +336,7 @@ impl Backshare {
     /// it; anyone else is told it does not exist.
     async fn owned_share(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         caller: &Caller,
         share_id: &str,
     ) -> ServiceResult<OwnedShare> {
@@ -346,7 +346,7 @@ impl Backshare {
         };
         if share.owner != caller.account_id {
             let invited: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM invitations WHERE share_id = ? AND recipient_account_id = ?",
+                "SELECT id FROM invitations WHERE share_id = $1 AND recipient_account_id = $2",
             )
             .bind(share_id)
             .bind(caller.account_id.as_str())
@@ -360,7 +360,7 @@ impl Backshare {
             }
             .into());
         }
-        let scope: String = sqlx::query_scalar("SELECT scope FROM resource_shares WHERE id = ?")
+        let scope: String = sqlx::query_scalar("SELECT scope FROM resource_shares WHERE id = $1")
             .bind(share_id)
             .fetch_one(&mut *conn)
             .await?;
@@ -379,7 +379,7 @@ impl Backshare {
     #[allow(clippy::too_many_arguments)]
     async fn plan_share(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         caller: &Caller,
         scope: PrincipalScope,
         existing: Option<&ShareRef>,
@@ -434,10 +434,11 @@ impl Backshare {
                 continue;
             }
             if let PrincipalRef::Project(project) = principal {
-                let region: String = sqlx::query_scalar("SELECT region FROM projects WHERE id = ?")
-                    .bind(project.as_str())
-                    .fetch_one(&mut *conn)
-                    .await?;
+                let region: String =
+                    sqlx::query_scalar("SELECT region FROM projects WHERE id = $1")
+                        .bind(project.as_str())
+                        .fetch_one(&mut *conn)
+                        .await?;
                 for backup in &backups {
                     if let Err(refusal) =
                         rules::check_project_region(project.as_str(), &region, backup)
@@ -486,7 +487,7 @@ impl Backshare {
     /// `problems`; the quota left after the request is returned.
     async fn count_limits(
         &self,
-        conn: &mut sqlx::SqliteConnection,
+        conn: &mut crate::db::Conn,
         caller: &Caller,
         existing: Option<&ShareRef>,
         backups: &[BackupFacts],
@@ -495,7 +496,7 @@ impl Backshare {
     ) -> ServiceResult<ShareQuota> {
         let mut limits = self.settings.limits;
         let raised: Option<i64> = sqlx::query_scalar(
-            "SELECT shared_cluster_backups FROM account_limits WHERE account_id = ?",
+            "SELECT shared_cluster_backups FROM account_limits WHERE account_id = $1",
         )
         .bind(caller.account_id.as_str())
         .fetch_optional(&mut *conn)
@@ -510,7 +511,7 @@ impl Backshare {
              FROM share_backups sb
              JOIN resource_shares s ON s.id = sb.share_id
              JOIN backups b ON b.id = sb.backup_id
-             WHERE s.owner_account_id = ?",
+             WHERE s.owner_account_id = $1",
         )
         .bind(caller.account_id.as_str())
         .fetch_one(&mut *conn)
@@ -527,14 +528,14 @@ impl Backshare {
             let elsewhere: Vec<String> = sqlx::query_scalar(
                 "SELECT DISTINCT sr.recipient_account_id
                  FROM share_backups sb JOIN share_recipients sr ON sr.share_id = sb.share_id
-                 WHERE sb.backup_id = ? AND sb.share_id <> ?",
+                 WHERE sb.backup_id = $1 AND sb.share_id <> $2",
             )
             .bind(backup.id.as_str())
             .bind(this_share)
             .fetch_all(&mut *conn)
             .await?;
             let already_shared: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = ? LIMIT 1")
+                sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = $1 LIMIT 1")
                     .bind(backup.id.as_str())
                     .fetch_optional(&mut *conn)
                     .await?;
@@ -585,7 +586,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let recipient = AccountId::parse(recipient)?;
-        let mut tx = self.db.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = crate::db::begin_write(&self.db).await?;
         let OwnedShare { share, .. } = self.owned_share(&mut tx, caller, share_id).await?;
         caller.require_change()?;
 
@@ -619,7 +620,7 @@ impl Backshare {
         }
         for principal in &removed {
             sqlx::query(
-                "DELETE FROM share_principals WHERE share_id = ? AND kind = ? AND principal_id = ?",
+                "DELETE FROM share_principals WHERE share_id = $1 AND kind = $2 AND principal_id = $3",
             )
             .bind(share_id)
             .bind(principal.kind())

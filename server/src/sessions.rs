@@ -1,0 +1,76 @@
+//! Sign-in sessions, kept in the same database as everything else: tower-sessions' own
+//! SQLite or PostgreSQL store, picked by the database URL.
+
+use async_trait::async_trait;
+use backshare::db::{Backend, Db};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// The session store for the database the services use.
+#[derive(Clone, Debug)]
+pub enum Sessions {
+    Sqlite(SqliteStore),
+    Postgres(PostgresStore),
+}
+
+impl Sessions {
+    /// Opens the store on its own small pool (the stores need a typed one) and creates its
+    /// table when missing.
+    pub async fn open(db: &Db) -> anyhow::Result<Self> {
+        let url = db.connect_options().database_url.to_string();
+        let store = match Backend::of(db) {
+            Backend::Sqlite => {
+                let options: sqlx::sqlite::SqliteConnectOptions = url.parse()?;
+                let pool = sqlx::sqlite::SqlitePoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options.busy_timeout(std::time::Duration::from_secs(10)))
+                    .await?;
+                let store = SqliteStore::new(pool);
+                store.migrate().await?;
+                Sessions::Sqlite(store)
+            }
+            Backend::Postgres => {
+                let pool = sqlx::postgres::PgPoolOptions::new()
+                    .max_connections(8)
+                    .connect(&url)
+                    .await?;
+                let store = PostgresStore::new(pool);
+                store.migrate().await?;
+                Sessions::Postgres(store)
+            }
+        };
+        Ok(store)
+    }
+}
+
+#[async_trait]
+impl tower_sessions::SessionStore for Sessions {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.create(record).await,
+            Sessions::Postgres(store) => store.create(record).await,
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.save(record).await,
+            Sessions::Postgres(store) => store.save(record).await,
+        }
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        match self {
+            Sessions::Sqlite(store) => store.load(id).await,
+            Sessions::Postgres(store) => store.load(id).await,
+        }
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        match self {
+            Sessions::Sqlite(store) => store.delete(id).await,
+            Sessions::Postgres(store) => store.delete(id).await,
+        }
+    }
+}
