@@ -33,17 +33,24 @@ struct Change {
 #[derive(Debug, Clone)]
 pub struct Feed {
     sender: broadcast::Sender<Change>,
+    /// Set when the server shuts down: open event streams end, so a graceful shutdown
+    /// does not wait forever on pages that stay open (they reconnect to the next server).
+    closing: tokio::sync::watch::Sender<bool>,
 }
 
 impl Feed {
     pub fn new() -> Self {
         Self {
             sender: broadcast::channel(1024).0,
+            closing: tokio::sync::watch::channel(false).0,
         }
     }
-}
 
-impl Feed {
+    /// Ends every open event stream of this instance.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
+    }
+
     /// Sends a change to this instance's connections (nobody listening is not an error).
     fn publish(&self, account: Option<String>) {
         let _ = self.sender.send(Change { account });
@@ -169,5 +176,10 @@ pub async fn events(
             }
         }
     });
-    Ok(Sse::new(futures::StreamExt::chain(hello, changes)).keep_alive(KeepAlive::default()))
+    let mut closing = feed.closing.subscribe();
+    let closed = async move {
+        let _ = closing.wait_for(|closing| *closing).await;
+    };
+    let stream = futures::StreamExt::take_until(futures::StreamExt::chain(hello, changes), closed);
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -74,10 +74,10 @@ pub struct Config {
     /// not starve everything else of the disk or the network.
     #[arg(long, env = "BACKSHARE_COPY_RATE_LIMIT", default_value = "0", value_parser = parse_rate)]
     pub copy_rate_limit: u64,
-    /// How long a copy worker holds a copy between progress reports before another worker
-    /// may take it over.
-    #[arg(long, env = "BACKSHARE_COPY_LEASE", default_value = "30s", value_parser = humantime::parse_duration)]
-    pub copy_lease: Duration,
+    /// How long a worker holds a copy or a restore without renewing it before another
+    /// worker, on any instance, may take it over.
+    #[arg(long, env = "BACKSHARE_JOB_LEASE", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub job_lease: Duration,
     /// The master key wrapping every account's key, as 64 hex digits; default: the file
     /// `master.key` in the data folder, created on first start.
     #[arg(long, env = "BACKSHARE_MASTER_KEY", hide_env_values = true)]
@@ -146,8 +146,8 @@ impl Config {
                 shared_backups_per_account: self.limit_shared_backups,
                 shared_cluster_backups_per_account: self.limit_shared_cluster_backups,
             },
-            copy_lease: chrono::Duration::from_std(self.copy_lease)
-                .context("BACKSHARE_COPY_LEASE is too long")?,
+            job_lease: chrono::Duration::from_std(self.job_lease)
+                .context("BACKSHARE_JOB_LEASE is too long")?,
             copy_rate_limit: self.copy_rate_limit,
             master_key: self.master_key.clone(),
         })
@@ -409,7 +409,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let follow = tokio::spawn(feed::follow(svc.clone(), feed, stop_rx.clone()));
+    let follow = tokio::spawn(feed::follow(svc.clone(), feed.clone(), stop_rx.clone()));
     let jobs = tokio::spawn(run_jobs(svc, stop_rx));
 
     let listener = tokio::net::TcpListener::bind(addr)
@@ -417,7 +417,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!("Backshare is listening on http://{addr}");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            feed.close();
+        })
         .await?;
     let _ = stop_tx.send(true);
     let _ = jobs.await;

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use tokio::sync::Semaphore;
 
+use super::lease::{Job, LeaseKeeper};
 use super::*;
 use crate::copy::{check_vault, CopyFacts, VaultCopy, VaultFacts};
 use crate::model::{CopyStatus, ResourceKind};
@@ -18,32 +19,12 @@ use crate::views::{VaultChoice, VaultItem, VaultOption, VaultView, VaultsPage};
 
 /// The object key of one attempt of a copy: a retried or taken-over copy writes a new
 /// object, so an older attempt can never overwrite or delete a newer one's bytes.
-fn copy_object(grant: &str, attempt: i64) -> String {
+pub(super) fn copy_object(grant: &str, attempt: i64) -> String {
     format!("{grant}.{attempt}")
 }
 
 /// How often a running copy tells the pages of both accounts that it moved.
 const ANNOUNCE_EVERY: Duration = Duration::from_secs(1);
-
-/// Renews a copy attempt's lease every third of it until aborted, or until the attempt
-/// no longer holds the copy.
-async fn keep_lease(db: crate::db::Db, grant: String, attempt: i64, lease: chrono::Duration) {
-    let every = (lease / 3).to_std().unwrap_or(Duration::from_secs(1));
-    loop {
-        tokio::time::sleep(every).await;
-        let renewed = sqlx::query(
-            "UPDATE copies SET lease_until = $1 WHERE grant_id = $2 AND attempt = $3 AND status = 'copying'",
-        )
-        .bind(millis(Utc::now() + lease))
-        .bind(&grant)
-        .bind(attempt)
-        .execute(&db)
-        .await;
-        if !matches!(renewed, Ok(done) if done.rows_affected() == 1) {
-            return;
-        }
-    }
-}
 
 /// Where a backup could be copied among `vaults` (the account's), each with its verdict.
 pub(super) fn vault_choice(
@@ -425,14 +406,18 @@ impl Backshare {
     /// Copies whose grant ended (revoked, lost) go: their space is free at once, their
     /// bytes are deleted here. Returns how many were deleted.
     async fn discard_ended_copies(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
+        // Under the write lock: a restore from the copy is either recorded before (and
+        // keeps the bytes below) or sees the copy going and is refused.
+        let mut tx = crate::db::begin_write(&self.db).await?;
         sqlx::query(
             "UPDATE copies SET status = 'deleting', lease_until = NULL, updated_at = $1
              WHERE status IN ('copying', 'available', 'failed')
                AND grant_id IN (SELECT id FROM grants WHERE status IN ('revoked', 'lost'))",
         )
         .bind(millis(now))
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         let mut done = 0;
         let deleting =
             // A restore still reading a copy keeps its bytes until it is done.
@@ -476,7 +461,7 @@ impl Backshare {
 
     /// Takes a copy whose lease lapsed (or that never ran) for a new attempt.
     async fn claim_copy(&self, grant: &str, now: DateTime<Utc>) -> ServiceResult<Option<Claim>> {
-        let lease = millis(Utc::now().max(now) + self.settings.copy_lease);
+        let lease = millis(Utc::now().max(now) + self.settings.job_lease);
         let claimed = sqlx::query(
             "UPDATE copies SET attempt = attempt + 1, lease_until = $1, copied_bytes = 0, updated_at = $2
              WHERE grant_id = $3 AND status = 'copying' AND (lease_until IS NULL OR lease_until < $4)
@@ -527,14 +512,15 @@ impl Backshare {
         let object = copy_object(&claim.grant, claim.attempt);
         // The lease is renewed on its own clock while this attempt lives (streaming, the
         // final upload, the read-back), so a long step never lets another worker take over.
-        let keeper = tokio::spawn(keep_lease(
+        let keeper = LeaseKeeper::start(
             self.db.clone(),
+            Job::Copy,
             claim.grant.clone(),
             claim.attempt,
-            self.settings.copy_lease,
-        ));
+            self.settings.job_lease,
+        );
         let outcome = self.copy_and_verify(&claim, &object).await;
-        keeper.abort();
+        drop(keeper);
         let Some(outcome) = outcome else {
             return Ok(false);
         };

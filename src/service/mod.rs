@@ -33,9 +33,9 @@ pub struct Settings {
     pub revocation_delay: Duration,
     /// Rule 9's limits; the per-account one can be raised with `raise_cluster_share_limit`.
     pub limits: Limits,
-    /// How long a copy worker holds a copy between progress reports before another may
-    /// take it over (a worker that died lets it lapse).
-    pub copy_lease: Duration,
+    /// How long a worker holds a copy or a restore without renewing before another
+    /// (on this instance or another) may take it over: a worker that died lets it lapse.
+    pub job_lease: Duration,
     /// Bytes per second per copy into a vault (0: as fast as the disk goes).
     pub copy_rate_limit: u64,
     /// The master key as 64 hex digits; `None` keeps it in `master.key` in the data folder.
@@ -48,7 +48,7 @@ impl Default for Settings {
             invitation_ttl: Duration::days(7),
             revocation_delay: Duration::minutes(10),
             limits: Limits::default(),
-            copy_lease: Duration::seconds(30),
+            job_lease: Duration::seconds(30),
             copy_rate_limit: 0,
             master_key: None,
         }
@@ -494,6 +494,7 @@ mod copies;
 mod feed;
 mod invitations;
 mod keys;
+mod lease;
 mod lifecycle;
 mod my_shares;
 mod recipients;

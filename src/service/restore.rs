@@ -2,6 +2,7 @@
 //! new cluster of the caller's project in the backup's region, verified by SHA-256. The
 //! backup is locked ("restoring") while any restore from it runs, which is rule 6's lock.
 
+use super::lease::{Job, LeaseKeeper};
 use super::*;
 use crate::crypto::Opener;
 use crate::ids::{ResourceId, RestoreId};
@@ -170,22 +171,33 @@ impl Backshare {
         Ok(id)
     }
 
-    /// The job: finishes every running restore. Bytes are written under the new cluster's
-    /// id chosen up front and read back to verify them, so a restore interrupted by a
-    /// restart is simply done again; the conditional update records it once.
+    /// The job: finishes every running restore no worker holds. Each is claimed for one
+    /// attempt under a lease (on several instances it runs once at a time; a dead worker's
+    /// is taken over when the lease lapses). Bytes are written under the new resource's id
+    /// chosen up front and read back to verify them, so an interrupted restore is simply
+    /// done again; only the attempt that holds the restore records its outcome.
     pub async fn run_restores(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
-        let running = sqlx::query(
-            "SELECT r.id, r.backup_id, r.account_id, r.project_id, r.resource_id, r.resource_name,
-                    r.kind, r.copy_grant_id, b.sha256, b.size_bytes, b.region, (b.encrypted IS TRUE) AS encrypted,
-                    c.attempt, c.wrapped_key
-             FROM restores r JOIN backups b ON b.id = r.backup_id
-             LEFT JOIN copies c ON c.grant_id = r.copy_grant_id
-             WHERE r.status = 'running' ORDER BY r.created_at LIMIT 20",
+        let waiting: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM restores
+             WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $1)
+             ORDER BY created_at LIMIT 20",
         )
+        .bind(millis(now))
         .fetch_all(&self.db)
         .await?;
         let mut finished = 0;
-        for row in running {
+        for id in waiting {
+            let Some(row) = self.claim_restore(&id, now).await? else {
+                continue; // another worker took it first
+            };
+            let attempt: i64 = row.get("attempt");
+            let keeper = LeaseKeeper::start(
+                self.db.clone(),
+                Job::Restore,
+                id.clone(),
+                attempt,
+                self.settings.job_lease,
+            );
             let backup: String = row.get("backup_id");
             let resource: String = row.get("resource_id");
             let expected: String = row.get("sha256");
@@ -197,23 +209,21 @@ impl Backshare {
                     Err("the restore failed on our side (see the server log)".to_owned())
                 }
             };
-            if outcome.is_err() {
-                if let Err(error) = self.objects.delete("resources", &resource).await {
-                    tracing::warn!(resource, %error, "removing a failed restore's bytes failed");
-                }
-            }
+            drop(keeper);
             let mut tx = crate::db::begin_write(&self.db).await?;
             let (status, detail) = match &outcome {
                 Ok(()) => (RestoreStatus::Done, None),
                 Err(why) => (RestoreStatus::Failed, Some(why.clone())),
             };
             let updated = sqlx::query(
-                "UPDATE restores SET status = $1, detail = $2, finished_at = $3 WHERE id = $4 AND status = 'running'",
+                "UPDATE restores SET status = $1, detail = $2, finished_at = $3, lease_until = NULL
+                 WHERE id = $4 AND status = 'running' AND attempt = $5",
             )
             .bind(status.as_str())
             .bind(&detail)
             .bind(millis(now))
-            .bind(row.get::<String, _>("id"))
+            .bind(&id)
+            .bind(attempt)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -267,9 +277,50 @@ impl Backshare {
                 activity::record(&mut tx, line, now).await?;
             }
             tx.commit().await?;
+            // A failed restore's bytes go, but only by the attempt that recorded it: a
+            // stale one must not delete what a newer attempt wrote.
+            if updated == 1 && outcome.is_err() {
+                if let Err(error) = self.objects.delete("resources", &resource).await {
+                    tracing::warn!(resource, %error, "removing a failed restore's bytes failed");
+                }
+            }
             finished += updated;
         }
         Ok(finished)
+    }
+
+    /// Takes a restore no live worker holds for a new attempt; what the work needs to know.
+    async fn claim_restore(
+        &self,
+        id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Option<sqlx::any::AnyRow>> {
+        let claimed = sqlx::query(
+            "UPDATE restores SET attempt = attempt + 1, lease_until = $1
+             WHERE id = $2 AND status = 'running' AND (lease_until IS NULL OR lease_until < $3)",
+        )
+        .bind(millis(Utc::now().max(now) + self.settings.job_lease))
+        .bind(id)
+        .bind(millis(now))
+        .execute(&self.db)
+        .await?
+        .rows_affected();
+        if claimed == 0 {
+            return Ok(None);
+        }
+        Ok(Some(
+            sqlx::query(
+                "SELECT r.id, r.attempt, r.backup_id, r.account_id, r.project_id, r.resource_id,
+                        r.resource_name, r.kind, r.copy_grant_id, b.sha256, b.size_bytes, b.region,
+                        (b.encrypted IS TRUE) AS encrypted, c.attempt AS copy_attempt, c.wrapped_key
+                 FROM restores r JOIN backups b ON b.id = r.backup_id
+                 LEFT JOIN copies c ON c.grant_id = r.copy_grant_id
+                 WHERE r.id = $1",
+            )
+            .bind(id)
+            .fetch_one(&self.db)
+            .await?,
+        ))
     }
 
     /// Writes one restore's bytes into its new resource, opening sealed bytes with the
@@ -286,7 +337,7 @@ impl Backshare {
         let source = match &copy_grant {
             Some(grant) => (
                 "copies",
-                format!("{grant}.{}", row.get::<i64, _>("attempt")),
+                super::copies::copy_object(grant, row.get("copy_attempt")),
             ),
             None => ("backups", backup.clone()),
         };
