@@ -262,6 +262,34 @@ pub struct BackupSummary {
     pub restore_blocked: Option<String>,
 }
 
+/// One page of "My Shares": the rows of `page_size` resource shares, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MySharesPage {
+    pub rows: Vec<MyShareRow>,
+    /// 0-based.
+    pub page: u32,
+    pub page_size: u32,
+    /// The account's resource shares on all pages.
+    pub total_shares: u64,
+}
+
+impl MySharesPage {
+    /// "Shares 51–100 of 1,000" (the shares on this page, counted from 1).
+    pub fn range(&self) -> (u64, u64) {
+        let first = u64::from(self.page) * u64::from(self.page_size);
+        let last = (first + u64::from(self.page_size)).min(self.total_shares);
+        ((first + 1).min(last), last)
+    }
+
+    pub fn has_newer(&self) -> bool {
+        self.page > 0
+    }
+
+    pub fn has_older(&self) -> bool {
+        self.range().1 < self.total_shares
+    }
+}
+
 /// A row of "My Shares": one backup, one recipient, its status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyShareRow {

@@ -97,9 +97,10 @@ impl World {
     async fn statuses(&self, user: &str) -> Vec<ShareStatus> {
         let caller = self.caller(user).await;
         self.svc
-            .my_shares(&caller, Utc::now())
+            .my_shares(&caller, 0, Utc::now())
             .await
             .unwrap()
+            .rows
             .into_iter()
             .map(|row| row.status)
             .collect()
@@ -405,7 +406,12 @@ async fn a_viewer_sees_but_changes_nothing() {
         Err(UserError::Forbidden(_))
     ));
     assert_eq!(
-        w.svc.my_shares(&vic, Utc::now()).await.unwrap().len(),
+        w.svc
+            .my_shares(&vic, 0, Utc::now())
+            .await
+            .unwrap()
+            .rows
+            .len(),
         1,
         "the viewer sees its account's shares"
     );
@@ -1240,7 +1246,7 @@ async fn cancel_sharing_names_the_folder_that_still_covers_a_recipient() {
         "{refused}"
     );
     let alice = w.caller(ALICE).await;
-    let rows = w.svc.my_shares(&alice, Utc::now()).await.unwrap();
+    let rows = w.svc.my_shares(&alice, 0, Utc::now()).await.unwrap().rows;
     assert!(rows[0]
         .cancel_blocked
         .as_deref()
@@ -2122,4 +2128,49 @@ async fn a_recipient_re_added_after_revocation_gets_a_fresh_copy() {
             .await
     );
     assert!(w.bob_vaults().await.received_copy_bytes > 0);
+}
+
+#[tokio::test]
+async fn my_shares_pages_through_resource_shares_newest_first() {
+    let w = world().await;
+    let alice = w.caller(ALICE).await;
+    let start = Utc::now() - Duration::hours(1);
+    for n in 0..53 {
+        let share = NewShare {
+            name: format!("share-{n:02}"),
+            scope: PrincipalScope::AllAccounts,
+            backup_ids: vec![ORDERS.into()],
+            principals: vec![BOB_ACCOUNT.into()],
+            grant_key: false,
+        };
+        // A second apart, so "newest first" is one order.
+        w.svc
+            .create_share(&alice, share, start + Duration::seconds(n))
+            .await
+            .unwrap();
+    }
+    let first = w.svc.my_shares(&alice, 0, Utc::now()).await.unwrap();
+    assert_eq!((first.total_shares, first.range()), (53, (1, 50)));
+    assert!(!first.has_newer() && first.has_older());
+    let names = |page: &backshare::views::MySharesPage| {
+        let mut names: Vec<String> = page.rows.iter().map(|r| r.share_name.clone()).collect();
+        names.dedup();
+        names
+    };
+    assert_eq!(names(&first).len(), 50);
+    assert_eq!(names(&first)[0], "share-52", "newest first");
+    let second = w.svc.my_shares(&alice, 1, Utc::now()).await.unwrap();
+    assert_eq!(second.range(), (51, 53));
+    assert!(second.has_newer() && !second.has_older());
+    assert_eq!(names(&second), ["share-02", "share-01", "share-00"]);
+    // Another tenant's page is its own.
+    let bob = w.caller(BOB).await;
+    assert_eq!(
+        w.svc
+            .my_shares(&bob, 0, Utc::now())
+            .await
+            .unwrap()
+            .total_shares,
+        0
+    );
 }

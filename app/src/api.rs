@@ -274,11 +274,11 @@ pub async fn share_list(backup_id: String) -> Result<(BackupSummary, Vec<MyShare
         .map_err(on_server::fail)
 }
 
-/// "My Shares".
+/// "My Shares", one page (0 is the newest shares).
 #[server(endpoint = "my_shares")]
-pub async fn my_shares() -> Result<Vec<MyShareRow>, AppError> {
+pub async fn my_shares(#[server(default)] page: u32) -> Result<views::MySharesPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.my_shares(&caller, chrono::Utc::now())
+    svc.my_shares(&caller, page, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
 }

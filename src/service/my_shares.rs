@@ -5,16 +5,41 @@ use super::recipients::{directory_of, resolve_principal, stored_principals};
 use super::*;
 use crate::ids::FolderId;
 use crate::model::PrincipalScope;
-use crate::views::{DirectoryView, PrincipalView, ShareOptions, ShareSummary};
+use crate::views::{DirectoryView, MySharesPage, PrincipalView, ShareOptions, ShareSummary};
+
+/// Resource shares per page of "My Shares".
+pub const MY_SHARES_PAGE: u32 = 50;
+
+/// Which rows of "My Shares" to read.
+enum ShareRows<'a> {
+    /// The rows of one page of the account's resource shares.
+    Page(u32),
+    /// Every row of one backup.
+    Backup(&'a str),
+}
 
 impl Backshare {
-    /// "My Shares": every backup the account shares, per recipient, with its status.
+    /// "My Shares", one page of resource shares (newest first): every backup each shares,
+    /// per recipient, with its status. The work is that of one page however many shares
+    /// the account has (an index walk to the page, then the page's rows).
     pub async fn my_shares(
         &self,
         caller: &Caller,
+        page: u32,
         now: DateTime<Utc>,
-    ) -> ServiceResult<Vec<MyShareRow>> {
-        self.share_rows(caller, None, now).await
+    ) -> ServiceResult<MySharesPage> {
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM resource_shares WHERE owner_account_id = $1")
+                .bind(caller.account_id.as_str())
+                .fetch_one(&self.db)
+                .await?;
+        let rows = self.share_rows(caller, ShareRows::Page(page), now).await?;
+        Ok(MySharesPage {
+            rows,
+            page,
+            page_size: MY_SHARES_PAGE,
+            total_shares: u64::try_from(total).unwrap_or(0),
+        })
     }
 
     /// A backup's "Share List" tab: each recipient and its status. Only the owner's account
@@ -43,21 +68,25 @@ impl Backshare {
                 Ok(_) => UserError::NotFound(format!("Backup {backup_id}")).into(),
             });
         };
-        let rows = self.share_rows(caller, Some(backup_id), now).await?;
+        let rows = self
+            .share_rows(caller, ShareRows::Backup(backup_id), now)
+            .await?;
         Ok((backup, rows))
     }
 
-    /// Rows of "My Shares", for every backup or for one.
+    /// Rows of "My Shares", for one resource share or for one backup.
     async fn share_rows(
         &self,
         caller: &Caller,
-        backup_id: Option<&str>,
+        which: ShareRows<'_>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<MyShareRow>> {
-        let one_backup = if backup_id.is_some() {
-            "AND b.id = $2"
-        } else {
-            ""
+        let only = match which {
+            ShareRows::Page(_) => {
+                "AND s.id IN (SELECT id FROM resource_shares WHERE owner_account_id = $1
+                              ORDER BY created_at DESC, id LIMIT $2 OFFSET $3)"
+            }
+            ShareRows::Backup(_) => "AND b.id = $2",
         };
         let sql = format!(
             "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
@@ -73,15 +102,20 @@ impl Backshare {
              JOIN accounts a ON a.id = i.recipient_account_id
              LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
              LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
-             WHERE s.owner_account_id = $1 {one_backup}
+             WHERE s.owner_account_id = $1 {only}
              ORDER BY s.created_at DESC, s.id, b.id, a.name"
         );
-        let mut query = sqlx::query(&sql).bind(caller.account_id.as_str());
-        if let Some(id) = backup_id {
-            query = query.bind(id);
-        }
+        let query = sqlx::query(&sql).bind(caller.account_id.as_str());
+        let query = match which {
+            ShareRows::Page(page) => query
+                .bind(i64::from(MY_SHARES_PAGE))
+                .bind(i64::from(page) * i64::from(MY_SHARES_PAGE)),
+            ShareRows::Backup(id) => query.bind(id),
+        };
         let rows = query.fetch_all(&self.db).await?;
-        let principals = self.principals_by_recipient(caller).await?;
+        let mut shares: Vec<String> = rows.iter().map(|r| r.get("share_id")).collect();
+        shares.dedup();
+        let principals = self.principals_by_recipient(&shares).await?;
         rows.into_iter()
             .map(|row| {
                 let share_id = ShareId::from_trusted(row.get::<String, _>("share_id"));
@@ -120,17 +154,12 @@ impl Backshare {
             .collect()
     }
 
-    /// For each (share, recipient) of the caller's shares, the principals reaching it.
+    /// For each (share, recipient) of these shares (the caller's), the principals reaching it.
     async fn principals_by_recipient(
         &self,
-        caller: &Caller,
+        shares: &[String],
     ) -> ServiceResult<BTreeMap<(ShareId, AccountId), Vec<String>>> {
         let mut conn = self.db.acquire().await?;
-        let shares: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM resource_shares WHERE owner_account_id = $1")
-                .bind(caller.account_id.as_str())
-                .fetch_all(&mut *conn)
-                .await?;
         let mut map: BTreeMap<_, Vec<String>> = BTreeMap::new();
         for share in shares {
             for principal in stored_principals(&mut conn, &share).await? {

@@ -1,5 +1,5 @@
 //! "My Shares": every backup the account shares, per recipient, with a status that follows
-//! what recipients do (polled every two seconds).
+//! what recipients do (pushed by the feed), 50 resource shares a page, newest first.
 
 use leptos::prelude::*;
 
@@ -17,9 +17,10 @@ pub fn MySharesPage() -> impl IntoView {
     let cancel = ServerAction::<CancelSharing>::new();
     // The "share id|recipient" row awaiting confirmation; kept outside the refetched rows.
     let confirming = RwSignal::new(None::<String>);
+    let page = RwSignal::new(0_u32);
     let rows = Resource::new(
-        move || (changed.get(), cancel.version().get()),
-        |_| api::my_shares(),
+        move || (changed.get(), cancel.version().get(), page.get()),
+        |(_, _, page)| api::my_shares(page),
     );
     let problem = Signal::derive(move || last_failure(cancel.value().get()));
     // The resource share open in "Manage Sharing Relationship".
@@ -31,10 +32,19 @@ pub fn MySharesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match rows.await {
-                    Ok(rows) if rows.is_empty() => view! {
+                    Ok(listing) if listing.total_shares == 0 => view! {
                         <p class="notice">"You share no backups yet. Use \"Share Backups\" on the Backups page."</p>
                     }.into_any(),
-                    Ok(rows) => view! {
+                    Ok(listing) => {
+                        let (first, last) = listing.range();
+                        let (newer, older) = (listing.has_newer(), listing.has_older());
+                        let rows = listing.rows;
+                        view! {
+                        <nav class="pager" aria-label="Pages of My Shares">
+                            <button type="button" disabled=!newer on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"← Newer"</button>
+                            <span class="muted">{format!("Resource shares {first}–{last} of {}", listing.total_shares)}</span>
+                            <button type="button" disabled=!older on:click=move |_| page.update(|p| *p += 1)>"Older →"</button>
+                        </nav>
                         <table class="my-shares">
                             <thead>
                                 <tr>
@@ -82,7 +92,8 @@ pub fn MySharesPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(error) => failure(error),
                 }
             })}
