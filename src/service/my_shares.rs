@@ -162,7 +162,7 @@ impl Backshare {
         let mut conn = self.db.acquire().await?;
         let mut map: BTreeMap<_, Vec<String>> = BTreeMap::new();
         for share in shares {
-            for principal in stored_principals(&mut conn, &share).await? {
+            for principal in stored_principals(&mut conn, share).await? {
                 let Some((accounts, _)) = resolve_principal(&mut conn, &principal).await? else {
                     continue;
                 };
