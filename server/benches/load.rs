@@ -1,0 +1,294 @@
+//! Load figures (`scripts/bench-load.sh`), printed, never asserted:
+//! 1. share, accept and reject over HTTP from 64 concurrent connections, against one server
+//!    process on SQLite and against two on one PostgreSQL database: operations per second
+//!    and error counts;
+//! 2. the server time of "My Shares" (page 1) for an account with 1,000 and with 100,000
+//!    resource shares, on the same databases.
+//!
+//! PostgreSQL is the server in `BACKSHARE_TEST_POSTGRES` (the script starts one).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use backshare::db::Backend;
+use backshare::ids::UserId;
+use backshare::service::{Backshare, Settings};
+use chrono::Utc;
+
+const CONNECTIONS: usize = 64;
+const RUN_FOR: Duration = Duration::from_secs(20);
+const ORDERS: &str = "cb-acmehq-orders-001";
+const BOB_ACCOUNT: &str = "1840000000000002";
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start_server(data: &std::path::Path, database: &str, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_backshare-server"))
+        .env("BACKSHARE_DATA_DIR", data)
+        .env("DATABASE_URL", database)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("the server binary starts")
+}
+
+async fn sign_in(client: &reqwest::Client, base: &str, email: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let reply = client
+            .post(format!("{base}/api/sign_in"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "application/json")
+            .body(format!("email={email}&password=backshare-demo"))
+            .send()
+            .await;
+        match reply {
+            Ok(reply) if reply.status().is_success() => {
+                let cookie = reply.headers()["set-cookie"].to_str().unwrap();
+                return cookie.split(';').next().unwrap().to_owned();
+            }
+            _ if Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => panic!("{base} never let {email} sign in: {other:?}"),
+        }
+    }
+}
+
+#[derive(Default)]
+struct Counts {
+    shares: AtomicU64,
+    answers: AtomicU64,
+    errors: AtomicU64,
+}
+
+/// One connection's loop: Alice shares a backup with Bob, who accepts the invitation (even
+/// rounds) or rejects it (odd rounds).
+async fn user(
+    db: backshare::db::Db,
+    worker: usize,
+    bases: Arc<Vec<String>>,
+    alice: String,
+    bob: String,
+    counts: Arc<Counts>,
+    until: Instant,
+) {
+    let client = reqwest::Client::new();
+    let mut round = 0;
+    while Instant::now() < until {
+        let base = &bases[(worker + round) % bases.len()];
+        round += 1;
+        let name = format!("load-{worker}-{round}");
+        let body = serde_json::json!({
+            "share_name": name, "scope": "AllAccounts",
+            "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT],
+        });
+        let post = |endpoint: &str, cookie: &str| {
+            client
+                .post(format!("{base}/api/{endpoint}"))
+                .header("cookie", cookie.to_owned())
+                .header("accept", "application/json")
+        };
+        let created = post("create_share", &alice)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await;
+        if !matches!(&created, Ok(r) if r.status().is_success()) {
+            counts.errors.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        counts.shares.fetch_add(1, Ordering::Relaxed);
+        // The invitation's id, as Bob's page would show it (read here, not counted: the
+        // figures are of the share, accept and reject calls).
+        let share_id: String = match created {
+            Ok(reply) => reply.json().await.unwrap_or_default(),
+            Err(_) => unreachable!(),
+        };
+        let invitation: Option<String> =
+            sqlx::query_scalar("SELECT id FROM invitations WHERE share_id = $1")
+                .bind(&share_id)
+                .fetch_optional(&db)
+                .await
+                .unwrap_or_default();
+        let Some(invitation) = invitation else {
+            counts.errors.fetch_add(1, Ordering::Relaxed);
+            continue;
+        };
+        let endpoint = if round % 2 == 0 {
+            "accept_invitation"
+        } else {
+            "reject_invitation"
+        };
+        let answered = post(endpoint, &bob)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("invitation_id={invitation}"))
+            .send()
+            .await;
+        match answered {
+            Ok(r) if r.status().is_success() => counts.answers.fetch_add(1, Ordering::Relaxed),
+            _ => counts.errors.fetch_add(1, Ordering::Relaxed),
+        };
+    }
+}
+
+/// A fresh database with the demo, the URL it lives at, and a handle on it.
+async fn fresh(dir: &std::path::Path, postgres: Option<&str>) -> (String, Backshare) {
+    let url = match postgres {
+        Some(_) => backshare::db::scratch_url(dir).await,
+        None => format!("sqlite://{}", dir.join("backshare.db").display()),
+    };
+    let db = backshare::db::connect(&url).await.unwrap();
+    let svc = Backshare::new(db, dir, Settings::default()).unwrap();
+    backshare::demo::seed_if_empty(&svc, Utc::now())
+        .await
+        .unwrap();
+    (url, svc)
+}
+
+async fn load(postgres: Option<&str>, instances: usize) {
+    let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
+    let (url, svc) = fresh(dir.path(), postgres).await;
+    let servers: Vec<(Child, String)> = (0..instances)
+        .map(|_| {
+            let port = free_port();
+            (
+                start_server(dir.path(), &url, port),
+                format!("http://127.0.0.1:{port}"),
+            )
+        })
+        .collect();
+    let bases: Arc<Vec<String>> = Arc::new(servers.iter().map(|(_, b)| b.clone()).collect());
+    let client = reqwest::Client::new();
+    for base in bases.iter() {
+        sign_in(&client, base, "alice@acme.example").await; // waits until it serves
+    }
+    // Sessions live in the database: one cookie works on every instance.
+    let alice = sign_in(&client, &bases[0], "alice@acme.example").await;
+    let bob = sign_in(&client, &bases[0], "bob@acme-east.example").await;
+    let counts = Arc::new(Counts::default());
+    let started = Instant::now();
+    let until = started + RUN_FOR;
+    let users: Vec<_> = (0..CONNECTIONS)
+        .map(|w| {
+            tokio::spawn(user(
+                svc.db().clone(),
+                w,
+                bases.clone(),
+                alice.clone(),
+                bob.clone(),
+                counts.clone(),
+                until,
+            ))
+        })
+        .collect();
+    for u in users {
+        u.await.unwrap();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let (shares, answers, errors) = (
+        counts.shares.load(Ordering::Relaxed),
+        counts.answers.load(Ordering::Relaxed),
+        counts.errors.load(Ordering::Relaxed),
+    );
+    let database = Backend::of(svc.db());
+    println!(
+        "load {database:?} x{instances}: {CONNECTIONS} connections, {seconds:.1} s: {:.0} ops/s \
+         (shares {:.0}/s, accepts and rejects {:.0}/s), errors {errors}",
+        (shares + answers) as f64 / seconds,
+        shares as f64 / seconds,
+        answers as f64 / seconds,
+    );
+    for (mut child, _) in servers {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// Gives Alice `count` resource shares of one backup with Bob, each with its invitation,
+/// in bulk (the same SQL on both databases).
+async fn add_shares(svc: &Backshare, count: i64) {
+    let start = Utc::now().timestamp_millis() - count;
+    let statements = [
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
+         SELECT 'rs-bulk-' || i, '1840000000000001', 'bulk-' || i, 'all_accounts', $2 + i FROM n",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO share_backups (share_id, backup_id, added_at)
+         SELECT 'rs-bulk-' || i, 'cb-acmehq-orders-001', $2 + i FROM n",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO share_principals (share_id, kind, principal_id, added_at)
+         SELECT 'rs-bulk-' || i, 'account', '1840000000000002', $2 + i FROM n",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO share_recipients (share_id, recipient_account_id)
+         SELECT 'rs-bulk-' || i, '1840000000000002' FROM n WHERE $2 > 0",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at)
+         SELECT 'inv-bulk-' || i, 'rs-bulk-' || i, '1840000000000002', 'pending', $2 + i, $2 + i + 604800000 FROM n",
+    ];
+    for sql in statements {
+        sqlx::query(sql)
+            .bind(count)
+            .bind(start)
+            .execute(svc.db())
+            .await
+            .unwrap();
+    }
+}
+
+async fn my_shares_time(postgres: Option<&str>, count: i64) {
+    let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
+    let (_, svc) = fresh(dir.path(), postgres).await;
+    add_shares(&svc, count).await;
+    if postgres.is_some() {
+        sqlx::query("ANALYZE").execute(svc.db()).await.unwrap();
+    }
+    let alice = svc
+        .caller(&UserId::from_trusted("user-alice"))
+        .await
+        .unwrap()
+        .unwrap();
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let started = Instant::now();
+        let page = svc.my_shares(&alice, 0, Utc::now()).await.unwrap();
+        times.push(started.elapsed());
+        assert_eq!(page.rows.len(), 50);
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "My Shares page 1, {:?}, {count} shares: median {:.2} ms, p95 {:.2} ms",
+        Backend::of(svc.db()),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() * 95 / 100]),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let postgres = std::env::var(backshare::db::TEST_POSTGRES).ok();
+    for count in [1_000, 100_000] {
+        my_shares_time(None, count).await;
+    }
+    if let Some(pg) = postgres.as_deref() {
+        for count in [1_000, 100_000] {
+            my_shares_time(Some(pg), count).await;
+        }
+    }
+    load(None, 1).await;
+    match postgres.as_deref() {
+        Some(pg) => load(Some(pg), 2).await,
+        None => println!(
+            "load on PostgreSQL skipped: set {}",
+            backshare::db::TEST_POSTGRES
+        ),
+    }
+}
