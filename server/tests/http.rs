@@ -324,18 +324,14 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
 
     // The viewer sees the share; another tenant sees none of it.
     assert_eq!(
-        s.call(Some(&vic), "my_shares", "")
-            .await
-            .json()
+        s.call(Some(&vic), "my_shares", "").await.json()["rows"]
             .as_array()
             .unwrap()
             .len(),
         1
     );
     assert_eq!(
-        s.call(Some(&carol), "my_shares", "")
-            .await
-            .json()
+        s.call(Some(&carol), "my_shares", "").await.json()["rows"]
             .as_array()
             .unwrap()
             .len(),
@@ -383,7 +379,7 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
         StatusCode::CONFLICT
     );
     assert_eq!(
-        s.call(Some(&alice), "my_shares", "").await.json()[0]["status"],
+        s.call(Some(&alice), "my_shares", "").await.json()["rows"][0]["status"],
         "Accepted"
     );
 
@@ -402,7 +398,7 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        s.call(Some(&alice), "my_shares", "").await.json()[0]["status"],
+        s.call(Some(&alice), "my_shares", "").await.json()["rows"][0]["status"],
         "Accepted",
         "nothing changed"
     );
@@ -411,7 +407,7 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
         StatusCode::OK
     );
     assert_eq!(
-        s.call(Some(&alice), "my_shares", "").await.json()[0]["status"],
+        s.call(Some(&alice), "my_shares", "").await.json()["rows"][0]["status"],
         "Revoking"
     );
 }
