@@ -16,8 +16,6 @@ use sqlx::{Executor, Row};
 pub type Db = sqlx::AnyPool;
 /// One connection (or an open transaction, which derefs to one).
 pub type Conn = sqlx::AnyConnection;
-/// A write transaction from [`begin_write`].
-pub type WriteTx = sqlx::Transaction<'static, sqlx::Any>;
 
 /// Which database a pool talks to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -74,8 +72,14 @@ pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
                 if backend == Backend::Sqlite {
                     // WAL lets pages read while a share is being written; the busy timeout
                     // makes concurrent writers wait for each other instead of failing.
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON")
-                        .await?;
+                    // Durability: with WAL, `synchronous = NORMAL` syncs at checkpoints rather
+                    // than at every commit. A killed process loses nothing committed; a power
+                    // cut or an OS crash may lose the last commits (never corrupts the file).
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                         PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON",
+                    )
+                    .await?;
                 }
                 Ok(())
             })
@@ -115,26 +119,218 @@ fn migrator(backend: Backend) -> Migrator {
     migrator
 }
 
-/// Starts a transaction that writes: it holds the database's write lock from its first
-/// statement, so the checks it makes still hold when it commits (two accepts racing for
-/// the last space of a vault cannot both pass). SQLite: `BEGIN IMMEDIATE`. PostgreSQL: one
-/// transaction-scoped advisory lock, taken by every writer, which gives the same order.
-pub async fn begin_write(db: &Db) -> Result<WriteTx, sqlx::Error> {
-    match Backend::of(db) {
-        Backend::Sqlite => db.begin_with("BEGIN IMMEDIATE").await,
-        Backend::Postgres => {
-            let mut tx = db.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(WRITE_LOCK)
-                .execute(&mut *tx)
-                .await?;
-            Ok(tx)
+/// A write transaction from [`Writer::begin`]. It derefs to its connection, so statements
+/// run on `&mut *tx`; [`WriteTx::lock`] takes the objects its checks read.
+pub struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    /// SQLite: this instance's one writer slot, held until commit or drop.
+    _slot: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// The last lock key taken, so that every transaction takes them in one order.
+    last_key: Option<i64>,
+}
+
+/// Starts write transactions.
+///
+/// - **SQLite** has one writer at a time. Writers of this instance queue on an in-process
+///   mutex, so only one at a time asks SQLite for `BEGIN IMMEDIATE` and nobody spins in
+///   SQLite's busy handler (which sleeps 1 ms, then 2, 5, 10, … between tries); another
+///   process on the same file still waits through `busy_timeout`. Holding the database from
+///   the first statement, the checks a transaction makes still hold when it commits.
+/// - **PostgreSQL** has no global lock: each transaction takes advisory locks keyed by the
+///   objects its checks read ([`Lock`]), so writes wait only for writes to the same things.
+#[derive(Clone, Debug)]
+pub struct Writer {
+    db: Db,
+    slot: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Writer {
+    /// The writer of a pool.
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            slot: std::sync::Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// Starts a write transaction (see the type's documentation for what it holds).
+    pub async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
+        let backend = Backend::of(&self.db);
+        let (tx, slot) = match backend {
+            Backend::Sqlite => {
+                let slot = self.slot.clone().lock_owned().await;
+                (self.db.begin_with("BEGIN IMMEDIATE").await?, Some(slot))
+            }
+            Backend::Postgres => (self.db.begin().await?, None),
+        };
+        Ok(WriteTx {
+            tx,
+            backend,
+            _slot: slot,
+            last_key: None,
+        })
     }
 }
 
-/// The advisory lock key every PostgreSQL write transaction takes ("BKSH").
-const WRITE_LOCK: i64 = 0x424b_5348;
+impl WriteTx {
+    /// Takes `locks` until the transaction ends, in ascending key order. A transaction takes
+    /// its locks in [`Lock`]'s class order, each class's keys in one call; asked out of
+    /// order, it panics in debug builds (tests), since that order is what rules deadlocks
+    /// out. On SQLite the transaction already holds the whole database: nothing to take.
+    pub async fn lock(&mut self, locks: &[Lock]) -> Result<(), sqlx::Error> {
+        let mut locks = locks.to_vec();
+        locks.sort_by_key(|l| (l.key, l.shared)); // exclusive before shared: it wins the dedup
+        locks.dedup_by_key(|l| l.key);
+        let Some(first) = locks.first() else {
+            return Ok(());
+        };
+        debug_assert!(
+            self.last_key.is_none_or(|last| last < first.key),
+            "locks taken out of order: {first:?} after key {:?}",
+            self.last_key
+        );
+        self.last_key = locks.last().map(|l| l.key);
+        if self.backend == Backend::Sqlite {
+            return Ok(());
+        }
+        let calls = locks
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let function = if l.shared {
+                    "pg_advisory_xact_lock_shared"
+                } else {
+                    "pg_advisory_xact_lock"
+                };
+                format!("{function}(${})", i + 1)
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        // One row's target list is evaluated left to right: the keys are taken in order.
+        let sql = format!("SELECT {calls}");
+        let mut query = sqlx::query(&sql);
+        for l in &locks {
+            query = query.bind(l.key);
+        }
+        query.execute(&mut *self.tx).await?;
+        Ok(())
+    }
+
+    /// Commits (and frees this instance's SQLite writer slot).
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Conn;
+    fn deref(&self) -> &Conn {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Conn {
+        &mut self.tx
+    }
+}
+
+/// An object a write transaction's checks read, locked until it ends (PostgreSQL).
+///
+/// **The order.** Classes are taken in this order, never back: the directory membership,
+/// accounts, resource shares, backups, invitations, vaults. Within a class, keys ascend.
+/// A key is the class in the top byte and a stable 56-bit hash of the id below it, so the
+/// order is the same on every instance; two ids with one hash only wait for each other.
+/// Row locks a statement takes by itself (an `UPDATE`) come after these.
+///
+/// | lock | taken by | guards |
+/// |---|---|---|
+/// | membership, shared | share changes, answers | which accounts a folder reaches |
+/// | membership | `place_account` | (the operator moves an account) |
+/// | account | share changes, deletes, releases | rule 9's per-account counts, share names |
+/// | resource share (shared by answers) | changes of that share | its principals and invitations |
+/// | backup (shared by answers) | share changes, restores, deletes, copies | rule 6's lock, rule 9's per-backup count, its grants and copies |
+/// | invitation | answers | its single answer |
+/// | vault | reservations | its free space |
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lock {
+    key: i64,
+    shared: bool,
+}
+
+impl Lock {
+    const MEMBERSHIP: u8 = 1;
+    const ACCOUNT: u8 = 2;
+    const SHARE: u8 = 3;
+    const BACKUP: u8 = 4;
+    const INVITATION: u8 = 5;
+    const VAULT: u8 = 6;
+
+    fn of(class: u8, id: &str, shared: bool) -> Self {
+        // FNV-1a: stable across builds and instances (std's hasher is not).
+        let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        let key = (i64::from(class) << 56) | (hash >> 8) as i64;
+        Self { key, shared }
+    }
+
+    /// Directory membership, read: resolving folder principals.
+    pub fn membership_read() -> Self {
+        Self::of(Self::MEMBERSHIP, "", true)
+    }
+    /// Directory membership, changed: placing an account.
+    pub fn membership_change() -> Self {
+        Self::of(Self::MEMBERSHIP, "", false)
+    }
+    /// An owner account: its per-account limits and its shares' names.
+    pub fn account(id: &str) -> Self {
+        Self::of(Self::ACCOUNT, id, false)
+    }
+    /// A resource share being changed.
+    pub fn share(id: &str) -> Self {
+        Self::of(Self::SHARE, id, false)
+    }
+    /// A resource share being read by an answer to its invitation.
+    pub fn share_read(id: &str) -> Self {
+        Self::of(Self::SHARE, id, true)
+    }
+    /// A backup being changed: its lock, its recipients, its grants and copies.
+    pub fn backup(id: &str) -> Self {
+        Self::of(Self::BACKUP, id, false)
+    }
+    /// A backup read by an answer (its grants are made, but nothing of it changes).
+    pub fn backup_read(id: &str) -> Self {
+        Self::of(Self::BACKUP, id, true)
+    }
+    /// An invitation being answered.
+    pub fn invitation(id: &str) -> Self {
+        Self::of(Self::INVITATION, id, false)
+    }
+    /// A vault whose free space is checked and reserved.
+    pub fn vault(id: &str) -> Self {
+        Self::of(Self::VAULT, id, false)
+    }
+}
+
+/// The suffix that locks the rows a `SELECT` reads until the transaction ends: `FOR UPDATE`
+/// on PostgreSQL; nothing on SQLite, whose write transaction holds the whole database.
+pub fn for_update(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    }
+}
+
+/// Whether a database error is one a transaction may simply be run again for: a detected
+/// deadlock or a serialization failure (PostgreSQL), or a busy database (SQLite).
+pub fn is_retryable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(e) => matches!(e.code().as_deref(), Some("40P01" | "40001" | "5")),
+        _ => false,
+    }
+}
 
 /// Reading rows the same way on both databases.
 pub trait RowExt {

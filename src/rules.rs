@@ -80,6 +80,9 @@ pub enum Refusal {
         would_be: u64,
         limit: u64,
     },
+    /// The deployment makes sharing opt-in and no operator enabled it for this account.
+    #[error("Sharing backups is in beta here and not enabled for your account. To enable it, submit a ticket to your operator.")]
+    SharingNotEnabled,
     /// Rule 9: backups in resource shares per account.
     #[error(
         "Your account would have {would_be} backups in resource shares; the limit is {limit}."
@@ -144,6 +147,70 @@ pub fn check_recipient_count(
             })
         }
         _ => Ok(()),
+    }
+}
+
+/// Who a backup reaches, as rule 9 counts it: each recipient account with the project
+/// principals of it that reach the backup (empty when it is reached as a whole account or
+/// through a folder).
+pub type Reach = std::collections::BTreeMap<AccountId, std::collections::BTreeSet<String>>;
+
+/// Rule 9's count for one backup, in the unit of its kind's limit: recipient accounts for a
+/// cluster backup; recipient projects for a server or disk backup, where each project
+/// principal counts as one project and an account reached only as a whole counts as one
+/// (its copy goes into one of its vaults). So 11 projects of one account are 11.
+pub fn recipient_count(kind: BackupKind, reach: &Reach) -> u64 {
+    match RecipientUnit::of(kind) {
+        RecipientUnit::Projects => reach
+            .values()
+            .map(|projects| projects.len().max(1) as u64)
+            .sum(),
+        RecipientUnit::Accounts => reach.len() as u64,
+    }
+}
+
+/// What rule 9 counts the recipients of a backup in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum RecipientUnit {
+    /// Cluster backups: recipient accounts.
+    Accounts,
+    /// Server and disk backups: recipient projects.
+    Projects,
+}
+
+impl RecipientUnit {
+    /// The unit of a backup kind's limit.
+    pub fn of(kind: BackupKind) -> Self {
+        match kind {
+            BackupKind::ServerBackup | BackupKind::DiskBackup => Self::Projects,
+            _ => Self::Accounts,
+        }
+    }
+
+    /// The unit's word in a sentence.
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Accounts => "accounts",
+            Self::Projects => "projects",
+        }
+    }
+}
+
+/// How many more recipients (accounts or projects, by the backup's kind) rule 9 leaves.
+pub fn recipients_left(backup: &BackupFacts, count: u64, limits: &Limits) -> u64 {
+    match RecipientUnit::of(backup.kind) {
+        RecipientUnit::Projects => limits.projects_per_copy_backup.saturating_sub(count),
+        RecipientUnit::Accounts => limits.accounts_per_cluster_backup.saturating_sub(count),
+    }
+}
+
+/// Sharing while it is opt-in (the database source's beta: "To enable it, submit a
+/// ticket"): only an enabled account may share.
+pub fn check_sharing_enabled(enabled: bool) -> Result<(), Refusal> {
+    if enabled {
+        Ok(())
+    } else {
+        Err(Refusal::SharingNotEnabled)
     }
 }
 
@@ -471,6 +538,53 @@ mod tests {
                 Err(Refusal::TooManyProjects { limit: 10, .. })
             ));
         }
+    }
+
+    #[test]
+    fn eleven_projects_of_one_account_count_as_eleven_for_a_server_backup_and_one_for_a_cluster_backup(
+    ) {
+        let account = AccountId::from_trusted("1840000000000002");
+        let projects = (0..11).map(|i| format!("proj-{i}")).collect();
+        let reach = Reach::from([(account, projects)]);
+        assert_eq!(recipient_count(BackupKind::ServerBackup, &reach), 11);
+        assert_eq!(recipient_count(BackupKind::DiskBackup, &reach), 11);
+        assert_eq!(recipient_count(BackupKind::ClusterBackup, &reach), 1);
+    }
+
+    #[test]
+    fn an_account_reached_as_a_whole_counts_as_one_project() {
+        let reach = Reach::from([
+            (
+                AccountId::from_trusted("1840000000000002"),
+                Default::default(),
+            ),
+            (
+                AccountId::from_trusted("1840000000000003"),
+                ["proj-a".to_owned(), "proj-b".to_owned()].into(),
+            ),
+        ]);
+        assert_eq!(recipient_count(BackupKind::ServerBackup, &reach), 3);
+    }
+
+    #[test]
+    fn the_quota_left_is_counted_against_the_backups_own_kind() {
+        let limits = Limits::default();
+        let backup = |kind| BackupFacts {
+            id: BackupId::from_trusted("b"),
+            kind,
+            region: "ap-southeast-1".into(),
+            cluster_encrypted: false,
+            encrypted: false,
+            lock: None,
+        };
+        assert_eq!(
+            recipients_left(&backup(BackupKind::ServerBackup), 3, &limits),
+            7
+        );
+        assert_eq!(
+            recipients_left(&backup(BackupKind::ClusterBackup), 3, &limits),
+            61
+        );
     }
 
     #[test]

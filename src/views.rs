@@ -197,8 +197,16 @@ pub struct ShareQuota {
     pub shared_backups_left: u64,
     /// More cluster backups the account could share.
     pub shared_cluster_backups_left: u64,
-    /// Per backup: more recipient accounts it could have.
-    pub recipients_left: Vec<(BackupId, u64)>,
+    /// Per backup: more recipients it could have, in its kind's unit.
+    pub recipients_left: Vec<RecipientsLeft>,
+}
+
+/// Rule 9's room left on one backup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipientsLeft {
+    pub backup: BackupId,
+    pub left: u64,
+    pub unit: crate::rules::RecipientUnit,
 }
 
 /// The share dialog's live check before "OK".

@@ -69,17 +69,26 @@ struct Counts {
     errors: AtomicU64,
 }
 
-/// One connection's loop: Alice shares a backup with Bob, who accepts the invitation (even
-/// rounds) or rejects it (odd rounds).
+/// An owner the load shares as: a session cookie and the backup it shares.
+#[derive(Clone)]
+struct Owner {
+    cookie: String,
+    backup: String,
+}
+
+/// One connection's loop: an owner shares a backup with Bob, who accepts the invitation
+/// (even rounds) or rejects it (odd rounds). Connection `worker` shares as
+/// `owners[worker % owners.len()]`.
 async fn user(
     db: backshare::db::Db,
     worker: usize,
     bases: Arc<Vec<String>>,
-    alice: String,
+    owners: Arc<Vec<Owner>>,
     bob: String,
     counts: Arc<Counts>,
     until: Instant,
 ) {
+    let owner = &owners[worker % owners.len()];
     let client = reqwest::Client::new();
     let mut round = 0;
     while Instant::now() < until {
@@ -88,7 +97,7 @@ async fn user(
         let name = format!("load-{worker}-{round}");
         let body = serde_json::json!({
             "share_name": name, "scope": "AllAccounts",
-            "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT],
+            "backup_ids": [owner.backup], "principals": [BOB_ACCOUNT],
         });
         let post = |endpoint: &str, cookie: &str| {
             client
@@ -96,7 +105,7 @@ async fn user(
                 .header("cookie", cookie.to_owned())
                 .header("accept", "application/json")
         };
-        let created = post("create_share", &alice)
+        let created = post("create_share", &owner.cookie)
             .header("content-type", "application/json")
             .body(body.to_string())
             .send()
@@ -153,9 +162,65 @@ async fn fresh(dir: &std::path::Path, postgres: Option<&str>) -> (String, Backsh
     (url, svc)
 }
 
-async fn load(postgres: Option<&str>, instances: usize) {
+/// Adds `n` owner accounts, each a copy of Acme HQ's user (same password), project and
+/// orders cluster with its backup, returning each owner's email and backup id.
+async fn add_owners(svc: &Backshare, n: usize) -> Vec<(String, String)> {
+    let mut owners = Vec::new();
+    for i in 0..n {
+        let account = format!("{:016}", 1_900_000_000_000_000_u64 + i as u64);
+        let (email, backup) = (format!("owner{i}@load.example"), format!("cb-load-{i}"));
+        let statements: [(&str, &[&str]); 5] = [
+            (
+                "INSERT INTO accounts (id, name, site) VALUES ($1, 'Load owner', 'international')",
+                &[&account],
+            ),
+            (
+                "INSERT INTO projects (id, account_id, name, region)
+                 VALUES ('proj-' || $1, $1, 'p', 'ap-southeast-1')",
+                &[&account],
+            ),
+            (
+                "INSERT INTO users (id, account_id, email, password_hash, role)
+                 SELECT 'user-' || $1, $1, $2, password_hash, 'admin' FROM users WHERE id = 'user-alice'",
+                &[&account, &email],
+            ),
+            (
+                "INSERT INTO resources (id, account_id, project_id, region, kind, name, encrypted, size_bytes, sha256, created_at)
+                 SELECT 'cl-' || $1, $1, 'proj-' || $1, region, kind, name, encrypted, size_bytes, sha256, created_at
+                 FROM resources WHERE id = (SELECT resource_id FROM backups WHERE id = 'cb-acmehq-orders-001')",
+                &[&account],
+            ),
+            (
+                "INSERT INTO backups (id, account_id, resource_id, vault_id, region, kind, name, size_bytes, sha256,
+                                      encrypted, level, lock_reason, created_at, expires_at, stored_sha256, wrapped_key)
+                 SELECT $2, $1, 'cl-' || $1, vault_id, region, kind, name, size_bytes, sha256,
+                        encrypted, level, lock_reason, created_at, expires_at, stored_sha256, wrapped_key
+                 FROM backups WHERE id = 'cb-acmehq-orders-001'",
+                &[&account, &backup],
+            ),
+        ];
+        for (sql, binds) in statements {
+            let mut query = sqlx::query(sql);
+            for value in binds {
+                query = query.bind(*value);
+            }
+            query.execute(svc.db()).await.unwrap();
+        }
+        owners.push((email, backup));
+    }
+    owners
+}
+
+/// Share, accept and reject at [`CONNECTIONS`] connections for [`RUN_FOR`], as one owner
+/// (Alice) or spread over `spread` owners of their own.
+async fn load(postgres: Option<&str>, instances: usize, spread: usize) {
     let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
     let (url, svc) = fresh(dir.path(), postgres).await;
+    let extra = if spread > 1 {
+        add_owners(&svc, spread).await
+    } else {
+        Vec::new()
+    };
     let servers: Vec<(Child, String)> = (0..instances)
         .map(|_| {
             let port = free_port();
@@ -171,7 +236,18 @@ async fn load(postgres: Option<&str>, instances: usize) {
         sign_in(&client, base, "alice@acme.example").await; // waits until it serves
     }
     // Sessions live in the database: one cookie works on every instance.
-    let alice = sign_in(&client, &bases[0], "alice@acme.example").await;
+    let mut owners = Vec::new();
+    if extra.is_empty() {
+        owners.push(Owner {
+            cookie: sign_in(&client, &bases[0], "alice@acme.example").await,
+            backup: ORDERS.to_owned(),
+        });
+    }
+    for (email, backup) in extra {
+        let cookie = sign_in(&client, &bases[0], &email).await;
+        owners.push(Owner { cookie, backup });
+    }
+    let owners = Arc::new(owners);
     let bob = sign_in(&client, &bases[0], "bob@acme-east.example").await;
     let counts = Arc::new(Counts::default());
     let started = Instant::now();
@@ -182,7 +258,7 @@ async fn load(postgres: Option<&str>, instances: usize) {
                 svc.db().clone(),
                 w,
                 bases.clone(),
-                alice.clone(),
+                owners.clone(),
                 bob.clone(),
                 counts.clone(),
                 until,
@@ -200,8 +276,13 @@ async fn load(postgres: Option<&str>, instances: usize) {
     );
     let database = Backend::of(svc.db());
     println!(
-        "load {database:?} x{instances}: {CONNECTIONS} connections, {seconds:.1} s: {:.0} ops/s \
+        "load {database:?} x{instances}, {}: {CONNECTIONS} connections, {seconds:.1} s: {:.0} ops/s \
          (shares {:.0}/s, accepts and rejects {:.0}/s), errors {errors}",
+        if spread > 1 {
+            format!("{spread} owners")
+        } else {
+            "one owner".to_owned()
+        },
         (shares + answers) as f64 / seconds,
         shares as f64 / seconds,
         answers as f64 / seconds,
@@ -285,9 +366,15 @@ async fn main() {
             my_shares_time(Some(pg), count).await;
         }
     }
-    load(None, 1).await;
+    for spread in [1, CONNECTIONS] {
+        load(None, 1, spread).await;
+    }
     match postgres.as_deref() {
-        Some(pg) => load(Some(pg), 2).await,
+        Some(pg) => {
+            for spread in [1, CONNECTIONS] {
+                load(Some(pg), 2, spread).await;
+            }
+        }
         None => println!(
             "load on PostgreSQL skipped: set {}",
             backshare::db::TEST_POSTGRES

@@ -86,6 +86,10 @@ pub struct Config {
     /// `AWS_*` settings; needs a build with the `s3` feature).
     #[arg(long, env = "BACKSHARE_OBJECT_STORE", default_value = "local", value_parser = ["local", "s3"])]
     pub object_store: String,
+    /// Sharing is opt-in per account: only accounts enabled with `enable-sharing` may
+    /// share backups (as in the database source's beta). Off: every account may share.
+    #[arg(long, env = "BACKSHARE_SHARING_OPT_IN", default_value_t = false)]
+    pub sharing_opt_in: bool,
     /// An operator command instead of serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -115,6 +119,16 @@ pub enum Command {
         /// A folder of that directory (`fd-…`); omit for the directory's root.
         #[arg(long, requires = "directory")]
         folder: Option<String>,
+    },
+    /// Lets an account share backups when sharing is opt-in (`--sharing-opt-in`), or
+    /// takes that away again (`off`), then exits.
+    EnableSharing {
+        /// The account ID (16 digits).
+        #[arg(long)]
+        account: String,
+        /// `on` (the default) or `off`.
+        #[arg(value_parser = ["on", "off"], default_value = "on")]
+        state: String,
     },
     /// Turns a resource directory's auto-accept on or off, then exits.
     AutoAccept {
@@ -150,6 +164,7 @@ impl Config {
                 .context("BACKSHARE_JOB_LEASE is too long")?,
             copy_rate_limit: self.copy_rate_limit,
             master_key: self.master_key.clone(),
+            sharing_opt_in: self.sharing_opt_in,
         })
     }
 }
@@ -376,6 +391,18 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
                 (Some(d), Some(f)) => println!("Account {account} is now in folder {f} of {d}."),
                 (Some(d), None) => println!("Account {account} is now at the root of {d}."),
                 _ => println!("Account {account} is in no resource directory now."),
+            }
+            Ok(())
+        }
+        Some(Command::EnableSharing { account, state }) => {
+            let svc = open(&config).await?;
+            let account = AccountId::parse(&account).map_err(|e| anyhow::anyhow!("{e}"))?;
+            svc.enable_sharing(&account, state == "on", chrono::Utc::now())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            match state.as_str() {
+                "on" => println!("Account {account} may share backups."),
+                _ => println!("Account {account} may not share backups while sharing is opt-in."),
             }
             Ok(())
         }

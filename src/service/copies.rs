@@ -13,6 +13,7 @@ use tokio::sync::Semaphore;
 use super::lease::{Job, LeaseKeeper};
 use super::*;
 use crate::copy::{check_vault, CopyFacts, VaultCopy, VaultFacts};
+use crate::db::{Lock, WriteTx};
 use crate::model::{CopyStatus, ResourceKind};
 use crate::objects::TransferError;
 use crate::views::{VaultChoice, VaultItem, VaultOption, VaultView, VaultsPage};
@@ -48,6 +49,22 @@ pub(super) fn vault_choice(
         size_bytes: backup.size_bytes,
         options,
     }
+}
+
+/// A backup's copy facts from a row with its id (in column `id_column`), `kind`, `region`,
+/// `size_bytes` and `encrypted`, so that a page reads them with its own rows.
+pub(super) fn copy_facts_of(row: &sqlx::any::AnyRow, id_column: &str) -> ServiceResult<CopyFacts> {
+    let kind: String = row.get("kind");
+    Ok(CopyFacts {
+        backup: BackupId::from_trusted(row.get::<String, _>(id_column)),
+        kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
+        region: row.get("region"),
+        // A sealed backup is copied as it is stored, a little larger than its content.
+        size_bytes: match row.flag("encrypted") {
+            true => crate::crypto::sealed_len(row.get("size_bytes")),
+            false => row.get("size_bytes"),
+        },
+    })
 }
 
 /// A copy the job claimed: what it needs to run one attempt.
@@ -110,20 +127,7 @@ impl Backshare {
         .bind(backup)
         .fetch_one(&mut *conn)
         .await?;
-        let kind: String = row.get("kind");
-        Ok((
-            CopyFacts {
-                backup: BackupId::from_trusted(row.get::<String, _>("id")),
-                kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
-                region: row.get("region"),
-                // A sealed backup is copied as it is stored, a little larger than its content.
-                size_bytes: match row.flag("encrypted") {
-                    true => crate::crypto::sealed_len(row.get("size_bytes")),
-                    false => row.get("size_bytes"),
-                },
-            },
-            row.get("name"),
-        ))
+        Ok((copy_facts_of(&row, "id")?, row.get("name")))
     }
 
     /// Reserves `vault` for the copy of a grant's backup and queues the copy. Runs inside
@@ -258,7 +262,18 @@ impl Backshare {
         vault_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.copy_into_vault_once(caller, grant_id, vault_id, now)).await
+    }
+
+    async fn copy_into_vault_once(
+        &self,
+        caller: &Caller,
+        grant_id: &str,
+        vault_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.writer.begin().await?;
+        lock_copy(&mut tx, grant_id, Some(vault_id)).await?;
         let status: Option<String> = sqlx::query_scalar(
             "SELECT g.status FROM grants g JOIN backups b ON b.id = g.backup_id
              WHERE g.id = $1 AND g.recipient_account_id = $2 AND b.kind IN ('server_backup', 'disk_backup')",
@@ -303,7 +318,17 @@ impl Backshare {
         grant_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.retry_copy_once(caller, grant_id, now)).await
+    }
+
+    async fn retry_copy_once(
+        &self,
+        caller: &Caller,
+        grant_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.writer.begin().await?;
+        lock_copy(&mut tx, grant_id, None).await?;
         let row = sqlx::query(
             "SELECT c.status, c.size_bytes, c.copied_bytes, c.failure, c.vault_id, c.backup_id, g.status AS grant_status
              FROM copies c JOIN grants g ON g.id = c.grant_id
@@ -408,7 +433,7 @@ impl Backshare {
     async fn discard_ended_copies(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         // Under the write lock: a restore from the copy is either recorded before (and
         // keeps the bytes below) or sees the copy going and is refused.
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query(
             "UPDATE copies SET status = 'deleting', lease_until = NULL, updated_at = $1
              WHERE status IN ('copying', 'available', 'failed')
@@ -525,7 +550,7 @@ impl Backshare {
             return Ok(false);
         };
         let now = Utc::now();
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        let mut tx = self.writer.begin().await?;
         let row = sqlx::query(
             "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1 AND attempt = $2 AND status = 'copying'",
         )
@@ -761,4 +786,25 @@ pub(super) fn joined_copy(row: &sqlx::any::AnyRow) -> ServiceResult<Option<Vault
         size_bytes: row.get("copy_size"),
         failure: row.get("failure"),
     }))
+}
+
+/// Locks what starting a copy of a grant reads: the grant's backup (its grant and copy
+/// rows) and the vault whose space is reserved (the copy's own when `vault` is `None`).
+async fn lock_copy(tx: &mut WriteTx, grant_id: &str, vault: Option<&str>) -> ServiceResult<()> {
+    let row = sqlx::query(
+        "SELECT g.backup_id, c.vault_id FROM grants g
+         LEFT JOIN copies c ON c.grant_id = g.id WHERE g.id = $1",
+    )
+    .bind(grant_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
+        return Ok(()); // nothing to guard: the command answers not found
+    };
+    let backup: String = row.get("backup_id");
+    let vault = vault.map(str::to_owned).or(row.get("vault_id"));
+    let mut locks = vec![Lock::backup(&backup)];
+    locks.extend(vault.as_deref().map(Lock::vault));
+    tx.lock(&locks).await?;
+    Ok(())
 }

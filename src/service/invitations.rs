@@ -1,8 +1,9 @@
 //! What a recipient sees and answers: "Shared With Me", accept and reject.
 
 use super::copies::vault_choice;
-use super::recipients::grant_share_backups;
+use super::recipients::{grant_share_backups, share_backup_ids};
 use super::*;
+use crate::db::Lock;
 use crate::views::CopyView;
 
 impl Backshare {
@@ -25,34 +26,46 @@ impl Backshare {
         .bind(millis(now))
         .fetch_all(&self.db)
         .await?;
-        let mut pending = Vec::with_capacity(invitations.len());
         let mut conn = self.db.acquire().await?;
         // The account's vaults, read once for every choice on the page.
         let my_vaults = self
             .vault_facts(&mut conn, caller.account_id.as_str(), now)
             .await?;
+        // The backups of every pending invitation, in one query.
+        let mut backups_of: BTreeMap<String, Vec<sqlx::any::AnyRow>> = BTreeMap::new();
+        for row in sqlx::query(
+            "SELECT i.id AS invitation_id, b.id, b.name, b.kind, b.region, b.size_bytes,
+                    (b.encrypted IS TRUE) AS encrypted
+             FROM invitations i
+             JOIN share_backups sb ON sb.share_id = i.share_id
+             JOIN backups b ON b.id = sb.backup_id
+             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at > $2
+               AND b.deleted_at IS NULL
+             ORDER BY b.id",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(millis(now))
+        .fetch_all(&mut *conn)
+        .await?
+        {
+            backups_of
+                .entry(row.get("invitation_id"))
+                .or_default()
+                .push(row);
+        }
+        let mut pending = Vec::with_capacity(invitations.len());
         for row in invitations {
             let id: String = row.get("id");
-            let rows = sqlx::query(
-                "SELECT b.id, b.name, b.kind FROM invitations i
-                 JOIN share_backups sb ON sb.share_id = i.share_id
-                 JOIN backups b ON b.id = sb.backup_id
-                 WHERE i.id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
-            )
-            .bind(&id)
-            .fetch_all(&mut *conn)
-            .await?;
+            let rows = backups_of.remove(&id).unwrap_or_default();
             let mut backups = Vec::with_capacity(rows.len());
             let mut vault_choices = Vec::new();
             for b in rows {
-                let backup: String = b.get("id");
                 let name: String = b.get("name");
-                let kind: String = b.get("kind");
-                if word(BackupKind::from_word(&kind), "backups.kind", &kind)?.is_copied() {
-                    let (facts, _) = self.copy_facts(&mut conn, &backup).await?;
+                let facts = super::copies::copy_facts_of(&b, "id")?;
+                if facts.kind.is_copied() {
                     vault_choices.push(vault_choice(&my_vaults, &facts, name.clone()));
                 }
-                backups.push((BackupId::from_trusted(backup), name));
+                backups.push((facts.backup, name));
             }
             pending.push(InvitationView {
                 id: InvitationId::from_trusted(id),
@@ -99,7 +112,7 @@ impl Backshare {
             let backup_name: String = row.get("backup_name");
             let vault_choice =
                 if kind.is_copied() && copy.is_none() && grant.status == GrantStatus::Active {
-                    let (facts, _) = self.copy_facts(&mut conn, &backup_id).await?;
+                    let facts = super::copies::copy_facts_of(&row, "backup_id")?;
                     Some(vault_choice(&my_vaults, &facts, backup_name.clone()))
                 } else {
                     None
@@ -208,8 +221,42 @@ impl Backshare {
         now: DateTime<Utc>,
         accept_into: Option<&BTreeMap<String, String>>,
     ) -> ServiceResult<()> {
+        retrying(|| self.answer_once(caller, invitation_id, now, accept_into)).await
+    }
+
+    async fn answer_once(
+        &self,
+        caller: &Caller,
+        invitation_id: &str,
+        now: DateTime<Utc>,
+        accept_into: Option<&BTreeMap<String, String>>,
+    ) -> ServiceResult<()> {
         let accept = accept_into.is_some();
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        let mut tx = self.writer.begin().await?;
+        // An answer reads its share's backups (it grants them) and reserves vault space:
+        // it locks the share and backups for reading, the invitation and the vaults.
+        let share: Option<String> =
+            sqlx::query_scalar("SELECT share_id FROM invitations WHERE id = $1")
+                .bind(invitation_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(share) = &share {
+            tx.lock(&[Lock::membership_read(), Lock::share_read(share)])
+                .await?;
+            let mut locks = share_backup_ids(&mut tx, share)
+                .await?
+                .iter()
+                .map(|b| Lock::backup_read(b))
+                .collect::<Vec<_>>();
+            locks.push(Lock::invitation(invitation_id));
+            locks.extend(
+                accept_into
+                    .into_iter()
+                    .flatten()
+                    .map(|(_, v)| Lock::vault(v)),
+            );
+            tx.lock(&locks).await?;
+        }
         let row = sqlx::query(
             "SELECT i.status, i.expires_at, i.recipient_account_id, i.share_id, s.owner_account_id,
                     s.name AS share_name

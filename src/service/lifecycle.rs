@@ -2,6 +2,7 @@
 //! the grants lost with a backup (rule 11).
 
 use super::*;
+use crate::db::Lock;
 
 impl Backshare {
     /// All due background work in one step: the lifecycle, then the restores. The server
@@ -33,7 +34,7 @@ impl Backshare {
         .await?;
         for row in due_invitations {
             let next = invitation_from_row(&row)?.expire(now)?;
-            let mut tx = crate::db::begin_write(&self.db).await?;
+            let mut tx = self.writer.begin().await?;
             let id: String = row.get("id");
             let expired =
                 move_invitation(&mut tx, &id, InvitationStatus::Pending, next, now).await?;
@@ -70,7 +71,7 @@ impl Backshare {
                 revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
             }
             .finish_revocation(now)?;
-            let mut tx = crate::db::begin_write(&self.db).await?;
+            let mut tx = self.writer.begin().await?;
             let updated = sqlx::query(
                 "UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'revoking'",
             )
@@ -112,7 +113,8 @@ impl Backshare {
         .fetch_all(&self.db)
         .await?;
         for backup in expired {
-            let mut tx = crate::db::begin_write(&self.db).await?;
+            let mut tx = self.writer.begin().await?;
+            tx.lock(&[Lock::backup(&backup)]).await?;
             moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
             tx.commit().await?;
         }
@@ -128,7 +130,22 @@ impl Backshare {
         backup_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.delete_backup_once(caller, backup_id, now)).await
+    }
+
+    async fn delete_backup_once(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.writer.begin().await?;
+        // The owner's counts of shared backups change, and the backup's grants go.
+        tx.lock(&[
+            Lock::account(caller.account_id.as_str()),
+            Lock::backup(backup_id),
+        ])
+        .await?;
         let facts = match self.owned_backup(&mut tx, caller, backup_id, now).await {
             Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
                 return Err(UserError::Forbidden(format!(

@@ -40,6 +40,8 @@ pub struct Settings {
     pub copy_rate_limit: u64,
     /// The master key as 64 hex digits; `None` keeps it in `master.key` in the data folder.
     pub master_key: Option<String>,
+    /// Sharing is opt-in: only accounts an operator enabled may share (off by default).
+    pub sharing_opt_in: bool,
 }
 
 impl Default for Settings {
@@ -51,6 +53,7 @@ impl Default for Settings {
             job_lease: Duration::seconds(30),
             copy_rate_limit: 0,
             master_key: None,
+            sharing_opt_in: false,
         }
     }
 }
@@ -94,6 +97,40 @@ impl From<ServiceError> for UserError {
 /// Shorthand for service results.
 pub type ServiceResult<T> = Result<T, ServiceError>;
 
+/// How many times a command's transaction runs before a deadlock or serialization failure
+/// reaches the caller (as an internal error).
+const ATTEMPTS: u32 = 5;
+
+/// Runs a command's transaction again when the database gave up on it for a reason that
+/// says nothing about the request (a deadlock PostgreSQL broke, a busy SQLite file), so the
+/// user never sees it. `attempt` must start and commit its own transaction.
+async fn retrying<T, F, Fut>(mut attempt: F) -> ServiceResult<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = ServiceResult<T>>,
+{
+    let mut tries = 1;
+    loop {
+        match attempt().await {
+            Err(ServiceError::Database(error))
+                if tries < ATTEMPTS && crate::db::is_retryable(&error) =>
+            {
+                tracing::info!(%error, tries, "transaction run again");
+                // A little jitter, so that the two sides of a deadlock do not meet again.
+                let pause = 2_u64.pow(tries) + jitter_ms();
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// 0 to 7 milliseconds, from the clock's low bits (no random crate needed for this).
+fn jitter_ms() -> u64 {
+    u64::from(Utc::now().timestamp_subsec_nanos() % 8)
+}
+
 /// The signed-in user, loaded from the session's user id on every request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Caller {
@@ -124,6 +161,8 @@ impl Caller {
 #[derive(Debug, Clone)]
 pub struct Backshare {
     pub(crate) db: Db,
+    /// Starts write transactions (one writer at a time on SQLite, object locks on PostgreSQL).
+    writer: crate::db::Writer,
     pub(crate) objects: ObjectStore,
     /// Wraps every account's key (see `crypto`).
     master_key: SecretKey,
@@ -169,6 +208,7 @@ impl Backshare {
             tracing::info!(swept, "removed uploads a previous run left unfinished");
         }
         Ok(Self {
+            writer: crate::db::Writer::new(db.clone()),
             db,
             objects,
             master_key,
@@ -299,11 +339,24 @@ impl Backshare {
         .bind(millis(now))
         .fetch_all(&self.db)
         .await?;
+        let mut conn = self.db.acquire().await?;
+        // An account that may not share sees why on every row's "Share Backups".
+        let sharing_refused = match self
+            .check_sharing_enabled(&mut conn, &caller.account_id)
+            .await
+        {
+            Ok(()) => None,
+            Err(ServiceError::User(refusal)) => Some(refusal.to_string()),
+            Err(fault) => return Err(fault),
+        };
+        drop(conn);
         rows.into_iter()
             .map(|row| {
                 let facts = backup_facts(&row)?;
                 Ok(BackupSummary {
-                    share_blocked: rules::check_shareable(&facts).err().map(|r| r.to_string()),
+                    share_blocked: sharing_refused
+                        .clone()
+                        .or_else(|| rules::check_shareable(&facts).err().map(|r| r.to_string())),
                     restore_blocked: match (facts.kind, facts.lock) {
                         (BackupKind::ClusterBackup, Some(LockReason::ConvertingToLevel2)) => Some(
                             "It is converting from level 1 to level 2: retry later.".to_owned(),
@@ -365,6 +418,53 @@ impl Backshare {
         .execute(&self.db)
         .await?;
         Ok(())
+    }
+
+    /// Operator command: lets an account share backups while sharing is opt-in, or takes
+    /// that away (what it already shares stays shared).
+    pub async fn enable_sharing(
+        &self,
+        account: &AccountId,
+        on: bool,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
+            .bind(account.as_str())
+            .fetch_optional(&self.db)
+            .await?;
+        if known.is_none() {
+            return Err(UserError::NotFound(format!("Account {account}")).into());
+        }
+        let change = if on {
+            sqlx::query(
+                "INSERT INTO sharing_enabled (account_id, enabled_at) VALUES ($1, $2)
+                 ON CONFLICT (account_id) DO NOTHING",
+            )
+            .bind(account.as_str())
+            .bind(millis(now))
+        } else {
+            sqlx::query("DELETE FROM sharing_enabled WHERE account_id = $1").bind(account.as_str())
+        };
+        change.execute(&self.db).await?;
+        Ok(())
+    }
+
+    /// Whether the caller's account may share: always, unless the deployment made sharing
+    /// opt-in and no operator enabled it for the account.
+    async fn check_sharing_enabled(
+        &self,
+        conn: &mut crate::db::Conn,
+        account: &AccountId,
+    ) -> ServiceResult<()> {
+        if !self.settings.sharing_opt_in {
+            return Ok(());
+        }
+        let enabled: Option<String> =
+            sqlx::query_scalar("SELECT account_id FROM sharing_enabled WHERE account_id = $1")
+                .bind(account.as_str())
+                .fetch_optional(&mut *conn)
+                .await?;
+        rules::check_sharing_enabled(enabled.is_some()).map_err(Into::into)
     }
 
     /// A backup the caller's account owns, as the rules see it. A backup the account

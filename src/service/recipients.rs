@@ -379,7 +379,19 @@ impl Backshare {
         folder: Option<&str>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.place_account_once(account, directory, folder, now)).await
+    }
+
+    async fn place_account_once(
+        &self,
+        account: &AccountId,
+        directory: Option<&str>,
+        folder: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.writer.begin().await?;
+        // Every share change reads membership under its shared lock: they wait for this.
+        tx.lock(&[crate::db::Lock::membership_change()]).await?;
         let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
             .bind(account.as_str())
             .fetch_optional(&mut *tx)
@@ -508,6 +520,19 @@ impl Backshare {
         }
         Ok(reached)
     }
+}
+
+/// The ids of every backup a share holds, for locking them before they are read.
+pub(super) async fn share_backup_ids(
+    conn: &mut crate::db::Conn,
+    share_id: &str,
+) -> ServiceResult<Vec<String>> {
+    Ok(
+        sqlx::query_scalar("SELECT backup_id FROM share_backups WHERE share_id = $1")
+            .bind(share_id)
+            .fetch_all(&mut *conn)
+            .await?,
+    )
 }
 
 /// The live backups of a share, as the rules see them.

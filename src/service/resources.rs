@@ -4,6 +4,7 @@
 
 use super::lifecycle::lose_grants;
 use super::*;
+use crate::db::Lock;
 use crate::ids::ResourceId;
 use crate::model::ResourceKind;
 use crate::views::ResourceView;
@@ -47,7 +48,18 @@ impl Backshare {
         resource_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.release_resource_once(caller, resource_id, now)).await
+    }
+
+    async fn release_resource_once(
+        &self,
+        caller: &Caller,
+        resource_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.writer.begin().await?;
+        tx.lock(&[Lock::account(caller.account_id.as_str())])
+            .await?;
         let kind: Option<String> = sqlx::query_scalar(
             "SELECT kind FROM resources WHERE id = $1 AND account_id = $2 AND released_at IS NULL",
         )
@@ -62,6 +74,14 @@ impl Backshare {
         let kind = word(ResourceKind::from_word(&kind), "resources.kind", &kind)?;
         let mut gone = Vec::new();
         if kind == ResourceKind::Cluster {
+            // Rule 6's lock and the grants of each backup are read under its lock.
+            let ids: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM backups WHERE resource_id = $1")
+                    .bind(resource_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let locks = ids.iter().map(|id| Lock::backup(id)).collect::<Vec<_>>();
+            tx.lock(&locks).await?;
             let backups = sqlx::query(
                 "SELECT id, lock_reason FROM backups WHERE resource_id = $1 AND deleted_at IS NULL ORDER BY id",
             )

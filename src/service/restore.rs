@@ -5,6 +5,7 @@
 use super::lease::{Job, LeaseKeeper};
 use super::*;
 use crate::crypto::Opener;
+use crate::db::{Backend, Lock};
 use crate::ids::{ResourceId, RestoreId};
 use crate::model::{ResourceKind, RestoreStatus};
 use crate::objects::TransferError;
@@ -22,7 +23,20 @@ impl Backshare {
         project_id: Option<&str>,
         now: DateTime<Utc>,
     ) -> ServiceResult<RestoreId> {
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.restore_backup_once(caller, backup_id, project_id, now)).await
+    }
+
+    async fn restore_backup_once(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        project_id: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<RestoreId> {
+        let mut tx = self.writer.begin().await?;
+        // Rule 6's lock is set on the backup, and its grant and copy are read: both are
+        // the backup's to guard.
+        tx.lock(&[Lock::backup(backup_id)]).await?;
         let row = sqlx::query(
             "SELECT b.id, b.name, b.kind, b.region, b.account_id, b.lock_reason, (b.encrypted IS TRUE) AS encrypted
              FROM backups b
@@ -69,12 +83,16 @@ impl Backshare {
             .check_restorable()?;
             if kind.is_copied() {
                 let grant_id: String = grant.get("id");
-                let copy_row = sqlx::query(
-                    "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1",
-                )
-                .bind(&grant_id)
-                .fetch_optional(&mut *tx)
-                .await?;
+                // The copy's row is locked (PostgreSQL): discarding it waits for this
+                // restore to be recorded, or this restore sees it going.
+                let sql = format!(
+                    "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1{}",
+                    crate::db::for_update(Backend::of(&self.db))
+                );
+                let copy_row = sqlx::query(&sql)
+                    .bind(&grant_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let copy = copy_row
                     .as_ref()
                     .map(super::copies::copy_from_row)
@@ -210,7 +228,9 @@ impl Backshare {
                 }
             };
             drop(keeper);
-            let mut tx = crate::db::begin_write(&self.db).await?;
+            let mut tx = self.writer.begin().await?;
+            // Whether a restore of the backup still runs is read under the backup's lock.
+            tx.lock(&[Lock::backup(&backup)]).await?;
             let (status, detail) = match &outcome {
                 Ok(()) => (RestoreStatus::Done, None),
                 Err(why) => (RestoreStatus::Failed, Some(why.clone())),

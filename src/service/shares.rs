@@ -1,11 +1,13 @@
 //! Resource shares: creating and changing them, and the rules and limits they meet.
 
 use super::recipients::{
-    directory_of, resolve_principal, settled_recipients, share_backup_facts, stored_principals,
-    ShareRef,
+    directory_of, resolve_principal, settled_recipients, share_backup_facts, share_backup_ids,
+    stored_principals, ShareRef,
 };
 use super::*;
+use crate::db::{Lock, WriteTx};
 use crate::model::PrincipalScope;
+use crate::views::RecipientsLeft;
 
 /// "Create a new resource share", as the share dialog sends it.
 #[derive(Debug, Clone)]
@@ -50,8 +52,9 @@ struct SharePlan {
     backups: Vec<BackupFacts>,
     /// The principals afterwards, each once.
     principals: Vec<PrincipalRef>,
-    /// The accounts they reach, the owner left out.
-    recipients: BTreeSet<AccountId>,
+    /// The accounts they reach, the owner left out, each with the project principals that
+    /// reach it (rule 9 counts projects for server and disk backups).
+    reach: rules::Reach,
     /// The owner grants the decryption key of the encrypted backups being added.
     grant_key: bool,
     /// Every problem found, in order.
@@ -69,7 +72,7 @@ impl Backshare {
         request: NewShare,
         now: DateTime<Utc>,
     ) -> ServiceResult<ShareId> {
-        let result = self.create_share_checked(caller, &request, now).await;
+        let result = retrying(|| self.create_share_checked(caller, &request, now)).await;
         if let Err(ServiceError::User(refusal)) = &result {
             let detail = request.backup_ids.join(", ");
             self.log_refusal(caller, request.name.trim(), detail, refusal, now)
@@ -88,7 +91,7 @@ impl Backshare {
         request: ShareUpdate,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let result = self.update_share_checked(caller, &request, now).await;
+        let result = retrying(|| self.update_share_checked(caller, &request, now)).await;
         if let Err(ServiceError::User(refusal)) = &result {
             if !matches!(refusal, UserError::NotFound(_) | UserError::Forbidden(_)) {
                 let detail = request.backup_ids.join(", ");
@@ -141,8 +144,12 @@ impl Backshare {
             .into());
         }
 
-        // SQLite: take the write lock up front so concurrent shares queue instead of failing.
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        let mut tx = self.writer.begin().await?;
+        // The owner's account guards its limits and share names; the backups their
+        // recipient counts and rule 6's lock.
+        lock_share_change(&mut tx, caller, None, &request.backup_ids).await?;
+        self.check_sharing_enabled(&mut tx, &caller.account_id)
+            .await?;
         let taken: Option<String> = sqlx::query_scalar(
             "SELECT id FROM resource_shares WHERE owner_account_id = $1 AND name = $2",
         )
@@ -190,7 +197,7 @@ impl Backshare {
         .await?;
         self.store_plan(&mut tx, caller, &share, &plan, now).await?;
         tx.commit().await?;
-        tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.recipients.len(), "resource share created");
+        tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.reach.len(), "resource share created");
         Ok(ShareId::from_trusted(share.id))
     }
 
@@ -201,9 +208,18 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let principals = parse_principals(&request.principals)?;
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        let mut tx = self.writer.begin().await?;
+        lock_share_change(
+            &mut tx,
+            caller,
+            Some(&request.share_id),
+            &request.backup_ids,
+        )
+        .await?;
         let existing = self.owned_share(&mut tx, caller, &request.share_id).await?;
         caller.require_change()?;
+        self.check_sharing_enabled(&mut tx, &caller.account_id)
+            .await?;
         let plan = self
             .plan_share(
                 &mut tx,
@@ -236,7 +252,8 @@ impl Backshare {
         plan: &SharePlan,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let (backups, principals, recipients) = (&plan.backups, &plan.principals, &plan.recipients);
+        let (backups, principals) = (&plan.backups, &plan.principals);
+        let recipients = plan.reach.keys().cloned().collect::<BTreeSet<_>>();
         for backup in backups {
             sqlx::query(
                 "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES ($1, $2, $3, $4)
@@ -273,7 +290,7 @@ impl Backshare {
             .execute(&mut *conn)
             .await?;
         }
-        self.settle_recipients(conn, Some(caller), share, recipients, now)
+        self.settle_recipients(conn, Some(caller), share, &recipients, now)
             .await
     }
 
@@ -304,6 +321,13 @@ impl Backshare {
             }
         }
         let mut conn = self.db.acquire().await?;
+        match self
+            .check_sharing_enabled(&mut conn, &caller.account_id)
+            .await
+        {
+            Err(ServiceError::User(refusal)) => problems.push(refusal.to_string()),
+            other => other?,
+        }
         let (scope, existing) = match request {
             ShareRequest::New(new) => (new.scope, None),
             ShareRequest::Update(update) => {
@@ -414,7 +438,7 @@ impl Backshare {
         }
 
         let owner_directory = directory_of(conn, &caller.account_id).await?;
-        let mut recipients = BTreeSet::new();
+        let mut reach = rules::Reach::new();
         for principal in principals {
             let Some((accounts, principal_directory)) = resolve_principal(conn, principal).await?
             else {
@@ -464,17 +488,20 @@ impl Backshare {
                         problems.push(refusal.into());
                     }
                 }
-                recipients.insert(account);
+                let projects = reach.entry(account).or_default();
+                if let PrincipalRef::Project(project) = principal {
+                    projects.insert(project.as_str().to_owned());
+                }
             }
         }
 
         let quota = self
-            .count_limits(conn, caller, existing, &backups, &recipients, &mut problems)
+            .count_limits(conn, caller, existing, &backups, &reach, &mut problems)
             .await?;
         Ok(SharePlan {
             backups,
             principals: principals.to_vec(),
-            recipients,
+            reach,
             grant_key,
             problems,
             quota,
@@ -491,7 +518,7 @@ impl Backshare {
         caller: &Caller,
         existing: Option<&ShareRef>,
         backups: &[BackupFacts],
-        recipients: &BTreeSet<AccountId>,
+        reach: &rules::Reach,
         problems: &mut Vec<UserError>,
     ) -> ServiceResult<ShareQuota> {
         let mut limits = self.settings.limits;
@@ -524,10 +551,14 @@ impl Backshare {
         let this_share = existing.map(|s| s.id.as_str()).unwrap_or_default();
         let mut recipients_left = Vec::new();
         for backup in backups {
-            // Recipients through the share's other resource shares; this one's are replaced.
-            let elsewhere: Vec<String> = sqlx::query_scalar(
-                "SELECT DISTINCT sr.recipient_account_id
-                 FROM share_backups sb JOIN share_recipients sr ON sr.share_id = sb.share_id
+            // Recipients through the backup's other resource shares, with the project
+            // principals that reach them; this share's are replaced by the request's.
+            let elsewhere = sqlx::query(
+                "SELECT sr.recipient_account_id AS account, p.id AS project
+                 FROM share_backups sb
+                 JOIN share_recipients sr ON sr.share_id = sb.share_id
+                 LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'
+                 LEFT JOIN projects p ON p.id = sp.principal_id AND p.account_id = sr.recipient_account_id
                  WHERE sb.backup_id = $1 AND sb.share_id <> $2",
             )
             .bind(backup.id.as_str())
@@ -545,19 +576,22 @@ impl Backshare {
                     usage.shared_cluster_backups += 1;
                 }
             }
-            let after = elsewhere
-                .into_iter()
-                .map(AccountId::from_trusted)
-                .chain(recipients.iter().cloned())
-                .collect::<BTreeSet<_>>()
-                .len() as u64;
-            if let Err(refusal) = rules::check_recipient_count(backup, after, &limits) {
+            let mut after = reach.clone();
+            for row in elsewhere {
+                let projects = after
+                    .entry(AccountId::from_trusted(row.get::<String, _>("account")))
+                    .or_default();
+                projects.extend(row.get::<Option<String>, _>("project"));
+            }
+            let count = rules::recipient_count(backup.kind, &after);
+            if let Err(refusal) = rules::check_recipient_count(backup, count, &limits) {
                 problems.push(refusal.into());
             }
-            recipients_left.push((
-                backup.id.clone(),
-                limits.accounts_per_cluster_backup.saturating_sub(after),
-            ));
+            recipients_left.push(RecipientsLeft {
+                backup: backup.id.clone(),
+                left: rules::recipients_left(backup, count, &limits),
+                unit: rules::RecipientUnit::of(backup.kind),
+            });
         }
         if let Err(refusal) = rules::check_account_usage(usage, &limits) {
             problems.push(refusal.into());
@@ -586,7 +620,18 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let recipient = AccountId::parse(recipient)?;
-        let mut tx = crate::db::begin_write(&self.db).await?;
+        retrying(|| self.cancel_sharing_once(caller, share_id, &recipient, now)).await
+    }
+
+    async fn cancel_sharing_once(
+        &self,
+        caller: &Caller,
+        share_id: &str,
+        recipient: &AccountId,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let mut tx = self.writer.begin().await?;
+        lock_share_change(&mut tx, caller, Some(share_id), &[]).await?;
         let OwnedShare { share, .. } = self.owned_share(&mut tx, caller, share_id).await?;
         caller.require_change()?;
 
@@ -599,7 +644,7 @@ impl Backshare {
         for principal in stored_principals(&mut tx, share_id).await? {
             let reaches = resolve_principal(&mut tx, &principal)
                 .await?
-                .is_some_and(|(accounts, _)| accounts.contains(&recipient));
+                .is_some_and(|(accounts, _)| accounts.contains(recipient));
             match &principal {
                 PrincipalRef::Folder(folder) if reaches => {
                     return Err(UserError::Conflict(format!(
@@ -612,7 +657,7 @@ impl Backshare {
             }
         }
         let mut after = settled_recipients(&mut tx, share_id).await?;
-        if removed.is_empty() && !after.contains(&recipient) {
+        if removed.is_empty() && !after.contains(recipient) {
             return Err(UserError::NotFound(format!(
                 "Account {recipient} as a recipient of this resource share"
             ))
@@ -628,12 +673,41 @@ impl Backshare {
             .execute(&mut *tx)
             .await?;
         }
-        after.remove(&recipient);
+        after.remove(recipient);
         self.settle_recipients(&mut tx, Some(caller), &share, &after, now)
             .await?;
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Locks what a share change reads, in [`Lock`]'s order: folder membership (read), the
+/// owner's account, the share being changed, then every backup it holds or gains.
+async fn lock_share_change(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    share_id: Option<&str>,
+    adding: &[String],
+) -> ServiceResult<()> {
+    let mut locks = vec![
+        Lock::membership_read(),
+        Lock::account(caller.account_id.as_str()),
+    ];
+    locks.extend(share_id.map(Lock::share));
+    tx.lock(&locks).await?;
+    // Under the share's lock its set of backups no longer changes.
+    let held = match share_id {
+        Some(id) => share_backup_ids(tx, id).await?,
+        None => Vec::new(),
+    };
+    let backups = held
+        .iter()
+        .map(String::as_str)
+        .chain(adding.iter().map(|id| id.trim()))
+        .map(Lock::backup)
+        .collect::<Vec<_>>();
+    tx.lock(&backups).await?;
+    Ok(())
 }
 
 /// The principals as typed, parsed, each once.

@@ -317,7 +317,7 @@ pub fn ShareDialog(
                                             p.quota.shared_cluster_backups_left,
                                             p.quota.shared_backups_left,
                                         )}
-                                        {p.quota.recipients_left.into_iter().map(|(id, left)| format!("; {left} more accounts for {id}")).collect::<String>()}
+                                        {p.quota.recipients_left.into_iter().map(|r| format!("; {} more {} for {}", r.left, r.unit.plural(), r.backup)).collect::<String>()}
                                         "."
                                     </p>
                                 </div>
