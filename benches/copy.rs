@@ -101,7 +101,10 @@ async fn main() {
         grant_key: false,
     };
     svc.create_share(&alice, share, Utc::now()).await.unwrap();
-    let page = svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    let page = svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
     let invitation = &page.pending[0];
     let vault = invitation.vault_choices[0]
         .options
@@ -119,7 +122,10 @@ async fn main() {
     let finished = svc.run_copies(Utc::now()).await.unwrap();
     let copy_job = started.elapsed().as_secs_f64();
     assert_eq!(finished, 1);
-    let page = svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    let page = svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
     let status = page
         .received
         .iter()

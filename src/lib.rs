@@ -11,6 +11,7 @@ pub mod grant;
 pub mod ids;
 pub mod invitation;
 pub mod model;
+pub mod paging;
 pub mod rules;
 pub mod units;
 pub mod views;

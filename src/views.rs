@@ -270,32 +270,16 @@ pub struct BackupSummary {
     pub restore_blocked: Option<String>,
 }
 
-/// One page of "My Shares": the rows of `page_size` resource shares, newest first.
+/// One keyset page of "My Shares": the rows of up to 50 resource shares, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MySharesPage {
     pub rows: Vec<MyShareRow>,
-    /// 0-based.
-    pub page: u32,
-    pub page_size: u32,
-    /// The account's resource shares on all pages.
-    pub total_shares: u64,
-}
-
-impl MySharesPage {
-    /// "Shares 51–100 of 1,000" (the shares on this page, counted from 1).
-    pub fn range(&self) -> (u64, u64) {
-        let first = u64::from(self.page) * u64::from(self.page_size);
-        let last = (first + u64::from(self.page_size)).min(self.total_shares);
-        ((first + 1).min(last), last)
-    }
-
-    pub fn has_newer(&self) -> bool {
-        self.page > 0
-    }
-
-    pub fn has_older(&self) -> bool {
-        self.range().1 < self.total_shares
-    }
+    /// Where "← Newer" and "Older →" lead.
+    pub links: crate::paging::PageLinks,
+    /// The resource shares on this page.
+    pub shares_on_page: u32,
+    /// The account's resource shares on all pages (counted up to a cap).
+    pub total_shares: crate::paging::Total,
 }
 
 /// A row of "My Shares": one backup, one recipient, its status.
@@ -349,8 +333,22 @@ pub struct DirectoryView {
 /// What the share dialog offers: the account's resource shares and its directory.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ShareOptions {
-    pub shares: Vec<ShareSummary>,
     pub directory: Option<DirectoryView>,
+}
+
+/// One page of the owner's resource shares to choose from, by name.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ShareChoices {
+    pub shares: Vec<ShareChoice>,
+    /// The name the next page starts after, if there is one.
+    pub next: Option<String>,
+}
+
+/// A resource share as the dialog's list offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareChoice {
+    pub id: ShareId,
+    pub name: String,
 }
 
 /// A pending invitation on "Shared With Me".
@@ -425,10 +423,15 @@ pub struct RestoreView {
 /// Everything "Shared With Me" shows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SharedWithMe {
+    /// One page of the invitations waiting for an answer, newest first.
     pub pending: Vec<InvitationView>,
+    pub pending_links: crate::paging::PageLinks,
+    /// One page of the backups received and held, newest first.
     pub received: Vec<ReceivedBackup>,
-    /// The latest invitations that ended without being accepted, newest first.
+    pub received_links: crate::paging::PageLinks,
+    /// One page of the invitations that ended without being accepted, newest first.
     pub answered: Vec<AnsweredInvitation>,
+    pub answered_links: crate::paging::PageLinks,
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use backshare::demo;
 use backshare::ids::AccountId;
 use backshare::ids::UserId;
 use backshare::model::PrincipalScope;
+use backshare::paging::{PageAt, Total};
 use backshare::service::{
     Backshare, Caller, NewShare, ServiceError, Settings, ShareRequest, ShareUpdate,
 };
@@ -86,7 +87,11 @@ impl World {
 
     async fn pending_invitation(&self, user: &str) -> String {
         let caller = self.caller(user).await;
-        let page = self.svc.shared_with_me(&caller, Utc::now()).await.unwrap();
+        let page = self
+            .svc
+            .shared_with_me(&caller, &Default::default(), Utc::now())
+            .await
+            .unwrap();
         page.pending
             .first()
             .expect("an invitation is pending")
@@ -97,7 +102,7 @@ impl World {
     async fn statuses(&self, user: &str) -> Vec<ShareStatus> {
         let caller = self.caller(user).await;
         self.svc
-            .my_shares(&caller, 0, Utc::now())
+            .my_shares(&caller, &PageAt::First, Utc::now())
             .await
             .unwrap()
             .rows
@@ -219,7 +224,11 @@ async fn an_invitation_accepted_by_the_recipient_reads_accepted_on_both_sides() 
     w.accept(BOB, &invitation).await.unwrap();
 
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Accepted]);
-    let page = w.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    let page = w
+        .svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
     assert!(page.pending.is_empty());
     assert_eq!(page.received.len(), 1);
     assert_eq!(page.received[0].backup_id.as_str(), ORDERS);
@@ -241,7 +250,7 @@ async fn a_rejected_invitation_reads_rejected_and_grants_nothing() {
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Rejected]);
     let page = w
         .svc
-        .shared_with_me(&w.caller(BOB).await, Utc::now())
+        .shared_with_me(&w.caller(BOB).await, &Default::default(), Utc::now())
         .await
         .unwrap();
     assert!(page.pending.is_empty() && page.received.is_empty());
@@ -264,7 +273,7 @@ async fn cancelling_a_pending_invitation_reads_cancelled() {
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Cancelled]);
     let page = w
         .svc
-        .shared_with_me(&w.caller(BOB).await, Utc::now())
+        .shared_with_me(&w.caller(BOB).await, &Default::default(), Utc::now())
         .await
         .unwrap();
     assert!(page.pending.is_empty());
@@ -288,7 +297,7 @@ async fn cancelling_an_accepted_share_revokes_after_the_delay_exactly_once() {
     let bob = w.caller(BOB).await;
     assert_eq!(
         w.svc
-            .shared_with_me(&bob, Utc::now())
+            .shared_with_me(&bob, &Default::default(), Utc::now())
             .await
             .unwrap()
             .received[0]
@@ -307,7 +316,7 @@ async fn cancelling_an_accepted_share_revokes_after_the_delay_exactly_once() {
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Revoked]);
     assert!(w
         .svc
-        .shared_with_me(&bob, Utc::now())
+        .shared_with_me(&bob, &Default::default(), Utc::now())
         .await
         .unwrap()
         .received
@@ -407,7 +416,7 @@ async fn a_viewer_sees_but_changes_nothing() {
     ));
     assert_eq!(
         w.svc
-            .my_shares(&vic, 0, Utc::now())
+            .my_shares(&vic, &PageAt::First, Utc::now())
             .await
             .unwrap()
             .rows
@@ -569,7 +578,7 @@ async fn racing_accepts_and_rejects_give_each_invitation_exactly_one_answer() {
     let bob = w.caller(BOB).await;
     let received = w
         .svc
-        .shared_with_me(&bob, Utc::now())
+        .shared_with_me(&bob, &Default::default(), Utc::now())
         .await
         .unwrap()
         .received;
@@ -840,7 +849,7 @@ async fn deleting_a_shared_backup_makes_grants_lost_removes_its_bytes_and_recipi
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Lost]);
     assert!(w
         .svc
-        .shared_with_me(&bob, Utc::now())
+        .shared_with_me(&bob, &Default::default(), Utc::now())
         .await
         .unwrap()
         .received
@@ -1015,7 +1024,11 @@ impl World {
     /// (backup id, status) of what `user`'s account holds on "Shared With Me".
     async fn received(&self, user: &str) -> Vec<(String, ShareStatus)> {
         let caller = self.caller(user).await;
-        let page = self.svc.shared_with_me(&caller, Utc::now()).await.unwrap();
+        let page = self
+            .svc
+            .shared_with_me(&caller, &Default::default(), Utc::now())
+            .await
+            .unwrap();
         page.received
             .into_iter()
             .map(|r| (r.backup_id.to_string(), r.status))
@@ -1246,7 +1259,12 @@ async fn cancel_sharing_names_the_folder_that_still_covers_a_recipient() {
         "{refused}"
     );
     let alice = w.caller(ALICE).await;
-    let rows = w.svc.my_shares(&alice, 0, Utc::now()).await.unwrap().rows;
+    let rows = w
+        .svc
+        .my_shares(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .rows;
     assert!(rows[0]
         .cancel_blocked
         .as_deref()
@@ -1401,7 +1419,11 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
         w.restore(BOB, ORDERS).await,
         Err(UserError::Conflict(m)) if m.contains("cancelled")
     ));
-    let page = w.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    let page = w
+        .svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
     assert!(page.received[0].restore_blocked.is_some());
 
     // Rule 11: deleting the backup leaves the restored cluster and its bytes in place.
@@ -1496,7 +1518,11 @@ async fn a_pending_invitation_whose_backups_are_all_gone_reads_cancelled() {
         "the share that still holds a backup still waits for Bob"
     );
     let bob = w.caller(BOB).await;
-    let page = w.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    let page = w
+        .svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
     assert_eq!(page.pending[0].share_name, "two");
     assert_eq!(page.answered[0].share_name, "only-orders");
     assert_eq!(page.answered[0].status, ShareStatus::Cancelled);
@@ -1529,7 +1555,11 @@ impl World {
     /// each server or disk backup in it.
     async fn invitation_with_vaults(&self, share_name: &str) -> (String, BTreeMap<String, String>) {
         let bob = self.caller(BOB).await;
-        let page = self.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+        let page = self
+            .svc
+            .shared_with_me(&bob, &Default::default(), Utc::now())
+            .await
+            .unwrap();
         let inv = page
             .pending
             .into_iter()
@@ -1565,7 +1595,11 @@ impl World {
     /// What Bob received of `backup`.
     async fn received_by_bob(&self, backup: &str) -> Option<backshare::views::ReceivedBackup> {
         let bob = self.caller(BOB).await;
-        let page = self.svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+        let page = self
+            .svc
+            .shared_with_me(&bob, &Default::default(), Utc::now())
+            .await
+            .unwrap();
         page.received
             .into_iter()
             .find(|r| r.backup_id.as_str() == backup)
@@ -2149,9 +2183,16 @@ async fn my_shares_pages_through_resource_shares_newest_first() {
             .await
             .unwrap();
     }
-    let first = w.svc.my_shares(&alice, 0, Utc::now()).await.unwrap();
-    assert_eq!((first.total_shares, first.range()), (53, (1, 50)));
-    assert!(!first.has_newer() && first.has_older());
+    let first = w
+        .svc
+        .my_shares(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (first.total_shares, first.shares_on_page),
+        (Total::Exactly(53), 50)
+    );
+    assert!(first.links.newer.is_none() && first.links.older.is_some());
     let names = |page: &backshare::views::MySharesPage| {
         let mut names: Vec<String> = page.rows.iter().map(|r| r.share_name.clone()).collect();
         names.dedup();
@@ -2159,19 +2200,30 @@ async fn my_shares_pages_through_resource_shares_newest_first() {
     };
     assert_eq!(names(&first).len(), 50);
     assert_eq!(names(&first)[0], "share-52", "newest first");
-    let second = w.svc.my_shares(&alice, 1, Utc::now()).await.unwrap();
-    assert_eq!(second.range(), (51, 53));
-    assert!(second.has_newer() && !second.has_older());
+    let older = PageAt::parse(first.links.older.as_deref()).unwrap();
+    let second = w.svc.my_shares(&alice, &older, Utc::now()).await.unwrap();
+    assert_eq!(second.shares_on_page, 3);
+    assert!(second.links.newer.is_some() && second.links.older.is_none());
     assert_eq!(names(&second), ["share-02", "share-01", "share-00"]);
+    // "← Newer" from there is the first page again.
+    let newer = PageAt::parse(second.links.newer.as_deref()).unwrap();
+    let back = w.svc.my_shares(&alice, &newer, Utc::now()).await.unwrap();
+    assert_eq!(names(&back), names(&first));
+    assert!(back.links.newer.is_none());
+    // A cursor the console did not make is refused, naming what is wrong.
+    assert!(matches!(
+        PageAt::parse(Some("page two")),
+        Err(UserError::Invalid(_))
+    ));
     // Another tenant's page is its own.
     let bob = w.caller(BOB).await;
     assert_eq!(
         w.svc
-            .my_shares(&bob, 0, Utc::now())
+            .my_shares(&bob, &PageAt::First, Utc::now())
             .await
             .unwrap()
             .total_shares,
-        0
+        Total::Exactly(0)
     );
 }
 
@@ -2326,4 +2378,116 @@ async fn on_postgresql_two_owners_share_side_by_side_while_one_owners_writes_wai
         .await
         .unwrap()
         .expect("Alice's share goes through once the lock is free");
+}
+
+#[tokio::test]
+async fn the_dialogs_existing_shares_are_searched_by_name_and_paged_and_only_the_owners() {
+    let w = world().await;
+    let alice = w.caller(ALICE).await;
+    for n in 0..55 {
+        w.share(ALICE, &format!("Nightly {n:02}"), &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
+    }
+    w.share(ALICE, "weekly_100%", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let first = w.svc.share_choices(&alice, "nightly", None).await.unwrap();
+    assert_eq!(first.shares.len(), 50);
+    assert_eq!(first.shares[0].name, "Nightly 00");
+    let second = w
+        .svc
+        .share_choices(&alice, "nightly", first.next.as_deref())
+        .await
+        .unwrap();
+    let names: Vec<&str> = second.shares.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "Nightly 50",
+            "Nightly 51",
+            "Nightly 52",
+            "Nightly 53",
+            "Nightly 54"
+        ]
+    );
+    assert_eq!(second.next, None);
+    // `%` and `_` are searched as themselves.
+    let literal = w.svc.share_choices(&alice, "_100%", None).await.unwrap();
+    assert_eq!(literal.shares.len(), 1);
+    assert!(w
+        .svc
+        .share_choices(&alice, "1_0", None)
+        .await
+        .unwrap()
+        .shares
+        .is_empty());
+
+    let summary = w
+        .svc
+        .share_summary(&alice, first.shares[0].id.as_str())
+        .await
+        .unwrap();
+    assert_eq!(summary.principals[0].id, BOB_ACCOUNT);
+    assert_eq!(summary.backups[0].0.as_str(), ORDERS);
+    // Bob sees none of them, and a summary of Alice's share is not found for him.
+    let bob = w.caller(BOB).await;
+    assert!(w
+        .svc
+        .share_choices(&bob, "", None)
+        .await
+        .unwrap()
+        .shares
+        .is_empty());
+    assert!(matches!(
+        w.svc
+            .share_summary(&bob, first.shares[0].id.as_str())
+            .await
+            .map_err(UserError::from),
+        Err(UserError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn shared_with_me_pages_each_table_on_its_own() {
+    use backshare::paging::PageAt;
+    use backshare::service::SharedWithMeAt;
+    let w = world().await;
+    for n in 0..53 {
+        w.share(ALICE, &format!("pending-{n:02}"), &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
+    }
+    let bob = w.caller(BOB).await;
+    let first = w
+        .svc
+        .shared_with_me(&bob, &SharedWithMeAt::default(), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(first.pending.len(), 50);
+    assert!(first.pending_links.newer.is_none());
+    assert_eq!(
+        first.received_links,
+        Default::default(),
+        "nothing received: no links"
+    );
+    let older = SharedWithMeAt {
+        pending: PageAt::parse(first.pending_links.older.as_deref()).unwrap(),
+        ..SharedWithMeAt::default()
+    };
+    let second = w
+        .svc
+        .shared_with_me(&bob, &older, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(second.pending.len(), 3);
+    assert!(second.pending_links.older.is_none() && second.pending_links.newer.is_some());
+    let seen: std::collections::BTreeSet<String> = first
+        .pending
+        .iter()
+        .chain(&second.pending)
+        .map(|i| i.share_name.clone())
+        .collect();
+    assert_eq!(seen.len(), 53, "every invitation on exactly one page");
+    assert!(second.pending.iter().all(|i| !i.backups.is_empty()));
 }

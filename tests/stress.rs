@@ -11,6 +11,7 @@ use std::time::Instant;
 
 use backshare::ids::UserId;
 use backshare::model::PrincipalScope;
+use backshare::paging::PageAt;
 use backshare::rules::Limits;
 use backshare::service::{Backshare, Caller, NewShare, ServiceError, Settings};
 use chrono::{Duration, Utc};
@@ -131,7 +132,7 @@ async fn client(svc: Backshare, alice: Caller, seed: u64, ops: usize, tally: Arc
             30..=74 => {
                 let Some((invitation, recipient, web)) = pending_invitation(&svc).await else {
                     // Nothing to answer yet: the owner looks at the page instead.
-                    let outcome = svc.my_shares(&alice, 0, now).await;
+                    let outcome = svc.my_shares(&alice, &PageAt::First, now).await;
                     tally.lock().unwrap().count("read", &outcome);
                     continue;
                 };
@@ -165,7 +166,7 @@ async fn client(svc: Backshare, alice: Caller, seed: u64, ops: usize, tally: Arc
                     Some((share, recipient)) => {
                         svc.cancel_sharing(&alice, &share, &recipient, now).await
                     }
-                    None => svc.my_shares(&alice, 0, now).await.map(|_| ()),
+                    None => svc.my_shares(&alice, &PageAt::First, now).await.map(|_| ()),
                 };
                 tally.lock().unwrap().count("cancel_sharing", &outcome);
             }
@@ -176,8 +177,11 @@ async fn client(svc: Backshare, alice: Caller, seed: u64, ops: usize, tally: Arc
             _ => {
                 let who = caller(&svc, &format!("user-{}", account(rng.usize(..RECIPIENTS)))).await;
                 let outcome = match rng.u32(0..3) {
-                    0 => svc.my_shares(&alice, 0, now).await.map(|_| ()),
-                    1 => svc.shared_with_me(&who, now).await.map(|_| ()),
+                    0 => svc.my_shares(&alice, &PageAt::First, now).await.map(|_| ()),
+                    1 => svc
+                        .shared_with_me(&who, &Default::default(), now)
+                        .await
+                        .map(|_| ()),
                     _ => svc.vaults(&who, now).await.map(|_| ()),
                 };
                 tally.lock().unwrap().count("read", &outcome);

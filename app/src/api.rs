@@ -242,11 +242,33 @@ pub async fn preview_share(
         .map_err(on_server::fail)
 }
 
-/// What the share dialog offers: the account's resource shares and its directory's folders.
+/// What the share dialog offers besides the shares: the directory's folders.
 #[server(endpoint = "share_options")]
 pub async fn share_options() -> Result<views::ShareOptions, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.share_options(&caller).await.map_err(on_server::fail)
+}
+
+/// "Select an existing resource share": one page of the account's shares whose names
+/// contain `search`, after the name `after`.
+#[server(endpoint = "share_choices")]
+pub async fn share_choices(
+    #[server(default)] search: String,
+    #[server(default)] after: Option<String>,
+) -> Result<views::ShareChoices, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.share_choices(&caller, &search, after.as_deref())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// The chosen existing resource share, with its backups and principals.
+#[server(endpoint = "share_summary")]
+pub async fn share_summary(share_id: String) -> Result<views::ShareSummary, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.share_summary(&caller, &share_id)
+        .await
+        .map_err(on_server::fail)
 }
 
 /// "Delete" on one of the account's backups.
@@ -274,20 +296,33 @@ pub async fn share_list(backup_id: String) -> Result<(BackupSummary, Vec<MyShare
         .map_err(on_server::fail)
 }
 
-/// "My Shares", one page (0 is the newest shares).
+/// "My Shares", one page: the newest shares, or the page a link of another page names.
 #[server(endpoint = "my_shares")]
-pub async fn my_shares(#[server(default)] page: u32) -> Result<views::MySharesPage, AppError> {
+pub async fn my_shares(
+    #[server(default)] at: Option<String>,
+) -> Result<views::MySharesPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.my_shares(&caller, page, chrono::Utc::now())
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.my_shares(&caller, &at, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
 }
 
-/// "Shared With Me".
+/// "Shared With Me": each table at the page one of its links names (or its newest).
 #[server(endpoint = "shared_with_me")]
-pub async fn shared_with_me() -> Result<views::SharedWithMe, AppError> {
+pub async fn shared_with_me(
+    #[server(default)] pending: Option<String>,
+    #[server(default)] received: Option<String>,
+    #[server(default)] answered: Option<String>,
+) -> Result<views::SharedWithMe, AppError> {
+    use backshare::paging::PageAt;
     let (svc, caller) = on_server::caller().await?;
-    svc.shared_with_me(&caller, chrono::Utc::now())
+    let at = backshare::service::SharedWithMeAt {
+        pending: PageAt::parse(pending.as_deref()).map_err(on_server::fail)?,
+        received: PageAt::parse(received.as_deref()).map_err(on_server::fail)?,
+        answered: PageAt::parse(answered.as_deref()).map_err(on_server::fail)?,
+    };
+    svc.shared_with_me(&caller, &at, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
 }

@@ -14,8 +14,10 @@ use std::time::{Duration, Instant};
 
 use backshare::db::Backend;
 use backshare::ids::UserId;
+use backshare::paging::{Cursor, PageAt};
 use backshare::service::{Backshare, Settings};
 use chrono::Utc;
+use sqlx::Row;
 
 const CONNECTIONS: usize = 64;
 const RUN_FOR: Duration = Duration::from_secs(20);
@@ -338,21 +340,36 @@ async fn my_shares_time(postgres: Option<&str>, count: i64) {
         .await
         .unwrap()
         .unwrap();
-    let mut times = Vec::new();
-    for _ in 0..30 {
-        let started = Instant::now();
-        let page = svc.my_shares(&alice, 0, Utc::now()).await.unwrap();
-        times.push(started.elapsed());
-        assert_eq!(page.rows.len(), 50);
+    // A deep page: the one older than the share halfway down the list.
+    let middle = sqlx::query(
+        "SELECT created_at, id FROM resource_shares WHERE owner_account_id = '1840000000000001'
+         ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $1",
+    )
+    .bind(count / 2)
+    .fetch_one(svc.db())
+    .await
+    .unwrap();
+    let deep = PageAt::Older(Cursor {
+        at: middle.get("created_at"),
+        id: middle.get("id"),
+    });
+    for (label, at) in [("page 1", PageAt::First), ("a deep page", deep)] {
+        let mut times = Vec::new();
+        for _ in 0..30 {
+            let started = Instant::now();
+            let page = svc.my_shares(&alice, &at, Utc::now()).await.unwrap();
+            times.push(started.elapsed());
+            assert_eq!(page.rows.len(), 50);
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "My Shares {label}, {:?}, {count} shares: median {:.2} ms, p95 {:.2} ms",
+            Backend::of(svc.db()),
+            ms(times[times.len() / 2]),
+            ms(times[times.len() * 95 / 100]),
+        );
     }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "My Shares page 1, {:?}, {count} shares: median {:.2} ms, p95 {:.2} ms",
-        Backend::of(svc.db()),
-        ms(times[times.len() / 2]),
-        ms(times[times.len() * 95 / 100]),
-    );
 }
 
 #[tokio::main]

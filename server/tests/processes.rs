@@ -70,7 +70,10 @@ async fn share_web_with_bob_into_a_vault(svc: &Backshare) -> String {
         grant_key: false,
     };
     svc.create_share(&alice, share, Utc::now()).await.unwrap();
-    let page = svc.shared_with_me(&bob, Utc::now()).await.unwrap();
+    let page = svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
     let invitation = page.pending.iter().find(|i| i.share_name == "web").unwrap();
     let choice = &invitation.vault_choices[0];
     let vault = choice.options.iter().find(|o| o.refusal.is_none()).unwrap();
@@ -250,7 +253,10 @@ async fn two_instances_on_one_database_run_each_job_once_and_share_the_feed() {
         grant_key: false,
     };
     let revoked = svc.create_share(&alice, to_bob, long_ago).await.unwrap();
-    let page = svc.shared_with_me(&bob, long_ago).await.unwrap();
+    let page = svc
+        .shared_with_me(&bob, &Default::default(), long_ago)
+        .await
+        .unwrap();
     let invitation = page
         .pending
         .iter()

@@ -4,54 +4,89 @@ use super::copies::vault_choice;
 use super::recipients::{grant_share_backups, share_backup_ids};
 use super::*;
 use crate::db::Lock;
+use crate::paging::{Cursor, PageAt, PageLinks};
 use crate::views::CopyView;
 
+/// Rows per page of each table of "Shared With Me".
+pub const SWM_PAGE: usize = 50;
+
+/// Where each table of "Shared With Me" is paged to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SharedWithMeAt {
+    pub pending: PageAt,
+    pub received: PageAt,
+    pub answered: PageAt,
+}
+
 impl Backshare {
-    /// "Shared With Me": pending invitations, then what the account received and holds.
+    /// "Shared With Me": pending invitations, what the account received and holds, and the
+    /// invitations that ended unaccepted, each a keyset page of its own
+    /// ([`SWM_PAGE`] rows) at its own position. A fixed number of queries whatever the
+    /// account holds: a page of each, the pending page's backups, the account's vaults.
     pub async fn shared_with_me(
         &self,
         caller: &Caller,
+        at: &SharedWithMeAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<SharedWithMe> {
-        let invitations = sqlx::query(
+        let (from, order) = at.pending.sql("i.created_at", "i.id", 4);
+        let sql = format!(
             "SELECT i.id, i.created_at, i.expires_at, s.name AS share_name,
                     s.owner_account_id, a.name AS owner_name
              FROM invitations i
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at > $2
-             ORDER BY i.created_at DESC, i.id",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(millis(now))
-        .fetch_all(&self.db)
-        .await?;
+             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at > $2 {from}
+             ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(caller.account_id.as_str())
+            .bind(millis(now))
+            .bind(SWM_PAGE as i64 + 1);
+        if let Some(cursor) = at.pending.cursor() {
+            query = query.bind(cursor.at).bind(cursor.id.as_str());
+        }
+        let (invitations, more) = at
+            .pending
+            .settle(query.fetch_all(&self.db).await?, SWM_PAGE);
+        let key = |row: &sqlx::any::AnyRow, at: &str, id: &str| Cursor {
+            at: row.get(at),
+            id: row.get(id),
+        };
+        let pending_links = PageLinks::of(
+            &at.pending,
+            invitations.first().map(|r| key(r, "created_at", "id")),
+            invitations.last().map(|r| key(r, "created_at", "id")),
+            more,
+        );
         let mut conn = self.db.acquire().await?;
         // The account's vaults, read once for every choice on the page.
         let my_vaults = self
             .vault_facts(&mut conn, caller.account_id.as_str(), now)
             .await?;
-        // The backups of every pending invitation, in one query.
+        // The backups of the page's invitations, in one query.
         let mut backups_of: BTreeMap<String, Vec<sqlx::any::AnyRow>> = BTreeMap::new();
-        for row in sqlx::query(
-            "SELECT i.id AS invitation_id, b.id, b.name, b.kind, b.region, b.size_bytes,
-                    (b.encrypted IS TRUE) AS encrypted
-             FROM invitations i
-             JOIN share_backups sb ON sb.share_id = i.share_id
-             JOIN backups b ON b.id = sb.backup_id
-             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at > $2
-               AND b.deleted_at IS NULL
-             ORDER BY b.id",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(millis(now))
-        .fetch_all(&mut *conn)
-        .await?
-        {
-            backups_of
-                .entry(row.get("invitation_id"))
-                .or_default()
-                .push(row);
+        if !invitations.is_empty() {
+            let sql = format!(
+                "SELECT i.id AS invitation_id, b.id, b.name, b.kind, b.region, b.size_bytes,
+                        (b.encrypted IS TRUE) AS encrypted
+                 FROM invitations i
+                 JOIN share_backups sb ON sb.share_id = i.share_id
+                 JOIN backups b ON b.id = sb.backup_id
+                 WHERE i.id IN ({}) AND b.deleted_at IS NULL
+                 ORDER BY b.id",
+                placeholders(1, invitations.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for row in &invitations {
+                query = query.bind(row.get::<String, _>("id"));
+            }
+            for row in query.fetch_all(&mut *conn).await? {
+                backups_of
+                    .entry(row.get("invitation_id"))
+                    .or_default()
+                    .push(row);
+            }
         }
         let mut pending = Vec::with_capacity(invitations.len());
         for row in invitations {
@@ -79,8 +114,10 @@ impl Backshare {
             });
         }
 
-        let received_rows = sqlx::query(
+        let (from, order) = at.received.sql("b.created_at", "g.id", 3);
+        let sql = format!(
             "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
+                    b.created_at AS backup_created_at,
                     b.size_bytes, (b.encrypted IS TRUE) AS encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
                     a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
                     c.copied_bytes, c.failure, v.name AS vault_name
@@ -92,12 +129,28 @@ impl Backshare {
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
              WHERE g.recipient_account_id = $1 AND g.status IN ('active', 'revoking')
-               AND b.deleted_at IS NULL
-             ORDER BY b.created_at DESC, g.id",
-        )
-        .bind(caller.account_id.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
+               AND b.deleted_at IS NULL {from}
+             ORDER BY b.created_at {order}, g.id {order} LIMIT $2"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(caller.account_id.as_str())
+            .bind(SWM_PAGE as i64 + 1);
+        if let Some(cursor) = at.received.cursor() {
+            query = query.bind(cursor.at).bind(cursor.id.as_str());
+        }
+        let (received_rows, more) = at
+            .received
+            .settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
+        let received_links = PageLinks::of(
+            &at.received,
+            received_rows
+                .first()
+                .map(|r| key(r, "backup_created_at", "id")),
+            received_rows
+                .last()
+                .map(|r| key(r, "backup_created_at", "id")),
+            more,
+        );
         let mut received = Vec::with_capacity(received_rows.len());
         for row in received_rows {
             let status: String = row.get("status");
@@ -154,7 +207,10 @@ impl Backshare {
             });
         }
 
-        let answered = sqlx::query(
+        let (from, order) = at
+            .answered
+            .sql("COALESCE(i.answered_at, i.expires_at)", "i.id", 4);
+        let sql = format!(
             "SELECT i.id, i.status, i.expires_at, COALESCE(i.answered_at, i.expires_at) AS at,
                     s.name AS share_name, s.owner_account_id, a.name AS owner_name
              FROM invitations i
@@ -162,29 +218,45 @@ impl Backshare {
              JOIN accounts a ON a.id = s.owner_account_id
              WHERE i.recipient_account_id = $1
                AND (i.status IN ('rejected', 'expired', 'cancelled')
-                    OR (i.status = 'pending' AND i.expires_at <= $2))
-             ORDER BY at DESC, i.id LIMIT 50",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(millis(now))
-        .fetch_all(&self.db)
-        .await?
-        .into_iter()
-        .map(|row| {
-            Ok(AnsweredInvitation {
-                id: InvitationId::from_trusted(row.get::<String, _>("id")),
-                status: ShareStatus::of(invitation_status(&row, now)?, None),
-                share_name: row.get("share_name"),
-                owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
-                owner_name: row.get("owner_name"),
-                at: instant(row.get("at")),
+                    OR (i.status = 'pending' AND i.expires_at <= $2)) {from}
+             ORDER BY COALESCE(i.answered_at, i.expires_at) {order}, i.id {order} LIMIT $3"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(caller.account_id.as_str())
+            .bind(millis(now))
+            .bind(SWM_PAGE as i64 + 1);
+        if let Some(cursor) = at.answered.cursor() {
+            query = query.bind(cursor.at).bind(cursor.id.as_str());
+        }
+        let (answered_rows, more) = at
+            .answered
+            .settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
+        let answered_links = PageLinks::of(
+            &at.answered,
+            answered_rows.first().map(|r| key(r, "at", "id")),
+            answered_rows.last().map(|r| key(r, "at", "id")),
+            more,
+        );
+        let answered = answered_rows
+            .into_iter()
+            .map(|row| {
+                Ok(AnsweredInvitation {
+                    id: InvitationId::from_trusted(row.get::<String, _>("id")),
+                    status: ShareStatus::of(invitation_status(&row, now)?, None),
+                    share_name: row.get("share_name"),
+                    owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
+                    owner_name: row.get("owner_name"),
+                    at: instant(row.get("at")),
+                })
             })
-        })
-        .collect::<ServiceResult<Vec<_>>>()?;
+            .collect::<ServiceResult<Vec<_>>>()?;
         Ok(SharedWithMe {
             pending,
+            pending_links,
             received,
+            received_links,
             answered,
+            answered_links,
         })
     }
 

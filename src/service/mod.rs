@@ -181,6 +181,15 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// `$first, $first+1, …` for `count` values bound in order (an `IN (…)` list: the `Any`
+/// driver binds no arrays).
+fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn word<T>(parsed: Option<T>, column: &str, value: &str) -> ServiceResult<T> {
     parsed.ok_or_else(|| ServiceError::Corrupt(format!("{column} = {value:?}")))
 }
@@ -602,4 +611,5 @@ mod resources;
 mod restore;
 mod shares;
 
+pub use invitations::SharedWithMeAt;
 pub use shares::{NewShare, ShareRequest, ShareUpdate};

@@ -5,41 +5,88 @@ use super::recipients::{directory_of, resolve_principal, stored_principals};
 use super::*;
 use crate::ids::FolderId;
 use crate::model::PrincipalScope;
-use crate::views::{DirectoryView, MySharesPage, PrincipalView, ShareOptions, ShareSummary};
+use crate::paging::{Cursor, PageAt, PageLinks, Total, COUNT_CAP};
+use crate::views::{
+    DirectoryView, MySharesPage, PrincipalView, ShareChoice, ShareChoices, ShareOptions,
+    ShareSummary,
+};
+
+/// Resource shares per page of the share dialog's "Select an existing resource share".
+pub const SHARE_CHOICES_PAGE: u32 = 50;
 
 /// Resource shares per page of "My Shares".
 pub const MY_SHARES_PAGE: u32 = 50;
 
 /// Which rows of "My Shares" to read.
 enum ShareRows<'a> {
-    /// The rows of one page of the account's resource shares.
-    Page(u32),
+    /// Every row of these resource shares (one page's).
+    Shares(&'a [String]),
     /// Every row of one backup.
     Backup(&'a str),
 }
 
 impl Backshare {
-    /// "My Shares", one page of resource shares (newest first): every backup each shares,
-    /// per recipient, with its status. The work is that of one page however many shares
-    /// the account has (an index walk to the page, then the page's rows).
+    /// "My Shares", one keyset page of resource shares (newest first): every backup each
+    /// shares, per recipient, with its status. A fixed number of queries whatever the
+    /// account holds: a capped count, the page's shares by the owner's index from the
+    /// cursor, their rows, and their principals.
     pub async fn my_shares(
         &self,
         caller: &Caller,
-        page: u32,
+        at: &PageAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<MySharesPage> {
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM resource_shares WHERE owner_account_id = $1")
-                .bind(caller.account_id.as_str())
-                .fetch_one(&self.db)
-                .await?;
-        let rows = self.share_rows(caller, ShareRows::Page(page), now).await?;
+        let counted: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM resource_shares WHERE owner_account_id = $1 LIMIT $2) t",
+        )
+        .bind(caller.account_id.as_str())
+        .bind(COUNT_CAP as i64 + 1)
+        .fetch_one(&self.db)
+        .await?;
+        let newest = PageAt::First;
+        let mut at = at;
+        let (mut shares, mut more) = self.share_page(caller, at).await?;
+        if shares.is_empty() && matches!(at, PageAt::Newer(_)) {
+            // Nothing newer (the newest were deleted meanwhile): the first page instead.
+            at = &newest;
+            (shares, more) = self.share_page(caller, at).await?;
+        }
+        let ids: Vec<String> = shares.iter().map(|c| c.id.clone()).collect();
+        let rows = self
+            .share_rows(caller, ShareRows::Shares(&ids), now)
+            .await?;
         Ok(MySharesPage {
             rows,
-            page,
-            page_size: MY_SHARES_PAGE,
-            total_shares: u64::try_from(total).unwrap_or(0),
+            links: PageLinks::of(at, shares.first().cloned(), shares.last().cloned(), more),
+            shares_on_page: u32::try_from(shares.len()).unwrap_or(u32::MAX),
+            total_shares: Total::of_capped(u64::try_from(counted).unwrap_or(0)),
         })
+    }
+
+    /// The keys of one page of the caller's resource shares, newest first, and whether the
+    /// read found more beyond it in its direction.
+    async fn share_page(&self, caller: &Caller, at: &PageAt) -> ServiceResult<(Vec<Cursor>, bool)> {
+        let (from, order) = at.sql("created_at", "id", 3);
+        let sql = format!(
+            "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
+             ORDER BY created_at {order}, id {order} LIMIT $2"
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(caller.account_id.as_str())
+            .bind(i64::from(MY_SHARES_PAGE) + 1);
+        if let Some(cursor) = at.cursor() {
+            query = query.bind(cursor.at).bind(cursor.id.as_str());
+        }
+        let keys = query
+            .fetch_all(&self.db)
+            .await?
+            .into_iter()
+            .map(|row| Cursor {
+                at: row.get("created_at"),
+                id: row.get("id"),
+            })
+            .collect();
+        Ok(at.settle(keys, MY_SHARES_PAGE as usize))
     }
 
     /// A backup's "Share List" tab: each recipient and its status. Only the owner's account
@@ -82,11 +129,9 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<MyShareRow>> {
         let only = match which {
-            ShareRows::Page(_) => {
-                "AND s.id IN (SELECT id FROM resource_shares WHERE owner_account_id = $1
-                              ORDER BY created_at DESC, id LIMIT $2 OFFSET $3)"
-            }
-            ShareRows::Backup(_) => "AND b.id = $2",
+            ShareRows::Shares([]) => return Ok(Vec::new()),
+            ShareRows::Shares(ids) => format!("AND s.id IN ({})", placeholders(2, ids.len())),
+            ShareRows::Backup(_) => "AND b.id = $2".to_owned(),
         };
         let sql = format!(
             "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
@@ -103,15 +148,17 @@ impl Backshare {
              LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
              LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
              WHERE s.owner_account_id = $1 {only}
-             ORDER BY s.created_at DESC, s.id, b.id, a.name"
+             ORDER BY s.created_at DESC, s.id DESC, b.id, a.name"
         );
-        let query = sqlx::query(&sql).bind(caller.account_id.as_str());
-        let query = match which {
-            ShareRows::Page(page) => query
-                .bind(i64::from(MY_SHARES_PAGE))
-                .bind(i64::from(page) * i64::from(MY_SHARES_PAGE)),
-            ShareRows::Backup(id) => query.bind(id),
-        };
+        let mut query = sqlx::query(&sql).bind(caller.account_id.as_str());
+        match which {
+            ShareRows::Shares(ids) => {
+                for id in ids {
+                    query = query.bind(id.as_str());
+                }
+            }
+            ShareRows::Backup(id) => query = query.bind(id),
+        }
         let rows = query.fetch_all(&self.db).await?;
         let mut shares: Vec<String> = rows.iter().map(|r| r.get("share_id")).collect();
         shares.dedup();
@@ -154,76 +201,176 @@ impl Backshare {
             .collect()
     }
 
-    /// For each (share, recipient) of these shares (the caller's), the principals reaching it.
+    /// For each (share, recipient) of these shares (the caller's), the principals reaching
+    /// it: one query for every account and project principal of the shares, and one per
+    /// distinct folder among them.
     async fn principals_by_recipient(
         &self,
         shares: &[String],
     ) -> ServiceResult<BTreeMap<(ShareId, AccountId), Vec<String>>> {
-        let mut conn = self.db.acquire().await?;
         let mut map: BTreeMap<_, Vec<String>> = BTreeMap::new();
+        if shares.is_empty() {
+            return Ok(map);
+        }
+        let sql = format!(
+            "SELECT sp.share_id, sp.kind, sp.principal_id,
+                    COALESCE(a.id, p.account_id) AS account_id
+             FROM share_principals sp
+             LEFT JOIN accounts a ON sp.kind = 'account' AND a.id = sp.principal_id
+             LEFT JOIN projects p ON sp.kind = 'project' AND p.id = sp.principal_id
+             WHERE sp.share_id IN ({})
+             ORDER BY sp.share_id, sp.added_at, sp.principal_id",
+            placeholders(1, shares.len())
+        );
+        let mut query = sqlx::query(&sql);
         for share in shares {
-            for principal in stored_principals(&mut conn, share).await? {
-                let Some((accounts, _)) = resolve_principal(&mut conn, &principal).await? else {
-                    continue;
-                };
-                for account in accounts {
-                    map.entry((ShareId::from_trusted(share.as_str()), account))
-                        .or_default()
-                        .push(principal.id().to_owned());
+            query = query.bind(share.as_str());
+        }
+        let rows = query.fetch_all(&self.db).await?;
+        let mut conn = self.db.acquire().await?;
+        let mut folders: BTreeMap<String, Vec<AccountId>> = BTreeMap::new();
+        for row in rows {
+            let (kind, id): (String, String) = (row.get("kind"), row.get("principal_id"));
+            let share = ShareId::from_trusted(row.get::<String, _>("share_id"));
+            let accounts = match PrincipalRef::from_stored(&kind, &id) {
+                Some(folder @ PrincipalRef::Folder(_)) => {
+                    if !folders.contains_key(&id) {
+                        let reached = resolve_principal(&mut conn, &folder)
+                            .await?
+                            .map(|(accounts, _)| accounts)
+                            .unwrap_or_default();
+                        folders.insert(id.clone(), reached);
+                    }
+                    folders[&id].clone()
                 }
+                Some(_) => row
+                    .get::<Option<String>, _>("account_id")
+                    .map(AccountId::from_trusted)
+                    .into_iter()
+                    .collect(),
+                None => {
+                    return Err(ServiceError::Corrupt(format!(
+                        "share_principals.kind = {kind:?}"
+                    )))
+                }
+            };
+            for account in accounts {
+                map.entry((share.clone(), account))
+                    .or_default()
+                    .push(id.clone());
             }
         }
         Ok(map)
     }
 
-    /// What "Share Backups" offers: the account's resource shares with their backups and
-    /// principals (for "Select an existing resource share"), and its directory's folders.
-    pub async fn share_options(&self, caller: &Caller) -> ServiceResult<ShareOptions> {
-        let mut conn = self.db.acquire().await?;
+    /// "Select an existing resource share": the caller's shares whose names contain
+    /// `search` (ignoring ASCII case), by name, [`SHARE_CHOICES_PAGE`] at a time after
+    /// `after` (the last name of the page before). One query, walking the owner's unique
+    /// (account, name) index from `after` until the page is full.
+    pub async fn share_choices(
+        &self,
+        caller: &Caller,
+        search: &str,
+        after: Option<&str>,
+    ) -> ServiceResult<ShareChoices> {
+        let search = search.trim();
+        if search.chars().count() > 64 {
+            return Err(UserError::Invalid(
+                "Search for at most 64 characters: a resource share name is no longer.".into(),
+            )
+            .into());
+        }
+        let pattern = format!(
+            "%{}%",
+            search
+                .to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
         let rows = sqlx::query(
-            "SELECT id, name, scope FROM resource_shares WHERE owner_account_id = $1 ORDER BY name",
+            "SELECT id, name FROM resource_shares
+             WHERE owner_account_id = $1 AND name > $2 AND LOWER(name) LIKE $3 ESCAPE '\\'
+             ORDER BY name LIMIT $4",
         )
         .bind(caller.account_id.as_str())
-        .fetch_all(&mut *conn)
+        .bind(after.unwrap_or_default())
+        .bind(pattern)
+        .bind(i64::from(SHARE_CHOICES_PAGE) + 1)
+        .fetch_all(&self.db)
         .await?;
-        let mut shares = Vec::with_capacity(rows.len());
-        for row in rows {
-            let id: String = row.get("id");
-            let scope: String = row.get("scope");
-            let backups = sqlx::query(
-                "SELECT b.id, b.name FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-                 WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
-            )
-            .bind(&id)
-            .fetch_all(&mut *conn)
-            .await?
+        let mut shares: Vec<ShareChoice> = rows
             .into_iter()
-            .map(|b| {
-                (
-                    BackupId::from_trusted(b.get::<String, _>("id")),
-                    b.get("name"),
-                )
+            .map(|row| ShareChoice {
+                id: ShareId::from_trusted(row.get::<String, _>("id")),
+                name: row.get("name"),
             })
             .collect();
-            let mut principals = Vec::new();
-            for principal in stored_principals(&mut conn, &id).await? {
-                principals.push(PrincipalView {
-                    label: principal_label(&mut conn, &principal).await?,
-                    id: principal.id().to_owned(),
-                });
-            }
-            shares.push(ShareSummary {
-                id: ShareId::from_trusted(id),
-                name: row.get("name"),
-                scope: word(
-                    PrincipalScope::from_word(&scope),
-                    "resource_shares.scope",
-                    &scope,
-                )?,
-                backups,
-                principals,
+        let more = shares.len() > SHARE_CHOICES_PAGE as usize;
+        shares.truncate(SHARE_CHOICES_PAGE as usize);
+        Ok(ShareChoices {
+            next: shares.last().filter(|_| more).map(|s| s.name.clone()),
+            shares,
+        })
+    }
+
+    /// One of the caller's resource shares with its backups and principals, for the dialog
+    /// once it is chosen. Another account's share is not found.
+    pub async fn share_summary(
+        &self,
+        caller: &Caller,
+        share_id: &str,
+    ) -> ServiceResult<ShareSummary> {
+        let mut conn = self.db.acquire().await?;
+        let row = sqlx::query(
+            "SELECT id, name, scope FROM resource_shares WHERE id = $1 AND owner_account_id = $2",
+        )
+        .bind(share_id)
+        .bind(caller.account_id.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+        let Some(row) = row else {
+            return Err(UserError::NotFound("This resource share".into()).into());
+        };
+        let scope: String = row.get("scope");
+        let backups = sqlx::query(
+            "SELECT b.id, b.name FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
+             WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
+        )
+        .bind(share_id)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .map(|b| {
+            (
+                BackupId::from_trusted(b.get::<String, _>("id")),
+                b.get("name"),
+            )
+        })
+        .collect();
+        let mut principals = Vec::new();
+        for principal in stored_principals(&mut conn, share_id).await? {
+            principals.push(PrincipalView {
+                label: principal_label(&mut conn, &principal).await?,
+                id: principal.id().to_owned(),
             });
         }
+        Ok(ShareSummary {
+            id: ShareId::from_trusted(row.get::<String, _>("id")),
+            name: row.get("name"),
+            scope: word(
+                PrincipalScope::from_word(&scope),
+                "resource_shares.scope",
+                &scope,
+            )?,
+            backups,
+            principals,
+        })
+    }
+
+    /// What "Share Backups" offers besides the shares: the directory's folders.
+    pub async fn share_options(&self, caller: &Caller) -> ServiceResult<ShareOptions> {
+        let mut conn = self.db.acquire().await?;
         let directory = match directory_of(&mut conn, &caller.account_id).await? {
             None => None,
             Some(d) => {
@@ -255,7 +402,7 @@ impl Backshare {
                 })
             }
         };
-        Ok(ShareOptions { shares, directory })
+        Ok(ShareOptions { directory })
     }
 }
 

@@ -4,6 +4,7 @@ pub mod changes;
 pub mod confirm_button;
 pub mod failure;
 pub mod nav;
+pub mod pager;
 pub mod restore_button;
 pub mod restores;
 pub mod share_dialog;

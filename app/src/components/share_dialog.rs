@@ -5,7 +5,7 @@
 
 use backshare::ids::PrincipalRef;
 use backshare::model::PrincipalScope;
-use backshare::views::{ShareOptions, ShareSummary};
+use backshare::views::{ShareChoice, ShareChoices, ShareOptions, ShareSummary};
 use leptos::prelude::*;
 
 use crate::api::{self, CreateShare, UpdateShare};
@@ -51,10 +51,26 @@ pub fn ShareDialog(
     let update = ServerAction::<UpdateShare>::new();
     let options = Resource::new(|| (), |_| api::share_options());
     let loaded = move || -> ShareOptions { options.get().and_then(Result::ok).unwrap_or_default() };
-    let chosen_share = move || -> Option<ShareSummary> {
-        let id = chosen.get()?;
-        loaded().shares.into_iter().find(|s| s.id.as_str() == id)
-    };
+    // The existing shares offered: those whose names contain `search`, a page at a time.
+    let search = RwSignal::new(String::new());
+    let after = RwSignal::new(None::<String>);
+    let choices = Resource::new(
+        move || (search.get(), after.get()),
+        |(search, after)| api::share_choices(search, after),
+    );
+    let offered =
+        move || -> ShareChoices { choices.get().and_then(Result::ok).unwrap_or_default() };
+    let summary = Resource::new(
+        move || chosen.get(),
+        |id| async move {
+            match id {
+                Some(id) => api::share_summary(id).await.map(Some),
+                None => Ok(None),
+            }
+        },
+    );
+    let chosen_share =
+        move || -> Option<ShareSummary> { summary.get().and_then(Result::ok).flatten() };
     // Choosing an existing share starts from its principals.
     Effect::new(move |_| {
         if method.get() == Method::Existing {
@@ -176,22 +192,46 @@ pub fn ShareDialog(
                     when=move || method.get() == Method::New
                     fallback=move || view! {
                         <label>
+                            "Search resource shares"
+                            <input type="search" maxlength="64" placeholder="Part of the name"
+                                on:input=move |ev| {
+                                    after.set(None);
+                                    search.set(event_target_value(&ev));
+                                }
+                            />
+                        </label>
+                        <label>
                             "Resource share"
                             <select on:change=move |ev| {
                                 let id = event_target_value(&ev);
                                 chosen.set((!id.is_empty()).then_some(id));
                             }>
                                 <option value="" selected=move || chosen.get().is_none()>"Choose a resource share"</option>
-                                {move || loaded().shares.into_iter().map(|s| {
-                                    let id = s.id.to_string();
-                                    let is_chosen = {
-                                        let id = id.clone();
-                                        move || chosen.get().as_deref() == Some(id.as_str())
-                                    };
-                                    view! { <option value=id selected=is_chosen>{s.name}</option> }
-                                }).collect_view()}
+                                {move || {
+                                    let mut listed = offered().shares;
+                                    // The chosen share stays listed whatever the search shows.
+                                    if let Some(s) = chosen_share().filter(|s| !listed.iter().any(|c| c.id == s.id)) {
+                                        listed.insert(0, ShareChoice { id: s.id, name: s.name });
+                                    }
+                                    listed.into_iter().map(|s| {
+                                        let id = s.id.to_string();
+                                        let is_chosen = {
+                                            let id = id.clone();
+                                            move || chosen.get().as_deref() == Some(id.as_str())
+                                        };
+                                        view! { <option value=id selected=is_chosen>{s.name}</option> }
+                                    }).collect_view()
+                                }}
                             </select>
                         </label>
+                        <p class="muted small pager">
+                            <button type="button" disabled=move || after.get().is_none() on:click=move |_| after.set(None)>
+                                "First shares"
+                            </button>
+                            <button type="button" disabled=move || offered().next.is_none() on:click=move |_| after.set(offered().next)>
+                                "More shares →"
+                            </button>
+                        </p>
                         {move || chosen_share().map(|s| view! {
                             <div class="share-summary" aria-label="Resources in this share">
                                 <p class="muted">{format!("Principal scope: {}", s.scope.label())}</p>

@@ -7,6 +7,7 @@ use crate::api::{self, CancelSharing};
 use crate::components::changes::use_changes;
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::pager::Pager;
 use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
 
@@ -17,10 +18,11 @@ pub fn MySharesPage() -> impl IntoView {
     let cancel = ServerAction::<CancelSharing>::new();
     // The "share id|recipient" row awaiting confirmation; kept outside the refetched rows.
     let confirming = RwSignal::new(None::<String>);
-    let page = RwSignal::new(0_u32);
+    // The page shown, as a page link names it; `None` is the newest.
+    let page = RwSignal::new(None::<String>);
     let rows = Resource::new(
         move || (changed.get(), cancel.version().get(), page.get()),
-        |(_, _, page)| api::my_shares(page),
+        |(_, _, at)| api::my_shares(at),
     );
     let problem = Signal::derive(move || last_failure(cancel.value().get()));
     // The resource share open in "Manage Sharing Relationship".
@@ -32,19 +34,14 @@ pub fn MySharesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match rows.await {
-                    Ok(listing) if listing.total_shares == 0 => view! {
+                    Ok(listing) if listing.total_shares.is_zero() => view! {
                         <p class="notice">"You share no backups yet. Use \"Share Backups\" on the Backups page."</p>
                     }.into_any(),
                     Ok(listing) => {
-                        let (first, last) = listing.range();
-                        let (newer, older) = (listing.has_newer(), listing.has_older());
+                        let summary = format!("{} of {} resource shares", listing.shares_on_page, listing.total_shares);
                         let rows = listing.rows;
                         view! {
-                        <nav class="pager" aria-label="Pages of My Shares">
-                            <button type="button" disabled=!newer on:click=move |_| page.update(|p| *p = p.saturating_sub(1))>"← Newer"</button>
-                            <span class="muted">{format!("Resource shares {first}–{last} of {}", listing.total_shares)}</span>
-                            <button type="button" disabled=!older on:click=move |_| page.update(|p| *p += 1)>"Older →"</button>
-                        </nav>
+                        <Pager label="Pages of My Shares" links=listing.links at=page summary/>
                         <table class="my-shares">
                             <thead>
                                 <tr>

@@ -10,6 +10,7 @@ use crate::api::{
 };
 use crate::components::changes::use_changes;
 use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::pager::Pager;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
@@ -30,17 +31,26 @@ pub fn SharedWithMePage() -> impl IntoView {
     // Projects picked for restores, by backup id.
     let projects_picked = RwSignal::new(BTreeMap::<String, String>::new());
     let credentials = Resource::new(|| (), |_| api::credentials());
+    // Each table's page, as its links name it (`None`: the newest).
+    let (pending_at, received_at, answered_at) = (
+        RwSignal::new(None),
+        RwSignal::new(None),
+        RwSignal::new(None),
+    );
     let page = Resource::new(
         move || {
             (
-                changed.get(),
-                accept.version().get(),
-                reject.version().get(),
-                copy.version().get(),
-                retry.version().get(),
+                (
+                    changed.get(),
+                    accept.version().get(),
+                    reject.version().get(),
+                    copy.version().get(),
+                    retry.version().get(),
+                ),
+                (pending_at.get(), received_at.get(), answered_at.get()),
             )
         },
-        |_| api::shared_with_me(),
+        |(_, (pending, received, answered))| api::shared_with_me(pending, received, answered),
     );
     let problem = Signal::derive(move || {
         last_failure(accept.value().get())
@@ -60,6 +70,7 @@ pub fn SharedWithMePage() -> impl IntoView {
                     Ok(page) => view! {
                         <section aria-labelledby="pending-title">
                             <h2 id="pending-title">"Pending invitations"</h2>
+                            <Pager label="Pages of pending invitations" links=page.pending_links at=pending_at/>
                             {if page.pending.is_empty() {
                                 view! { <p class="notice">"No invitations are waiting for you."</p> }.into_any()
                             } else {
@@ -130,6 +141,7 @@ pub fn SharedWithMePage() -> impl IntoView {
                         </section>
                         <section aria-labelledby="received-title">
                             <h2 id="received-title">"Received backups"</h2>
+                            <Pager label="Pages of received backups" links=page.received_links at=received_at/>
                             {if page.received.is_empty() {
                                 view! { <p class="notice">"No backups are shared with you."</p> }.into_any()
                             } else {
@@ -210,6 +222,7 @@ pub fn SharedWithMePage() -> impl IntoView {
                         {(!page.answered.is_empty()).then(|| view! {
                             <section aria-labelledby="answered-title">
                                 <h2 id="answered-title">"Answered invitations"</h2>
+                                <Pager label="Pages of answered invitations" links=page.answered_links at=answered_at/>
                                 <table class="answered">
                                     <thead>
                                         <tr><th>"Resource share"</th><th>"From"</th><th>"Status"</th><th>"When"</th></tr>
