@@ -13,6 +13,9 @@ pub enum Refusal {
     /// Rule 1.
     #[error("{0} is a file backup: file backups cannot be shared.")]
     FileBackup(BackupId),
+    /// File backups are restored by the file service.
+    #[error("{0} is a file backup: file backups are restored with the file service, not here.")]
+    FileBackupRestore(BackupId),
     /// Rule 5, server and disk backups.
     #[error("{0} is encrypted: tick \"Grant the decryption key to recipients\" to share it; the copies stay encrypted.")]
     EncryptedWithoutKey(BackupId),
@@ -79,6 +82,13 @@ pub enum Refusal {
         backup: BackupId,
         would_be: u64,
         limit: u64,
+    },
+    /// Rule 6: a locked backup holds back deleting it, releasing its cluster, restoring it.
+    #[error("{}", .action.sentence(.backup, .reason))]
+    LockedAgainst {
+        backup: BackupId,
+        reason: String,
+        action: LockedAction,
     },
     /// The deployment makes sharing opt-in and no operator enabled it for this account.
     #[error("Sharing backups is in beta here and not enabled for your account. To enable it, submit a ticket to your operator.")]
@@ -287,6 +297,62 @@ pub fn check_unlocked(backup: &BackupFacts) -> Result<(), Refusal> {
         }),
         None => Ok(()),
     }
+}
+
+/// What rule 6's lock holds back besides changing a backup's sharing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockedAction {
+    Delete,
+    /// Releasing the cluster the backup was taken of.
+    ReleaseCluster,
+    Restore,
+}
+
+impl LockedAction {
+    fn sentence(self, backup: &BackupId, reason: &str) -> String {
+        match self {
+            Self::Delete => format!(
+                "{backup} is locked because {reason}: it cannot be deleted now. Please retry later."
+            ),
+            Self::ReleaseCluster => format!(
+                "Backup {backup} of this cluster is locked because {reason}: the cluster cannot be released now. Please retry later."
+            ),
+            Self::Restore => format!(
+                "{backup} is locked because {reason}: it cannot be restored now. Please retry later."
+            ),
+        }
+    }
+}
+
+/// Rule 6 for deleting, releasing and restoring: the one check the commands and the pages'
+/// verdicts share. Restores run side by side, so a restoring backup may be restored again;
+/// everything else waits for the lock to go.
+pub fn check_lock_for(
+    backup: &BackupId,
+    lock: Option<LockReason>,
+    action: LockedAction,
+) -> Result<(), Refusal> {
+    match (lock, action) {
+        (None, _) | (Some(LockReason::Restoring), LockedAction::Restore) => Ok(()),
+        (Some(reason), action) => Err(Refusal::LockedAgainst {
+            backup: backup.clone(),
+            reason: reason.describe().to_owned(),
+            action,
+        }),
+    }
+}
+
+/// Whether a backup can be restored here: a file backup never (the file service restores
+/// it), a locked one not while its lock holds restores back.
+pub fn check_restorable(
+    backup: &BackupId,
+    kind: BackupKind,
+    lock: Option<LockReason>,
+) -> Result<(), Refusal> {
+    if kind.resource_kind().is_none() {
+        return Err(Refusal::FileBackupRestore(backup.clone()));
+    }
+    check_lock_for(backup, lock, LockedAction::Restore)
 }
 
 /// Whether `recipient` may receive `backup` from `owner` (rules 2, 3, 8).
@@ -538,6 +604,30 @@ mod tests {
                 Err(Refusal::TooManyProjects { limit: 10, .. })
             ));
         }
+    }
+
+    #[test]
+    fn a_restoring_backup_can_be_restored_again_but_not_deleted_or_released() {
+        let id = BackupId::from_trusted("cb-1");
+        let restoring = Some(LockReason::Restoring);
+        assert_eq!(
+            check_lock_for(&id, restoring, LockedAction::Restore),
+            Ok(())
+        );
+        for action in [LockedAction::Delete, LockedAction::ReleaseCluster] {
+            let refusal = check_lock_for(&id, restoring, action).unwrap_err();
+            assert!(refusal.to_string().contains("retry later"), "{refusal}");
+        }
+        let converting = Some(LockReason::ConvertingToLevel2);
+        assert!(check_restorable(&id, BackupKind::ClusterBackup, converting).is_err());
+        assert_eq!(
+            check_restorable(&id, BackupKind::ClusterBackup, None),
+            Ok(())
+        );
+        assert_eq!(
+            check_restorable(&id, BackupKind::FileBackup, None),
+            Err(Refusal::FileBackupRestore(id.clone()))
+        );
     }
 
     #[test]

@@ -838,7 +838,7 @@ async fn deleting_a_shared_backup_makes_grants_lost_removes_its_bytes_and_recipi
         .delete_backup(&w.caller(ALICE).await, "cb-acmehq-orders-002", Utc::now())
         .await;
     assert!(
-        matches!(locked.map_err(UserError::from), Err(UserError::Conflict(m)) if m.contains("retry later"))
+        matches!(locked.map_err(UserError::from), Err(UserError::Refused(r)) if r.to_string().contains("retry later"))
     );
 
     let alice = w.caller(ALICE).await;
@@ -1382,7 +1382,7 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
     let alice = w.caller(ALICE).await;
     assert!(matches!(
         w.svc.delete_backup(&alice, ORDERS, Utc::now()).await.map_err(UserError::from),
-        Err(UserError::Conflict(m)) if m.contains("being restored")
+        Err(UserError::Refused(r)) if r.to_string().contains("being restored")
     ));
     // Rule 10: the owner's own use is not affected; it may restore at the same time.
     w.restore(ALICE, ORDERS).await.unwrap();
@@ -1450,11 +1450,11 @@ async fn restore_refuses_what_it_cannot_do_with_a_reason() {
     let w = world().await;
     assert!(matches!(
         w.restore(ALICE, "fb-acmehq-files-001").await,
-        Err(UserError::Invalid(m)) if m.contains("file backup")
+        Err(UserError::Refused(r)) if r.to_string().contains("file backup")
     ));
     assert!(matches!(
         w.restore(ALICE, "cb-acmehq-orders-002").await,
-        Err(UserError::Conflict(m)) if m.contains("converting")
+        Err(UserError::Refused(r)) if r.to_string().contains("converting")
     ));
     assert!(matches!(
         w.restore(VIC, ORDERS).await,
@@ -1951,7 +1951,7 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
         .await
         .map_err(UserError::from);
     assert!(
-        matches!(&locked, Err(UserError::Conflict(m)) if m.contains("converting")),
+        matches!(&locked, Err(UserError::Refused(r)) if r.to_string().contains("converting")),
         "{locked:?}"
     );
     sqlx::query("UPDATE backups SET lock_reason = NULL WHERE resource_id = $1")

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use backshare::db::Backend;
 use backshare::ids::UserId;
 use backshare::paging::{Cursor, PageAt};
-use backshare::service::{Backshare, Settings};
+use backshare::service::{Backshare, Settings, SharedWithMeAt};
 use chrono::Utc;
 use sqlx::Row;
 
@@ -353,23 +353,61 @@ async fn my_shares_time(postgres: Option<&str>, count: i64) {
         at: middle.get("created_at"),
         id: middle.get("id"),
     });
+    let database = Backend::of(svc.db());
     for (label, at) in [("page 1", PageAt::First), ("a deep page", deep)] {
-        let mut times = Vec::new();
-        for _ in 0..30 {
-            let started = Instant::now();
+        let times = time_30(|| async {
             let page = svc.my_shares(&alice, &at, Utc::now()).await.unwrap();
-            times.push(started.elapsed());
             assert_eq!(page.rows.len(), 50);
-        }
-        times.sort();
-        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        println!(
-            "My Shares {label}, {:?}, {count} shares: median {:.2} ms, p95 {:.2} ms",
-            Backend::of(svc.db()),
-            ms(times[times.len() / 2]),
-            ms(times[times.len() * 95 / 100]),
-        );
+        })
+        .await;
+        println!("My Shares {label}, {database:?}, {count} shares: {times}");
     }
+    // Bob's side: as many pending invitations, page 1 and a deep page.
+    let bob = svc
+        .caller(&UserId::from_trusted("user-bob"))
+        .await
+        .unwrap()
+        .unwrap();
+    let deep_pending = PageAt::Older(Cursor {
+        at: middle.get("created_at"),
+        id: format!(
+            "inv-bulk-{}",
+            middle.get::<String, _>("id").trim_start_matches("rs-bulk-")
+        ),
+    });
+    for (label, pending) in [("page 1", PageAt::First), ("a deep page", deep_pending)] {
+        let at = SharedWithMeAt {
+            pending,
+            ..SharedWithMeAt::default()
+        };
+        let times = time_30(|| async {
+            let page = svc.shared_with_me(&bob, &at, Utc::now()).await.unwrap();
+            assert_eq!(page.pending.len(), 50);
+        })
+        .await;
+        println!("Shared With Me (pending) {label}, {database:?}, {count} invitations: {times}");
+    }
+}
+
+/// Runs `read` 30 times: "median … ms, p95 … ms".
+async fn time_30<F, Fut>(read: F) -> String
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        let started = Instant::now();
+        read().await;
+        times.push(started.elapsed());
+    }
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "median {:.2} ms, p95 {:.2} ms",
+        ms(times[times.len() / 2]),
+        ms(times[times.len() * 95 / 100])
+    )
 }
 
 #[tokio::main]

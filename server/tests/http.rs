@@ -156,6 +156,7 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
         "shared_with_me",
         "activity",
         "share_options",
+        "share_choices",
         "restores",
     ] {
         let reply = s.call(None, endpoint, "").await;
@@ -171,6 +172,7 @@ async fn anonymous_callers_are_refused_everywhere_and_asked_to_sign_in() {
         ("reject_invitation", "invitation_id=inv-x"),
         ("cancel_sharing", "share_id=rs-x&recipient=1840000000000002"),
         ("restore_backup", "backup_id=cb-acmehq-orders-001"),
+        ("share_summary", "share_id=rs-x"),
     ] {
         assert_eq!(
             s.call(None, endpoint, form).await.status,
@@ -691,4 +693,26 @@ async fn the_push_feed_tells_each_account_of_its_own_changes_only() {
     );
     // Carol's feed had the same change offered and passed it over: nothing is waiting.
     assert!(carols.frame().now_or_never().is_none());
+}
+
+#[tokio::test]
+async fn a_page_position_the_console_did_not_make_is_refused_with_400_naming_it() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    for (endpoint, form) in [
+        ("my_shares", "at=page-two"),
+        ("shared_with_me", "received=older.x.rs-1"),
+        ("shared_with_me", "pending=newer.12"),
+    ] {
+        let reply = s.call(Some(&alice), endpoint, form).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{endpoint} {form}");
+        assert!(
+            message(&reply).contains("page position"),
+            "{endpoint}: {}",
+            reply.body
+        );
+    }
+    // A page link the console handed out works.
+    let page = s.call(Some(&alice), "my_shares", "").await.json();
+    assert!(page["links"]["newer"].is_null());
 }

@@ -36,9 +36,12 @@ impl Backshare {
              FROM invitations i
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at > $2 {from}
+             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at + 0 > $2 {from}
              ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
         );
+        // `+ 0` keeps SQLite's planner (which has no statistics) off the index by deadline:
+        // with it, it sorted every pending invitation of the account for one page (76 ms
+        // at 100,000 against 0.5 ms on `invitations_by_recipient_time`).
         let mut query = sqlx::query(&sql)
             .bind(caller.account_id.as_str())
             .bind(millis(now))
@@ -117,7 +120,7 @@ impl Backshare {
         let (from, order) = at.received.sql("b.created_at", "g.id", 3);
         let sql = format!(
             "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
-                    b.created_at AS backup_created_at,
+                    b.created_at AS backup_created_at, b.lock_reason,
                     b.size_bytes, (b.encrypted IS TRUE) AS encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
                     a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
                     c.copied_bytes, c.failure, v.name AS vault_name
@@ -170,10 +173,19 @@ impl Backshare {
                 } else {
                     None
                 };
+            let lock: Option<String> = row.get("lock_reason");
+            let lock = lock
+                .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
+                .transpose()?;
             let restore_blocked = grant
                 .check_restorable()
                 .err()
                 .map(|e| e.to_string())
+                .or_else(|| {
+                    rules::check_restorable(&BackupId::from_trusted(backup_id.as_str()), kind, lock)
+                        .err()
+                        .map(|e| e.to_string())
+                })
                 .or_else(|| {
                     if kind.is_copied() {
                         crate::copy::check_copy_restorable(copy.as_ref())

@@ -156,14 +156,7 @@ impl Backshare {
             other => other?,
         };
         caller.require_change()?;
-        if let Some(reason) = facts.lock {
-            return Err(UserError::Conflict(format!(
-                "{} is locked because {}: it cannot be deleted now. Please retry later.",
-                facts.id,
-                reason.describe()
-            ))
-            .into());
-        }
+        rules::check_lock_for(&facts.id, facts.lock, rules::LockedAction::Delete)?;
         sqlx::query("UPDATE backups SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
             .bind(millis(now))
             .bind(facts.id.as_str())

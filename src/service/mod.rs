@@ -366,15 +366,9 @@ impl Backshare {
                     share_blocked: sharing_refused
                         .clone()
                         .or_else(|| rules::check_shareable(&facts).err().map(|r| r.to_string())),
-                    restore_blocked: match (facts.kind, facts.lock) {
-                        (BackupKind::ClusterBackup, Some(LockReason::ConvertingToLevel2)) => Some(
-                            "It is converting from level 1 to level 2: retry later.".to_owned(),
-                        ),
-                        (BackupKind::FileBackup, _) => Some(
-                            "File backups are restored with the file service, not here.".to_owned(),
-                        ),
-                        _ => None,
-                    },
+                    restore_blocked: rules::check_restorable(&facts.id, facts.kind, facts.lock)
+                        .err()
+                        .map(|r| r.to_string()),
                     status: match facts.lock {
                         Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
                         Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),

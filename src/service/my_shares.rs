@@ -128,10 +128,13 @@ impl Backshare {
         which: ShareRows<'_>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<MyShareRow>> {
+        // A page's ids were read by the owner's index already, so they are looked up by
+        // primary key alone: with the owner's condition too, SQLite walks the owner's
+        // index (every share of the account) and filters it by the list.
         let only = match which {
             ShareRows::Shares([]) => return Ok(Vec::new()),
-            ShareRows::Shares(ids) => format!("AND s.id IN ({})", placeholders(2, ids.len())),
-            ShareRows::Backup(_) => "AND b.id = $2".to_owned(),
+            ShareRows::Shares(ids) => format!("s.id IN ({})", placeholders(1, ids.len())),
+            ShareRows::Backup(_) => "s.owner_account_id = $1 AND b.id = $2".to_owned(),
         };
         let sql = format!(
             "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
@@ -147,17 +150,17 @@ impl Backshare {
              JOIN accounts a ON a.id = i.recipient_account_id
              LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
              LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
-             WHERE s.owner_account_id = $1 {only}
+             WHERE {only}
              ORDER BY s.created_at DESC, s.id DESC, b.id, a.name"
         );
-        let mut query = sqlx::query(&sql).bind(caller.account_id.as_str());
+        let mut query = sqlx::query(&sql);
         match which {
             ShareRows::Shares(ids) => {
                 for id in ids {
                     query = query.bind(id.as_str());
                 }
             }
-            ShareRows::Backup(id) => query = query.bind(id),
+            ShareRows::Backup(id) => query = query.bind(caller.account_id.as_str()).bind(id),
         }
         let rows = query.fetch_all(&self.db).await?;
         let mut shares: Vec<String> = rows.iter().map(|r| r.get("share_id")).collect();

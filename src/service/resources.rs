@@ -90,15 +90,11 @@ impl Backshare {
             .await?;
             for row in &backups {
                 let lock: Option<String> = row.get("lock_reason");
-                if let Some(lock) = lock {
-                    let reason = word(LockReason::from_word(&lock), "backups.lock_reason", &lock)?;
-                    return Err(UserError::Conflict(format!(
-                        "Backup {} of this cluster is locked because {}: the cluster cannot be released now. Please retry later.",
-                        row.get::<String, _>("id"),
-                        reason.describe()
-                    ))
-                    .into());
-                }
+                let lock = lock
+                    .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
+                    .transpose()?;
+                let id = BackupId::from_trusted(row.get::<String, _>("id"));
+                rules::check_lock_for(&id, lock, rules::LockedAction::ReleaseCluster)?;
             }
             for row in backups {
                 let backup: String = row.get("id");

@@ -52,11 +52,12 @@ impl Backshare {
         };
         let kind: String = row.get("kind");
         let kind = word(BackupKind::from_word(&kind), "backups.kind", &kind)?;
+        let lock: Option<String> = row.get("lock_reason");
+        let lock = lock
+            .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
+            .transpose()?;
         let Some(resource_kind) = kind.resource_kind() else {
-            return Err(UserError::Invalid(format!(
-                "{backup_id} is a file backup: file backups are restored with the file service, not here."
-            ))
-            .into());
+            return Err(Refusal::FileBackupRestore(BackupId::from_trusted(backup_id)).into());
         };
         // A recipient of a server or disk backup creates from its own copy, never from the
         // owner's original.
@@ -102,18 +103,7 @@ impl Backshare {
             }
         }
         caller.require_change()?;
-        let lock: Option<String> = row.get("lock_reason");
-        if let Some(lock) = lock {
-            let reason = word(LockReason::from_word(&lock), "backups.lock_reason", &lock)?;
-            // Restores may run side by side; a backup that is converting cannot be read.
-            if reason != LockReason::Restoring {
-                return Err(UserError::Conflict(format!(
-                    "{backup_id} is locked because {}: it cannot be restored now. Please retry later.",
-                    reason.describe()
-                ))
-                .into());
-            }
-        }
+        rules::check_restorable(&BackupId::from_trusted(backup_id), kind, lock)?;
         let region: String = row.get("region");
         // The project chosen, or else the account's first in the backup's region.
         let project: Option<String> = sqlx::query_scalar(

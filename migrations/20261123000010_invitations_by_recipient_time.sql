@@ -1,0 +1,3 @@
+-- "Shared With Me" pages through an account's pending invitations newest first, from a
+-- cursor: the index gives that order without sorting every invitation the account holds.
+CREATE INDEX invitations_by_recipient_time ON invitations (recipient_account_id, status, created_at, id);
