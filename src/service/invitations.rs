@@ -219,23 +219,23 @@ impl Backshare {
             });
         }
 
-        let (from, order) = at
-            .answered
-            .sql("COALESCE(i.answered_at, i.expires_at)", "i.id", 4);
+        // Ended invitations, by when they ended (every move out of pending writes
+        // `answered_at`), on the index by recipient and that time. One left unanswered past
+        // its deadline is listed once the lifecycle job (every second) wrote it Expired;
+        // until then it is in neither table.
+        let (from, order) = at.answered.sql("i.answered_at", "i.id", 3);
         let sql = format!(
-            "SELECT i.id, i.status, i.expires_at, COALESCE(i.answered_at, i.expires_at) AS at,
+            "SELECT i.id, i.status, i.expires_at, i.answered_at AS at,
                     s.name AS share_name, s.owner_account_id, a.name AS owner_name
              FROM invitations i
              JOIN resource_shares s ON s.id = i.share_id
              JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = $1
-               AND (i.status IN ('rejected', 'expired', 'cancelled')
-                    OR (i.status = 'pending' AND i.expires_at <= $2)) {from}
-             ORDER BY COALESCE(i.answered_at, i.expires_at) {order}, i.id {order} LIMIT $3"
+             WHERE i.recipient_account_id = $1 AND i.answered_at IS NOT NULL
+               AND i.status IN ('rejected', 'expired', 'cancelled') {from}
+             ORDER BY i.answered_at {order}, i.id {order} LIMIT $2"
         );
         let mut query = sqlx::query(&sql)
             .bind(caller.account_id.as_str())
-            .bind(millis(now))
             .bind(SWM_PAGE as i64 + 1);
         if let Some(cursor) = at.answered.cursor() {
             query = query.bind(cursor.at).bind(cursor.id.as_str());
