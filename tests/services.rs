@@ -2490,4 +2490,15 @@ async fn shared_with_me_pages_each_table_on_its_own() {
         .collect();
     assert_eq!(seen.len(), 53, "every invitation on exactly one page");
     assert!(second.pending.iter().all(|i| !i.backups.is_empty()));
+    // Answering the last page's invitations leaves it empty: it reads as the first page.
+    for invitation in &second.pending {
+        w.svc
+            .reject_invitation(&bob, invitation.id.as_str(), Utc::now())
+            .await
+            .unwrap();
+    }
+    let again = w.svc.shared_with_me(&bob, &older, Utc::now()).await.unwrap();
+    assert_eq!(again.pending.len(), 50);
+    assert!(again.pending_links.newer.is_none() && again.pending_links.older.is_none());
+    assert_eq!(again.answered.len(), 3);
 }

@@ -29,35 +29,42 @@ impl Backshare {
         at: &SharedWithMeAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<SharedWithMe> {
-        let (from, order) = at.pending.sql("i.created_at", "i.id", 4);
-        let sql = format!(
-            "SELECT i.id, i.created_at, i.expires_at, s.name AS share_name,
-                    s.owner_account_id, a.name AS owner_name
-             FROM invitations i
-             JOIN resource_shares s ON s.id = i.share_id
-             JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at + 0 > $2 {from}
-             ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
-        );
-        // `+ 0` keeps SQLite's planner (which has no statistics) off the index by deadline:
-        // with it, it sorted every pending invitation of the account for one page (76 ms
-        // at 100,000 against 0.5 ms on `invitations_by_recipient_time`).
-        let mut query = sqlx::query(&sql)
-            .bind(caller.account_id.as_str())
-            .bind(millis(now))
-            .bind(SWM_PAGE as i64 + 1);
-        if let Some(cursor) = at.pending.cursor() {
-            query = query.bind(cursor.at).bind(cursor.id.as_str());
-        }
-        let (invitations, more) = at
-            .pending
-            .settle(query.fetch_all(&self.db).await?, SWM_PAGE);
+        let mut pending_at = at.pending.clone();
+        let (invitations, more) = loop {
+            let (from, order) = pending_at.sql("i.created_at", "i.id", 4);
+            let sql = format!(
+                "SELECT i.id, i.created_at, i.expires_at, s.name AS share_name,
+                        s.owner_account_id, a.name AS owner_name
+                 FROM invitations i
+                 JOIN resource_shares s ON s.id = i.share_id
+                 JOIN accounts a ON a.id = s.owner_account_id
+                 WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at + 0 > $2 {from}
+                 ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
+            );
+            // `+ 0` keeps SQLite's planner (which has no statistics) off the index by deadline:
+            // with it, it sorted every pending invitation of the account for one page (76 ms
+            // at 100,000 against 0.5 ms on `invitations_by_recipient_time`).
+            let mut query = sqlx::query(&sql)
+                .bind(caller.account_id.as_str())
+                .bind(millis(now))
+                .bind(SWM_PAGE as i64 + 1);
+            if let Some(cursor) = pending_at.cursor() {
+                query = query.bind(cursor.at).bind(cursor.id.as_str());
+            }
+            let (rows, more) = pending_at.settle(query.fetch_all(&self.db).await?, SWM_PAGE);
+            // A page left empty (its rows went meanwhile) reads as the first page.
+            if rows.is_empty() && pending_at != PageAt::First {
+                pending_at = PageAt::First;
+                continue;
+            }
+            break (rows, more);
+        };
         let key = |row: &sqlx::any::AnyRow, at: &str, id: &str| Cursor {
             at: row.get(at),
             id: row.get(id),
         };
         let pending_links = PageLinks::of(
-            &at.pending,
+            &pending_at,
             invitations.first().map(|r| key(r, "created_at", "id")),
             invitations.last().map(|r| key(r, "created_at", "id")),
             more,
@@ -117,35 +124,42 @@ impl Backshare {
             });
         }
 
-        let (from, order) = at.received.sql("b.created_at", "g.id", 3);
-        let sql = format!(
-            "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
-                    b.created_at AS backup_created_at, b.lock_reason,
-                    b.size_bytes, (b.encrypted IS TRUE) AS encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
-                    a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
-                    c.copied_bytes, c.failure, v.name AS vault_name
-             FROM grants g
-             LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
-             LEFT JOIN vaults v ON v.id = c.vault_id
-             JOIN backups b ON b.id = g.backup_id
-             JOIN invitations i ON i.id = g.invitation_id
-             JOIN resource_shares s ON s.id = i.share_id
-             JOIN accounts a ON a.id = s.owner_account_id
-             WHERE g.recipient_account_id = $1 AND g.status IN ('active', 'revoking')
-               AND b.deleted_at IS NULL {from}
-             ORDER BY b.created_at {order}, g.id {order} LIMIT $2"
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(caller.account_id.as_str())
-            .bind(SWM_PAGE as i64 + 1);
-        if let Some(cursor) = at.received.cursor() {
-            query = query.bind(cursor.at).bind(cursor.id.as_str());
-        }
-        let (received_rows, more) = at
-            .received
-            .settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
+        let mut received_at = at.received.clone();
+        let (received_rows, more) = loop {
+            let (from, order) = received_at.sql("b.created_at", "g.id", 3);
+            let sql = format!(
+                "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
+                        b.created_at AS backup_created_at, b.lock_reason,
+                        b.size_bytes, (b.encrypted IS TRUE) AS encrypted, b.expires_at, s.name AS share_name, s.owner_account_id,
+                        a.name AS owner_name, c.status AS copy_status, c.size_bytes AS copy_size,
+                        c.copied_bytes, c.failure, v.name AS vault_name
+                 FROM grants g
+                 LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
+                 LEFT JOIN vaults v ON v.id = c.vault_id
+                 JOIN backups b ON b.id = g.backup_id
+                 JOIN invitations i ON i.id = g.invitation_id
+                 JOIN resource_shares s ON s.id = i.share_id
+                 JOIN accounts a ON a.id = s.owner_account_id
+                 WHERE g.recipient_account_id = $1 AND g.status IN ('active', 'revoking')
+                   AND b.deleted_at IS NULL {from}
+                 ORDER BY b.created_at {order}, g.id {order} LIMIT $2"
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(caller.account_id.as_str())
+                .bind(SWM_PAGE as i64 + 1);
+            if let Some(cursor) = received_at.cursor() {
+                query = query.bind(cursor.at).bind(cursor.id.as_str());
+            }
+            let (rows, more) = received_at.settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
+            // A page left empty (its rows went meanwhile) reads as the first page.
+            if rows.is_empty() && received_at != PageAt::First {
+                received_at = PageAt::First;
+                continue;
+            }
+            break (rows, more);
+        };
         let received_links = PageLinks::of(
-            &at.received,
+            &received_at,
             received_rows
                 .first()
                 .map(|r| key(r, "backup_created_at", "id")),
@@ -223,28 +237,35 @@ impl Backshare {
         // `answered_at`), on the index by recipient and that time. One left unanswered past
         // its deadline is listed once the lifecycle job (every second) wrote it Expired;
         // until then it is in neither table.
-        let (from, order) = at.answered.sql("i.answered_at", "i.id", 3);
-        let sql = format!(
-            "SELECT i.id, i.status, i.expires_at, i.answered_at AS at,
-                    s.name AS share_name, s.owner_account_id, a.name AS owner_name
-             FROM invitations i
-             JOIN resource_shares s ON s.id = i.share_id
-             JOIN accounts a ON a.id = s.owner_account_id
-             WHERE i.recipient_account_id = $1 AND i.answered_at IS NOT NULL
-               AND i.status IN ('rejected', 'expired', 'cancelled') {from}
-             ORDER BY i.answered_at {order}, i.id {order} LIMIT $2"
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(caller.account_id.as_str())
-            .bind(SWM_PAGE as i64 + 1);
-        if let Some(cursor) = at.answered.cursor() {
-            query = query.bind(cursor.at).bind(cursor.id.as_str());
-        }
-        let (answered_rows, more) = at
-            .answered
-            .settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
+        let mut answered_at = at.answered.clone();
+        let (answered_rows, more) = loop {
+            let (from, order) = answered_at.sql("i.answered_at", "i.id", 3);
+            let sql = format!(
+                "SELECT i.id, i.status, i.expires_at, i.answered_at AS at,
+                        s.name AS share_name, s.owner_account_id, a.name AS owner_name
+                 FROM invitations i
+                 JOIN resource_shares s ON s.id = i.share_id
+                 JOIN accounts a ON a.id = s.owner_account_id
+                 WHERE i.recipient_account_id = $1 AND i.answered_at IS NOT NULL
+                   AND i.status IN ('rejected', 'expired', 'cancelled') {from}
+                 ORDER BY i.answered_at {order}, i.id {order} LIMIT $2"
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(caller.account_id.as_str())
+                .bind(SWM_PAGE as i64 + 1);
+            if let Some(cursor) = answered_at.cursor() {
+                query = query.bind(cursor.at).bind(cursor.id.as_str());
+            }
+            let (rows, more) = answered_at.settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
+            // A page left empty (its rows went meanwhile) reads as the first page.
+            if rows.is_empty() && answered_at != PageAt::First {
+                answered_at = PageAt::First;
+                continue;
+            }
+            break (rows, more);
+        };
         let answered_links = PageLinks::of(
-            &at.answered,
+            &answered_at,
             answered_rows.first().map(|r| key(r, "at", "id")),
             answered_rows.last().map(|r| key(r, "at", "id")),
             more,

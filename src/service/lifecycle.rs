@@ -72,6 +72,9 @@ impl Backshare {
             }
             .finish_revocation(now)?;
             let mut tx = self.writer.begin().await?;
+            // A share change re-adding the recipient reads the grant under this lock.
+            tx.lock(&[Lock::backup(row.get::<String, _>("backup_id").as_str())])
+                .await?;
             let updated = sqlx::query(
                 "UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'revoking'",
             )

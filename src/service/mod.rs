@@ -412,14 +412,19 @@ impl Backshare {
         if known.is_none() {
             return Err(UserError::NotFound(format!("Account {account}")).into());
         }
+        // Under the account's lock: a share counting against the old limit finishes first.
+        let mut tx = self.writer.begin().await?;
+        tx.lock(&[crate::db::Lock::account(account.as_str())])
+            .await?;
         sqlx::query(
             "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES ($1, $2)
              ON CONFLICT (account_id) DO UPDATE SET shared_cluster_backups = excluded.shared_cluster_backups",
         )
         .bind(account.as_str())
         .bind(limit)
-        .execute(&self.db)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -448,7 +453,12 @@ impl Backshare {
         } else {
             sqlx::query("DELETE FROM sharing_enabled WHERE account_id = $1").bind(account.as_str())
         };
-        change.execute(&self.db).await?;
+        // Under the account's lock: a share that read the old setting finishes first.
+        let mut tx = self.writer.begin().await?;
+        tx.lock(&[crate::db::Lock::account(account.as_str())])
+            .await?;
+        change.execute(&mut *tx).await?;
+        tx.commit().await?;
         Ok(())
     }
 

@@ -46,8 +46,8 @@ impl Backshare {
         let newest = PageAt::First;
         let mut at = at;
         let (mut shares, mut more) = self.share_page(caller, at).await?;
-        if shares.is_empty() && matches!(at, PageAt::Newer(_)) {
-            // Nothing newer (the newest were deleted meanwhile): the first page instead.
+        if shares.is_empty() && *at != PageAt::First {
+            // A page left empty (its shares went meanwhile) reads as the first page.
             at = &newest;
             (shares, more) = self.share_page(caller, at).await?;
         }
@@ -267,7 +267,7 @@ impl Backshare {
     }
 
     /// "Select an existing resource share": the caller's shares whose names contain
-    /// `search` (ignoring ASCII case), by name, [`SHARE_CHOICES_PAGE`] at a time after
+    /// `search` (ignoring case as the database's `LOWER` does: ASCII on SQLite), by name, [`SHARE_CHOICES_PAGE`] at a time after
     /// `after` (the last name of the page before). One query, walking the owner's unique
     /// (account, name) index from `after` until the page is full.
     pub async fn share_choices(
@@ -286,14 +286,13 @@ impl Backshare {
         let pattern = format!(
             "%{}%",
             search
-                .to_lowercase()
                 .replace('\\', "\\\\")
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
         let rows = sqlx::query(
             "SELECT id, name FROM resource_shares
-             WHERE owner_account_id = $1 AND name > $2 AND LOWER(name) LIKE $3 ESCAPE '\\'
+             WHERE owner_account_id = $1 AND name > $2 AND LOWER(name) LIKE LOWER($3) ESCAPE '\\'
              ORDER BY name LIMIT $4",
         )
         .bind(caller.account_id.as_str())

@@ -235,7 +235,9 @@ impl Backshare {
         match invitation.status {
             InvitationStatus::Pending => {
                 let next = invitation.cancel()?;
-                move_invitation(conn, &id, InvitationStatus::Pending, next, now).await?;
+                if !move_invitation(conn, &id, InvitationStatus::Pending, next, now).await? {
+                    return Ok(()); // it expired meanwhile: nothing was cancelled
+                }
             }
             InvitationStatus::Accepted => {
                 let revoking = Grant::active().revoke(now, self.settings.revocation_delay)?;
@@ -440,6 +442,19 @@ impl Backshare {
         )
         .fetch_all(&mut *tx)
         .await?;
+        // Settling grants and revokes on those shares' backups: deletes, restores and
+        // expiry of them wait (share changes already wait on the membership lock).
+        let backups: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT sb.backup_id FROM share_backups sb
+             JOIN share_principals sp ON sp.share_id = sb.share_id WHERE sp.kind = 'folder'",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let locks = backups
+            .iter()
+            .map(|b| crate::db::Lock::backup(b))
+            .collect::<Vec<_>>();
+        tx.lock(&locks).await?;
         for share_id in shares {
             let Some(share) = ShareRef::load(&mut tx, &share_id).await? else {
                 continue;

@@ -554,7 +554,7 @@ impl Backshare {
             // Recipients through the backup's other resource shares, with the project
             // principals that reach them; this share's are replaced by the request's.
             let elsewhere = sqlx::query(
-                "SELECT sr.recipient_account_id AS account, p.id AS project
+                "SELECT DISTINCT sr.recipient_account_id AS account, p.id AS project
                  FROM share_backups sb
                  JOIN share_recipients sr ON sr.share_id = sb.share_id
                  LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'

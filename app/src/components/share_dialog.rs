@@ -69,8 +69,15 @@ pub fn ShareDialog(
             }
         },
     );
-    let chosen_share =
-        move || -> Option<ShareSummary> { summary.get().and_then(Result::ok).flatten() };
+    // Only the summary of the share chosen now: while another one loads, the resource
+    // still holds the previous share's.
+    let chosen_share = move || -> Option<ShareSummary> {
+        summary
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .filter(|s| chosen.get().as_deref() == Some(s.id.as_str()))
+    };
     // Choosing an existing share starts from its principals.
     Effect::new(move |_| {
         if method.get() == Method::Existing {
