@@ -2497,7 +2497,11 @@ async fn shared_with_me_pages_each_table_on_its_own() {
             .await
             .unwrap();
     }
-    let again = w.svc.shared_with_me(&bob, &older, Utc::now()).await.unwrap();
+    let again = w
+        .svc
+        .shared_with_me(&bob, &older, Utc::now())
+        .await
+        .unwrap();
     assert_eq!(again.pending.len(), 50);
     assert!(again.pending_links.newer.is_none() && again.pending_links.older.is_none());
     assert_eq!(again.answered.len(), 3);
