@@ -6,8 +6,9 @@ use sqlx::Row;
 
 use crate::db::Backend;
 use crate::ids::AccountId;
+use crate::paging::{Cursor, PageAt, PageLinks};
 use crate::service::{Caller, ServiceResult};
-use crate::views::ActivityEntry;
+use crate::views::{ActivityEntry, ActivityPage};
 
 /// The outcome of everything that went through.
 pub const DONE: &str = "Done";
@@ -81,26 +82,57 @@ pub async fn touch<'a>(
 /// The PostgreSQL notification channel [`touch`] writes to; the payload is an account id.
 pub const CHANGES_CHANNEL: &str = "backshare_changes";
 
-/// The latest lines that concern `account`, as owner or as recipient, newest first.
+/// Lines of the "Activity" page.
+pub const ACTIVITY_PAGE: usize = 50;
+
+/// One keyset page of the lines that concern `account`, as owner or as recipient, newest
+/// first. Each side is read from its own index up to a page, then the two are merged, so a
+/// page costs the same however long the log is.
 pub async fn for_account(
     conn: &mut crate::db::Conn,
     account: &AccountId,
-) -> ServiceResult<Vec<ActivityEntry>> {
-    let rows = sqlx::query(
-        "SELECT a.at, a.actor_email, a.action, a.share_name, a.detail, a.outcome,
-                a.owner_account_id, o.name AS owner_name,
-                a.recipient_account_id, r.name AS recipient_name
-         FROM activity a
-         JOIN accounts o ON o.id = a.owner_account_id
-         LEFT JOIN accounts r ON r.id = a.recipient_account_id
-         WHERE a.owner_account_id = $1 OR a.recipient_account_id = $2
-         ORDER BY a.at DESC, a.id DESC LIMIT 200",
-    )
-    .bind(account.as_str())
-    .bind(account.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows
+    at: &PageAt,
+) -> ServiceResult<ActivityPage> {
+    let mut at = at.clone();
+    let (rows, more) = loop {
+        let (from, order) = at.sql("a.at", "a.id", 3);
+        let side = |column: &str| {
+            format!(
+                "SELECT * FROM (SELECT a.id, a.at, a.actor_email, a.action, a.share_name, a.detail,
+                        a.outcome, a.owner_account_id, a.recipient_account_id
+                 FROM activity a WHERE a.{column} = $1 {from}
+                 ORDER BY a.at {order}, a.id {order} LIMIT $2) s_{column}"
+            )
+        };
+        let sql = format!(
+            "SELECT u.*, o.name AS owner_name, r.name AS recipient_name
+             FROM ({} UNION ALL {}) u
+             JOIN accounts o ON o.id = u.owner_account_id
+             LEFT JOIN accounts r ON r.id = u.recipient_account_id
+             ORDER BY u.at {order}, u.id {order} LIMIT $2",
+            side("owner_account_id"),
+            side("recipient_account_id"),
+        );
+        let mut query = sqlx::query(&sql)
+            .bind(account.as_str())
+            .bind(ACTIVITY_PAGE as i64 + 1);
+        if let Some(cursor) = at.cursor() {
+            query = query.bind(cursor.at).bind(cursor.id.as_str());
+        }
+        let (rows, more) = at.settle(query.fetch_all(&mut *conn).await?, ACTIVITY_PAGE);
+        // A page left empty reads as the first page.
+        if rows.is_empty() && at != PageAt::First {
+            at = PageAt::First;
+            continue;
+        }
+        break (rows, more);
+    };
+    let key = |row: &sqlx::any::AnyRow| Cursor {
+        at: row.get("at"),
+        id: row.get("id"),
+    };
+    let links = PageLinks::of(&at, rows.first().map(key), rows.last().map(key), more);
+    let entries = rows
         .into_iter()
         .map(|row| ActivityEntry {
             at: DateTime::from_timestamp_millis(row.get("at")).unwrap_or_default(),
@@ -126,5 +158,6 @@ pub async fn for_account(
             detail: row.get("detail"),
             outcome: row.get("outcome"),
         })
-        .collect())
+        .collect();
+    Ok(ActivityPage { entries, links })
 }

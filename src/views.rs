@@ -174,6 +174,13 @@ pub struct VaultsPage {
     pub received_copy_bytes: i64,
 }
 
+/// One keyset page of "Activity", newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ActivityPage {
+    pub entries: Vec<ActivityEntry>,
+    pub links: crate::paging::PageLinks,
+}
+
 /// One line of the "Activity" page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ActivityEntry {

@@ -917,7 +917,13 @@ async fn the_activity_log_shows_each_account_what_concerns_it() {
             .map(|e| (e.actor, e.action, e.outcome))
             .collect::<Vec<_>>()
     };
-    let alice = actions(w.svc.activity(&w.caller(ALICE).await).await.unwrap());
+    let alice = actions(
+        w.svc
+            .activity(&w.caller(ALICE).await, &PageAt::First)
+            .await
+            .unwrap()
+            .entries,
+    );
     let done = |who: &str, what: &str| (who.to_owned(), what.to_owned(), "Done".to_owned());
     assert_eq!(alice[0], done("System", "Revocation finished"));
     assert_eq!(alice[1], done("alice@acme.example", "Cancelled sharing"));
@@ -932,13 +938,24 @@ async fn the_activity_log_shows_each_account_what_concerns_it() {
     );
     assert_eq!(alice[4], done("alice@acme.example", "Shared backups"));
 
-    let bob = actions(w.svc.activity(&w.caller(BOB).await).await.unwrap());
+    let bob = actions(
+        w.svc
+            .activity(&w.caller(BOB).await, &PageAt::First)
+            .await
+            .unwrap()
+            .entries,
+    );
     assert_eq!(
         bob.len(),
         4,
         "Bob sees his share's lines, not Alice's refused attempt: {bob:?}"
     );
-    let carol = w.svc.activity(&w.caller(CAROL).await).await.unwrap();
+    let carol = w
+        .svc
+        .activity(&w.caller(CAROL).await, &PageAt::First)
+        .await
+        .unwrap()
+        .entries;
     assert!(carol.is_empty());
 }
 
@@ -1099,7 +1116,12 @@ async fn an_account_joining_a_folder_that_a_rule_keeps_out_is_not_invited_and_th
         .unwrap();
     assert_eq!(w.pending_count(CAROL_ACCOUNT).await, 0);
     let alice = w.caller(ALICE).await;
-    let log = w.svc.activity(&alice).await.unwrap();
+    let log = w
+        .svc
+        .activity(&alice, &PageAt::First)
+        .await
+        .unwrap()
+        .entries;
     assert!(
         log.iter().any(
             |e| e.action == "Not invited" && e.outcome.contains("no project in ap-southeast-1")
@@ -2505,4 +2527,58 @@ async fn shared_with_me_pages_each_table_on_its_own() {
     assert_eq!(again.pending.len(), 50);
     assert!(again.pending_links.newer.is_none() && again.pending_links.older.is_none());
     assert_eq!(again.answered.len(), 3);
+}
+
+#[tokio::test]
+async fn activity_pages_through_an_accounts_lines_as_owner_and_as_recipient() {
+    let w = world().await;
+    for n in 0..30 {
+        w.share(ALICE, &format!("log-{n:02}"), &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
+    }
+    // Bob shares with Alice too, so her log holds lines as owner and as recipient.
+    for n in 0..30 {
+        w.share(
+            BOB,
+            &format!("back-{n:02}"),
+            &["cb-acmeeast-orders-001"],
+            &["1840000000000001"],
+        )
+        .await
+        .unwrap();
+    }
+    let alice = w.caller(ALICE).await;
+    let mut seen = Vec::new();
+    let mut at = PageAt::First;
+    loop {
+        let page = w.svc.activity(&alice, &at).await.unwrap();
+        assert!(page.entries.len() <= 50);
+        seen.extend(
+            page.entries
+                .iter()
+                .map(|e| (e.at, e.action.clone(), e.share_name.clone())),
+        );
+        match page.links.older {
+            Some(older) => at = PageAt::parse(Some(&older)).unwrap(),
+            None => break,
+        }
+    }
+    assert!(seen.len() >= 60, "{} lines", seen.len());
+    assert!(
+        seen.windows(2).all(|w| w[0].0 >= w[1].0),
+        "newest first across pages"
+    );
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no line on two pages");
+    let as_recipient = seen
+        .iter()
+        .filter(|(_, _, name)| name.as_deref().is_some_and(|n| n.starts_with("back-")))
+        .count();
+    assert!(
+        as_recipient >= 30,
+        "{as_recipient} of Bob's shares in Alice's log"
+    );
 }

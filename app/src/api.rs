@@ -282,9 +282,12 @@ pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
 
 /// The "Activity" page.
 #[server(endpoint = "activity")]
-pub async fn activity() -> Result<Vec<views::ActivityEntry>, AppError> {
+pub async fn activity(
+    #[server(default)] at: Option<String>,
+) -> Result<views::ActivityPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.activity(&caller).await.map_err(on_server::fail)
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.activity(&caller, &at).await.map_err(on_server::fail)
 }
 
 /// A backup's details page and its "Share List" tab (owner only).

@@ -20,7 +20,7 @@ use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
 use crate::views::{
-    ActivityEntry, AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow,
+    ActivityPage, AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow,
     ProjectView, ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
 };
 
@@ -390,9 +390,13 @@ impl Backshare {
     }
 
     /// The "Activity" page: what concerns the caller's account, as owner or recipient.
-    pub async fn activity(&self, caller: &Caller) -> ServiceResult<Vec<ActivityEntry>> {
+    pub async fn activity(
+        &self,
+        caller: &Caller,
+        at: &crate::paging::PageAt,
+    ) -> ServiceResult<ActivityPage> {
         let mut conn = self.db.acquire().await?;
-        activity::for_account(&mut conn, &caller.account_id).await
+        activity::for_account(&mut conn, &caller.account_id, at).await
     }
 
     /// Operator command: raises (or lowers) one account's shared-cluster-backup limit.

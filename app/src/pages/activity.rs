@@ -6,22 +6,31 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::changes::use_changes;
 use crate::components::failure::failure;
+use crate::components::pager::Pager;
 use crate::format;
 
-/// The latest 200 lines, newest first.
+/// The lines, newest first, 50 a page.
 #[component]
 pub fn ActivityPage() -> impl IntoView {
     let changed = use_changes();
-    let entries = Resource::new(move || changed.get(), |_| api::activity());
+    // The page shown, as a page link names it; `None` is the newest.
+    let page = RwSignal::new(None::<String>);
+    let entries = Resource::new(
+        move || (changed.get(), page.get()),
+        |(_, at)| api::activity(at),
+    );
     view! {
         <h1>"Activity"</h1>
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match entries.await {
-                    Ok(entries) if entries.is_empty() => view! {
+                    Ok(listing) if listing.entries.is_empty() => view! {
                         <p class="notice">"Nothing has happened to your shares yet."</p>
                     }.into_any(),
-                    Ok(entries) => view! {
+                    Ok(listing) => {
+                        let entries = listing.entries;
+                        view! {
+                        <Pager label="Pages of Activity" links=listing.links at=page/>
                         <table class="activity">
                             <thead>
                                 <tr>
@@ -47,7 +56,8 @@ pub fn ActivityPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(error) => failure(error),
                 }
             })}
