@@ -174,6 +174,13 @@ pub struct VaultsPage {
     pub received_copy_bytes: i64,
 }
 
+/// One keyset page of "Backups", newest first.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BackupsPage {
+    pub backups: Vec<BackupSummary>,
+    pub links: crate::paging::PageLinks,
+}
+
 /// One keyset page of "Activity", newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct ActivityPage {

@@ -141,7 +141,12 @@ async fn the_demo_is_seeded_once_with_real_bytes() {
     let w = world().await;
     assert!(!demo::seed_if_empty(&w.svc, Utc::now()).await.unwrap());
     let alice = w.caller(ALICE).await;
-    let backups = w.svc.list_backups(&alice, Utc::now()).await.unwrap();
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
     assert!(backups.len() >= 8);
     let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
     assert_eq!(orders.size_bytes, 2 * 1024 * 1024);
@@ -202,7 +207,12 @@ async fn an_invitation_accepted_by_the_recipient_reads_accepted_on_both_sides() 
         .unwrap();
     assert_eq!(w.statuses(ALICE).await, vec![ShareStatus::Pending]);
     let alice = w.caller(ALICE).await;
-    let backups = w.svc.list_backups(&alice, Utc::now()).await.unwrap();
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
     assert!(
         backups
             .iter()
@@ -399,9 +409,10 @@ async fn a_viewer_sees_but_changes_nothing() {
     let vic = w.caller(VIC).await;
     assert!(!w
         .svc
-        .list_backups(&vic, Utc::now())
+        .list_backups(&vic, &PageAt::First, Utc::now())
         .await
         .unwrap()
+        .backups
         .is_empty());
     assert!(
         matches!(w.share(VIC, "by-vic", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Forbidden(m)) if m.contains("viewer"))
@@ -856,9 +867,10 @@ async fn deleting_a_shared_backup_makes_grants_lost_removes_its_bytes_and_recipi
         .is_empty());
     assert!(!w
         .svc
-        .list_backups(&alice, Utc::now())
+        .list_backups(&alice, &PageAt::First, Utc::now())
         .await
         .unwrap()
+        .backups
         .iter()
         .any(|b| b.id.as_str() == ORDERS));
     assert!(
@@ -1369,7 +1381,12 @@ impl World {
 
     async fn backup_status(&self, backup: &str) -> String {
         let alice = self.caller(ALICE).await;
-        let list = self.svc.list_backups(&alice, Utc::now()).await.unwrap();
+        let list = self
+            .svc
+            .list_backups(&alice, &PageAt::First, Utc::now())
+            .await
+            .unwrap()
+            .backups;
         list.into_iter()
             .find(|b| b.id.as_str() == backup)
             .map(|b| b.status)
@@ -2321,7 +2338,12 @@ async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it(
         matches!(refused, Err(UserError::Refused(Refusal::SharingNotEnabled))),
         "{refused:?}"
     );
-    let backups = w.svc.list_backups(&alice, Utc::now()).await.unwrap();
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
     let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
     assert_eq!(
         orders.share_blocked.as_deref(),
@@ -2339,7 +2361,12 @@ async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it(
     w.share(ALICE, "beta", &[ORDERS], &[BOB_ACCOUNT])
         .await
         .expect("enabled, Alice shares");
-    let backups = w.svc.list_backups(&alice, Utc::now()).await.unwrap();
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
     let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
     assert_eq!(orders.share_blocked, None);
 }
@@ -2581,4 +2608,67 @@ async fn activity_pages_through_an_accounts_lines_as_owner_and_as_recipient() {
         as_recipient >= 30,
         "{as_recipient} of Bob's shares in Alice's log"
     );
+}
+
+#[tokio::test]
+async fn backups_come_in_pages_newest_first_and_the_share_list_finds_any_of_them() {
+    let w = world().await;
+    let alice = w.caller(ALICE).await;
+    let before = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups
+        .len();
+    // 60 more of Alice's cluster backups, older than the demo's.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+         INSERT INTO backups (id, account_id, resource_id, vault_id, region, kind, name, size_bytes, sha256,
+                              encrypted, level, lock_reason, created_at, expires_at, stored_sha256, wrapped_key)
+         SELECT 'cb-old-' || i, account_id, resource_id, vault_id, region, kind, 'old ' || i, size_bytes, sha256,
+                encrypted, level, lock_reason, 1000 + i, NULL, stored_sha256, wrapped_key
+         FROM backups, n WHERE id = 'cb-acmehq-orders-001'",
+    )
+    .execute(w.svc.db())
+    .await
+    .unwrap();
+    let first = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(first.backups.len(), 50);
+    assert!(first.links.newer.is_none());
+    let older = PageAt::parse(first.links.older.as_deref()).unwrap();
+    let second = w
+        .svc
+        .list_backups(&alice, &older, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(second.backups.len(), before + 60 - 50);
+    assert!(second.links.older.is_none());
+    assert_eq!(
+        second.backups.last().unwrap().id.as_str(),
+        "cb-old-1",
+        "oldest last"
+    );
+    // The Share List tab reads its one backup, wherever it is listed.
+    let (summary, _) = w
+        .svc
+        .share_list(&alice, "cb-old-1", Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(summary.name, "old 1");
+    // Bob's page is his own.
+    let bob = w.caller(BOB).await;
+    let his = w
+        .svc
+        .list_backups(&bob, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
+    assert!(his
+        .backups
+        .iter()
+        .all(|b| !b.id.as_str().starts_with("cb-old-")));
 }

@@ -158,9 +158,12 @@ pub async fn credentials() -> Result<views::Credentials, AppError> {
 
 /// The "Backups" page.
 #[server(endpoint = "list_backups")]
-pub async fn list_backups() -> Result<Vec<BackupSummary>, AppError> {
+pub async fn list_backups(
+    #[server(default)] at: Option<String>,
+) -> Result<views::BackupsPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.list_backups(&caller, chrono::Utc::now())
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.list_backups(&caller, &at, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
 }

@@ -499,7 +499,11 @@ async fn only_the_owners_admin_deletes_a_backup() {
         StatusCode::OK
     );
     let listed = s.call(Some(&alice), "list_backups", "").await.json();
-    assert!(!listed.as_array().unwrap().iter().any(|b| b["id"] == ORDERS));
+    assert!(!listed["backups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|b| b["id"] == ORDERS));
 }
 
 #[tokio::test]

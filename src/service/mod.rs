@@ -18,10 +18,11 @@ use crate::ids::{
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
+use crate::paging::{PageAt, PageLinks};
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
 use crate::views::{
-    ActivityPage, AnsweredInvitation, BackupSummary, Credentials, InvitationView, Me, MyShareRow,
-    ProjectView, ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
+    ActivityPage, AnsweredInvitation, BackupSummary, BackupsPage, Credentials, InvitationView, Me,
+    MyShareRow, ProjectView, ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
 };
 
 /// Deployment settings the services obey.
@@ -181,6 +182,19 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// Backups per page of "Backups".
+pub const BACKUPS_PAGE: usize = 50;
+
+/// The columns "Backups" shows of a backup; a statement adds its `WHERE` and order.
+const BACKUP_SUMMARY_SELECT: &str =
+    "SELECT b.id, b.name, b.kind, b.region, b.size_bytes, b.created_at, b.expires_at,
+            b.lock_reason, r.name AS resource_name, (r.encrypted IS TRUE) AS cluster_encrypted,
+            (b.encrypted IS TRUE) AS backup_encrypted,
+            EXISTS (SELECT 1 FROM share_backups sb
+                    JOIN share_principals sp ON sp.share_id = sb.share_id
+                    WHERE sb.backup_id = b.id) AS sharing
+     FROM backups b JOIN resources r ON r.id = b.resource_id";
+
 /// `$first, $first+1, …` for `count` values bound in order (an `IN (…)` list: the `Any`
 /// driver binds no arrays).
 fn placeholders(first: usize, count: usize) -> String {
@@ -327,27 +341,74 @@ impl Backshare {
         })
     }
 
-    /// The "Backups" page: the account's live backups, newest first.
+    /// The "Backups" page: one keyset page of the account's live backups, newest first,
+    /// on the account's index by time.
     pub async fn list_backups(
         &self,
         caller: &Caller,
+        at: &PageAt,
         now: DateTime<Utc>,
+    ) -> ServiceResult<BackupsPage> {
+        let mut at = at.clone();
+        let (rows, more) = loop {
+            let (from, order) = at.sql("b.created_at", "b.id", 4);
+            let sql = format!(
+                "{} WHERE b.account_id = $1 AND b.deleted_at IS NULL
+                   AND (b.expires_at IS NULL OR b.expires_at > $2) {from}
+                 ORDER BY b.created_at {order}, b.id {order} LIMIT $3",
+                BACKUP_SUMMARY_SELECT
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(caller.account_id.as_str())
+                .bind(millis(now))
+                .bind(BACKUPS_PAGE as i64 + 1);
+            if let Some(cursor) = at.cursor() {
+                query = query.bind(cursor.at).bind(cursor.id.as_str());
+            }
+            let (rows, more) = at.settle(query.fetch_all(&self.db).await?, BACKUPS_PAGE);
+            // A page left empty (its backups went meanwhile) reads as the first page.
+            if rows.is_empty() && at != PageAt::First {
+                at = PageAt::First;
+                continue;
+            }
+            break (rows, more);
+        };
+        let key = |row: &sqlx::any::AnyRow| crate::paging::Cursor {
+            at: row.get("created_at"),
+            id: row.get("id"),
+        };
+        let links = PageLinks::of(&at, rows.first().map(key), rows.last().map(key), more);
+        let backups = self.backup_summaries(caller, rows).await?;
+        Ok(BackupsPage { backups, links })
+    }
+
+    /// One live backup of the caller's account as "Backups" shows it, if it is one.
+    pub(crate) async fn backup_summary(
+        &self,
+        caller: &Caller,
+        backup_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<Option<BackupSummary>> {
+        let sql = format!(
+            "{} WHERE b.id = $1 AND b.account_id = $2 AND b.deleted_at IS NULL
+               AND (b.expires_at IS NULL OR b.expires_at > $3)",
+            BACKUP_SUMMARY_SELECT
+        );
+        let rows = sqlx::query(&sql)
+            .bind(backup_id)
+            .bind(caller.account_id.as_str())
+            .bind(millis(now))
+            .fetch_all(&self.db)
+            .await?;
+        Ok(self.backup_summaries(caller, rows).await?.pop())
+    }
+
+    /// Backups as "Backups" shows them, from rows of [`BACKUP_SUMMARY_SELECT`].
+    async fn backup_summaries(
+        &self,
+        caller: &Caller,
+        rows: Vec<sqlx::any::AnyRow>,
     ) -> ServiceResult<Vec<BackupSummary>> {
-        let rows = sqlx::query(
-            "SELECT b.id, b.name, b.kind, b.region, b.size_bytes, b.created_at, b.expires_at,
-                    b.lock_reason, r.name AS resource_name, (r.encrypted IS TRUE) AS cluster_encrypted, (b.encrypted IS TRUE) AS backup_encrypted,
-                    EXISTS (SELECT 1 FROM share_backups sb
-                            JOIN share_principals sp ON sp.share_id = sb.share_id
-                            WHERE sb.backup_id = b.id) AS sharing
-             FROM backups b JOIN resources r ON r.id = b.resource_id
-             WHERE b.account_id = $1 AND b.deleted_at IS NULL
-               AND (b.expires_at IS NULL OR b.expires_at > $2)
-             ORDER BY b.created_at DESC, b.id",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(millis(now))
-        .fetch_all(&self.db)
-        .await?;
         let mut conn = self.db.acquire().await?;
         // An account that may not share sees why on every row's "Share Backups".
         let sharing_refused = match self

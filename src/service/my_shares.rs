@@ -97,11 +97,7 @@ impl Backshare {
         backup_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<(BackupSummary, Vec<MyShareRow>)> {
-        let backup = self
-            .list_backups(caller, now)
-            .await?
-            .into_iter()
-            .find(|b| b.id.as_str() == backup_id);
+        let backup = self.backup_summary(caller, backup_id, now).await?;
         let Some(backup) = backup else {
             let mut conn = self.db.acquire().await?;
             return Err(match self.owned_backup(&mut conn, caller, backup_id, now).await {

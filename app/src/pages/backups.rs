@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::api::{self, DeleteBackup, RestoreBackup};
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::pager::Pager;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
@@ -26,6 +27,9 @@ pub fn BackupsPage() -> impl IntoView {
     let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     // The backup whose "Delete" waits for confirmation.
     let deleting = RwSignal::new(None::<String>);
+    // The page shown, as a page link names it; `None` is the newest. Ticked rows stay
+    // ticked across pages (the selection keeps the backups themselves).
+    let page = RwSignal::new(None::<String>);
     let backups = Resource::new(
         move || {
             (
@@ -33,9 +37,10 @@ pub fn BackupsPage() -> impl IntoView {
                 changed.get(),
                 delete.version().get(),
                 restore.version().get(),
+                page.get(),
             )
         },
-        |_| api::list_backups(),
+        |(.., at)| api::list_backups(at),
     );
     let problem = Signal::derive(move || {
         last_failure(delete.value().get()).or_else(|| last_failure(restore.value().get()))
@@ -67,7 +72,10 @@ pub fn BackupsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let projects = credentials.await.map(|c| c.projects).unwrap_or_default();
                 match backups.await {
-                    Ok(list) => view! {
+                    Ok(listing) => {
+                        let list = listing.backups;
+                        view! {
+                        <Pager label="Pages of Backups" links=listing.links at=page/>
                         <table class="backups">
                             <thead>
                                 <tr>
@@ -153,7 +161,8 @@ pub fn BackupsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any(),
+                    }.into_any()
+                    }
                     Err(error) => failure(error),
                 }
             })}
