@@ -637,13 +637,17 @@ async fn extra_accounts(w: &World, n: usize) -> Vec<String> {
 }
 
 async fn world_with(limits: backshare::rules::Limits) -> World {
+    world_with_settings(Settings {
+        limits,
+        ..Settings::default()
+    })
+    .await
+}
+
+async fn world_with_settings(settings: Settings) -> World {
     let dir = tempfile::tempdir().unwrap();
     let url = backshare::db::scratch_url(dir.path()).await;
     let db = backshare::db::connect(&url).await.unwrap();
-    let settings = Settings {
-        limits,
-        ..Settings::default()
-    };
     let svc = Backshare::new(db, dir.path(), settings).unwrap();
     assert!(demo::seed_if_empty(&svc, Utc::now()).await.unwrap());
     World { svc, _dir: dir }
@@ -2321,16 +2325,11 @@ async fn a_server_backup_reaches_ten_projects_of_one_account_and_not_an_eleventh
 #[tokio::test]
 async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it() {
     use backshare::rules::Refusal;
-    let dir = tempfile::tempdir().unwrap();
-    let url = backshare::db::scratch_url(dir.path()).await;
-    let db = backshare::db::connect(&url).await.unwrap();
-    let settings = Settings {
+    let w = world_with_settings(Settings {
         sharing_opt_in: true,
         ..Settings::default()
-    };
-    let svc = Backshare::new(db, dir.path(), settings).unwrap();
-    demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
-    let w = World { svc, _dir: dir };
+    })
+    .await;
     let alice = w.caller(ALICE).await;
 
     let refused = w.share(ALICE, "beta", &[ORDERS], &[BOB_ACCOUNT]).await;

@@ -470,17 +470,7 @@ impl Backshare {
             .ok()
             .filter(|l| *l > 0)
             .ok_or_else(|| UserError::Invalid("The limit must be a positive number.".into()))?;
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(account.as_str())
-            .fetch_optional(&self.db)
-            .await?;
-        if known.is_none() {
-            return Err(UserError::NotFound(format!("Account {account}")).into());
-        }
-        // Under the account's lock: a share counting against the old limit finishes first.
-        let mut tx = self.writer.begin().await?;
-        tx.lock(&[crate::db::Lock::account(account.as_str())])
-            .await?;
+        let mut tx = self.operator_change(account).await?;
         sqlx::query(
             "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES ($1, $2)
              ON CONFLICT (account_id) DO UPDATE SET shared_cluster_backups = excluded.shared_cluster_backups",
@@ -493,6 +483,23 @@ impl Backshare {
         Ok(())
     }
 
+    /// An operator's change to one account's settings: the account must exist, and the
+    /// change is written under its lock, so a share that read the old setting finishes
+    /// first.
+    async fn operator_change(&self, account: &AccountId) -> ServiceResult<crate::db::WriteTx> {
+        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
+            .bind(account.as_str())
+            .fetch_optional(&self.db)
+            .await?;
+        if known.is_none() {
+            return Err(UserError::NotFound(format!("Account {account}")).into());
+        }
+        let mut tx = self.writer.begin().await?;
+        tx.lock(&[crate::db::Lock::account(account.as_str())])
+            .await?;
+        Ok(tx)
+    }
+
     /// Operator command: lets an account share backups while sharing is opt-in, or takes
     /// that away (what it already shares stays shared).
     pub async fn enable_sharing(
@@ -501,13 +508,6 @@ impl Backshare {
         on: bool,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(account.as_str())
-            .fetch_optional(&self.db)
-            .await?;
-        if known.is_none() {
-            return Err(UserError::NotFound(format!("Account {account}")).into());
-        }
         let change = if on {
             sqlx::query(
                 "INSERT INTO sharing_enabled (account_id, enabled_at) VALUES ($1, $2)
@@ -518,10 +518,7 @@ impl Backshare {
         } else {
             sqlx::query("DELETE FROM sharing_enabled WHERE account_id = $1").bind(account.as_str())
         };
-        // Under the account's lock: a share that read the old setting finishes first.
-        let mut tx = self.writer.begin().await?;
-        tx.lock(&[crate::db::Lock::account(account.as_str())])
-            .await?;
+        let mut tx = self.operator_change(account).await?;
         change.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
