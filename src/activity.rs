@@ -6,8 +6,8 @@ use sqlx::Row;
 
 use crate::db::Backend;
 use crate::ids::AccountId;
-use crate::paging::{Cursor, PageAt, PageLinks};
-use crate::service::{Caller, ServiceResult};
+use crate::paging::PageAt;
+use crate::service::{keyset_page, Caller, ServiceResult};
 use crate::views::{ActivityEntry, ActivityPage};
 
 /// The outcome of everything that went through.
@@ -89,12 +89,11 @@ pub const ACTIVITY_PAGE: usize = 50;
 /// first. Each side is read from its own index up to a page, then the two are merged, so a
 /// page costs the same however long the log is.
 pub async fn for_account(
-    conn: &mut crate::db::Conn,
+    db: &crate::db::Db,
     account: &AccountId,
     at: &PageAt,
 ) -> ServiceResult<ActivityPage> {
-    let mut at = at.clone();
-    let (rows, more) = loop {
+    let (rows, links) = keyset_page(at, ACTIVITY_PAGE, ("at", "id"), |at| async move {
         let (from, order) = at.sql("a.at", "a.id", 3);
         let side = |column: &str| {
             format!(
@@ -119,19 +118,9 @@ pub async fn for_account(
         if let Some(cursor) = at.cursor() {
             query = query.bind(cursor.at).bind(cursor.id.as_str());
         }
-        let (rows, more) = at.settle(query.fetch_all(&mut *conn).await?, ACTIVITY_PAGE);
-        // A page left empty reads as the first page.
-        if rows.is_empty() && at != PageAt::First {
-            at = PageAt::First;
-            continue;
-        }
-        break (rows, more);
-    };
-    let key = |row: &sqlx::any::AnyRow| Cursor {
-        at: row.get("at"),
-        id: row.get("id"),
-    };
-    let links = PageLinks::of(&at, rows.first().map(key), rows.last().map(key), more);
+        Ok(query.fetch_all(db).await?)
+    })
+    .await?;
     let entries = rows
         .into_iter()
         .map(|row| ActivityEntry {

@@ -4,7 +4,7 @@ use super::copies::vault_choice;
 use super::recipients::{grant_share_backups, share_backup_ids};
 use super::*;
 use crate::db::Lock;
-use crate::paging::{Cursor, PageAt, PageLinks};
+use crate::paging::PageAt;
 use crate::views::CopyView;
 
 /// Rows per page of each table of "Shared With Me".
@@ -29,9 +29,9 @@ impl Backshare {
         at: &SharedWithMeAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<SharedWithMe> {
-        let mut pending_at = at.pending.clone();
-        let (invitations, more) = loop {
-            let (from, order) = pending_at.sql("i.created_at", "i.id", 4);
+        let (invitations, pending_links) =
+            keyset_page(&at.pending, SWM_PAGE, ("created_at", "id"), |at| async move {
+            let (from, order) = at.sql("i.created_at", "i.id", 4);
             let sql = format!(
                 "SELECT i.id, i.created_at, i.expires_at, s.name AS share_name,
                         s.owner_account_id, a.name AS owner_name
@@ -48,27 +48,12 @@ impl Backshare {
                 .bind(caller.account_id.as_str())
                 .bind(millis(now))
                 .bind(SWM_PAGE as i64 + 1);
-            if let Some(cursor) = pending_at.cursor() {
+            if let Some(cursor) = at.cursor() {
                 query = query.bind(cursor.at).bind(cursor.id.as_str());
             }
-            let (rows, more) = pending_at.settle(query.fetch_all(&self.db).await?, SWM_PAGE);
-            // A page left empty (its rows went meanwhile) reads as the first page.
-            if rows.is_empty() && pending_at != PageAt::First {
-                pending_at = PageAt::First;
-                continue;
-            }
-            break (rows, more);
-        };
-        let key = |row: &sqlx::any::AnyRow, at: &str, id: &str| Cursor {
-            at: row.get(at),
-            id: row.get(id),
-        };
-        let pending_links = PageLinks::of(
-            &pending_at,
-            invitations.first().map(|r| key(r, "created_at", "id")),
-            invitations.last().map(|r| key(r, "created_at", "id")),
-            more,
-        );
+            Ok(query.fetch_all(&self.db).await?)
+        })
+        .await?;
         let mut conn = self.db.acquire().await?;
         // The account's vaults, read once for every choice on the page.
         let my_vaults = self
@@ -124,9 +109,9 @@ impl Backshare {
             });
         }
 
-        let mut received_at = at.received.clone();
-        let (received_rows, more) = loop {
-            let (from, order) = received_at.sql("b.created_at", "g.id", 3);
+        let (received_rows, received_links) =
+            keyset_page(&at.received, SWM_PAGE, ("backup_created_at", "id"), |at| async move {
+            let (from, order) = at.sql("b.created_at", "g.id", 3);
             let sql = format!(
                 "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
                         b.created_at AS backup_created_at, b.lock_reason,
@@ -147,27 +132,12 @@ impl Backshare {
             let mut query = sqlx::query(&sql)
                 .bind(caller.account_id.as_str())
                 .bind(SWM_PAGE as i64 + 1);
-            if let Some(cursor) = received_at.cursor() {
+            if let Some(cursor) = at.cursor() {
                 query = query.bind(cursor.at).bind(cursor.id.as_str());
             }
-            let (rows, more) = received_at.settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
-            // A page left empty (its rows went meanwhile) reads as the first page.
-            if rows.is_empty() && received_at != PageAt::First {
-                received_at = PageAt::First;
-                continue;
-            }
-            break (rows, more);
-        };
-        let received_links = PageLinks::of(
-            &received_at,
-            received_rows
-                .first()
-                .map(|r| key(r, "backup_created_at", "id")),
-            received_rows
-                .last()
-                .map(|r| key(r, "backup_created_at", "id")),
-            more,
-        );
+            Ok(query.fetch_all(&self.db).await?)
+        })
+        .await?;
         let mut received = Vec::with_capacity(received_rows.len());
         for row in received_rows {
             let status: String = row.get("status");
@@ -237,11 +207,11 @@ impl Backshare {
         // `answered_at`), on the index by recipient and that time. One left unanswered past
         // its deadline is listed once the lifecycle job (every second) wrote it Expired;
         // until then it is in neither table.
-        let mut answered_at = at.answered.clone();
-        let (answered_rows, more) = loop {
-            let (from, order) = answered_at.sql("i.answered_at", "i.id", 3);
-            let sql = format!(
-                "SELECT i.id, i.status, i.expires_at, i.answered_at AS at,
+        let (answered_rows, answered_links) =
+            keyset_page(&at.answered, SWM_PAGE, ("at", "id"), |at| async move {
+                let (from, order) = at.sql("i.answered_at", "i.id", 3);
+                let sql = format!(
+                    "SELECT i.id, i.status, i.expires_at, i.answered_at AS at,
                         s.name AS share_name, s.owner_account_id, a.name AS owner_name
                  FROM invitations i
                  JOIN resource_shares s ON s.id = i.share_id
@@ -249,27 +219,16 @@ impl Backshare {
                  WHERE i.recipient_account_id = $1 AND i.answered_at IS NOT NULL
                    AND i.status IN ('rejected', 'expired', 'cancelled') {from}
                  ORDER BY i.answered_at {order}, i.id {order} LIMIT $2"
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(caller.account_id.as_str())
-                .bind(SWM_PAGE as i64 + 1);
-            if let Some(cursor) = answered_at.cursor() {
-                query = query.bind(cursor.at).bind(cursor.id.as_str());
-            }
-            let (rows, more) = answered_at.settle(query.fetch_all(&mut *conn).await?, SWM_PAGE);
-            // A page left empty (its rows went meanwhile) reads as the first page.
-            if rows.is_empty() && answered_at != PageAt::First {
-                answered_at = PageAt::First;
-                continue;
-            }
-            break (rows, more);
-        };
-        let answered_links = PageLinks::of(
-            &answered_at,
-            answered_rows.first().map(|r| key(r, "at", "id")),
-            answered_rows.last().map(|r| key(r, "at", "id")),
-            more,
-        );
+                );
+                let mut query = sqlx::query(&sql)
+                    .bind(caller.account_id.as_str())
+                    .bind(SWM_PAGE as i64 + 1);
+                if let Some(cursor) = at.cursor() {
+                    query = query.bind(cursor.at).bind(cursor.id.as_str());
+                }
+                Ok(query.fetch_all(&self.db).await?)
+            })
+            .await?;
         let answered = answered_rows
             .into_iter()
             .map(|row| {

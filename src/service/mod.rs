@@ -182,6 +182,37 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// One keyset page of rows sorted newest first by the columns `key` names (time, id):
+/// `read` runs the page's query at a position ([`PageAt::sql`], [`PageAt::cursor`]) for one
+/// row more than `size`. A page left empty (its rows went meanwhile) is read again as the
+/// first page, so a table never strands its reader on an empty page.
+pub(crate) async fn keyset_page<F, Fut>(
+    at: &PageAt,
+    size: usize,
+    key: (&str, &str),
+    read: F,
+) -> ServiceResult<(Vec<sqlx::any::AnyRow>, PageLinks)>
+where
+    F: Fn(PageAt) -> Fut,
+    Fut: std::future::Future<Output = ServiceResult<Vec<sqlx::any::AnyRow>>>,
+{
+    let mut at = at.clone();
+    let (rows, more) = loop {
+        let (rows, more) = at.settle(read(at.clone()).await?, size);
+        if rows.is_empty() && at != PageAt::First {
+            at = PageAt::First;
+            continue;
+        }
+        break (rows, more);
+    };
+    let cursor = |row: &sqlx::any::AnyRow| crate::paging::Cursor {
+        at: row.get(key.0),
+        id: row.get(key.1),
+    };
+    let links = PageLinks::of(&at, rows.first().map(cursor), rows.last().map(cursor), more);
+    Ok((rows, links))
+}
+
 /// Backups per page of "Backups".
 pub const BACKUPS_PAGE: usize = 50;
 
@@ -349,14 +380,12 @@ impl Backshare {
         at: &PageAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<BackupsPage> {
-        let mut at = at.clone();
-        let (rows, more) = loop {
+        let (rows, links) = keyset_page(at, BACKUPS_PAGE, ("created_at", "id"), |at| async move {
             let (from, order) = at.sql("b.created_at", "b.id", 4);
             let sql = format!(
-                "{} WHERE b.account_id = $1 AND b.deleted_at IS NULL
+                "{BACKUP_SUMMARY_SELECT} WHERE b.account_id = $1 AND b.deleted_at IS NULL
                    AND (b.expires_at IS NULL OR b.expires_at > $2) {from}
-                 ORDER BY b.created_at {order}, b.id {order} LIMIT $3",
-                BACKUP_SUMMARY_SELECT
+                 ORDER BY b.created_at {order}, b.id {order} LIMIT $3"
             );
             let mut query = sqlx::query(&sql)
                 .bind(caller.account_id.as_str())
@@ -365,19 +394,9 @@ impl Backshare {
             if let Some(cursor) = at.cursor() {
                 query = query.bind(cursor.at).bind(cursor.id.as_str());
             }
-            let (rows, more) = at.settle(query.fetch_all(&self.db).await?, BACKUPS_PAGE);
-            // A page left empty (its backups went meanwhile) reads as the first page.
-            if rows.is_empty() && at != PageAt::First {
-                at = PageAt::First;
-                continue;
-            }
-            break (rows, more);
-        };
-        let key = |row: &sqlx::any::AnyRow| crate::paging::Cursor {
-            at: row.get("created_at"),
-            id: row.get("id"),
-        };
-        let links = PageLinks::of(&at, rows.first().map(key), rows.last().map(key), more);
+            Ok(query.fetch_all(&self.db).await?)
+        })
+        .await?;
         let backups = self.backup_summaries(caller, rows).await?;
         Ok(BackupsPage { backups, links })
     }
@@ -456,8 +475,7 @@ impl Backshare {
         caller: &Caller,
         at: &crate::paging::PageAt,
     ) -> ServiceResult<ActivityPage> {
-        let mut conn = self.db.acquire().await?;
-        activity::for_account(&mut conn, &caller.account_id, at).await
+        activity::for_account(&self.db, &caller.account_id, at).await
     }
 
     /// Operator command: raises (or lowers) one account's shared-cluster-backup limit.

@@ -5,7 +5,7 @@ use super::recipients::{directory_of, resolve_principal, stored_principals};
 use super::*;
 use crate::ids::FolderId;
 use crate::model::PrincipalScope;
-use crate::paging::{Cursor, PageAt, PageLinks, Total, COUNT_CAP};
+use crate::paging::{PageAt, Total, COUNT_CAP};
 use crate::views::{
     DirectoryView, MySharesPage, PrincipalView, ShareChoice, ShareChoices, ShareOptions,
     ShareSummary,
@@ -43,50 +43,32 @@ impl Backshare {
         .bind(COUNT_CAP as i64 + 1)
         .fetch_one(&self.db)
         .await?;
-        let newest = PageAt::First;
-        let mut at = at;
-        let (mut shares, mut more) = self.share_page(caller, at).await?;
-        if shares.is_empty() && *at != PageAt::First {
-            // A page left empty (its shares went meanwhile) reads as the first page.
-            at = &newest;
-            (shares, more) = self.share_page(caller, at).await?;
-        }
-        let ids: Vec<String> = shares.iter().map(|c| c.id.clone()).collect();
+        let page = MY_SHARES_PAGE as usize;
+        let (shares, links) = keyset_page(at, page, ("created_at", "id"), |at| async move {
+            let (from, order) = at.sql("created_at", "id", 3);
+            let sql = format!(
+                "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
+                 ORDER BY created_at {order}, id {order} LIMIT $2"
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(caller.account_id.as_str())
+                .bind(page as i64 + 1);
+            if let Some(cursor) = at.cursor() {
+                query = query.bind(cursor.at).bind(cursor.id.as_str());
+            }
+            Ok(query.fetch_all(&self.db).await?)
+        })
+        .await?;
+        let ids: Vec<String> = shares.iter().map(|row| row.get("id")).collect();
         let rows = self
             .share_rows(caller, ShareRows::Shares(&ids), now)
             .await?;
         Ok(MySharesPage {
             rows,
-            links: PageLinks::of(at, shares.first().cloned(), shares.last().cloned(), more),
-            shares_on_page: u32::try_from(shares.len()).unwrap_or(u32::MAX),
+            links,
+            shares_on_page: u32::try_from(ids.len()).unwrap_or(u32::MAX),
             total_shares: Total::of_capped(u64::try_from(counted).unwrap_or(0)),
         })
-    }
-
-    /// The keys of one page of the caller's resource shares, newest first, and whether the
-    /// read found more beyond it in its direction.
-    async fn share_page(&self, caller: &Caller, at: &PageAt) -> ServiceResult<(Vec<Cursor>, bool)> {
-        let (from, order) = at.sql("created_at", "id", 3);
-        let sql = format!(
-            "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
-             ORDER BY created_at {order}, id {order} LIMIT $2"
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(caller.account_id.as_str())
-            .bind(i64::from(MY_SHARES_PAGE) + 1);
-        if let Some(cursor) = at.cursor() {
-            query = query.bind(cursor.at).bind(cursor.id.as_str());
-        }
-        let keys = query
-            .fetch_all(&self.db)
-            .await?
-            .into_iter()
-            .map(|row| Cursor {
-                at: row.get("created_at"),
-                id: row.get("id"),
-            })
-            .collect();
-        Ok(at.settle(keys, MY_SHARES_PAGE as usize))
     }
 
     /// A backup's "Share List" tab: each recipient and its status. Only the owner's account
