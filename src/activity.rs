@@ -7,7 +7,7 @@ use sqlx::Row;
 use crate::db::Backend;
 use crate::ids::AccountId;
 use crate::paging::PageAt;
-use crate::service::{keyset_page, Caller, ServiceResult};
+use crate::service::{columns_cursor, keyset_page, Caller, ServiceResult};
 use crate::views::{ActivityEntry, ActivityPage};
 
 /// The outcome of everything that went through.
@@ -93,33 +93,38 @@ pub async fn for_account(
     account: &AccountId,
     at: &PageAt,
 ) -> ServiceResult<ActivityPage> {
-    let (rows, links) = keyset_page(at, ACTIVITY_PAGE, ("at", "id"), |at| async move {
-        let (from, order) = at.sql("a.at", "a.id", 3);
-        let side = |column: &str| {
-            format!(
+    let (rows, links) = keyset_page(
+        at,
+        ACTIVITY_PAGE,
+        columns_cursor("at", "id"),
+        |at| async move {
+            let (from, order) = at.sql("a.at", "a.id", 3);
+            let side = |column: &str| {
+                format!(
                 "SELECT * FROM (SELECT a.id, a.at, a.actor_email, a.action, a.share_name, a.detail,
                         a.outcome, a.owner_account_id, a.recipient_account_id
                  FROM activity a WHERE a.{column} = $1 {from}
                  ORDER BY a.at {order}, a.id {order} LIMIT $2) s_{column}"
             )
-        };
-        let sql = format!(
-            "SELECT u.*, o.name AS owner_name, r.name AS recipient_name
+            };
+            let sql = format!(
+                "SELECT u.*, o.name AS owner_name, r.name AS recipient_name
              FROM ({} UNION ALL {}) u
              JOIN accounts o ON o.id = u.owner_account_id
              LEFT JOIN accounts r ON r.id = u.recipient_account_id
              ORDER BY u.at {order}, u.id {order} LIMIT $2",
-            side("owner_account_id"),
-            side("recipient_account_id"),
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(account.as_str())
-            .bind(ACTIVITY_PAGE as i64 + 1);
-        if let Some(cursor) = at.cursor() {
-            query = query.bind(cursor.at).bind(cursor.id.as_str());
-        }
-        Ok(query.fetch_all(db).await?)
-    })
+                side("owner_account_id"),
+                side("recipient_account_id"),
+            );
+            let mut query = sqlx::query(&sql)
+                .bind(account.as_str())
+                .bind(ACTIVITY_PAGE as i64 + 1);
+            if let Some(cursor) = at.cursor() {
+                query = query.bind(cursor.at).bind(cursor.id.as_str());
+            }
+            Ok(query.fetch_all(db).await?)
+        },
+    )
     .await?;
     let entries = rows
         .into_iter()

@@ -19,6 +19,9 @@ pub enum GrantStatus {
     Lost,
 }
 
+#[cfg(feature = "server")]
+crate::store::text_column!(GrantStatus, GrantStatus::from_word);
+
 impl GrantStatus {
     /// The word as stored.
     pub fn as_str(self) -> &'static str {

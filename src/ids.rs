@@ -30,6 +30,9 @@ macro_rules! id_type {
                 f.write_str(&self.0)
             }
         }
+
+        #[cfg(feature = "server")]
+        crate::store::text_column!($name, |text| Some($name::from_trusted(text)));
     };
 }
 

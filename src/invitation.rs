@@ -17,6 +17,9 @@ pub enum InvitationStatus {
     Cancelled,
 }
 
+#[cfg(feature = "server")]
+crate::store::text_column!(InvitationStatus, InvitationStatus::from_word);
+
 impl InvitationStatus {
     /// The word as stored.
     pub fn as_str(self) -> &'static str {

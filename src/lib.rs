@@ -30,5 +30,7 @@ pub mod objects;
 pub mod password;
 #[cfg(feature = "server")]
 pub mod service;
+#[cfg(feature = "server")]
+pub mod store;
 
 pub use error::UserError;

@@ -20,6 +20,9 @@ macro_rules! word_enum {
                 match word { $($word => Some(Self::$variant),)+ _ => None }
             }
         }
+
+        #[cfg(feature = "server")]
+        crate::store::text_column!($name, $name::from_word);
     };
 }
 

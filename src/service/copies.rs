@@ -115,21 +115,6 @@ impl Backshare {
             .collect()
     }
 
-    /// The copy facts and name of a backup.
-    pub(super) async fn copy_facts(
-        &self,
-        conn: &mut crate::db::Conn,
-        backup: &str,
-    ) -> ServiceResult<(CopyFacts, String)> {
-        let row = sqlx::query(
-            "SELECT id, name, kind, region, size_bytes, (encrypted IS TRUE) AS encrypted FROM backups WHERE id = $1",
-        )
-        .bind(backup)
-        .fetch_one(&mut *conn)
-        .await?;
-        Ok((copy_facts_of(&row, "id")?, row.get("name")))
-    }
-
     /// Reserves `vault` for the copy of a grant's backup and queues the copy. Runs inside
     /// the caller's write transaction, so the check and the reservation are one step.
     pub(super) async fn start_copy(
@@ -152,7 +137,7 @@ impl Backshare {
         .fetch_one(&mut *conn)
         .await?;
         let backup: String = row.get("backup_id");
-        let (facts, _) = self.copy_facts(conn, &backup).await?;
+        let facts = store::backups::copy_row(&mut *conn, &backup).await?.facts();
         let vaults = self.vault_facts(conn, recipient, now).await?;
         let Some(vault) = vaults.iter().find(|v| v.id == vault_id) else {
             return Err(UserError::NotFound(format!("Vault {vault_id}")).into());
@@ -176,10 +161,7 @@ impl Backshare {
         } else {
             None
         };
-        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
-            .bind(&backup)
-            .fetch_one(&mut *conn)
-            .await?;
+        let owner = store::backups::owner(&mut *conn, &backup).await?;
         activity::touch(conn, [recipient, owner.as_str()], now).await?;
         let copy = VaultCopy::start(facts.size_bytes);
         // A grant accepted again after its copy was deleted starts over in the same row,
@@ -351,7 +333,7 @@ impl Backshare {
         let copy = copy_from_row(&row)?;
         let again = copy.retry()?;
         let backup: String = row.get("backup_id");
-        let (facts, _) = self.copy_facts(&mut tx, &backup).await?;
+        let facts = store::backups::copy_row(&mut *tx, &backup).await?.facts();
         let vault_id: String = row.get("vault_id");
         let vaults = self
             .vault_facts(&mut tx, caller.account_id.as_str(), now)
@@ -370,10 +352,7 @@ impl Backshare {
         .bind(grant_id)
         .execute(&mut *tx)
         .await?;
-        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
-            .bind(&backup)
-            .fetch_one(&mut *tx)
-            .await?;
+        let owner = store::backups::owner(&mut *tx, &backup).await?;
         activity::touch(&mut tx, [caller.account_id.as_str(), owner.as_str()], now).await?;
         tx.commit().await?;
         Ok(())

@@ -30,7 +30,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<SharedWithMe> {
         let (invitations, pending_links) =
-            keyset_page(&at.pending, SWM_PAGE, ("created_at", "id"), |at| async move {
+            keyset_page(&at.pending, SWM_PAGE, columns_cursor("created_at", "id"), |at| async move {
             let (from, order) = at.sql("i.created_at", "i.id", 4);
             let sql = format!(
                 "SELECT i.id, i.created_at, i.expires_at, s.name AS share_name,
@@ -110,7 +110,7 @@ impl Backshare {
         }
 
         let (received_rows, received_links) =
-            keyset_page(&at.received, SWM_PAGE, ("backup_created_at", "id"), |at| async move {
+            keyset_page(&at.received, SWM_PAGE, columns_cursor("backup_created_at", "id"), |at| async move {
             let (from, order) = at.sql("b.created_at", "g.id", 3);
             let sql = format!(
                 "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
@@ -207,8 +207,11 @@ impl Backshare {
         // `answered_at`), on the index by recipient and that time. One left unanswered past
         // its deadline is listed once the lifecycle job (every second) wrote it Expired;
         // until then it is in neither table.
-        let (answered_rows, answered_links) =
-            keyset_page(&at.answered, SWM_PAGE, ("at", "id"), |at| async move {
+        let (answered_rows, answered_links) = keyset_page(
+            &at.answered,
+            SWM_PAGE,
+            columns_cursor("at", "id"),
+            |at| async move {
                 let (from, order) = at.sql("i.answered_at", "i.id", 3);
                 let sql = format!(
                     "SELECT i.id, i.status, i.expires_at, i.answered_at AS at,
@@ -227,8 +230,9 @@ impl Backshare {
                     query = query.bind(cursor.at).bind(cursor.id.as_str());
                 }
                 Ok(query.fetch_all(&self.db).await?)
-            })
-            .await?;
+            },
+        )
+        .await?;
         let answered = answered_rows
             .into_iter()
             .map(|row| {

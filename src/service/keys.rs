@@ -47,16 +47,11 @@ impl Backshare {
         backup: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<SecretKey> {
-        let row = sqlx::query("SELECT account_id, wrapped_key FROM backups WHERE id = $1")
-            .bind(backup)
-            .fetch_one(&mut *conn)
-            .await?;
-        let wrapped: Option<String> = row.get("wrapped_key");
-        let wrapped = wrapped.ok_or_else(|| {
+        let row = store::backups::wrapped_key(&mut *conn, backup).await?;
+        let wrapped = row.wrapped_key.ok_or_else(|| {
             ServiceError::Corrupt(format!("encrypted backup {backup} has no data key"))
         })?;
-        let owner: String = row.get("account_id");
-        let account_key = self.account_key(conn, &owner, now).await?;
+        let account_key = self.account_key(conn, row.account_id.as_str(), now).await?;
         Ok(account_key.unwrap_key(&wrapped)?)
     }
 

@@ -20,6 +20,7 @@ use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
 use crate::paging::{PageAt, PageLinks};
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};
+use crate::store;
 use crate::views::{
     ActivityPage, AnsweredInvitation, BackupSummary, BackupsPage, Credentials, InvitationView, Me,
     MyShareRow, ProjectView, ReceivedBackup, SharePreview, ShareQuota, ShareStatus, SharedWithMe,
@@ -182,19 +183,19 @@ fn new_id(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
-/// One keyset page of rows sorted newest first by the columns `key` names (time, id):
-/// `read` runs the page's query at a position ([`PageAt::sql`], [`PageAt::cursor`]) for one
-/// row more than `size`. A page left empty (its rows went meanwhile) is read again as the
-/// first page, so a table never strands its reader on an empty page.
-pub(crate) async fn keyset_page<F, Fut>(
+/// One keyset page of rows sorted newest first by (time, id), which `cursor` reads off a
+/// row: `read` runs the page's query at a position ([`PageAt::sql`], [`PageAt::cursor`])
+/// for one row more than `size`. A page left empty (its rows went meanwhile) is read again
+/// as the first page, so a table never strands its reader on an empty page.
+pub(crate) async fn keyset_page<R, F, Fut>(
     at: &PageAt,
     size: usize,
-    key: (&str, &str),
+    cursor: impl Fn(&R) -> crate::paging::Cursor,
     read: F,
-) -> ServiceResult<(Vec<sqlx::any::AnyRow>, PageLinks)>
+) -> ServiceResult<(Vec<R>, PageLinks)>
 where
     F: Fn(PageAt) -> Fut,
-    Fut: std::future::Future<Output = ServiceResult<Vec<sqlx::any::AnyRow>>>,
+    Fut: std::future::Future<Output = ServiceResult<Vec<R>>>,
 {
     let mut at = at.clone();
     let (rows, more) = loop {
@@ -205,26 +206,28 @@ where
         }
         break (rows, more);
     };
-    let cursor = |row: &sqlx::any::AnyRow| crate::paging::Cursor {
-        at: row.get(key.0),
-        id: row.get(key.1),
-    };
-    let links = PageLinks::of(&at, rows.first().map(cursor), rows.last().map(cursor), more);
+    let links = PageLinks::of(
+        &at,
+        rows.first().map(&cursor),
+        rows.last().map(&cursor),
+        more,
+    );
     Ok((rows, links))
+}
+
+/// The cursor of a row read untyped, from its time and id columns.
+pub(crate) fn columns_cursor(
+    at: &'static str,
+    id: &'static str,
+) -> impl Fn(&sqlx::any::AnyRow) -> crate::paging::Cursor {
+    move |row| crate::paging::Cursor {
+        at: row.get(at),
+        id: row.get(id),
+    }
 }
 
 /// Backups per page of "Backups".
 pub const BACKUPS_PAGE: usize = 50;
-
-/// The columns "Backups" shows of a backup; a statement adds its `WHERE` and order.
-const BACKUP_SUMMARY_SELECT: &str =
-    "SELECT b.id, b.name, b.kind, b.region, b.size_bytes, b.created_at, b.expires_at,
-            b.lock_reason, r.name AS resource_name, (r.encrypted IS TRUE) AS cluster_encrypted,
-            (b.encrypted IS TRUE) AS backup_encrypted,
-            EXISTS (SELECT 1 FROM share_backups sb
-                    JOIN share_principals sp ON sp.share_id = sb.share_id
-                    WHERE sb.backup_id = b.id) AS sharing
-     FROM backups b JOIN resources r ON r.id = b.resource_id";
 
 /// `$first, $first+1, …` for `count` values bound in order (an `IN (…)` list: the `Any`
 /// driver binds no arrays).
@@ -380,21 +383,15 @@ impl Backshare {
         at: &PageAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<BackupsPage> {
-        let (rows, links) = keyset_page(at, BACKUPS_PAGE, ("created_at", "id"), |at| async move {
-            let (from, order) = at.sql("b.created_at", "b.id", 4);
-            let sql = format!(
-                "{BACKUP_SUMMARY_SELECT} WHERE b.account_id = $1 AND b.deleted_at IS NULL
-                   AND (b.expires_at IS NULL OR b.expires_at > $2) {from}
-                 ORDER BY b.created_at {order}, b.id {order} LIMIT $3"
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(caller.account_id.as_str())
-                .bind(millis(now))
-                .bind(BACKUPS_PAGE as i64 + 1);
-            if let Some(cursor) = at.cursor() {
-                query = query.bind(cursor.at).bind(cursor.id.as_str());
-            }
-            Ok(query.fetch_all(&self.db).await?)
+        let cursor = |row: &store::backups::SummaryRow| crate::paging::Cursor {
+            at: row.created_at,
+            id: row.facts.id.to_string(),
+        };
+        let (rows, links) = keyset_page(at, BACKUPS_PAGE, cursor, |at| async move {
+            let limit = BACKUPS_PAGE as i64 + 1;
+            let page =
+                store::backups::summary_page(&self.db, &caller.account_id, millis(now), &at, limit);
+            Ok(page.await?)
         })
         .await?;
         let backups = self.backup_summaries(caller, rows).await?;
@@ -408,25 +405,17 @@ impl Backshare {
         backup_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<Option<BackupSummary>> {
-        let sql = format!(
-            "{} WHERE b.id = $1 AND b.account_id = $2 AND b.deleted_at IS NULL
-               AND (b.expires_at IS NULL OR b.expires_at > $3)",
-            BACKUP_SUMMARY_SELECT
-        );
-        let rows = sqlx::query(&sql)
-            .bind(backup_id)
-            .bind(caller.account_id.as_str())
-            .bind(millis(now))
-            .fetch_all(&self.db)
-            .await?;
+        let row =
+            store::backups::summary(&self.db, &caller.account_id, backup_id, millis(now)).await?;
+        let rows = row.into_iter().collect();
         Ok(self.backup_summaries(caller, rows).await?.pop())
     }
 
-    /// Backups as "Backups" shows them, from rows of [`BACKUP_SUMMARY_SELECT`].
+    /// Backups as "Backups" shows them.
     async fn backup_summaries(
         &self,
         caller: &Caller,
-        rows: Vec<sqlx::any::AnyRow>,
+        rows: Vec<store::backups::SummaryRow>,
     ) -> ServiceResult<Vec<BackupSummary>> {
         let mut conn = self.db.acquire().await?;
         // An account that may not share sees why on every row's "Share Backups".
@@ -439,34 +428,33 @@ impl Backshare {
             Err(fault) => return Err(fault),
         };
         drop(conn);
-        rows.into_iter()
-            .map(|row| {
-                let facts = backup_facts(&row)?;
-                Ok(BackupSummary {
-                    share_blocked: sharing_refused
-                        .clone()
-                        .or_else(|| rules::check_shareable(&facts).err().map(|r| r.to_string())),
-                    restore_blocked: rules::check_restorable(&facts.id, facts.kind, facts.lock)
-                        .err()
-                        .map(|r| r.to_string()),
-                    status: match facts.lock {
-                        Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
-                        Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),
-                        None => "Available".to_owned(),
-                    },
-                    encrypted: facts.encrypted,
-                    id: facts.id,
-                    name: row.get("name"),
-                    kind: facts.kind,
-                    source_resource: row.get("resource_name"),
-                    region: facts.region,
-                    size_bytes: row.get("size_bytes"),
-                    created_at: instant(row.get("created_at")),
-                    expires_at: row.get::<Option<i64>, _>("expires_at").map(instant),
-                    sharing: row.flag("sharing"),
-                })
-            })
-            .collect()
+        let summaries = rows.into_iter().map(|row| {
+            let facts = BackupFacts::from(row.facts);
+            BackupSummary {
+                share_blocked: sharing_refused
+                    .clone()
+                    .or_else(|| rules::check_shareable(&facts).err().map(|r| r.to_string())),
+                restore_blocked: rules::check_restorable(&facts.id, facts.kind, facts.lock)
+                    .err()
+                    .map(|r| r.to_string()),
+                status: match facts.lock {
+                    Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
+                    Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),
+                    None => "Available".to_owned(),
+                },
+                encrypted: facts.encrypted,
+                id: facts.id,
+                name: row.name,
+                kind: facts.kind,
+                source_resource: row.resource_name,
+                region: facts.region,
+                size_bytes: row.size_bytes,
+                created_at: instant(row.created_at),
+                expires_at: row.expires_at.map(instant),
+                sharing: row.sharing.0,
+            }
+        });
+        Ok(summaries.collect())
     }
 
     /// The "Activity" page: what concerns the caller's account, as owner or recipient.
@@ -569,21 +557,13 @@ impl Backshare {
         id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<BackupFacts> {
-        let row = sqlx::query(
-            "SELECT b.id, b.kind, b.region, b.lock_reason, b.account_id, (r.encrypted IS TRUE) AS cluster_encrypted, (b.encrypted IS TRUE) AS backup_encrypted
-             FROM backups b JOIN resources r ON r.id = b.resource_id
-             WHERE b.id = $1 AND b.deleted_at IS NULL AND (b.expires_at IS NULL OR b.expires_at > $2)",
-        )
-        .bind(id)
-        .bind(millis(now))
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row = store::backups::live_facts(&mut *tx, id, millis(now)).await?;
         let not_found = || UserError::NotFound(format!("Backup {id}"));
         let Some(row) = row else {
             return Err(not_found().into());
         };
-        if row.get::<String, _>("account_id") == caller.account_id.as_str() {
-            return backup_facts(&row);
+        if row.account_id == caller.account_id {
+            return Ok(row.facts.into());
         }
         // Rule 7: what an account received cannot be shared onward.
         let received: Option<String> = sqlx::query_scalar(
@@ -644,21 +624,6 @@ async fn move_invitation(
     .await?
     .rows_affected();
     Ok(moved == 1)
-}
-
-fn backup_facts(row: &sqlx::any::AnyRow) -> ServiceResult<BackupFacts> {
-    let kind: String = row.get("kind");
-    let lock: Option<String> = row.get("lock_reason");
-    Ok(BackupFacts {
-        id: BackupId::from_trusted(row.get::<String, _>("id")),
-        kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
-        region: row.get("region"),
-        cluster_encrypted: row.flag("cluster_encrypted"),
-        encrypted: row.flag("backup_encrypted"),
-        lock: lock
-            .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
-            .transpose()?,
-    })
 }
 
 async fn recipient_facts(

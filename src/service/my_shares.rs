@@ -44,20 +44,25 @@ impl Backshare {
         .fetch_one(&self.db)
         .await?;
         let page = MY_SHARES_PAGE as usize;
-        let (shares, links) = keyset_page(at, page, ("created_at", "id"), |at| async move {
-            let (from, order) = at.sql("created_at", "id", 3);
-            let sql = format!(
-                "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
+        let (shares, links) = keyset_page(
+            at,
+            page,
+            columns_cursor("created_at", "id"),
+            |at| async move {
+                let (from, order) = at.sql("created_at", "id", 3);
+                let sql = format!(
+                    "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
                  ORDER BY created_at {order}, id {order} LIMIT $2"
-            );
-            let mut query = sqlx::query(&sql)
-                .bind(caller.account_id.as_str())
-                .bind(page as i64 + 1);
-            if let Some(cursor) = at.cursor() {
-                query = query.bind(cursor.at).bind(cursor.id.as_str());
-            }
-            Ok(query.fetch_all(&self.db).await?)
-        })
+                );
+                let mut query = sqlx::query(&sql)
+                    .bind(caller.account_id.as_str())
+                    .bind(page as i64 + 1);
+                if let Some(cursor) = at.cursor() {
+                    query = query.bind(cursor.at).bind(cursor.id.as_str());
+                }
+                Ok(query.fetch_all(&self.db).await?)
+            },
+        )
         .await?;
         let ids: Vec<String> = shares.iter().map(|row| row.get("id")).collect();
         let rows = self

@@ -493,7 +493,7 @@ impl Backshare {
             .fetch_one(&mut *conn)
             .await?;
         let owner_site = word(Site::from_word(&site), "accounts.site", &site)?;
-        let backups = share_backup_facts(conn, &share.id).await?;
+        let backups = store::backups::facts_of_share(&mut *conn, &share.id).await?;
         let settled = settled_recipients(conn, &share.id).await?;
         let mut reached = BTreeSet::new();
         for principal in stored_principals(conn, &share.id).await? {
@@ -548,23 +548,6 @@ pub(super) async fn share_backup_ids(
             .fetch_all(&mut *conn)
             .await?,
     )
-}
-
-/// The live backups of a share, as the rules see them.
-pub(super) async fn share_backup_facts(
-    conn: &mut crate::db::Conn,
-    share_id: &str,
-) -> ServiceResult<Vec<BackupFacts>> {
-    let rows = sqlx::query(
-        "SELECT b.id, b.kind, b.region, b.lock_reason, (r.encrypted IS TRUE) AS cluster_encrypted, (b.encrypted IS TRUE) AS backup_encrypted
-         FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-         JOIN resources r ON r.id = b.resource_id
-         WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
-    )
-    .bind(share_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(backup_facts).collect()
 }
 
 /// An accepted invitation holds an active grant for every live backup of its share:

@@ -270,16 +270,12 @@ impl Backshare {
                 .execute(&mut *tx)
                 .await?;
                 let account: String = row.get("account_id");
-                let owner: String =
-                    sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
-                        .bind(&backup)
-                        .fetch_one(&mut *tx)
-                        .await?;
+                let owner = store::backups::owner(&mut *tx, &backup).await?;
                 let line = Line {
                     actor: None,
                     action: "Restore finished",
-                    owner: &owner,
-                    recipient: (owner != account).then_some(account.as_str()),
+                    owner: owner.as_str(),
+                    recipient: (owner.as_str() != account).then_some(account.as_str()),
                     share_name: None,
                     detail: format!("{backup} into {}", row.get::<String, _>("resource_name")),
                     outcome: detail.as_deref().unwrap_or("Done: checksum verified"),
@@ -416,16 +412,13 @@ impl Backshare {
         outcome: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let owner: String = sqlx::query_scalar("SELECT account_id FROM backups WHERE id = $1")
-            .bind(backup)
-            .fetch_one(&mut *conn)
-            .await?;
+        let owner = store::backups::owner(&mut *conn, backup).await?;
         let account = actor.map(|c| c.account_id.as_str().to_owned());
         let line = Line {
             actor,
             action,
-            owner: &owner,
-            recipient: account.as_deref().filter(|a| *a != owner),
+            owner: owner.as_str(),
+            recipient: account.as_deref().filter(|a| *a != owner.as_str()),
             share_name: None,
             detail: format!("{backup}: {detail}"),
             outcome,

@@ -1,8 +1,8 @@
 //! Resource shares: creating and changing them, and the rules and limits they meet.
 
 use super::recipients::{
-    directory_of, resolve_principal, settled_recipients, share_backup_facts, share_backup_ids,
-    stored_principals, ShareRef,
+    directory_of, resolve_principal, settled_recipients, share_backup_ids, stored_principals,
+    ShareRef,
 };
 use super::*;
 use crate::db::{Lock, WriteTx};
@@ -416,7 +416,7 @@ impl Backshare {
         let mut backups: Vec<BackupFacts> = Vec::new();
         if let Some(share) = existing {
             // Rule 6: a share holding a locked backup cannot have its sharing modified.
-            for facts in share_backup_facts(conn, &share.id).await? {
+            for facts in store::backups::facts_of_share(&mut *conn, &share.id).await? {
                 if let Err(refusal) = rules::check_unlocked(&facts) {
                     problems.push(refusal.into());
                 }
@@ -636,7 +636,7 @@ impl Backshare {
         caller.require_change()?;
 
         // Rule 6: a locked backup's sharing cannot be cancelled.
-        for facts in share_backup_facts(&mut tx, share_id).await? {
+        for facts in store::backups::facts_of_share(&mut *tx, share_id).await? {
             rules::check_unlocked(&facts)?;
         }
 

@@ -1,0 +1,69 @@
+//! One home for each table group's SQL: every module owns its tables' row types (read
+//! with `query_as` into `FromRow` structs) and their statements. Services compose them
+//! inside their transactions and never spell a column list of their own.
+//!
+//! Columns decode straight into the domain's types: ids and stored words implement
+//! sqlx's `Type`, `Decode` and `Encode` for the `Any` driver (see [`text_column`]), and
+//! [`Flag`] reads a boolean whichever way the backend returns it.
+
+use sqlx::any::{AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
+use sqlx::error::BoxDynError;
+use sqlx::{Any, Decode, Type};
+
+pub mod backups;
+
+/// Implements sqlx's column traits for a type stored as text: `$decode` turns the text
+/// back into the type (`None` for text no value of it has), `as_str` writes it.
+macro_rules! text_column {
+    ($name:ty, $decode:expr) => {
+        impl sqlx::Type<sqlx::Any> for $name {
+            fn type_info() -> sqlx::any::AnyTypeInfo {
+                <String as sqlx::Type<sqlx::Any>>::type_info()
+            }
+            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
+            }
+        }
+
+        impl<'r> sqlx::Decode<'r, sqlx::Any> for $name {
+            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
+                let decode: fn(&str) -> Option<$name> = $decode;
+                decode(&text)
+                    .ok_or_else(|| format!("{text:?} is not a stored {}", stringify!($name)).into())
+            }
+        }
+
+        impl<'q> sqlx::Encode<'q, sqlx::Any> for $name {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <String as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str().to_owned(), buf)
+            }
+        }
+    };
+}
+pub(crate) use text_column;
+
+/// A boolean column or expression: PostgreSQL returns a boolean, SQLite an integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Flag(pub bool);
+
+impl Type<Any> for Flag {
+    fn type_info() -> AnyTypeInfo {
+        <bool as Type<Any>>::type_info()
+    }
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        ty.kind == AnyTypeInfoKind::Bool || ty.kind.is_integer()
+    }
+}
+
+impl<'r> Decode<'r, Any> for Flag {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        match <bool as Decode<Any>>::decode(value.clone()) {
+            Ok(flag) => Ok(Flag(flag)),
+            Err(_) => Ok(Flag(<i64 as Decode<Any>>::decode(value)? != 0)),
+        }
+    }
+}
