@@ -1,0 +1,231 @@
+//! Signing in, roles, the demo's accounts, safe errors, opt-in sharing and what each account's log shows.
+
+use backshare::demo;
+use backshare::paging::PageAt;
+use backshare::service::{ServiceError, Settings};
+use backshare::UserError;
+use chrono::{Duration, Utc};
+
+use crate::world::{
+    world, world_with_settings, ALICE, BOB, BOB_ACCOUNT, CAROL, DAN_ACCOUNT, ORDERS, VIC,
+};
+
+#[tokio::test]
+async fn the_demo_is_seeded_once_with_real_bytes() {
+    let w = world().await;
+    assert!(!demo::seed_if_empty(&w.svc, Utc::now()).await.unwrap());
+    let alice = w.caller(ALICE).await;
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
+    assert!(backups.len() >= 8);
+    let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
+    assert_eq!(orders.size_bytes, 2 * 1024 * 1024);
+    assert!(orders.share_blocked.is_none());
+    for blocked in [
+        "fb-acmehq-files-001",
+        "rp-acmehq-orders-001",
+        "cb-acmehq-ledger-001",
+        "cb-acmehq-orders-002",
+    ] {
+        assert!(
+            backups
+                .iter()
+                .find(|b| b.id.as_str() == blocked)
+                .unwrap()
+                .share_blocked
+                .is_some(),
+            "{blocked}"
+        );
+    }
+    let creds = w.svc.credentials(&w.caller(BOB).await).await.unwrap();
+    assert_eq!(creds.account_id.as_str(), BOB_ACCOUNT);
+    assert_eq!(creds.projects[0].region, "ap-southeast-1");
+}
+
+#[tokio::test]
+async fn a_wrong_password_and_an_unknown_email_get_the_same_refusal() {
+    let w = world().await;
+    assert_eq!(
+        w.svc
+            .authenticate("Alice@Acme.example", demo::DEMO_PASSWORD)
+            .await
+            .unwrap()
+            .as_str(),
+        ALICE
+    );
+    let wrong = UserError::from(
+        w.svc
+            .authenticate("alice@acme.example", "nope")
+            .await
+            .unwrap_err(),
+    );
+    let unknown = UserError::from(
+        w.svc
+            .authenticate("nobody@acme.example", "nope")
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(wrong, UserError::BadCredentials);
+    assert_eq!(unknown, UserError::BadCredentials);
+}
+
+#[tokio::test]
+async fn a_viewer_sees_but_changes_nothing() {
+    let w = world().await;
+    let vic = w.caller(VIC).await;
+    assert!(!w
+        .svc
+        .list_backups(&vic, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups
+        .is_empty());
+    assert!(
+        matches!(w.share(VIC, "by-vic", &[ORDERS], &[BOB_ACCOUNT]).await, Err(UserError::Forbidden(m)) if m.contains("viewer"))
+    );
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.cancel(VIC, &share, BOB_ACCOUNT).await,
+        Err(UserError::Forbidden(_))
+    ));
+    assert_eq!(
+        w.svc
+            .my_shares(&vic, &PageAt::First, Utc::now())
+            .await
+            .unwrap()
+            .rows
+            .len(),
+        1,
+        "the viewer sees its account's shares"
+    );
+}
+
+#[test]
+fn service_errors_for_storage_faults_become_one_safe_sentence() {
+    let fault = ServiceError::Corrupt("secret detail".into());
+    let shown = UserError::from(fault).to_string();
+    assert!(!shown.contains("secret"));
+    assert_eq!(shown, UserError::Internal.to_string());
+}
+
+#[tokio::test]
+async fn the_activity_log_shows_each_account_what_concerns_it() {
+    let w = world().await;
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(w
+        .share(ALICE, "to-dan", &[ORDERS], &[DAN_ACCOUNT])
+        .await
+        .is_err());
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    w.svc
+        .run_due_work(Utc::now() + Duration::minutes(11))
+        .await
+        .unwrap();
+
+    let actions = |entries: Vec<backshare::views::ActivityEntry>| {
+        entries
+            .into_iter()
+            .map(|e| (e.actor, e.action, e.outcome))
+            .collect::<Vec<_>>()
+    };
+    let alice = actions(
+        w.svc
+            .activity(&w.caller(ALICE).await, &PageAt::First)
+            .await
+            .unwrap()
+            .entries,
+    );
+    let done = |who: &str, what: &str| (who.to_owned(), what.to_owned(), "Done".to_owned());
+    assert_eq!(alice[0], done("System", "Revocation finished"));
+    assert_eq!(alice[1], done("alice@acme.example", "Cancelled sharing"));
+    assert_eq!(
+        alice[2],
+        done("bob@acme-east.example", "Accepted invitation")
+    );
+    assert_eq!(alice[3].1, "Share backups");
+    assert!(
+        alice[3].2.contains("another site"),
+        "the refusal is logged with its reason"
+    );
+    assert_eq!(alice[4], done("alice@acme.example", "Shared backups"));
+
+    let bob = actions(
+        w.svc
+            .activity(&w.caller(BOB).await, &PageAt::First)
+            .await
+            .unwrap()
+            .entries,
+    );
+    assert_eq!(
+        bob.len(),
+        4,
+        "Bob sees his share's lines, not Alice's refused attempt: {bob:?}"
+    );
+    let carol = w
+        .svc
+        .activity(&w.caller(CAROL).await, &PageAt::First)
+        .await
+        .unwrap()
+        .entries;
+    assert!(carol.is_empty());
+}
+
+#[tokio::test]
+async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it() {
+    use backshare::rules::Refusal;
+    let w = world_with_settings(Settings {
+        sharing_opt_in: true,
+        ..Settings::default()
+    })
+    .await;
+    let alice = w.caller(ALICE).await;
+
+    let refused = w.share(ALICE, "beta", &[ORDERS], &[BOB_ACCOUNT]).await;
+    assert!(
+        matches!(refused, Err(UserError::Refused(Refusal::SharingNotEnabled))),
+        "{refused:?}"
+    );
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
+    let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
+    assert_eq!(
+        orders.share_blocked.as_deref(),
+        Some(Refusal::SharingNotEnabled.to_string().as_str())
+    );
+    let preview = w.preview(&alice, &[ORDERS], &[BOB_ACCOUNT]).await;
+    assert!(preview
+        .problems
+        .contains(&Refusal::SharingNotEnabled.to_string()));
+
+    w.svc
+        .enable_sharing(&alice.account_id, true, Utc::now())
+        .await
+        .unwrap();
+    w.share(ALICE, "beta", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .expect("enabled, Alice shares");
+    let backups = w
+        .svc
+        .list_backups(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap()
+        .backups;
+    let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
+    assert_eq!(orders.share_blocked, None);
+}

@@ -1,0 +1,176 @@
+//! Restores: a recipient's new cluster from a shared backup, refusals, restarts and the owner's own encrypted disk.
+
+use backshare::demo;
+use backshare::service::{Backshare, Settings};
+use backshare::UserError;
+use chrono::Utc;
+
+use crate::world::{world, World, ALICE, BOB, BOB_ACCOUNT, CAROL, ORDERS, SECRET_DISK, VIC};
+
+#[tokio::test]
+async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluster_that_outlives_the_share(
+) {
+    use backshare::model::RestoreStatus;
+    use backshare::rules::Refusal;
+    let w = world().await;
+    let share = w
+        .share(ALICE, "to-east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    assert!(
+        matches!(w.restore(BOB, ORDERS).await, Err(UserError::NotFound(_))),
+        "nothing to restore before accepting"
+    );
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    w.restore(BOB, ORDERS).await.unwrap();
+
+    // Rule 6 for real: while the restore runs, the backup is locked.
+    assert_eq!(w.backup_status(ORDERS).await, "Locked (restoring)");
+    assert!(matches!(
+        w.cancel(ALICE, &share, BOB_ACCOUNT).await,
+        Err(UserError::Refused(Refusal::Locked { .. }))
+    ));
+    let alice = w.caller(ALICE).await;
+    assert!(matches!(
+        w.svc.delete_backup(&alice, ORDERS, Utc::now()).await.map_err(UserError::from),
+        Err(UserError::Refused(r)) if r.to_string().contains("being restored")
+    ));
+    // Rule 10: the owner's own use is not affected; it may restore at the same time.
+    w.restore(ALICE, ORDERS).await.unwrap();
+
+    assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 2);
+    assert_eq!(w.backup_status(ORDERS).await, "Available");
+    let bob = w.caller(BOB).await;
+    let restores = w.svc.restores(&bob).await.unwrap();
+    assert_eq!(restores.len(), 1, "each account sees its own restores");
+    let restored = &restores[0];
+    assert_eq!(restored.status, RestoreStatus::Done);
+    assert_eq!(restored.project_id.as_str(), "proj-acmeeast-sg");
+    let backup_sha: String = sqlx::query_scalar("SELECT sha256 FROM backups WHERE id = $1")
+        .bind(ORDERS)
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+    assert_eq!(restored.sha256.as_deref(), Some(backup_sha.as_str()));
+    let bytes = w
+        .svc
+        .objects()
+        .get("resources", restored.resource_id.as_str())
+        .await
+        .unwrap();
+    let original = w.svc.objects().get("backups", ORDERS).await.unwrap();
+    assert_eq!(
+        bytes, original,
+        "the new cluster's bytes equal the backup's"
+    );
+
+    // Cancelled: restore is refused while revoking, with the reason.
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    assert!(matches!(
+        w.restore(BOB, ORDERS).await,
+        Err(UserError::Conflict(m)) if m.contains("cancelled")
+    ));
+    let page = w
+        .svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap();
+    assert!(page.received[0].restore_blocked.is_some());
+
+    // Rule 11: deleting the backup leaves the restored cluster and its bytes in place.
+    w.svc
+        .delete_backup(&alice, ORDERS, Utc::now())
+        .await
+        .unwrap();
+    assert!(
+        w.svc
+            .objects()
+            .exists("resources", restored.resource_id.as_str())
+            .await
+    );
+    let still: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE id = $1")
+        .bind(restored.resource_id.as_str())
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+    assert_eq!(still, 1);
+}
+
+#[tokio::test]
+async fn restore_refuses_what_it_cannot_do_with_a_reason() {
+    let w = world().await;
+    assert!(matches!(
+        w.restore(ALICE, "fb-acmehq-files-001").await,
+        Err(UserError::Refused(r)) if r.to_string().contains("file backup")
+    ));
+    assert!(matches!(
+        w.restore(ALICE, "cb-acmehq-orders-002").await,
+        Err(UserError::Refused(r)) if r.to_string().contains("converting")
+    ));
+    assert!(matches!(
+        w.restore(VIC, ORDERS).await,
+        Err(UserError::Forbidden(m)) if m.contains("viewer")
+    ));
+    assert!(matches!(
+        w.restore(CAROL, ORDERS).await,
+        Err(UserError::NotFound(_))
+    ));
+}
+
+#[tokio::test]
+async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = backshare::db::scratch_url(dir.path()).await;
+    {
+        let db = backshare::db::connect(&url).await.unwrap();
+        let svc = Backshare::new(db.clone(), dir.path(), Settings::default()).unwrap();
+        demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
+        let w = World {
+            svc,
+            _dir: tempfile::tempdir().unwrap(),
+        };
+        w.restore(ALICE, ORDERS).await.unwrap();
+        db.close().await; // the server stops before its job ran
+    }
+    let db = backshare::db::connect(&url).await.unwrap();
+    let w = World {
+        svc: Backshare::new(db, dir.path(), Settings::default()).unwrap(),
+        _dir: dir,
+    };
+    assert_eq!(w.backup_status(ORDERS).await, "Locked (restoring)");
+    assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 1);
+    assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 0);
+    assert_eq!(w.backup_status(ORDERS).await, "Available");
+    let clusters: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM resources WHERE name LIKE '%(restored)'")
+            .fetch_one(w.svc.db())
+            .await
+            .unwrap();
+    assert_eq!(clusters, 1, "restored once");
+}
+
+#[tokio::test]
+async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key() {
+    use backshare::model::RestoreStatus;
+    let w = world().await;
+    w.restore(ALICE, SECRET_DISK).await.unwrap();
+    assert_eq!(w.backup_status(SECRET_DISK).await, "Locked (restoring)");
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let alice = w.caller(ALICE).await;
+    let done = w.svc.restores(&alice).await.unwrap().remove(0);
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    let created = w
+        .svc
+        .objects()
+        .get("resources", done.resource_id.as_str())
+        .await
+        .unwrap();
+    let sealed = w.svc.objects().get("backups", SECRET_DISK).await.unwrap();
+    assert_ne!(
+        created, sealed,
+        "the backup is stored sealed, the disk holds the plaintext"
+    );
+    assert_eq!(Some(backshare::objects::sha256_hex(&created)), done.sha256);
+    assert_eq!(w.backup_status(SECRET_DISK).await, "Available");
+}
