@@ -13,6 +13,7 @@ use crate::model::{BackupKind, CopyStatus, ResourceKind};
 use crate::units::human_bytes;
 
 /// A copy as its transitions see it.
+#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultCopy {
     pub status: CopyStatus,
@@ -122,6 +123,7 @@ fn not_from(status: CopyStatus, what: &str) -> UserError {
 }
 
 /// What the vault rule needs to know about a vault.
+#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VaultFacts {
     pub id: String,

@@ -296,6 +296,14 @@ pub struct MySharesPage {
     pub total_shares: crate::paging::Total,
 }
 
+/// A backup's "Share List" tab: the backup and one keyset page of its recipients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShareListPage {
+    pub backup: BackupSummary,
+    pub rows: Vec<MyShareRow>,
+    pub links: crate::paging::PageLinks,
+}
+
 /// A row of "My Shares": one backup, one recipient, its status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyShareRow {

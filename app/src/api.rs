@@ -3,7 +3,7 @@
 //! what that account may see and change.
 
 use backshare::model::PrincipalScope;
-use backshare::views::{self, BackupSummary, MyShareRow};
+use backshare::views;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
@@ -293,11 +293,15 @@ pub async fn activity(
     svc.activity(&caller, &at).await.map_err(on_server::fail)
 }
 
-/// A backup's details page and its "Share List" tab (owner only).
+/// A backup's details page and one page of its "Share List" tab (owner only).
 #[server(endpoint = "share_list")]
-pub async fn share_list(backup_id: String) -> Result<(BackupSummary, Vec<MyShareRow>), AppError> {
+pub async fn share_list(
+    backup_id: String,
+    #[server(default)] at: Option<String>,
+) -> Result<views::ShareListPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.share_list(&caller, &backup_id, chrono::Utc::now())
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.share_list(&caller, &backup_id, &at, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
 }

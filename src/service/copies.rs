@@ -51,22 +51,6 @@ pub(super) fn vault_choice(
     }
 }
 
-/// A backup's copy facts from a row with its id (in column `id_column`), `kind`, `region`,
-/// `size_bytes` and `encrypted`, so that a page reads them with its own rows.
-pub(super) fn copy_facts_of(row: &sqlx::any::AnyRow, id_column: &str) -> ServiceResult<CopyFacts> {
-    let kind: String = row.get("kind");
-    Ok(CopyFacts {
-        backup: BackupId::from_trusted(row.get::<String, _>(id_column)),
-        kind: word(BackupKind::from_word(&kind), "backups.kind", &kind)?,
-        region: row.get("region"),
-        // A sealed backup is copied as it is stored, a little larger than its content.
-        size_bytes: match row.flag("encrypted") {
-            true => crate::crypto::sealed_len(row.get("size_bytes")),
-            false => row.get("size_bytes"),
-        },
-    })
-}
-
 /// A copy the job claimed: what it needs to run one attempt.
 struct Claim {
     grant: String,
@@ -751,20 +735,6 @@ pub(super) fn copy_from_row(row: &sqlx::any::AnyRow) -> ServiceResult<VaultCopy>
         size_bytes: row.get("size_bytes"),
         failure: row.get("failure"),
     })
-}
-
-/// The copy joined onto a grant's row, if there is one that is shown: columns
-/// `copy_status`, `copy_size`, `copied_bytes`, `failure` of a LEFT JOIN on `copies`.
-pub(super) fn joined_copy(row: &sqlx::any::AnyRow) -> ServiceResult<Option<VaultCopy>> {
-    let Some(status) = row.get::<Option<String>, _>("copy_status") else {
-        return Ok(None);
-    };
-    Ok(Some(VaultCopy {
-        status: word(CopyStatus::from_word(&status), "copies.status", &status)?,
-        copied_bytes: row.get("copied_bytes"),
-        size_bytes: row.get("copy_size"),
-        failure: row.get("failure"),
-    }))
 }
 
 /// Locks what starting a copy of a grant reads: the grant's backup (its grant and copy

@@ -4,6 +4,9 @@
 use super::*;
 use crate::db::Lock;
 
+/// Rows of each kind the lifecycle moves per step; the rest wait for the next second.
+const DUE_AT_ONCE: i64 = 500;
+
 impl Backshare {
     /// All due background work in one step: the lifecycle, then the restores. The server
     /// runs the two in loops of their own, so a long restore never holds up an expiry.
@@ -23,28 +26,24 @@ impl Backshare {
             .bind(millis(now - Duration::minutes(10)))
             .execute(&self.db)
             .await?;
-        let due_invitations = sqlx::query(
-            "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
-                    s.name AS share_name
-             FROM invitations i JOIN resource_shares s ON s.id = i.share_id
-             WHERE i.status = 'pending' AND i.expires_at <= $1 LIMIT 500",
-        )
-        .bind(millis(now))
-        .fetch_all(&self.db)
-        .await?;
-        for row in due_invitations {
-            let next = invitation_from_row(&row)?.expire(now)?;
+        for row in store::invitations::due(&self.db, millis(now), DUE_AT_ONCE).await? {
+            let next = row.state.invitation().expire(now)?;
             let mut tx = self.writer.begin().await?;
-            let id: String = row.get("id");
-            let expired =
-                move_invitation(&mut tx, &id, InvitationStatus::Pending, next, now).await?;
+            let expired = store::invitations::answer(
+                &mut tx,
+                &row.id,
+                InvitationStatus::Pending,
+                next,
+                millis(now),
+            )
+            .await?;
             if expired {
                 let line = Line {
                     actor: None,
                     action: "Invitation expired",
-                    owner: row.get("owner_account_id"),
-                    recipient: Some(row.get("recipient_account_id")),
-                    share_name: Some(row.get("share_name")),
+                    owner: row.owner_account_id.as_str(),
+                    recipient: Some(row.recipient_account_id.as_str()),
+                    share_name: Some(&row.share_name),
                     detail: "It was not answered in time.".into(),
                     outcome: DONE,
                 };
@@ -54,68 +53,34 @@ impl Backshare {
             moved += u64::from(expired);
         }
 
-        let due_grants = sqlx::query(
-            "SELECT g.id, g.revoke_at, g.backup_id, g.recipient_account_id, s.owner_account_id,
-                    s.name AS share_name
-             FROM grants g
-             JOIN invitations i ON i.id = g.invitation_id
-             JOIN resource_shares s ON s.id = i.share_id
-             WHERE g.status = 'revoking' AND g.revoke_at <= $1 LIMIT 500",
-        )
-        .bind(millis(now))
-        .fetch_all(&self.db)
-        .await?;
-        for row in due_grants {
-            let revoked = Grant {
-                status: GrantStatus::Revoking,
-                revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
-            }
-            .finish_revocation(now)?;
+        for row in store::grants::due_revocations(&self.db, millis(now), DUE_AT_ONCE).await? {
+            let grant = row.state.grant();
+            let revoked = grant.finish_revocation(now)?;
             let mut tx = self.writer.begin().await?;
             // A share change re-adding the recipient reads the grant under this lock.
-            tx.lock(&[Lock::backup(row.get::<String, _>("backup_id").as_str())])
-                .await?;
-            let updated = sqlx::query(
-                "UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status = 'revoking'",
-            )
-            .bind(revoked.status.as_str())
-            .bind(millis(now))
-            .bind(row.get::<String, _>("id"))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if updated == 1 {
+            tx.lock(&[Lock::backup(&row.backup_id)]).await?;
+            let finished =
+                store::grants::advance(&mut tx, &row.id, grant.status, &revoked, millis(now))
+                    .await?;
+            if finished {
                 let line = Line {
                     actor: None,
                     action: "Revocation finished",
-                    owner: row.get("owner_account_id"),
-                    recipient: Some(row.get("recipient_account_id")),
-                    share_name: Some(row.get("share_name")),
-                    detail: row.get("backup_id"),
+                    owner: row.owner_account_id.as_str(),
+                    recipient: Some(row.recipient_account_id.as_str()),
+                    share_name: Some(&row.share_name),
+                    detail: row.backup_id.clone(),
                     outcome: DONE,
                 };
                 activity::record(&mut tx, line, now).await?;
             }
             tx.commit().await?;
-            moved += updated;
+            moved += u64::from(finished);
         }
 
         // Rule 11: a backup that expired takes its recipients' access (and invitations to
         // shares it leaves empty) with it.
-        let expired: Vec<String> = sqlx::query_scalar(
-            "SELECT g.backup_id FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.status IN ('active', 'revoking') AND b.expires_at <= $1
-             UNION
-             SELECT sb.backup_id FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-             JOIN invitations i ON i.share_id = sb.share_id
-             WHERE i.status = 'pending' AND b.expires_at <= $2
-             LIMIT 500",
-        )
-        .bind(millis(now))
-        .bind(millis(now))
-        .fetch_all(&self.db)
-        .await?;
-        for backup in expired {
+        for backup in store::grants::expired_backups(&self.db, millis(now), DUE_AT_ONCE).await? {
             let mut tx = self.writer.begin().await?;
             tx.lock(&[Lock::backup(&backup)]).await?;
             moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
@@ -160,11 +125,7 @@ impl Backshare {
         };
         caller.require_change()?;
         rules::check_lock_for(&facts.id, facts.lock, rules::LockedAction::Delete)?;
-        sqlx::query("UPDATE backups SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL")
-            .bind(millis(now))
-            .bind(facts.id.as_str())
-            .execute(&mut *tx)
-            .await?;
+        store::backups::mark_deleted(&mut *tx, facts.id.as_str(), millis(now)).await?;
         let lost = lose_grants(
             &mut tx,
             Some(caller),
@@ -200,76 +161,39 @@ pub(super) async fn lose_grants(
     why: &str,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
-    let live = sqlx::query(
-        "SELECT g.id, g.status, g.revoke_at, g.recipient_account_id, s.owner_account_id,
-                s.name AS share_name
-         FROM grants g
-         JOIN invitations i ON i.id = g.invitation_id
-         JOIN resource_shares s ON s.id = i.share_id
-         WHERE g.backup_id = $1 AND g.status IN ('active', 'revoking')",
-    )
-    .bind(backup)
-    .fetch_all(&mut *conn)
-    .await?;
     let mut moved = 0;
-    for row in live {
-        let status: String = row.get("status");
-        let grant = Grant {
-            status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
-            revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
-        };
+    for row in store::grants::live_of_backup(conn, backup).await? {
+        let grant = row.state.grant();
         let lost = grant.lose()?;
-        let updated = sqlx::query(
-            "UPDATE grants SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4",
-        )
-        .bind(lost.status.as_str())
-        .bind(millis(now))
-        .bind(row.get::<String, _>("id"))
-        .bind(grant.status.as_str())
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if updated == 1 {
+        let updated =
+            store::grants::advance(conn, &row.id, grant.status, &lost, millis(now)).await?;
+        if updated {
             let line = Line {
                 actor,
                 action: "Access lost",
-                owner: row.get("owner_account_id"),
-                recipient: Some(row.get("recipient_account_id")),
-                share_name: Some(row.get("share_name")),
+                owner: row.owner_account_id.as_str(),
+                recipient: Some(row.recipient_account_id.as_str()),
+                share_name: Some(&row.share_name),
                 detail: format!("{backup}: {why}"),
                 outcome: DONE,
             };
             activity::record(&mut *conn, line, now).await?;
         }
-        moved += updated;
+        moved += u64::from(updated);
     }
     // A pending invitation whose share has no live backup left offers nothing: cancelled.
-    let empty = sqlx::query(
-        "SELECT i.id, i.status, i.expires_at, i.recipient_account_id, s.owner_account_id,
-                s.name AS share_name
-         FROM invitations i
-         JOIN resource_shares s ON s.id = i.share_id
-         JOIN share_backups sb ON sb.share_id = s.id
-         WHERE sb.backup_id = $1 AND i.status = 'pending'
-           AND NOT EXISTS (SELECT 1 FROM share_backups other JOIN backups b ON b.id = other.backup_id
-                           WHERE other.share_id = s.id AND b.deleted_at IS NULL
-                             AND (b.expires_at IS NULL OR b.expires_at > $2))",
-    )
-    .bind(backup)
-    .bind(millis(now))
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in empty {
-        let next = invitation_from_row(&row)?.cancel()?;
-        let id: String = row.get("id");
-        let cancelled = move_invitation(conn, &id, InvitationStatus::Pending, next, now).await?;
+    for row in store::invitations::pending_to_emptied_shares(conn, backup, millis(now)).await? {
+        let next = row.state.invitation().cancel()?;
+        let cancelled =
+            store::invitations::answer(conn, &row.id, InvitationStatus::Pending, next, millis(now))
+                .await?;
         if cancelled {
             let line = Line {
                 actor,
                 action: "Invitation cancelled",
-                owner: row.get("owner_account_id"),
-                recipient: Some(row.get("recipient_account_id")),
-                share_name: Some(row.get("share_name")),
+                owner: row.owner_account_id.as_str(),
+                recipient: Some(row.recipient_account_id.as_str()),
+                share_name: Some(&row.share_name),
                 detail: format!("{backup}: {why}; the share holds no backup any more."),
                 outcome: DONE,
             };

@@ -12,10 +12,8 @@ use crate::crypto::SecretKey;
 use crate::db::{Db, RowExt};
 use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
-use crate::ids::{
-    AccountId, BackupId, GrantId, InvitationId, PrincipalRef, ProjectId, ShareId, UserId,
-};
-use crate::invitation::{Invitation, InvitationStatus};
+use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ProjectId, ShareId, UserId};
+use crate::invitation::InvitationStatus;
 use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
 use crate::paging::{PageAt, PageLinks};
@@ -175,7 +173,7 @@ fn millis(at: DateTime<Utc>) -> i64 {
     at.timestamp_millis()
 }
 
-fn instant(ms: i64) -> DateTime<Utc> {
+pub(crate) fn instant(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
@@ -228,15 +226,6 @@ pub(crate) fn columns_cursor(
 
 /// Backups per page of "Backups".
 pub const BACKUPS_PAGE: usize = 50;
-
-/// `$first, $first+1, …` for `count` values bound in order (an `IN (…)` list: the `Any`
-/// driver binds no arrays).
-fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
 
 fn word<T>(parsed: Option<T>, column: &str, value: &str) -> ServiceResult<T> {
     parsed.ok_or_else(|| ServiceError::Corrupt(format!("{column} = {value:?}")))
@@ -333,14 +322,8 @@ impl Backshare {
 
     /// The signed-in user for the navigation, with the count of pending invitations.
     pub async fn me(&self, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<Me> {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM invitations
-             WHERE recipient_account_id = $1 AND status = 'pending' AND expires_at > $2",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(millis(now))
-        .fetch_one(&self.db)
-        .await?;
+        let pending =
+            store::invitations::pending_count(&self.db, &caller.account_id, millis(now)).await?;
         Ok(Me {
             email: caller.email.clone(),
             role: caller.role,
@@ -566,64 +549,12 @@ impl Backshare {
             return Ok(row.facts.into());
         }
         // Rule 7: what an account received cannot be shared onward.
-        let received: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM grants WHERE backup_id = $1 AND recipient_account_id = $2
-             AND status IN ('active', 'revoking')",
-        )
-        .bind(id)
-        .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
-        match received {
-            Some(_) => Err(Refusal::Received(BackupId::from_trusted(id)).into()),
-            None => Err(not_found().into()),
+        if store::grants::is_received(tx, id, &caller.account_id).await? {
+            Err(Refusal::Received(BackupId::from_trusted(id)).into())
+        } else {
+            Err(not_found().into())
         }
     }
-}
-
-/// An invitation's status as of `now`: one left unanswered past its deadline reads Expired
-/// even before the job has written it.
-fn invitation_status(
-    row: &sqlx::any::AnyRow,
-    now: DateTime<Utc>,
-) -> ServiceResult<InvitationStatus> {
-    let invitation = invitation_from_row(row)?;
-    Ok(invitation.expire(now).unwrap_or(invitation.status))
-}
-
-/// An invitation's state-machine part from a row with `status` and `expires_at`.
-fn invitation_from_row(row: &sqlx::any::AnyRow) -> ServiceResult<Invitation> {
-    let status: String = row.get("status");
-    Ok(Invitation {
-        status: word(
-            InvitationStatus::from_word(&status),
-            "invitations.status",
-            &status,
-        )?,
-        expires_at: instant(row.get("expires_at")),
-    })
-}
-
-/// Moves an invitation from `from` to `to`, answered at `now`, only if it is still in
-/// `from`: a racing change is noticed (returns `false`) and nothing is done twice.
-async fn move_invitation(
-    conn: &mut crate::db::Conn,
-    id: &str,
-    from: InvitationStatus,
-    to: InvitationStatus,
-    now: DateTime<Utc>,
-) -> ServiceResult<bool> {
-    let moved = sqlx::query(
-        "UPDATE invitations SET status = $1, answered_at = $2 WHERE id = $3 AND status = $4",
-    )
-    .bind(to.as_str())
-    .bind(millis(now))
-    .bind(id)
-    .bind(from.as_str())
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(moved == 1)
 }
 
 async fn recipient_facts(

@@ -1,14 +1,13 @@
 //! What the owner sees of its resource shares: "My Shares", a backup's "Share List", and
 //! the shares and folders the share dialog offers.
 
-use super::recipients::{directory_of, resolve_principal, stored_principals};
+use super::recipients::{directory_of, resolve_principal};
 use super::*;
 use crate::ids::FolderId;
-use crate::model::PrincipalScope;
 use crate::paging::{PageAt, Total, COUNT_CAP};
 use crate::views::{
-    DirectoryView, MySharesPage, PrincipalView, ShareChoice, ShareChoices, ShareOptions,
-    ShareSummary,
+    DirectoryView, MySharesPage, PrincipalView, ShareChoice, ShareChoices, ShareListPage,
+    ShareOptions, ShareSummary,
 };
 
 /// Resource shares per page of the share dialog's "Select an existing resource share".
@@ -17,13 +16,8 @@ pub const SHARE_CHOICES_PAGE: u32 = 50;
 /// Resource shares per page of "My Shares".
 pub const MY_SHARES_PAGE: u32 = 50;
 
-/// Which rows of "My Shares" to read.
-enum ShareRows<'a> {
-    /// Every row of these resource shares (one page's).
-    Shares(&'a [String]),
-    /// Every row of one backup.
-    Backup(&'a str),
-}
+/// Rows per page of a backup's "Share List" tab.
+pub const SHARE_LIST_PAGE: usize = 50;
 
 impl Backshare {
     /// "My Shares", one keyset page of resource shares (newest first): every backup each
@@ -36,54 +30,38 @@ impl Backshare {
         at: &PageAt,
         now: DateTime<Utc>,
     ) -> ServiceResult<MySharesPage> {
-        let counted: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM resource_shares WHERE owner_account_id = $1 LIMIT $2) t",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(COUNT_CAP as i64 + 1)
-        .fetch_one(&self.db)
-        .await?;
+        let counted = store::shares::count_capped(&self.db, &caller.account_id, COUNT_CAP).await?;
         let page = MY_SHARES_PAGE as usize;
-        let (shares, links) = keyset_page(
-            at,
-            page,
-            columns_cursor("created_at", "id"),
-            |at| async move {
-                let (from, order) = at.sql("created_at", "id", 3);
-                let sql = format!(
-                    "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
-                 ORDER BY created_at {order}, id {order} LIMIT $2"
-                );
-                let mut query = sqlx::query(&sql)
-                    .bind(caller.account_id.as_str())
-                    .bind(page as i64 + 1);
-                if let Some(cursor) = at.cursor() {
-                    query = query.bind(cursor.at).bind(cursor.id.as_str());
-                }
-                Ok(query.fetch_all(&self.db).await?)
-            },
-        )
+        let cursor = |row: &store::shares::PagedShare| crate::paging::Cursor {
+            at: row.created_at,
+            id: row.id.clone(),
+        };
+        let (shares, links) = keyset_page(at, page, cursor, |at| async move {
+            let limit = page as i64 + 1;
+            Ok(store::shares::page(&self.db, &caller.account_id, &at, limit).await?)
+        })
         .await?;
-        let ids: Vec<String> = shares.iter().map(|row| row.get("id")).collect();
-        let rows = self
-            .share_rows(caller, ShareRows::Shares(&ids), now)
-            .await?;
+        let ids: Vec<String> = shares.into_iter().map(|row| row.id).collect();
+        let rows = store::shares::rows_of_shares(&self.db, &ids).await?;
+        let rows = self.share_rows(rows, now).await?;
         Ok(MySharesPage {
             rows,
             links,
             shares_on_page: u32::try_from(ids.len()).unwrap_or(u32::MAX),
-            total_shares: Total::of_capped(u64::try_from(counted).unwrap_or(0)),
+            total_shares: Total::of_capped(counted),
         })
     }
 
-    /// A backup's "Share List" tab: each recipient and its status. Only the owner's account
-    /// sees it; a recipient may see the backup but not who else received it.
+    /// A backup's "Share List" tab: each recipient and its status, a keyset page of
+    /// [`SHARE_LIST_PAGE`] invitations (newest first). Only the owner's account sees it; a
+    /// recipient may see the backup but not who else received it.
     pub async fn share_list(
         &self,
         caller: &Caller,
         backup_id: &str,
+        at: &PageAt,
         now: DateTime<Utc>,
-    ) -> ServiceResult<(BackupSummary, Vec<MyShareRow>)> {
+    ) -> ServiceResult<ShareListPage> {
         let backup = self.backup_summary(caller, backup_id, now).await?;
         let Some(backup) = backup else {
             let mut conn = self.db.acquire().await?;
@@ -98,93 +76,68 @@ impl Backshare {
                 Ok(_) => UserError::NotFound(format!("Backup {backup_id}")).into(),
             });
         };
-        let rows = self
-            .share_rows(caller, ShareRows::Backup(backup_id), now)
-            .await?;
-        Ok((backup, rows))
+        let cursor = |row: &store::shares::RecipientRow| crate::paging::Cursor {
+            at: row.invited_at,
+            id: row.invitation_id.clone(),
+        };
+        let (rows, links) = keyset_page(at, SHARE_LIST_PAGE, cursor, |at| async move {
+            let limit = SHARE_LIST_PAGE as i64 + 1;
+            let page =
+                store::shares::rows_of_backup(&self.db, &caller.account_id, backup_id, &at, limit);
+            Ok(page.await?)
+        })
+        .await?;
+        let rows = self.share_rows(rows, now).await?;
+        Ok(ShareListPage {
+            backup,
+            rows,
+            links,
+        })
     }
 
-    /// Rows of "My Shares", for one resource share or for one backup.
+    /// Rows as "My Shares" and the "Share List" show them, with the principals reaching
+    /// each recipient (read once for the page's shares).
     async fn share_rows(
         &self,
-        caller: &Caller,
-        which: ShareRows<'_>,
+        rows: Vec<store::shares::RecipientRow>,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<MyShareRow>> {
-        // A page's ids were read by the owner's index already, so they are looked up by
-        // primary key alone: with the owner's condition too, SQLite walks the owner's
-        // index (every share of the account) and filters it by the list.
-        let only = match which {
-            ShareRows::Shares([]) => return Ok(Vec::new()),
-            ShareRows::Shares(ids) => format!("s.id IN ({})", placeholders(1, ids.len())),
-            ShareRows::Backup(_) => "s.owner_account_id = $1 AND b.id = $2".to_owned(),
-        };
-        let sql = format!(
-            "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
-                    i.recipient_account_id, a.name AS recipient_name, i.status,
-                    i.expires_at, g.status AS grant_status, c.status AS copy_status,
-                    c.size_bytes AS copy_size, c.copied_bytes, c.failure,
-                    EXISTS (SELECT 1 FROM share_recipients sr
-                            WHERE sr.share_id = s.id AND sr.recipient_account_id = i.recipient_account_id) AS reached
-             FROM resource_shares s
-             JOIN share_backups sb ON sb.share_id = s.id
-             JOIN backups b ON b.id = sb.backup_id
-             JOIN invitations i ON i.share_id = s.id
-             JOIN accounts a ON a.id = i.recipient_account_id
-             LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
-             LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')
-             WHERE {only}
-             ORDER BY s.created_at DESC, s.id DESC, b.id, a.name"
-        );
-        let mut query = sqlx::query(&sql);
-        match which {
-            ShareRows::Shares(ids) => {
-                for id in ids {
-                    query = query.bind(id.as_str());
-                }
-            }
-            ShareRows::Backup(id) => query = query.bind(caller.account_id.as_str()).bind(id),
-        }
-        let rows = query.fetch_all(&self.db).await?;
-        let mut shares: Vec<String> = rows.iter().map(|r| r.get("share_id")).collect();
+        let mut shares: Vec<String> = rows.iter().map(|r| r.share_id.to_string()).collect();
+        shares.sort();
         shares.dedup();
         let principals = self.principals_by_recipient(&shares).await?;
-        rows.into_iter()
-            .map(|row| {
-                let share_id = ShareId::from_trusted(row.get::<String, _>("share_id"));
-                let recipient =
-                    AccountId::from_trusted(row.get::<String, _>("recipient_account_id"));
-                let status = displayed_status(&row, now)?;
-                let reaching = principals
-                    .get(&(share_id.clone(), recipient.clone()))
-                    .cloned()
-                    .unwrap_or_default();
-                let folder = reaching.iter().find(|p| p.starts_with("fd-"));
-                let live = row.flag("reached")
-                    && matches!(
-                        status,
-                        ShareStatus::Pending
-                            | ShareStatus::Accepted
-                            | ShareStatus::Copying(_)
-                            | ShareStatus::Available
-                            | ShareStatus::Failed
-                    );
-                Ok(MyShareRow {
-                    cancellable: live && folder.is_none(),
-                    cancel_blocked: folder.filter(|_| live).map(|folder| {
-                        format!("Reached through folder {folder}: remove the folder under \"Manage Sharing Relationship\".")
-                    }),
-                    principals: reaching,
-                    share_name: row.get("share_name"),
-                    backup_id: BackupId::from_trusted(row.get::<String, _>("backup_id")),
-                    backup_name: row.get("backup_name"),
-                    recipient_name: row.get("recipient_name"),
-                    share_id,
-                    recipient,
+        let shown = rows.into_iter().map(|row| {
+            let status = displayed_status(&row, now);
+            let reaching = principals
+                .get(&(row.share_id.clone(), row.recipient_account_id.clone()))
+                .cloned()
+                .unwrap_or_default();
+            let folder = reaching.iter().find(|p| p.starts_with("fd-"));
+            let live = row.reached.0
+                && matches!(
                     status,
-                })
-            })
-            .collect()
+                    ShareStatus::Pending
+                        | ShareStatus::Accepted
+                        | ShareStatus::Copying(_)
+                        | ShareStatus::Available
+                        | ShareStatus::Failed
+                );
+            MyShareRow {
+                cancellable: live && folder.is_none(),
+                cancel_blocked: folder.filter(|_| live).map(|folder| {
+                    format!("Reached through folder {folder}: remove the folder under \"Manage Sharing Relationship\".")
+                }),
+                principals: reaching,
+                share_name: row.share_name,
+                backup_id: row.backup_id,
+                backup_name: row.backup_name,
+                recipient_name: row.recipient_name,
+                share_id: row.share_id,
+                recipient: row.recipient_account_id,
+                status,
+            }
+        });
+        Ok(shown.collect())
     }
 
     /// For each (share, recipient) of these shares (the caller's), the principals reaching
@@ -198,28 +151,13 @@ impl Backshare {
         if shares.is_empty() {
             return Ok(map);
         }
-        let sql = format!(
-            "SELECT sp.share_id, sp.kind, sp.principal_id,
-                    COALESCE(a.id, p.account_id) AS account_id
-             FROM share_principals sp
-             LEFT JOIN accounts a ON sp.kind = 'account' AND a.id = sp.principal_id
-             LEFT JOIN projects p ON sp.kind = 'project' AND p.id = sp.principal_id
-             WHERE sp.share_id IN ({})
-             ORDER BY sp.share_id, sp.added_at, sp.principal_id",
-            placeholders(1, shares.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for share in shares {
-            query = query.bind(share.as_str());
-        }
-        let rows = query.fetch_all(&self.db).await?;
+        let rows = store::shares::principals_of(&self.db, shares).await?;
         let mut conn = self.db.acquire().await?;
         let mut folders: BTreeMap<String, Vec<AccountId>> = BTreeMap::new();
         for row in rows {
-            let (kind, id): (String, String) = (row.get("kind"), row.get("principal_id"));
-            let share = ShareId::from_trusted(row.get::<String, _>("share_id"));
-            let accounts = match PrincipalRef::from_stored(&kind, &id) {
-                Some(folder @ PrincipalRef::Folder(_)) => {
+            let id = row.principal_id.clone();
+            let accounts = match row.principal()? {
+                folder @ PrincipalRef::Folder(_) => {
                     if !folders.contains_key(&id) {
                         let reached = resolve_principal(&mut conn, &folder)
                             .await?
@@ -229,17 +167,9 @@ impl Backshare {
                     }
                     folders[&id].clone()
                 }
-                Some(_) => row
-                    .get::<Option<String>, _>("account_id")
-                    .map(AccountId::from_trusted)
-                    .into_iter()
-                    .collect(),
-                None => {
-                    return Err(ServiceError::Corrupt(format!(
-                        "share_principals.kind = {kind:?}"
-                    )))
-                }
+                _ => row.account_id.into_iter().collect(),
             };
+            let share = row.share_id;
             for account in accounts {
                 map.entry((share.clone(), account))
                     .or_default()
@@ -273,22 +203,15 @@ impl Backshare {
                 .replace('%', "\\%")
                 .replace('_', "\\_")
         );
-        let rows = sqlx::query(
-            "SELECT id, name FROM resource_shares
-             WHERE owner_account_id = $1 AND name > $2 AND LOWER(name) LIKE LOWER($3) ESCAPE '\\'
-             ORDER BY name LIMIT $4",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(after.unwrap_or_default())
-        .bind(pattern)
-        .bind(i64::from(SHARE_CHOICES_PAGE) + 1)
-        .fetch_all(&self.db)
-        .await?;
+        let limit = i64::from(SHARE_CHOICES_PAGE) + 1;
+        let after = after.unwrap_or_default();
+        let rows =
+            store::shares::choices(&self.db, &caller.account_id, after, &pattern, limit).await?;
         let mut shares: Vec<ShareChoice> = rows
             .into_iter()
             .map(|row| ShareChoice {
-                id: ShareId::from_trusted(row.get::<String, _>("id")),
-                name: row.get("name"),
+                id: row.id,
+                name: row.name,
             })
             .collect();
         let more = shares.len() > SHARE_CHOICES_PAGE as usize;
@@ -307,47 +230,26 @@ impl Backshare {
         share_id: &str,
     ) -> ServiceResult<ShareSummary> {
         let mut conn = self.db.acquire().await?;
-        let row = sqlx::query(
-            "SELECT id, name, scope FROM resource_shares WHERE id = $1 AND owner_account_id = $2",
-        )
-        .bind(share_id)
-        .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(row) = row else {
+        let share = store::shares::load_owned(&mut *conn, share_id, &caller.account_id).await?;
+        let Some(share) = share else {
             return Err(UserError::NotFound("This resource share".into()).into());
         };
-        let scope: String = row.get("scope");
-        let backups = sqlx::query(
-            "SELECT b.id, b.name FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-             WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
-        )
-        .bind(share_id)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|b| {
-            (
-                BackupId::from_trusted(b.get::<String, _>("id")),
-                b.get("name"),
-            )
-        })
-        .collect();
+        let backups = store::shares::live_backups(&mut *conn, share_id)
+            .await?
+            .into_iter()
+            .map(|b| (b.id, b.name))
+            .collect();
         let mut principals = Vec::new();
-        for principal in stored_principals(&mut conn, share_id).await? {
+        for principal in store::shares::principals(&mut conn, share_id).await? {
             principals.push(PrincipalView {
                 label: principal_label(&mut conn, &principal).await?,
                 id: principal.id().to_owned(),
             });
         }
         Ok(ShareSummary {
-            id: ShareId::from_trusted(row.get::<String, _>("id")),
-            name: row.get("name"),
-            scope: word(
-                PrincipalScope::from_word(&scope),
-                "resource_shares.scope",
-                &scope,
-            )?,
+            id: ShareId::from_trusted(share.id),
+            name: share.name,
+            scope: share.scope,
             backups,
             principals,
         })
@@ -412,17 +314,13 @@ async fn principal_label(
 }
 
 /// The status a row of "My Shares" shows.
-fn displayed_status(row: &sqlx::any::AnyRow, now: DateTime<Utc>) -> ServiceResult<ShareStatus> {
-    let invitation = invitation_status(row, now)?;
-    let grant = row
-        .get::<Option<String>, _>("grant_status")
-        .map(|g| word(GrantStatus::from_word(&g), "grants.status", &g))
-        .transpose()?;
-    Ok(match (invitation, grant) {
+fn displayed_status(row: &store::shares::RecipientRow, now: DateTime<Utc>) -> ShareStatus {
+    let invitation = row.invitation.status_at(now);
+    match (invitation, row.grant_status) {
         // The owner follows a copy into the recipient's vault too.
         (InvitationStatus::Accepted, Some(grant)) => {
-            ShareStatus::of_grant(grant, super::copies::joined_copy(row)?.as_ref())
+            ShareStatus::of_grant(grant, row.copy.copy().as_ref())
         }
-        _ => ShareStatus::of(invitation, grant),
-    })
+        (invitation, grant) => ShareStatus::of(invitation, grant),
+    }
 }

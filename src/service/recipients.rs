@@ -4,28 +4,7 @@
 
 use super::*;
 
-/// A resource share as the recipient bookkeeping needs it.
-pub(super) struct ShareRef {
-    pub id: String,
-    pub name: String,
-    pub owner: AccountId,
-}
-
-impl ShareRef {
-    /// Loads a share by id; `None` if there is none.
-    pub async fn load(conn: &mut crate::db::Conn, id: &str) -> ServiceResult<Option<Self>> {
-        let row =
-            sqlx::query("SELECT id, name, owner_account_id FROM resource_shares WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?;
-        Ok(row.map(|row| Self {
-            id: row.get("id"),
-            name: row.get("name"),
-            owner: AccountId::from_trusted(row.get::<String, _>("owner_account_id")),
-        }))
-    }
-}
+pub(super) use crate::store::shares::ShareRow;
 
 /// The resource directory an account belongs to, if any.
 pub(super) async fn directory_of(
@@ -105,40 +84,6 @@ pub(super) async fn resolve_principal(
     Ok(Some(resolved))
 }
 
-/// The principals stored for a share.
-pub(super) async fn stored_principals(
-    conn: &mut crate::db::Conn,
-    share_id: &str,
-) -> ServiceResult<Vec<PrincipalRef>> {
-    let rows = sqlx::query(
-        "SELECT kind, principal_id FROM share_principals WHERE share_id = $1 ORDER BY added_at, principal_id",
-    )
-    .bind(share_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|row| {
-            let kind: String = row.get("kind");
-            let id: String = row.get("principal_id");
-            PrincipalRef::from_stored(&kind, &id)
-                .ok_or_else(|| ServiceError::Corrupt(format!("share_principals.kind = {kind:?}")))
-        })
-        .collect()
-}
-
-/// The accounts a share reached when its recipients were last settled.
-pub(super) async fn settled_recipients(
-    conn: &mut crate::db::Conn,
-    share_id: &str,
-) -> ServiceResult<BTreeSet<AccountId>> {
-    let ids: Vec<String> =
-        sqlx::query_scalar("SELECT recipient_account_id FROM share_recipients WHERE share_id = $1")
-            .bind(share_id)
-            .fetch_all(&mut *conn)
-            .await?;
-    Ok(ids.into_iter().map(AccountId::from_trusted).collect())
-}
-
 /// Whether invitations from `owner` to `recipient` are accepted at once: both are in one
 /// resource directory whose auto-accept is on.
 async fn auto_accepts(
@@ -168,43 +113,26 @@ impl Backshare {
         &self,
         conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
-        share: &ShareRef,
+        share: &ShareRow,
         after: &BTreeSet<AccountId>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let before = settled_recipients(conn, &share.id).await?;
+        let before = store::shares::recipients(conn, &share.id).await?;
         for removed in before.difference(after) {
-            sqlx::query(
-                "DELETE FROM share_recipients WHERE share_id = $1 AND recipient_account_id = $2",
-            )
-            .bind(&share.id)
-            .bind(removed.as_str())
-            .execute(&mut *conn)
-            .await?;
+            store::shares::remove_recipient(conn, &share.id, removed).await?;
             self.end_invitation(conn, actor, share, removed, now)
                 .await?;
         }
         for added in after.difference(&before) {
-            sqlx::query(
-                "INSERT INTO share_recipients (share_id, recipient_account_id) VALUES ($1, $2)",
-            )
-            .bind(&share.id)
-            .bind(added.as_str())
-            .execute(&mut *conn)
-            .await?;
+            store::shares::add_recipient(conn, &share.id, added).await?;
             self.invite(conn, actor, share, added, now).await?;
         }
         for kept in after.intersection(&before) {
-            let accepted: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM invitations
-                 WHERE share_id = $1 AND recipient_account_id = $2 AND status = 'accepted'",
-            )
-            .bind(&share.id)
-            .bind(kept.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-            if let Some(invitation) = accepted {
-                grant_share_backups(conn, &invitation, &share.id, kept, now).await?;
+            let invitation = store::invitations::of_recipient(conn, &share.id, kept).await?;
+            if let Some(accepted) =
+                invitation.filter(|i| i.state.status == InvitationStatus::Accepted)
+            {
+                grant_share_backups(conn, &accepted.id, &share.id, kept, now).await?;
             }
         }
         Ok(())
@@ -216,41 +144,31 @@ impl Backshare {
         &self,
         conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
-        share: &ShareRef,
+        share: &ShareRow,
         recipient: &AccountId,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let row = sqlx::query(
-            "SELECT id, status, expires_at FROM invitations WHERE share_id = $1 AND recipient_account_id = $2",
-        )
-        .bind(&share.id)
-        .bind(recipient.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-        let Some(row) = row else {
+        let Some(row) = store::invitations::of_recipient(conn, &share.id, recipient).await? else {
             return Ok(());
         };
-        let id: String = row.get("id");
-        let invitation = invitation_from_row(&row)?;
+        let invitation = row.state.invitation();
         match invitation.status {
             InvitationStatus::Pending => {
                 let next = invitation.cancel()?;
-                if !move_invitation(conn, &id, InvitationStatus::Pending, next, now).await? {
+                let moved = store::invitations::answer(
+                    conn,
+                    &row.id,
+                    InvitationStatus::Pending,
+                    next,
+                    millis(now),
+                );
+                if !moved.await? {
                     return Ok(()); // it expired meanwhile: nothing was cancelled
                 }
             }
             InvitationStatus::Accepted => {
                 let revoking = Grant::active().revoke(now, self.settings.revocation_delay)?;
-                sqlx::query(
-                    "UPDATE grants SET status = $1, revoke_at = $2, updated_at = $3
-                     WHERE invitation_id = $4 AND status = 'active'",
-                )
-                .bind(revoking.status.as_str())
-                .bind(revoking.revoke_at.map(millis))
-                .bind(millis(now))
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
+                store::grants::revoke_invitation(conn, &row.id, &revoking, millis(now)).await?;
             }
             InvitationStatus::Rejected
             | InvitationStatus::Expired
@@ -277,7 +195,7 @@ impl Backshare {
         &self,
         conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
-        share: &ShareRef,
+        share: &ShareRow,
         recipient: &AccountId,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
@@ -287,62 +205,32 @@ impl Backshare {
         } else {
             InvitationStatus::Pending
         };
-        let expires_at = millis(now + self.settings.invitation_ttl);
-        let answered_at = automatic.then(|| millis(now));
-        let existing = sqlx::query(
-            "SELECT id, status, expires_at FROM invitations WHERE share_id = $1 AND recipient_account_id = $2",
-        )
-        .bind(&share.id)
-        .bind(recipient.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-        let id = match existing {
-            Some(row) => {
-                let id: String = row.get("id");
-                let old = invitation_from_row(&row)?;
-                if old.status == InvitationStatus::Pending {
+        let sending = store::invitations::Sending {
+            status,
+            sent_at: millis(now),
+            expires_at: millis(now + self.settings.invitation_ttl),
+            answered_at: automatic.then(|| millis(now)),
+        };
+        let id = match store::invitations::of_recipient(conn, &share.id, recipient).await? {
+            Some(old) => {
+                if old.state.status == InvitationStatus::Pending {
                     return Ok(());
                 }
-                old.invite_again()?;
-                sqlx::query(
-                    "UPDATE invitations SET status = $1, created_at = $2, expires_at = $3, answered_at = $4
-                     WHERE id = $5 AND status = $6",
-                )
-                .bind(status.as_str())
-                .bind(millis(now))
-                .bind(expires_at)
-                .bind(answered_at)
-                .bind(&id)
-                .bind(old.status.as_str())
-                .execute(&mut *conn)
-                .await?;
-                id
+                old.state.invitation().invite_again()?;
+                store::invitations::send_again(conn, &old.id, old.state.status, &sending).await?;
+                old.id
             }
             None => {
                 let id = new_id("inv");
-                sqlx::query(
-                    "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at, answered_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(&id)
-                .bind(&share.id)
-                .bind(recipient.as_str())
-                .bind(status.as_str())
-                .bind(millis(now))
-                .bind(expires_at)
-                .bind(answered_at)
-                .execute(&mut *conn)
-                .await?;
+                store::invitations::insert(conn, &id, &share.id, recipient, &sending).await?;
                 id
             }
         };
-        let backups: Vec<String> = sqlx::query_scalar(
-            "SELECT sb.backup_id FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-             WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY sb.backup_id",
-        )
-        .bind(&share.id)
-        .fetch_all(&mut *conn)
-        .await?;
+        let backups = store::shares::live_backups(&mut *conn, &share.id)
+            .await?
+            .into_iter()
+            .map(|b| b.id.to_string())
+            .collect::<Vec<_>>();
         let line = Line {
             actor,
             action: "Shared backups",
@@ -437,26 +325,17 @@ impl Backshare {
             .execute(&mut *tx)
             .await?;
         }
-        let shares: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT share_id FROM share_principals WHERE kind = 'folder' ORDER BY share_id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        // Settling grants and revokes on those shares' backups: deletes, restores and
-        // expiry of them wait (share changes already wait on the membership lock).
-        let backups: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT sb.backup_id FROM share_backups sb
-             JOIN share_principals sp ON sp.share_id = sb.share_id WHERE sp.kind = 'folder'",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
+        // Settling grants and revokes on the backups of the shares with folder principals:
+        // deletes, restores and expiry of them wait (share changes already wait on the
+        // membership lock).
+        let (shares, backups) = store::shares::with_folders(&mut tx).await?;
         let locks = backups
             .iter()
             .map(|b| crate::db::Lock::backup(b))
             .collect::<Vec<_>>();
         tx.lock(&locks).await?;
         for share_id in shares {
-            let Some(share) = ShareRef::load(&mut tx, &share_id).await? else {
+            let Some(share) = store::shares::load(&mut *tx, &share_id).await? else {
                 continue;
             };
             let after = self.reachable_recipients(&mut tx, &share, now).await?;
@@ -485,7 +364,7 @@ impl Backshare {
     async fn reachable_recipients(
         &self,
         conn: &mut crate::db::Conn,
-        share: &ShareRef,
+        share: &ShareRow,
         now: DateTime<Utc>,
     ) -> ServiceResult<BTreeSet<AccountId>> {
         let site: String = sqlx::query_scalar("SELECT site FROM accounts WHERE id = $1")
@@ -494,9 +373,9 @@ impl Backshare {
             .await?;
         let owner_site = word(Site::from_word(&site), "accounts.site", &site)?;
         let backups = store::backups::facts_of_share(&mut *conn, &share.id).await?;
-        let settled = settled_recipients(conn, &share.id).await?;
+        let settled = store::shares::recipients(conn, &share.id).await?;
         let mut reached = BTreeSet::new();
-        for principal in stored_principals(conn, &share.id).await? {
+        for principal in store::shares::principals(conn, &share.id).await? {
             let Some((accounts, _)) = resolve_principal(conn, &principal).await? else {
                 continue;
             };
@@ -537,19 +416,6 @@ impl Backshare {
     }
 }
 
-/// The ids of every backup a share holds, for locking them before they are read.
-pub(super) async fn share_backup_ids(
-    conn: &mut crate::db::Conn,
-    share_id: &str,
-) -> ServiceResult<Vec<String>> {
-    Ok(
-        sqlx::query_scalar("SELECT backup_id FROM share_backups WHERE share_id = $1")
-            .bind(share_id)
-            .fetch_all(&mut *conn)
-            .await?,
-    )
-}
-
 /// An accepted invitation holds an active grant for every live backup of its share:
 /// missing grants are created, and revoking or revoked ones (the recipient was removed,
 /// then added again and accepted) become active again.
@@ -560,49 +426,28 @@ pub(super) async fn grant_share_backups(
     recipient: &AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    let rows = sqlx::query(
-        "SELECT sb.backup_id, g.id AS grant_id, g.status, g.revoke_at
-         FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
-         LEFT JOIN grants g ON g.invitation_id = $1 AND g.backup_id = sb.backup_id
-         WHERE sb.share_id = $2 AND b.deleted_at IS NULL",
-    )
-    .bind(invitation_id)
-    .bind(share_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    for row in rows {
-        let backup: String = row.get("backup_id");
-        let Some(grant_id) = row.get::<Option<String>, _>("grant_id") else {
+    for row in store::grants::of_share_backups(conn, invitation_id, share_id).await? {
+        let (Some(grant_id), Some(status)) = (row.grant_id, row.status) else {
+            let id = new_id("gr");
             let grant = Grant::active();
-            sqlx::query(
-                "INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, revoke_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, NULL, $6)",
+            store::grants::insert(
+                conn,
+                &id,
+                invitation_id,
+                &row.backup_id,
+                recipient,
+                &grant,
+                millis(now),
             )
-            .bind(new_id("gr"))
-            .bind(invitation_id)
-            .bind(&backup)
-            .bind(recipient.as_str())
-            .bind(grant.status.as_str())
-            .bind(millis(now))
-            .execute(&mut *conn)
             .await?;
             continue;
         };
-        let status: String = row.get("status");
         let grant = Grant {
-            status: word(GrantStatus::from_word(&status), "grants.status", &status)?,
-            revoke_at: row.get::<Option<i64>, _>("revoke_at").map(instant),
+            status,
+            revoke_at: row.revoke_at.map(instant),
         };
         if let Ok(active) = grant.reactivate() {
-            sqlx::query(
-                "UPDATE grants SET status = $1, revoke_at = NULL, updated_at = $2 WHERE id = $3 AND status = $4",
-            )
-            .bind(active.status.as_str())
-            .bind(millis(now))
-            .bind(&grant_id)
-            .bind(grant.status.as_str())
-            .execute(&mut *conn)
-            .await?;
+            store::grants::advance(conn, &grant_id, grant.status, &active, millis(now)).await?;
         }
     }
     Ok(())

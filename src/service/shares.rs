@@ -1,9 +1,6 @@
 //! Resource shares: creating and changing them, and the rules and limits they meet.
 
-use super::recipients::{
-    directory_of, resolve_principal, settled_recipients, share_backup_ids, stored_principals,
-    ShareRef,
-};
+use super::recipients::{directory_of, resolve_principal, ShareRow};
 use super::*;
 use crate::db::{Lock, WriteTx};
 use crate::model::PrincipalScope;
@@ -38,12 +35,6 @@ pub struct ShareUpdate {
 pub enum ShareRequest {
     New(NewShare),
     Update(ShareUpdate),
-}
-
-/// An existing share the caller owns, as a request to change it needs it.
-struct OwnedShare {
-    share: ShareRef,
-    scope: PrincipalScope,
 }
 
 /// What a share request amounts to once every rule has looked at it.
@@ -150,14 +141,7 @@ impl Backshare {
         lock_share_change(&mut tx, caller, None, &request.backup_ids).await?;
         self.check_sharing_enabled(&mut tx, &caller.account_id)
             .await?;
-        let taken: Option<String> = sqlx::query_scalar(
-            "SELECT id FROM resource_shares WHERE owner_account_id = $1 AND name = $2",
-        )
-        .bind(caller.account_id.as_str())
-        .bind(&name)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if taken.is_some() {
+        if store::shares::name_taken(&mut tx, &caller.account_id, &name).await? {
             return Err(UserError::Invalid(format!(
                 "A resource share named \"{name}\" already exists: choose another name, or select it as an existing resource share."
             ))
@@ -179,22 +163,13 @@ impl Backshare {
             return Err(problem.clone().into());
         }
 
-        let share = ShareRef {
+        let share = ShareRow {
             id: new_id("rs"),
             name,
             owner: caller.account_id.clone(),
+            scope: request.scope,
         };
-        sqlx::query(
-            "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
-             VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(&share.id)
-        .bind(caller.account_id.as_str())
-        .bind(&share.name)
-        .bind(request.scope.as_str())
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await?;
+        store::shares::insert(&mut tx, &share, millis(now)).await?;
         self.store_plan(&mut tx, caller, &share, &plan, now).await?;
         tx.commit().await?;
         tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.reach.len(), "resource share created");
@@ -216,7 +191,7 @@ impl Backshare {
             &request.backup_ids,
         )
         .await?;
-        let existing = self.owned_share(&mut tx, caller, &request.share_id).await?;
+        let share = self.owned_share(&mut tx, caller, &request.share_id).await?;
         caller.require_change()?;
         self.check_sharing_enabled(&mut tx, &caller.account_id)
             .await?;
@@ -224,8 +199,8 @@ impl Backshare {
             .plan_share(
                 &mut tx,
                 caller,
-                existing.scope,
-                Some(&existing.share),
+                share.scope,
+                Some(&share),
                 &request.backup_ids,
                 request.grant_key,
                 &principals,
@@ -235,8 +210,7 @@ impl Backshare {
         if let Some(problem) = plan.problems.first() {
             return Err(problem.clone().into());
         }
-        self.store_plan(&mut tx, caller, &existing.share, &plan, now)
-            .await?;
+        self.store_plan(&mut tx, caller, &share, &plan, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -248,47 +222,24 @@ impl Backshare {
         &self,
         conn: &mut crate::db::Conn,
         caller: &Caller,
-        share: &ShareRef,
+        share: &ShareRow,
         plan: &SharePlan,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let (backups, principals) = (&plan.backups, &plan.principals);
         let recipients = plan.reach.keys().cloned().collect::<BTreeSet<_>>();
         for backup in backups {
-            sqlx::query(
-                "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (share_id, backup_id) DO NOTHING",
-            )
-            .bind(&share.id)
-            .bind(backup.id.as_str())
-            .bind(millis(now))
-            .bind(plan.grant_key && backup.encrypted)
-            .execute(&mut *conn)
-            .await?;
-        }
-        for old in stored_principals(conn, &share.id).await? {
-            if !principals.contains(&old) {
-                sqlx::query(
-                    "DELETE FROM share_principals WHERE share_id = $1 AND kind = $2 AND principal_id = $3",
-                )
-                .bind(&share.id)
-                .bind(old.kind())
-                .bind(old.id())
-                .execute(&mut *conn)
+            let key_granted = plan.grant_key && backup.encrypted;
+            store::shares::add_backup(conn, &share.id, &backup.id, key_granted, millis(now))
                 .await?;
+        }
+        for old in store::shares::principals(conn, &share.id).await? {
+            if !principals.contains(&old) {
+                store::shares::remove_principal(conn, &share.id, &old).await?;
             }
         }
         for principal in principals {
-            sqlx::query(
-                "INSERT INTO share_principals (share_id, kind, principal_id, added_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (share_id, kind, principal_id) DO NOTHING",
-            )
-            .bind(&share.id)
-            .bind(principal.kind())
-            .bind(principal.id())
-            .bind(millis(now))
-            .execute(&mut *conn)
-            .await?;
+            store::shares::add_principal(conn, &share.id, principal, millis(now)).await?;
         }
         self.settle_recipients(conn, Some(caller), share, &recipients, now)
             .await
@@ -334,7 +285,7 @@ impl Backshare {
                 let owned = self
                     .owned_share(&mut conn, caller, &update.share_id)
                     .await?;
-                (owned.scope, Some(owned.share))
+                (owned.scope, Some(owned))
             }
         };
         let plan = self
@@ -363,19 +314,14 @@ impl Backshare {
         conn: &mut crate::db::Conn,
         caller: &Caller,
         share_id: &str,
-    ) -> ServiceResult<OwnedShare> {
+    ) -> ServiceResult<ShareRow> {
         let not_found = || UserError::NotFound("This resource share".into());
-        let Some(share) = ShareRef::load(conn, share_id).await? else {
+        let Some(share) = store::shares::load(&mut *conn, share_id).await? else {
             return Err(not_found().into());
         };
         if share.owner != caller.account_id {
-            let invited: Option<String> = sqlx::query_scalar(
-                "SELECT id FROM invitations WHERE share_id = $1 AND recipient_account_id = $2",
-            )
-            .bind(share_id)
-            .bind(caller.account_id.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+            let invited =
+                store::invitations::of_recipient(conn, share_id, &caller.account_id).await?;
             return Err(match invited {
                 Some(_) => UserError::Forbidden(
                     "Only the owner of a resource share can change or cancel its sharing.".into(),
@@ -384,18 +330,7 @@ impl Backshare {
             }
             .into());
         }
-        let scope: String = sqlx::query_scalar("SELECT scope FROM resource_shares WHERE id = $1")
-            .bind(share_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        Ok(OwnedShare {
-            share,
-            scope: word(
-                PrincipalScope::from_word(&scope),
-                "resource_shares.scope",
-                &scope,
-            )?,
-        })
+        Ok(share)
     }
 
     /// Checks a request against every rule without writing, collecting each problem so the
@@ -406,7 +341,7 @@ impl Backshare {
         conn: &mut crate::db::Conn,
         caller: &Caller,
         scope: PrincipalScope,
-        existing: Option<&ShareRef>,
+        existing: Option<&ShareRow>,
         backup_ids: &[String],
         grant_key: bool,
         principals: &[PrincipalRef],
@@ -516,7 +451,7 @@ impl Backshare {
         &self,
         conn: &mut crate::db::Conn,
         caller: &Caller,
-        existing: Option<&ShareRef>,
+        existing: Option<&ShareRow>,
         backups: &[BackupFacts],
         reach: &rules::Reach,
         problems: &mut Vec<UserError>,
@@ -532,20 +467,10 @@ impl Backshare {
             limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
         }
 
-        let row = sqlx::query(
-            "SELECT COUNT(DISTINCT b.id) AS shared,
-                    COUNT(DISTINCT CASE WHEN b.kind = 'cluster_backup' THEN b.id END) AS clusters
-             FROM share_backups sb
-             JOIN resource_shares s ON s.id = sb.share_id
-             JOIN backups b ON b.id = sb.backup_id
-             WHERE s.owner_account_id = $1",
-        )
-        .bind(caller.account_id.as_str())
-        .fetch_one(&mut *conn)
-        .await?;
+        let used = store::shares::usage(conn, &caller.account_id).await?;
         let mut usage = AccountUsage {
-            shared_backups: u64::try_from(row.get::<i64, _>("shared")).unwrap_or(0),
-            shared_cluster_backups: u64::try_from(row.get::<i64, _>("clusters")).unwrap_or(0),
+            shared_backups: u64::try_from(used.shared).unwrap_or(0),
+            shared_cluster_backups: u64::try_from(used.clusters).unwrap_or(0),
         };
 
         let this_share = existing.map(|s| s.id.as_str()).unwrap_or_default();
@@ -553,35 +478,17 @@ impl Backshare {
         for backup in backups {
             // Recipients through the backup's other resource shares, with the project
             // principals that reach them; this share's are replaced by the request's.
-            let elsewhere = sqlx::query(
-                "SELECT DISTINCT sr.recipient_account_id AS account, p.id AS project
-                 FROM share_backups sb
-                 JOIN share_recipients sr ON sr.share_id = sb.share_id
-                 LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'
-                 LEFT JOIN projects p ON p.id = sp.principal_id AND p.account_id = sr.recipient_account_id
-                 WHERE sb.backup_id = $1 AND sb.share_id <> $2",
-            )
-            .bind(backup.id.as_str())
-            .bind(this_share)
-            .fetch_all(&mut *conn)
-            .await?;
-            let already_shared: Option<i64> =
-                sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = $1 LIMIT 1")
-                    .bind(backup.id.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            if already_shared.is_none() {
+            let elsewhere = store::shares::reached_elsewhere(conn, &backup.id, this_share).await?;
+            if !store::shares::is_shared(conn, &backup.id).await? {
                 usage.shared_backups += 1;
                 if backup.kind == BackupKind::ClusterBackup {
                     usage.shared_cluster_backups += 1;
                 }
             }
             let mut after = reach.clone();
-            for row in elsewhere {
-                let projects = after
-                    .entry(AccountId::from_trusted(row.get::<String, _>("account")))
-                    .or_default();
-                projects.extend(row.get::<Option<String>, _>("project"));
+            for reached in elsewhere {
+                let projects = after.entry(reached.account).or_default();
+                projects.extend(reached.project);
             }
             let count = rules::recipient_count(backup.kind, &after);
             if let Err(refusal) = rules::check_recipient_count(backup, count, &limits) {
@@ -632,7 +539,7 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let mut tx = self.writer.begin().await?;
         lock_share_change(&mut tx, caller, Some(share_id), &[]).await?;
-        let OwnedShare { share, .. } = self.owned_share(&mut tx, caller, share_id).await?;
+        let share = self.owned_share(&mut tx, caller, share_id).await?;
         caller.require_change()?;
 
         // Rule 6: a locked backup's sharing cannot be cancelled.
@@ -641,7 +548,7 @@ impl Backshare {
         }
 
         let mut removed = Vec::new();
-        for principal in stored_principals(&mut tx, share_id).await? {
+        for principal in store::shares::principals(&mut tx, share_id).await? {
             let reaches = resolve_principal(&mut tx, &principal)
                 .await?
                 .is_some_and(|(accounts, _)| accounts.contains(recipient));
@@ -656,7 +563,7 @@ impl Backshare {
                 _ => {}
             }
         }
-        let mut after = settled_recipients(&mut tx, share_id).await?;
+        let mut after = store::shares::recipients(&mut tx, share_id).await?;
         if removed.is_empty() && !after.contains(recipient) {
             return Err(UserError::NotFound(format!(
                 "Account {recipient} as a recipient of this resource share"
@@ -664,14 +571,7 @@ impl Backshare {
             .into());
         }
         for principal in &removed {
-            sqlx::query(
-                "DELETE FROM share_principals WHERE share_id = $1 AND kind = $2 AND principal_id = $3",
-            )
-            .bind(share_id)
-            .bind(principal.kind())
-            .bind(principal.id())
-            .execute(&mut *tx)
-            .await?;
+            store::shares::remove_principal(&mut tx, share_id, principal).await?;
         }
         after.remove(recipient);
         self.settle_recipients(&mut tx, Some(caller), &share, &after, now)
@@ -697,7 +597,7 @@ async fn lock_share_change(
     tx.lock(&locks).await?;
     // Under the share's lock its set of backups no longer changes.
     let held = match share_id {
-        Some(id) => share_backup_ids(tx, id).await?,
+        Some(id) => store::shares::backup_ids(tx, id).await?,
         None => Vec::new(),
     };
     let backups = held

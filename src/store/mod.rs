@@ -11,6 +11,19 @@ use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type};
 
 pub mod backups;
+pub mod grants;
+pub mod invitations;
+pub mod shares;
+pub mod vaults;
+
+/// `$first, $first+1, …` for `count` values bound in order (an `IN (…)` list: the `Any`
+/// driver binds no arrays).
+pub fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Implements sqlx's column traits for a type stored as text: `$decode` turns the text
 /// back into the type (`None` for text no value of it has), `as_str` writes it.

@@ -296,11 +296,12 @@ async fn backups_come_in_pages_newest_first_and_the_share_list_finds_any_of_them
         "oldest last"
     );
     // The Share List tab reads its one backup, wherever it is listed.
-    let (summary, _) = w
+    let summary = w
         .svc
-        .share_list(&alice, "cb-old-1", Utc::now())
+        .share_list(&alice, "cb-old-1", &PageAt::First, Utc::now())
         .await
-        .unwrap();
+        .unwrap()
+        .backup;
     assert_eq!(summary.name, "old 1");
     // Bob's page is his own.
     let bob = w.caller(BOB).await;

@@ -1,7 +1,8 @@
 //! Creating and changing shares: the rules, bad input, the limits, the dialog's preview and a backup's share list.
 
 use backshare::ids::AccountId;
-use backshare::views::ShareStatus;
+use backshare::paging::PageAt;
+use backshare::views::{ShareListPage, ShareStatus};
 use backshare::UserError;
 use chrono::Utc;
 
@@ -225,7 +226,11 @@ async fn a_backups_share_list_is_for_its_owner_only() {
         .await
         .unwrap();
     let alice = w.caller(ALICE).await;
-    let (backup, rows) = w.svc.share_list(&alice, ORDERS, Utc::now()).await.unwrap();
+    let ShareListPage { backup, rows, .. } = w
+        .svc
+        .share_list(&alice, ORDERS, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
     assert_eq!(backup.id.as_str(), ORDERS);
     assert_eq!(rows.len(), 1, "only this backup's recipients");
     assert_eq!(rows[0].recipient.as_str(), BOB_ACCOUNT);
@@ -236,13 +241,13 @@ async fn a_backups_share_list_is_for_its_owner_only() {
     let bob = w.caller(BOB).await;
     let as_recipient = w
         .svc
-        .share_list(&bob, ORDERS, Utc::now())
+        .share_list(&bob, ORDERS, &PageAt::First, Utc::now())
         .await
         .map_err(UserError::from);
     assert!(matches!(as_recipient, Err(UserError::Forbidden(_))));
     let as_stranger = w
         .svc
-        .share_list(&w.caller(CAROL).await, ORDERS, Utc::now())
+        .share_list(&w.caller(CAROL).await, ORDERS, &PageAt::First, Utc::now())
         .await
         .map_err(UserError::from);
     assert!(matches!(as_stranger, Err(UserError::NotFound(_))));

@@ -7,6 +7,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api;
 use crate::components::changes::use_changes;
 use crate::components::failure::failure;
+use crate::components::pager::Pager;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
 use crate::pages::my_shares::principals_text;
@@ -19,12 +20,18 @@ pub fn BackupDetailsPage() -> impl IntoView {
     let id = move || params.read().get("id").unwrap_or_default();
     let share_tab = move || query.read().get("tab").as_deref() == Some("share-list");
     let changed = use_changes();
-    let details = Resource::new(move || (id(), changed.get()), |(id, _)| api::share_list(id));
+    // The Share List's page, as a page link names it; `None` is the newest.
+    let page = RwSignal::new(None::<String>);
+    let details = Resource::new(
+        move || (id(), changed.get(), page.get()),
+        |(id, _, at)| api::share_list(id, at),
+    );
     view! {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match details.await {
-                    Ok((backup, rows)) => {
+                    Ok(listing) => {
+                        let (backup, rows, links) = (listing.backup, listing.rows, listing.links);
                         let base = format!("/backups/{}", backup.id);
                         view! {
                             <h1>{backup.name.clone()}</h1>
@@ -52,10 +59,12 @@ pub fn BackupDetailsPage() -> impl IntoView {
                             >
                                 {
                                     let rows = rows.clone();
+                                    let links = links.clone();
                                     move || if rows.is_empty() {
                                         view! { <p class="notice">"This backup is not shared with anyone."</p> }.into_any()
                                     } else {
                                         view! {
+                                            <Pager label="Pages of the Share List" links=links.clone() at=page/>
                                             <table class="share-list">
                                                 <thead>
                                                     <tr><th>"Recipient"</th><th>"Principal"</th><th>"Resource share"</th><th>"Status"</th></tr>

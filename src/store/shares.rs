@@ -1,0 +1,488 @@
+//! Resource shares and what they hold: `resource_shares`, `share_backups` (the backups,
+//! with rule 5's key grant), `share_principals` (as typed) and `share_recipients` (the
+//! accounts the principals reached when last settled).
+
+use std::collections::BTreeSet;
+
+use sqlx::{Any, Executor, FromRow};
+
+use super::{placeholders, Flag};
+use crate::db::Conn;
+use crate::ids::{AccountId, BackupId, PrincipalRef, ShareId};
+use crate::model::PrincipalScope;
+
+/// A resource share.
+#[derive(Debug, Clone, FromRow)]
+pub struct ShareRow {
+    pub id: String,
+    pub name: String,
+    #[sqlx(rename = "owner_account_id")]
+    pub owner: AccountId,
+    pub scope: PrincipalScope,
+}
+
+const SHARE: &str = "SELECT id, name, owner_account_id, scope FROM resource_shares";
+
+/// A share by id; `None` if there is none.
+pub async fn load<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<ShareRow>> {
+    sqlx::query_as(&format!("{SHARE} WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// A share by id if `owner` owns it.
+pub async fn load_owned<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: &str,
+    owner: &AccountId,
+) -> sqlx::Result<Option<ShareRow>> {
+    sqlx::query_as(&format!("{SHARE} WHERE id = $1 AND owner_account_id = $2"))
+        .bind(id)
+        .bind(owner)
+        .fetch_optional(db)
+        .await
+}
+
+/// Whether the owner has a share of this name.
+pub async fn name_taken(conn: &mut Conn, owner: &AccountId, name: &str) -> sqlx::Result<bool> {
+    let taken: Option<String> = sqlx::query_scalar(
+        "SELECT id FROM resource_shares WHERE owner_account_id = $1 AND name = $2",
+    )
+    .bind(owner)
+    .bind(name)
+    .fetch_optional(conn)
+    .await?;
+    Ok(taken.is_some())
+}
+
+pub async fn insert(conn: &mut Conn, share: &ShareRow, now: i64) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&share.id)
+    .bind(&share.owner)
+    .bind(&share.name)
+    .bind(share.scope)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A page's position in the owner's shares, newest first.
+#[derive(Debug, FromRow)]
+pub struct PagedShare {
+    pub id: String,
+    pub created_at: i64,
+}
+
+/// One keyset page of the owner's share ids (`at`'s cursor binds `$3, $4`).
+pub async fn page<'c>(
+    db: impl Executor<'c, Database = Any>,
+    owner: &AccountId,
+    at: &crate::paging::PageAt,
+    limit: i64,
+) -> sqlx::Result<Vec<PagedShare>> {
+    let (from, order) = at.sql("created_at", "id", 3);
+    let sql = format!(
+        "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
+         ORDER BY created_at {order}, id {order} LIMIT $2"
+    );
+    let mut query = sqlx::query_as(&sql).bind(owner).bind(limit);
+    if let Some(cursor) = at.cursor() {
+        query = query.bind(cursor.at).bind(cursor.id.as_str());
+    }
+    query.fetch_all(db).await
+}
+
+/// How many shares the owner has, counted up to `cap + 1` (a cheap bound, not a scan).
+pub async fn count_capped<'c>(
+    db: impl Executor<'c, Database = Any>,
+    owner: &AccountId,
+    cap: u64,
+) -> sqlx::Result<u64> {
+    let counted: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM resource_shares WHERE owner_account_id = $1 LIMIT $2) t",
+    )
+    .bind(owner)
+    .bind(i64::try_from(cap).unwrap_or(i64::MAX - 1) + 1)
+    .fetch_one(db)
+    .await?;
+    Ok(u64::try_from(counted).unwrap_or(0))
+}
+
+/// A choice of the dialog's "Select an existing resource share".
+#[derive(Debug, FromRow)]
+pub struct ChoiceRow {
+    pub id: ShareId,
+    pub name: String,
+}
+
+/// The owner's shares whose names match `pattern` (a `LIKE` pattern with `\` escapes), by
+/// name after `after`, walking the unique (owner, name) index.
+pub async fn choices<'c>(
+    db: impl Executor<'c, Database = Any>,
+    owner: &AccountId,
+    after: &str,
+    pattern: &str,
+    limit: i64,
+) -> sqlx::Result<Vec<ChoiceRow>> {
+    sqlx::query_as(
+        "SELECT id, name FROM resource_shares
+         WHERE owner_account_id = $1 AND name > $2 AND LOWER(name) LIKE LOWER($3) ESCAPE '\\'
+         ORDER BY name LIMIT $4",
+    )
+    .bind(owner)
+    .bind(after)
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Adds a backup to a share (once), with rule 5's key grant.
+pub async fn add_backup(
+    conn: &mut Conn,
+    share: &str,
+    backup: &BackupId,
+    key_granted: bool,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (share_id, backup_id) DO NOTHING",
+    )
+    .bind(share)
+    .bind(backup)
+    .bind(now)
+    .bind(key_granted)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The ids of every backup a share holds, deleted ones too (to lock them before reading).
+pub async fn backup_ids(conn: &mut Conn, share: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT backup_id FROM share_backups WHERE share_id = $1")
+        .bind(share)
+        .fetch_all(conn)
+        .await
+}
+
+/// A share's live backups: id and name, by id.
+#[derive(Debug, FromRow)]
+pub struct NamedBackup {
+    pub id: BackupId,
+    pub name: String,
+}
+
+pub async fn live_backups<'c>(
+    db: impl Executor<'c, Database = Any>,
+    share: &str,
+) -> sqlx::Result<Vec<NamedBackup>> {
+    sqlx::query_as(
+        "SELECT b.id, b.name FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
+         WHERE sb.share_id = $1 AND b.deleted_at IS NULL ORDER BY b.id",
+    )
+    .bind(share)
+    .fetch_all(db)
+    .await
+}
+
+/// Whether any share holds the backup.
+pub async fn is_shared(conn: &mut Conn, backup: &BackupId) -> sqlx::Result<bool> {
+    let one: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = $1 LIMIT 1")
+            .bind(backup)
+            .fetch_optional(conn)
+            .await?;
+    Ok(one.is_some())
+}
+
+/// Rule 9's account usage: the distinct backups the owner shares, and the cluster
+/// backups among them.
+#[derive(Debug, FromRow)]
+pub struct Usage {
+    pub shared: i64,
+    pub clusters: i64,
+}
+
+pub async fn usage(conn: &mut Conn, owner: &AccountId) -> sqlx::Result<Usage> {
+    sqlx::query_as(
+        "SELECT COUNT(DISTINCT b.id) AS shared,
+                COUNT(DISTINCT CASE WHEN b.kind = 'cluster_backup' THEN b.id END) AS clusters
+         FROM share_backups sb
+         JOIN resource_shares s ON s.id = sb.share_id
+         JOIN backups b ON b.id = sb.backup_id
+         WHERE s.owner_account_id = $1",
+    )
+    .bind(owner)
+    .fetch_one(conn)
+    .await
+}
+
+/// A recipient a backup reaches through a share, with a project principal reaching it
+/// (rule 9 counts projects for server and disk backups).
+#[derive(Debug, FromRow)]
+pub struct Reached {
+    pub account: AccountId,
+    pub project: Option<String>,
+}
+
+/// The recipients a backup reaches through its shares other than `except`.
+pub async fn reached_elsewhere(
+    conn: &mut Conn,
+    backup: &BackupId,
+    except: &str,
+) -> sqlx::Result<Vec<Reached>> {
+    sqlx::query_as(
+        "SELECT DISTINCT sr.recipient_account_id AS account, p.id AS project
+         FROM share_backups sb
+         JOIN share_recipients sr ON sr.share_id = sb.share_id
+         LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'
+         LEFT JOIN projects p ON p.id = sp.principal_id AND p.account_id = sr.recipient_account_id
+         WHERE sb.backup_id = $1 AND sb.share_id <> $2",
+    )
+    .bind(backup)
+    .bind(except)
+    .fetch_all(conn)
+    .await
+}
+
+/// A principal as stored.
+#[derive(Debug, FromRow)]
+struct PrincipalRow {
+    kind: String,
+    principal_id: String,
+}
+
+impl PrincipalRow {
+    fn principal(self) -> sqlx::Result<PrincipalRef> {
+        PrincipalRef::from_stored(&self.kind, &self.principal_id).ok_or_else(|| {
+            sqlx::Error::Decode(format!("share_principals.kind = {:?}", self.kind).into())
+        })
+    }
+}
+
+/// A share's principals, in the order they were added.
+pub async fn principals(conn: &mut Conn, share: &str) -> sqlx::Result<Vec<PrincipalRef>> {
+    let rows: Vec<PrincipalRow> = sqlx::query_as(
+        "SELECT kind, principal_id FROM share_principals WHERE share_id = $1 ORDER BY added_at, principal_id",
+    )
+    .bind(share)
+    .fetch_all(conn)
+    .await?;
+    rows.into_iter().map(PrincipalRow::principal).collect()
+}
+
+pub async fn add_principal(
+    conn: &mut Conn,
+    share: &str,
+    principal: &PrincipalRef,
+    now: i64,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO share_principals (share_id, kind, principal_id, added_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (share_id, kind, principal_id) DO NOTHING",
+    )
+    .bind(share)
+    .bind(principal.kind())
+    .bind(principal.id())
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn remove_principal(
+    conn: &mut Conn,
+    share: &str,
+    principal: &PrincipalRef,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "DELETE FROM share_principals WHERE share_id = $1 AND kind = $2 AND principal_id = $3",
+    )
+    .bind(share)
+    .bind(principal.kind())
+    .bind(principal.id())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A principal of one of several shares, with the account an account or project
+/// principal stands for (folders resolve separately).
+#[derive(Debug, FromRow)]
+pub struct PrincipalOfShare {
+    pub share_id: ShareId,
+    kind: String,
+    pub principal_id: String,
+    pub account_id: Option<AccountId>,
+}
+
+impl PrincipalOfShare {
+    pub fn principal(&self) -> sqlx::Result<PrincipalRef> {
+        PrincipalRow {
+            kind: self.kind.clone(),
+            principal_id: self.principal_id.clone(),
+        }
+        .principal()
+    }
+}
+
+/// Every principal of these shares, in each share's order.
+pub async fn principals_of<'c>(
+    db: impl Executor<'c, Database = Any>,
+    shares: &[String],
+) -> sqlx::Result<Vec<PrincipalOfShare>> {
+    if shares.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT sp.share_id, sp.kind, sp.principal_id, COALESCE(a.id, p.account_id) AS account_id
+         FROM share_principals sp
+         LEFT JOIN accounts a ON sp.kind = 'account' AND a.id = sp.principal_id
+         LEFT JOIN projects p ON sp.kind = 'project' AND p.id = sp.principal_id
+         WHERE sp.share_id IN ({})
+         ORDER BY sp.share_id, sp.added_at, sp.principal_id",
+        placeholders(1, shares.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for share in shares {
+        query = query.bind(share.as_str());
+    }
+    query.fetch_all(db).await
+}
+
+/// The shares with a folder principal, and the backups they hold (the shares a change of
+/// folder membership can reach).
+pub async fn with_folders(conn: &mut Conn) -> sqlx::Result<(Vec<String>, Vec<String>)> {
+    let shares = sqlx::query_scalar(
+        "SELECT DISTINCT share_id FROM share_principals WHERE kind = 'folder' ORDER BY share_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let backups = sqlx::query_scalar(
+        "SELECT DISTINCT sb.backup_id FROM share_backups sb
+         JOIN share_principals sp ON sp.share_id = sb.share_id WHERE sp.kind = 'folder'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok((shares, backups))
+}
+
+/// The accounts a share reached when its recipients were last settled.
+pub async fn recipients(conn: &mut Conn, share: &str) -> sqlx::Result<BTreeSet<AccountId>> {
+    let ids: Vec<AccountId> =
+        sqlx::query_scalar("SELECT recipient_account_id FROM share_recipients WHERE share_id = $1")
+            .bind(share)
+            .fetch_all(conn)
+            .await?;
+    Ok(ids.into_iter().collect())
+}
+
+pub async fn add_recipient(conn: &mut Conn, share: &str, account: &AccountId) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO share_recipients (share_id, recipient_account_id) VALUES ($1, $2)")
+        .bind(share)
+        .bind(account)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_recipient(
+    conn: &mut Conn,
+    share: &str,
+    account: &AccountId,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM share_recipients WHERE share_id = $1 AND recipient_account_id = $2")
+        .bind(share)
+        .bind(account)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// One row of "My Shares" or of a backup's "Share List": a backup of a share, one
+/// recipient's invitation, its grant and the grant's copy.
+#[derive(Debug, FromRow)]
+pub struct RecipientRow {
+    pub share_id: ShareId,
+    pub share_name: String,
+    pub backup_id: BackupId,
+    pub backup_name: String,
+    pub invitation_id: String,
+    pub invited_at: i64,
+    pub recipient_account_id: AccountId,
+    pub recipient_name: String,
+    #[sqlx(flatten)]
+    pub invitation: super::invitations::StateRow,
+    pub grant_status: Option<crate::grant::GrantStatus>,
+    #[sqlx(flatten)]
+    pub copy: super::vaults::JoinedCopy,
+    /// The share's principals still reach the recipient.
+    pub reached: Flag,
+}
+
+const RECIPIENT_ROWS: &str =
+    "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
+            i.id AS invitation_id, i.created_at AS invited_at,
+            i.recipient_account_id, a.name AS recipient_name, i.status, i.expires_at,
+            g.status AS grant_status, c.status AS copy_status, c.size_bytes AS copy_size,
+            c.copied_bytes, c.failure,
+            EXISTS (SELECT 1 FROM share_recipients sr
+                    WHERE sr.share_id = s.id AND sr.recipient_account_id = i.recipient_account_id) AS reached
+     FROM resource_shares s
+     JOIN share_backups sb ON sb.share_id = s.id
+     JOIN backups b ON b.id = sb.backup_id
+     JOIN invitations i ON i.share_id = s.id
+     JOIN accounts a ON a.id = i.recipient_account_id
+     LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
+     LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')";
+
+/// Every row of these shares (one page's, read by the owner's index already, so looked up
+/// by primary key alone: with the owner's condition too, SQLite walks the owner's index).
+pub async fn rows_of_shares<'c>(
+    db: impl Executor<'c, Database = Any>,
+    shares: &[String],
+) -> sqlx::Result<Vec<RecipientRow>> {
+    if shares.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "{RECIPIENT_ROWS} WHERE s.id IN ({})
+         ORDER BY s.created_at DESC, s.id DESC, b.id, a.name",
+        placeholders(1, shares.len())
+    );
+    let mut query = sqlx::query_as(&sql);
+    for share in shares {
+        query = query.bind(share.as_str());
+    }
+    query.fetch_all(db).await
+}
+
+/// One keyset page of a backup's rows (one per invitation of a share holding it), newest
+/// invitation first (`at`'s cursor binds `$4, $5`).
+pub async fn rows_of_backup<'c>(
+    db: impl Executor<'c, Database = Any>,
+    owner: &AccountId,
+    backup: &str,
+    at: &crate::paging::PageAt,
+    limit: i64,
+) -> sqlx::Result<Vec<RecipientRow>> {
+    let (from, order) = at.sql("i.created_at", "i.id", 4);
+    let sql = format!(
+        "{RECIPIENT_ROWS} WHERE s.owner_account_id = $1 AND b.id = $2 {from}
+         ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
+    );
+    let mut query = sqlx::query_as(&sql).bind(owner).bind(backup).bind(limit);
+    if let Some(cursor) = at.cursor() {
+        query = query.bind(cursor.at).bind(cursor.id.as_str());
+    }
+    query.fetch_all(db).await
+}
