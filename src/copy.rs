@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::UserError;
+use crate::conflict::{Conflict, CopyMove};
 use crate::ids::BackupId;
 use crate::model::{BackupKind, CopyStatus, ResourceKind};
 use crate::units::human_bytes;
@@ -47,9 +47,12 @@ impl VaultCopy {
 
     /// The copy job finished its attempt: verified bytes make the copy available, anything
     /// else fails it with the reason.
-    pub fn finish(self, outcome: Result<(), String>) -> Result<VaultCopy, UserError> {
+    pub fn finish(self, outcome: Result<(), String>) -> Result<VaultCopy, Conflict> {
         if self.status != CopyStatus::Copying {
-            return Err(not_from(self.status, "finished"));
+            return Err(Conflict::Copy {
+                from: self.status,
+                to: CopyMove::Finish,
+            });
         }
         Ok(match outcome {
             Ok(()) => VaultCopy {
@@ -68,58 +71,50 @@ impl VaultCopy {
     }
 
     /// "Retry" on a failed copy starts it again from the beginning.
-    pub fn retry(self) -> Result<VaultCopy, UserError> {
+    pub fn retry(self) -> Result<VaultCopy, Conflict> {
         match self.status {
             CopyStatus::Failed => Ok(VaultCopy::start(self.size_bytes)),
-            other => Err(not_from(other, "retried")),
+            from => Err(Conflict::Copy {
+                from,
+                to: CopyMove::Retry,
+            }),
         }
     }
 
     /// The grant ended: whatever was copied goes.
-    pub fn discard(self) -> Result<VaultCopy, UserError> {
+    pub fn discard(self) -> Result<VaultCopy, Conflict> {
         match self.status {
             CopyStatus::Copying | CopyStatus::Available | CopyStatus::Failed => Ok(VaultCopy {
                 status: CopyStatus::Deleting,
                 ..self
             }),
-            other => Err(not_from(other, "deleted")),
+            from => Err(Conflict::Copy {
+                from,
+                to: CopyMove::Discard,
+            }),
         }
     }
 
     /// Creating a disk or server needs the whole, verified copy.
-    pub fn check_restorable(&self) -> Result<(), UserError> {
+    pub fn check_restorable(&self) -> Result<(), Conflict> {
         match self.status {
             CopyStatus::Available => Ok(()),
-            CopyStatus::Copying => Err(UserError::Conflict(format!(
-                "The copy is still being made ({}%): it can be used once it is available.",
-                self.percent()
-            ))),
-            CopyStatus::Failed => Err(UserError::Conflict(
-                "The copy failed: retry it first, then create from it.".into(),
-            )),
-            CopyStatus::Deleting | CopyStatus::Deleted => Err(UserError::Conflict(
-                "The copy was deleted with the original's share.".into(),
-            )),
+            CopyStatus::Copying => Err(Conflict::CopyInProgress {
+                percent: self.percent(),
+            }),
+            CopyStatus::Failed => Err(Conflict::CopyFailed),
+            CopyStatus::Deleting | CopyStatus::Deleted => Err(Conflict::CopyDeleted),
         }
     }
 }
 
 /// Creating from a received server or disk backup needs its copy, whole and verified; one
 /// without a copy yet waits for the recipient to choose a vault.
-pub fn check_copy_restorable(copy: Option<&VaultCopy>) -> Result<(), UserError> {
+pub fn check_copy_restorable(copy: Option<&VaultCopy>) -> Result<(), Conflict> {
     match copy {
         Some(copy) => copy.check_restorable(),
-        None => Err(UserError::Conflict(
-            "Choose a vault first: the backup is copied there, then created from.".into(),
-        )),
+        None => Err(Conflict::NoCopyYet),
     }
-}
-
-fn not_from(status: CopyStatus, what: &str) -> UserError {
-    UserError::Conflict(format!(
-        "A copy that is {} cannot be {what}.",
-        status.as_str()
-    ))
 }
 
 /// What the vault rule needs to know about a vault.

@@ -8,9 +8,9 @@
 use std::borrow::Cow;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::{Migration, Migrator};
-use sqlx::{Executor, Row};
+use sqlx::Executor;
 
 /// The pool every service uses.
 pub type Db = sqlx::AnyPool;
@@ -329,20 +329,6 @@ pub fn is_retryable(error: &sqlx::Error) -> bool {
     match error {
         sqlx::Error::Database(e) => matches!(e.code().as_deref(), Some("40P01" | "40001" | "5")),
         _ => false,
-    }
-}
-
-/// Reading rows the same way on both databases.
-pub trait RowExt {
-    /// A boolean column or expression: PostgreSQL returns a boolean, SQLite an integer.
-    fn flag(&self, column: &str) -> bool;
-}
-
-impl RowExt for AnyRow {
-    fn flag(&self, column: &str) -> bool {
-        self.try_get::<bool, _>(column)
-            .or_else(|_| self.try_get::<i64, _>(column).map(|n| n != 0))
-            .unwrap_or_else(|error| panic!("column {column} is not a flag: {error}"))
     }
 }
 

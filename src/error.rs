@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::conflict::Conflict;
 use crate::rules::Refusal;
 
 /// Everything a user may see go wrong, each variant a clear sentence.
@@ -23,9 +24,9 @@ pub enum UserError {
     /// A sharing rule of PRODUCT.md §3 refuses the request.
     #[error("{0}")]
     Refused(Refusal),
-    /// A state-machine transition that is not allowed from the current status.
+    /// A change the current state rules out (a transition its status does not allow).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Conflict),
     /// Input that cannot be read, naming what is wrong.
     #[error("{0}")]
     Invalid(String),
@@ -37,6 +38,12 @@ pub enum UserError {
 impl From<Refusal> for UserError {
     fn from(refusal: Refusal) -> Self {
         Self::Refused(refusal)
+    }
+}
+
+impl From<Conflict> for UserError {
+    fn from(conflict: Conflict) -> Self {
+        Self::Conflict(conflict)
     }
 }
 

@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::UserError;
+use crate::conflict::{Conflict, GrantMove};
 
 /// Where a grant stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,72 +64,71 @@ impl Grant {
     }
 
     /// The owner cancels: access ends once `delay` has passed (the system task schedule).
-    pub fn revoke(self, now: DateTime<Utc>, delay: Duration) -> Result<Grant, UserError> {
+    pub fn revoke(self, now: DateTime<Utc>, delay: Duration) -> Result<Grant, Conflict> {
         match self.status {
             GrantStatus::Active => Ok(Grant {
                 status: GrantStatus::Revoking,
                 revoke_at: Some(now + delay),
             }),
-            other => Err(not_from(other, "revoked")),
+            from => Err(Conflict::Grant {
+                from,
+                to: GrantMove::Revoke,
+            }),
         }
     }
 
     /// The background job finishes a revocation whose delay has passed.
-    pub fn finish_revocation(self, now: DateTime<Utc>) -> Result<Grant, UserError> {
+    pub fn finish_revocation(self, now: DateTime<Utc>) -> Result<Grant, Conflict> {
         match (self.status, self.revoke_at) {
             (GrantStatus::Revoking, Some(at)) if now >= at => Ok(Grant {
                 status: GrantStatus::Revoked,
                 revoke_at: self.revoke_at,
             }),
-            (GrantStatus::Revoking, _) => Err(UserError::Conflict(
-                "The revocation delay has not passed yet.".into(),
-            )),
-            (other, _) => Err(not_from(other, "finished revoking")),
+            (GrantStatus::Revoking, _) => Err(Conflict::RevocationNotDue),
+            (from, _) => Err(Conflict::Grant {
+                from,
+                to: GrantMove::FinishRevoking,
+            }),
         }
     }
 
     /// The backup is gone (deleted, expired, or its cluster released).
-    pub fn lose(self) -> Result<Grant, UserError> {
+    pub fn lose(self) -> Result<Grant, Conflict> {
         match self.status {
             GrantStatus::Active | GrantStatus::Revoking => Ok(Grant {
                 status: GrantStatus::Lost,
                 revoke_at: self.revoke_at,
             }),
-            other => Err(not_from(other, "lost")),
+            from => Err(Conflict::Grant {
+                from,
+                to: GrantMove::Lose,
+            }),
         }
     }
 
     /// The recipient accepted again after the owner re-added it: a revoking or revoked
     /// grant is active again. A lost backup stays lost.
-    pub fn reactivate(self) -> Result<Grant, UserError> {
+    pub fn reactivate(self) -> Result<Grant, Conflict> {
         match self.status {
             GrantStatus::Revoking | GrantStatus::Revoked => Ok(Grant::active()),
-            other => Err(not_from(other, "granted again")),
+            from => Err(Conflict::Grant {
+                from,
+                to: GrantMove::Reactivate,
+            }),
         }
     }
 
     /// Restoring needs an active grant; during revoking it is refused with the reason.
-    pub fn check_restorable(self) -> Result<(), UserError> {
+    pub fn check_restorable(self) -> Result<(), Conflict> {
         match self.status {
             GrantStatus::Active => Ok(()),
-            GrantStatus::Revoking => Err(UserError::Conflict(
-                "The owner cancelled this share: access ends shortly, so it cannot be restored any more.".into(),
-            )),
-            other => Err(not_from(other, "restored")),
+            GrantStatus::Revoking => Err(Conflict::Revoking),
+            from => Err(Conflict::Grant {
+                from,
+                to: GrantMove::Restore,
+            }),
         }
     }
-}
-
-fn not_from(status: GrantStatus, what: &str) -> UserError {
-    UserError::Conflict(format!(
-        "A {} share cannot be {what}.",
-        match status {
-            GrantStatus::Active => "active",
-            GrantStatus::Revoking => "revoking",
-            GrantStatus::Revoked => "revoked",
-            GrantStatus::Lost => "lost",
-        }
-    ))
 }
 
 #[cfg(test)]

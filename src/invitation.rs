@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::error::UserError;
+use crate::conflict::Conflict;
 
 /// Where an invitation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -56,39 +56,37 @@ pub struct Invitation {
 
 impl Invitation {
     /// The recipient accepts. Refused once answered, and once the deadline has passed.
-    pub fn accept(self, now: DateTime<Utc>) -> Result<InvitationStatus, UserError> {
+    pub fn accept(self, now: DateTime<Utc>) -> Result<InvitationStatus, Conflict> {
         self.answer(now, InvitationStatus::Accepted)
     }
 
     /// The recipient rejects. Same preconditions as accepting.
-    pub fn reject(self, now: DateTime<Utc>) -> Result<InvitationStatus, UserError> {
+    pub fn reject(self, now: DateTime<Utc>) -> Result<InvitationStatus, Conflict> {
         self.answer(now, InvitationStatus::Rejected)
     }
 
     /// The deadline passed unanswered. Only a pending invitation past its deadline expires.
-    pub fn expire(self, now: DateTime<Utc>) -> Result<InvitationStatus, UserError> {
+    pub fn expire(self, now: DateTime<Utc>) -> Result<InvitationStatus, Conflict> {
         match self.status {
             InvitationStatus::Pending if now >= self.expires_at => Ok(InvitationStatus::Expired),
-            InvitationStatus::Pending => Err(UserError::Conflict(
-                "This invitation has not reached its deadline yet.".into(),
-            )),
-            other => Err(already(other)),
+            InvitationStatus::Pending => Err(Conflict::InvitationNotDue),
+            other => Err(Conflict::InvitationIs(other)),
         }
     }
 
     /// The owner removed the recipient before it answered.
-    pub fn cancel(self) -> Result<InvitationStatus, UserError> {
+    pub fn cancel(self) -> Result<InvitationStatus, Conflict> {
         match self.status {
             InvitationStatus::Pending => Ok(InvitationStatus::Cancelled),
-            other => Err(already(other)),
+            other => Err(Conflict::InvitationIs(other)),
         }
     }
 
     /// The owner adds the recipient again after it rejected, let the invitation expire,
     /// was cancelled, or had its access revoked: the invitation waits for an answer anew.
-    pub fn invite_again(self) -> Result<InvitationStatus, UserError> {
+    pub fn invite_again(self) -> Result<InvitationStatus, Conflict> {
         match self.status {
-            InvitationStatus::Pending => Err(already(InvitationStatus::Pending)),
+            InvitationStatus::Pending => Err(Conflict::InvitationIs(InvitationStatus::Pending)),
             _ => Ok(InvitationStatus::Pending),
         }
     }
@@ -97,26 +95,13 @@ impl Invitation {
         self,
         now: DateTime<Utc>,
         to: InvitationStatus,
-    ) -> Result<InvitationStatus, UserError> {
+    ) -> Result<InvitationStatus, Conflict> {
         match self.status {
-            InvitationStatus::Pending if now >= self.expires_at => Err(UserError::Conflict(
-                "This invitation has expired: it was not answered in time. Ask the owner to share again.".into(),
-            )),
+            InvitationStatus::Pending if now >= self.expires_at => Err(Conflict::InvitationExpired),
             InvitationStatus::Pending => Ok(to),
-            other => Err(already(other)),
+            other => Err(Conflict::InvitationIs(other)),
         }
     }
-}
-
-fn already(status: InvitationStatus) -> UserError {
-    let what = match status {
-        InvitationStatus::Pending => "is still pending",
-        InvitationStatus::Accepted => "was already accepted",
-        InvitationStatus::Rejected => "was already rejected",
-        InvitationStatus::Expired => "has expired",
-        InvitationStatus::Cancelled => "was cancelled by the owner",
-    };
-    UserError::Conflict(format!("This invitation {what}."))
 }
 
 #[cfg(test)]
@@ -167,7 +152,7 @@ mod tests {
     fn an_invitation_past_its_deadline_cannot_be_answered() {
         let (inv, _) = at(Pending);
         let late = inv.expires_at;
-        assert!(matches!(inv.accept(late), Err(UserError::Conflict(m)) if m.contains("expired")));
+        assert_eq!(inv.accept(late), Err(Conflict::InvitationExpired));
         assert!(inv.reject(late).is_err());
     }
 

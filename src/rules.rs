@@ -382,6 +382,7 @@ pub fn check_recipient(
 }
 
 /// The owner's resource directory, as rule 8 needs it.
+#[cfg_attr(feature = "server", derive(sqlx::FromRow))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OwnerDirectory {
     pub id: String,

@@ -140,7 +140,6 @@ pub struct VaultView {
     pub region: String,
     pub capacity_bytes: i64,
     pub used_bytes: i64,
-    pub items: Vec<VaultItem>,
 }
 
 impl VaultView {
@@ -162,6 +161,13 @@ pub struct VaultItem {
     /// "Name (account ID)" of the owner when this is a received copy.
     pub received_from: Option<String>,
     pub status: String,
+}
+
+/// One keyset page of a vault's contents, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct VaultContentsPage {
+    pub items: Vec<VaultItem>,
+    pub links: crate::paging::PageLinks,
 }
 
 /// The "Vaults" page: every vault, and what the account stores in all.

@@ -256,7 +256,11 @@ async fn violations(svc: &Backshare, tally: &Tally) -> Vec<String> {
     for i in 0..RECIPIENTS {
         let who = caller(svc, &format!("user-{}", account(i))).await;
         for vault in svc.vaults(&who, Utc::now()).await.unwrap().vaults {
-            let held: i64 = vault.items.iter().map(|item| item.size_bytes).sum();
+            let held: i64 = vault_items(svc, &who, &vault.id)
+                .await
+                .iter()
+                .map(|item| item.size_bytes)
+                .sum();
             if vault.used_bytes != held {
                 found.push(format!(
                     "{} uses {} but holds {held}",
@@ -338,4 +342,25 @@ async fn ten_thousand_random_operations_from_concurrent_clients_break_no_invaria
         tally.ok > 0 && tally.refused > 0,
         "the mix both succeeds and is refused"
     );
+}
+
+/// Everything a vault holds, read page by page.
+async fn vault_items(
+    svc: &Backshare,
+    who: &Caller,
+    vault: &str,
+) -> Vec<backshare::views::VaultItem> {
+    let mut items = Vec::new();
+    let mut at = PageAt::First;
+    loop {
+        let page = svc
+            .vault_contents(who, vault, &at, Utc::now())
+            .await
+            .unwrap();
+        items.extend(page.items);
+        match page.links.older {
+            Some(older) => at = PageAt::parse(Some(&older)).unwrap(),
+            None => return items,
+        }
+    }
 }

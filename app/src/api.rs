@@ -378,6 +378,19 @@ pub async fn vaults() -> Result<views::VaultsPage, AppError> {
         .map_err(on_server::fail)
 }
 
+/// One page of a vault's contents, newest first (the page a link of another page names).
+#[server(endpoint = "vault_contents")]
+pub async fn vault_contents(
+    vault_id: String,
+    #[server(default)] at: Option<String>,
+) -> Result<views::VaultContentsPage, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.vault_contents(&caller, &vault_id, &at, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
 /// "Reject" on a pending invitation.
 #[server(endpoint = "reject_invitation")]
 pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 
 use backshare::ids::UserId;
 use backshare::model::PrincipalScope;
+use backshare::paging::PageAt;
 use backshare::service::{Backshare, Caller, NewShare, Settings};
 use chrono::Utc;
 
@@ -157,9 +158,14 @@ async fn a_copy_interrupted_by_sigkill_completes_exactly_once_after_restart() {
     // The vault's usage is the sum of what it holds.
     let page = svc.vaults(&bob, Utc::now()).await.unwrap();
     let held = page.vaults.iter().find(|v| v.id == vault).unwrap();
-    let sum: i64 = held.items.iter().map(|i| i.size_bytes).sum();
+    let contents = svc
+        .vault_contents(&bob, &vault, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(contents.links.older, None, "one page holds it all");
+    let sum: i64 = contents.items.iter().map(|i| i.size_bytes).sum();
     assert_eq!(held.used_bytes, sum);
-    assert!(held
+    assert!(contents
         .items
         .iter()
         .any(|i| i.backup_id.as_str() == WEB && i.status == "Available"));

@@ -12,11 +12,16 @@ use tokio::sync::Semaphore;
 
 use super::lease::{Job, LeaseKeeper};
 use super::*;
+use crate::conflict::EndedFor;
 use crate::copy::{check_vault, CopyFacts, VaultCopy, VaultFacts};
 use crate::db::{Lock, WriteTx};
-use crate::model::{CopyStatus, ResourceKind};
+use crate::model::CopyStatus;
 use crate::objects::TransferError;
-use crate::views::{VaultChoice, VaultItem, VaultOption, VaultView, VaultsPage};
+use crate::paging::PageAt;
+use crate::views::{VaultChoice, VaultContentsPage, VaultItem, VaultOption, VaultView, VaultsPage};
+
+/// Items per page of a vault's contents.
+pub const VAULT_PAGE: usize = 50;
 
 /// The object key of one attempt of a copy: a retried or taken-over copy writes a new
 /// object, so an older attempt can never overwrite or delete a newer one's bytes.
@@ -70,33 +75,7 @@ impl Backshare {
         account: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<Vec<VaultFacts>> {
-        let rows = sqlx::query(
-            "SELECT v.id, v.name, v.kind, v.region, v.capacity_bytes,
-                    CAST(COALESCE((SELECT SUM(b.size_bytes) FROM backups b
-                              WHERE b.vault_id = v.id AND b.deleted_at IS NULL
-                                AND (b.expires_at IS NULL OR b.expires_at > $1)), 0)
-                  + COALESCE((SELECT SUM(c.size_bytes) FROM copies c
-                              WHERE c.vault_id = v.id AND c.status IN ('copying', 'available')), 0)
-                    AS BIGINT) AS used_bytes
-             FROM vaults v WHERE v.account_id = $2 ORDER BY v.name, v.id",
-        )
-        .bind(millis(now))
-        .bind(account)
-        .fetch_all(&mut *conn)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                let kind: String = row.get("kind");
-                Ok(VaultFacts {
-                    id: row.get("id"),
-                    name: row.get("name"),
-                    kind: word(ResourceKind::from_word(&kind), "vaults.kind", &kind)?,
-                    region: row.get("region"),
-                    capacity_bytes: row.get("capacity_bytes"),
-                    used_bytes: row.get("used_bytes"),
-                })
-            })
-            .collect()
+        Ok(store::vaults::facts(conn, account, millis(now)).await?)
     }
 
     /// Reserves `vault` for the copy of a grant's backup and queues the copy. Runs inside
@@ -109,32 +88,19 @@ impl Backshare {
         vault_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let row = sqlx::query(
-            "SELECT g.backup_id, (b.encrypted IS TRUE) AS encrypted, (sb.key_granted IS TRUE) AS key_granted
-             FROM grants g
-             JOIN backups b ON b.id = g.backup_id
-             JOIN invitations i ON i.id = g.invitation_id
-             LEFT JOIN share_backups sb ON sb.share_id = i.share_id AND sb.backup_id = g.backup_id
-             WHERE g.id = $1",
-        )
-        .bind(grant)
-        .fetch_one(&mut *conn)
-        .await?;
-        let backup: String = row.get("backup_id");
+        let terms = store::grants::copy_terms(conn, grant).await?;
+        let backup = terms.backup_id;
         let facts = store::backups::copy_row(&mut *conn, &backup).await?.facts();
         let vaults = self.vault_facts(conn, recipient, now).await?;
         let Some(vault) = vaults.iter().find(|v| v.id == vault_id) else {
             return Err(UserError::NotFound(format!("Vault {vault_id}")).into());
         };
-        check_vault(vault, &facts).map_err(|r| UserError::Conflict(r.to_string()))?;
+        check_vault(vault, &facts).map_err(Conflict::Vault)?;
         // Rule 5: an encrypted copy stays encrypted; the recipient gets the data key only
         // because the owner granted it.
-        let wrapped_key = if row.flag("encrypted") {
-            if !row.flag("key_granted") {
-                return Err(UserError::Conflict(format!(
-                    "{backup} is encrypted and its owner did not grant the decryption key."
-                ))
-                .into());
+        let wrapped_key = if terms.encrypted.0 {
+            if !terms.key_granted.0 {
+                return Err(Conflict::KeyNotGranted(BackupId::from_trusted(backup)).into());
             }
             let data_key = self.backup_data_key(conn, &backup, now).await?;
             Some(
@@ -148,37 +114,17 @@ impl Backshare {
         let owner = store::backups::owner(&mut *conn, &backup).await?;
         activity::touch(conn, [recipient, owner.as_str()], now).await?;
         let copy = VaultCopy::start(facts.size_bytes);
-        // A grant accepted again after its copy was deleted starts over in the same row,
-        // keeping its attempt count so that the new attempts write new objects.
-        let placed = sqlx::query(
-            "INSERT INTO copies (grant_id, vault_id, account_id, backup_id, status, size_bytes,
-                                 copied_bytes, wrapped_key, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9)
-             ON CONFLICT (grant_id) DO UPDATE SET
-                 vault_id = excluded.vault_id, status = excluded.status,
-                 size_bytes = excluded.size_bytes, copied_bytes = 0, failure = NULL,
-                 lease_until = NULL, wrapped_key = excluded.wrapped_key,
-                 updated_at = excluded.updated_at
-             WHERE copies.status = 'deleted'",
-        )
-        .bind(grant)
-        .bind(vault_id)
-        .bind(recipient)
-        .bind(&backup)
-        .bind(copy.status.as_str())
-        .bind(copy.size_bytes)
-        .bind(wrapped_key)
-        .bind(millis(now))
-        .bind(millis(now))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-        if placed == 0 {
-            return Err(UserError::Conflict(
-                "The previous copy of this backup is still being removed: retry in a moment."
-                    .into(),
-            )
-            .into());
+        let placing = store::vaults::Placing {
+            grant,
+            vault: vault_id,
+            recipient,
+            backup: &backup,
+            copy: &copy,
+            wrapped_key,
+        };
+        let placed = store::vaults::place(conn, placing, millis(now)).await?;
+        if !placed {
+            return Err(Conflict::PreviousCopyRemoving.into());
         }
         Ok(())
     }
@@ -193,26 +139,16 @@ impl Backshare {
         vaults: &BTreeMap<String, String>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let grants = sqlx::query(
-            "SELECT g.id, g.backup_id, b.name FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.invitation_id = $1 AND g.status = 'active'
-               AND b.kind IN ('server_backup', 'disk_backup')
-               AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.grant_id = g.id AND c.status <> 'deleted')
-             ORDER BY g.backup_id",
-        )
-        .bind(invitation)
-        .fetch_all(&mut *conn)
-        .await?;
-        for row in grants {
-            let backup: String = row.get("backup_id");
-            let Some(vault) = vaults.get(&backup) else {
+        for awaiting in store::grants::awaiting_copy(conn, invitation).await? {
+            let backup = &awaiting.backup_id;
+            let Some(vault) = vaults.get(backup) else {
                 return Err(UserError::Invalid(format!(
                     "Choose a vault for {} ({backup}): server and disk backups are copied into one of your vaults.",
-                    row.get::<String, _>("name")
+                    awaiting.name
                 ))
                 .into());
             };
-            self.start_copy(conn, row.get("id"), recipient, vault, now)
+            self.start_copy(conn, &awaiting.id, recipient, vault, now)
                 .await?;
         }
         Ok(())
@@ -240,34 +176,17 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let mut tx = self.writer.begin().await?;
         lock_copy(&mut tx, grant_id, Some(vault_id)).await?;
-        let status: Option<String> = sqlx::query_scalar(
-            "SELECT g.status FROM grants g JOIN backups b ON b.id = g.backup_id
-             WHERE g.id = $1 AND g.recipient_account_id = $2 AND b.kind IN ('server_backup', 'disk_backup')",
-        )
-        .bind(grant_id)
-        .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let status = store::grants::copyable_status(&mut tx, grant_id, &caller.account_id).await?;
         let Some(status) = status else {
             return Err(UserError::NotFound("This received backup".into()).into());
         };
         caller.require_change()?;
-        if status != GrantStatus::Active.as_str() {
-            return Err(UserError::Conflict(
-                "This share is no longer active, so nothing can be copied from it.".into(),
-            )
-            .into());
+        if status != GrantStatus::Active {
+            return Err(Conflict::ShareEnded(EndedFor::Copy).into());
         }
-        let existing: Option<String> = sqlx::query_scalar(
-            "SELECT status FROM copies WHERE grant_id = $1 AND status <> 'deleted'",
-        )
-        .bind(grant_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing = store::vaults::live_status(&mut tx, grant_id).await?;
         if existing.is_some() {
-            return Err(
-                UserError::Conflict("This backup is already copied into a vault.".into()).into(),
-            );
+            return Err(Conflict::AlreadyCopied.into());
         }
         self.start_copy(&mut tx, grant_id, caller.account_id.as_str(), vault_id, now)
             .await?;
@@ -295,30 +214,18 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let mut tx = self.writer.begin().await?;
         lock_copy(&mut tx, grant_id, None).await?;
-        let row = sqlx::query(
-            "SELECT c.status, c.size_bytes, c.copied_bytes, c.failure, c.vault_id, c.backup_id, g.status AS grant_status
-             FROM copies c JOIN grants g ON g.id = c.grant_id
-             WHERE c.grant_id = $1 AND c.account_id = $2",
-        )
-        .bind(grant_id)
-        .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row = store::vaults::for_retry(&mut tx, grant_id, &caller.account_id).await?;
         let Some(row) = row else {
             return Err(UserError::NotFound("This copy".into()).into());
         };
         caller.require_change()?;
-        if row.get::<String, _>("grant_status") != GrantStatus::Active.as_str() {
-            return Err(UserError::Conflict(
-                "This share is no longer active, so the copy cannot be retried.".into(),
-            )
-            .into());
+        if row.grant_status != GrantStatus::Active {
+            return Err(Conflict::ShareEnded(EndedFor::RetryCopy).into());
         }
-        let copy = copy_from_row(&row)?;
-        let again = copy.retry()?;
-        let backup: String = row.get("backup_id");
+        let again = row.copy.retry()?;
+        let backup = row.backup_id;
         let facts = store::backups::copy_row(&mut *tx, &backup).await?.facts();
-        let vault_id: String = row.get("vault_id");
+        let vault_id = row.vault_id;
         let vaults = self
             .vault_facts(&mut tx, caller.account_id.as_str(), now)
             .await?;
@@ -326,16 +233,8 @@ impl Backshare {
             .iter()
             .find(|v| v.id == vault_id)
             .ok_or_else(|| ServiceError::Corrupt(format!("copy {grant_id} in missing vault")))?;
-        check_vault(vault, &facts).map_err(|r| UserError::Conflict(r.to_string()))?;
-        sqlx::query(
-            "UPDATE copies SET status = $1, copied_bytes = 0, failure = NULL, lease_until = NULL, updated_at = $2
-             WHERE grant_id = $3 AND status = 'failed'",
-        )
-        .bind(again.status.as_str())
-        .bind(millis(now))
-        .bind(grant_id)
-        .execute(&mut *tx)
-        .await?;
+        check_vault(vault, &facts).map_err(Conflict::Vault)?;
+        store::vaults::restart(&mut tx, grant_id, again.status, millis(now)).await?;
         let owner = store::backups::owner(&mut *tx, &backup).await?;
         activity::touch(&mut tx, [caller.account_id.as_str(), owner.as_str()], now).await?;
         tx.commit().await?;
@@ -397,37 +296,15 @@ impl Backshare {
         // Under the write lock: a restore from the copy is either recorded before (and
         // keeps the bytes below) or sees the copy going and is refused.
         let mut tx = self.writer.begin().await?;
-        sqlx::query(
-            "UPDATE copies SET status = 'deleting', lease_until = NULL, updated_at = $1
-             WHERE status IN ('copying', 'available', 'failed')
-               AND grant_id IN (SELECT id FROM grants WHERE status IN ('revoked', 'lost'))",
-        )
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await?;
+        store::vaults::discard_ended(&mut tx, millis(now)).await?;
         tx.commit().await?;
         let mut done = 0;
-        let deleting =
-            // A restore still reading a copy keeps its bytes until it is done.
-            sqlx::query(
-                "SELECT grant_id, attempt FROM copies c WHERE status = 'deleting'
-                   AND NOT EXISTS (SELECT 1 FROM restores r
-                                   WHERE r.copy_grant_id = c.grant_id AND r.status = 'running')
-                 LIMIT 100",
-            )
-                .fetch_all(&self.db)
-                .await?;
-        for row in deleting {
-            let grant: String = row.get("grant_id");
-            self.objects
-                .delete("copies", &copy_object(&grant, row.get("attempt")))
-                .await?;
-            done += sqlx::query("UPDATE copies SET status = 'deleted', updated_at = $1 WHERE grant_id = $2 AND status = 'deleting'")
-                .bind(millis(now))
-                .bind(&grant)
-                .execute(&self.db)
-                .await?
-                .rows_affected();
+        // A restore still reading a copy keeps its bytes until it is done.
+        for copy in store::vaults::deletable(&self.db, 100).await? {
+            let object = copy_object(&copy.grant_id, copy.attempt);
+            self.objects.delete("copies", &object).await?;
+            let deleted = store::vaults::mark_deleted(&self.db, &copy.grant_id, millis(now));
+            done += u64::from(deleted.await?);
         }
         Ok(done)
     }
@@ -435,44 +312,18 @@ impl Backshare {
     /// Copies waiting for a worker (never claimed, or their worker's lease lapsed), oldest
     /// first.
     async fn due_copies(&self, now: DateTime<Utc>, at_most: usize) -> ServiceResult<Vec<String>> {
-        Ok(sqlx::query_scalar(
-            "SELECT grant_id FROM copies
-             WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < $1)
-               AND grant_id IN (SELECT id FROM grants WHERE status = 'active')
-             ORDER BY updated_at LIMIT $2",
-        )
-        .bind(millis(now))
-        .bind(i64::try_from(at_most).unwrap_or(i64::MAX))
-        .fetch_all(&self.db)
-        .await?)
+        let limit = i64::try_from(at_most).unwrap_or(i64::MAX);
+        Ok(store::vaults::due(&self.db, millis(now), limit).await?)
     }
 
     /// Takes a copy whose lease lapsed (or that never ran) for a new attempt.
     async fn claim_copy(&self, grant: &str, now: DateTime<Utc>) -> ServiceResult<Option<Claim>> {
         let lease = millis(Utc::now().max(now) + self.settings.job_lease);
-        let claimed = sqlx::query(
-            "UPDATE copies SET attempt = attempt + 1, lease_until = $1, copied_bytes = 0, updated_at = $2
-             WHERE grant_id = $3 AND status = 'copying' AND (lease_until IS NULL OR lease_until < $4)
-               AND grant_id IN (SELECT id FROM grants WHERE status = 'active')",
-        )
-        .bind(lease)
-        .bind(millis(now))
-        .bind(grant)
-        .bind(millis(now))
-        .execute(&self.db)
-        .await?
-        .rows_affected();
-        if claimed == 0 {
+        if !store::vaults::claim(&self.db, grant, lease, millis(now)).await? {
             return Ok(None);
         }
-        let row = sqlx::query(
-            "SELECT c.attempt, c.backup_id, c.account_id, b.stored_sha256, b.account_id AS owner
-             FROM copies c JOIN backups b ON b.id = c.backup_id WHERE c.grant_id = $1",
-        )
-        .bind(grant)
-        .fetch_one(&self.db)
-        .await?;
-        let attempt: i64 = row.get("attempt");
+        let row = store::vaults::claimed(&self.db, grant).await?;
+        let attempt = row.attempt;
         // A worker that died may have left an earlier attempt's object; it is never used.
         if attempt > 1 {
             self.objects
@@ -481,15 +332,13 @@ impl Backshare {
         }
         Ok(Some(Claim {
             grant: grant.to_owned(),
-            backup: row.get("backup_id"),
+            backup: row.backup_id,
             attempt,
-            stored_sha256: row
-                .get::<Option<String>, _>("stored_sha256")
-                .ok_or_else(|| {
-                    ServiceError::Corrupt(format!("backup of copy {grant} has no checksum"))
-                })?,
-            recipient: row.get("account_id"),
-            owner: row.get("owner"),
+            stored_sha256: row.stored_sha256.ok_or_else(|| {
+                ServiceError::Corrupt(format!("backup of copy {grant} has no checksum"))
+            })?,
+            recipient: row.account_id,
+            owner: row.owner,
         }))
     }
 
@@ -514,32 +363,15 @@ impl Backshare {
         };
         let now = Utc::now();
         let mut tx = self.writer.begin().await?;
-        let row = sqlx::query(
-            "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1 AND attempt = $2 AND status = 'copying'",
-        )
-        .bind(&claim.grant)
-        .bind(claim.attempt)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let row = store::vaults::held(&mut tx, &claim.grant, claim.attempt).await?;
         let Some(row) = row else {
             // Discarded or taken over meanwhile: this attempt's bytes are nobody's.
             drop(tx);
             self.objects.delete("copies", &object).await?;
             return Ok(false);
         };
-        let next = copy_from_row(&row)?.finish(outcome)?;
-        sqlx::query(
-            "UPDATE copies SET status = $1, copied_bytes = $2, failure = $3, lease_until = NULL, updated_at = $4
-             WHERE grant_id = $5 AND attempt = $6 AND status = 'copying'",
-        )
-        .bind(next.status.as_str())
-        .bind(next.copied_bytes)
-        .bind(&next.failure)
-        .bind(millis(now))
-        .bind(&claim.grant)
-        .bind(claim.attempt)
-        .execute(&mut *tx)
-        .await?;
+        let next = row.finish(outcome)?;
+        store::vaults::finish(&mut tx, &claim.grant, claim.attempt, &next, millis(now)).await?;
         let line = Line {
             actor: None,
             action: if next.status == CopyStatus::Available {
@@ -586,18 +418,12 @@ impl Backshare {
                     let watchers = [claim.recipient.clone(), claim.owner.clone()];
                     async move {
                         let now = Utc::now();
-                        let held = sqlx::query(
-                            "UPDATE copies SET copied_bytes = $1, updated_at = $2
-                             WHERE grant_id = $3 AND attempt = $4 AND status = 'copying'",
-                        )
-                        .bind(i64::try_from(copied).unwrap_or(i64::MAX))
-                        .bind(millis(now))
-                        .bind(&grant)
-                        .bind(attempt)
-                        .execute(&db)
-                        .await;
+                        let copied = i64::try_from(copied).unwrap_or(i64::MAX);
+                        let held =
+                            store::vaults::progress(&db, &grant, attempt, copied, millis(now))
+                                .await;
                         // A database hiccup stops this attempt; the lease lapses and it reruns.
-                        let held = matches!(held, Ok(done) if done.rows_affected() == 1);
+                        let held = held.unwrap_or(false);
                         if held && announce {
                             if let Ok(mut conn) = db.acquire().await {
                                 let accounts = watchers.iter().map(String::as_str);
@@ -633,33 +459,14 @@ impl Backshare {
         })
     }
 
-    /// The "Vaults" page: each vault's capacity and what fills it, and the account's totals.
+    /// The "Vaults" page: each vault's capacity and usage, and the account's totals. What
+    /// each vault holds is paged on its own ([`Backshare::vault_contents`]).
     pub async fn vaults(&self, caller: &Caller, now: DateTime<Utc>) -> ServiceResult<VaultsPage> {
         let mut conn = self.db.acquire().await?;
         let account = caller.account_id.as_str();
-        let facts = self.vault_facts(&mut conn, account, now).await?;
-        let own = sqlx::query(
-            "SELECT vault_id, id, name, size_bytes FROM backups
-             WHERE account_id = $1 AND vault_id IS NOT NULL AND deleted_at IS NULL
-               AND (expires_at IS NULL OR expires_at > $2)
-             ORDER BY created_at DESC, id",
-        )
-        .bind(account)
-        .bind(millis(now))
-        .fetch_all(&mut *conn)
-        .await?;
-        let received = sqlx::query(
-            "SELECT c.vault_id, c.backup_id, c.status, c.size_bytes, c.copied_bytes, c.failure,
-                    b.name, a.name AS owner_name, a.id AS owner_id, g.status AS grant_status
-             FROM copies c JOIN backups b ON b.id = c.backup_id JOIN accounts a ON a.id = b.account_id
-             JOIN grants g ON g.id = c.grant_id
-             WHERE c.account_id = $1 AND c.status IN ('copying', 'available', 'failed')
-             ORDER BY c.created_at DESC, c.grant_id",
-        )
-        .bind(account)
-        .fetch_all(&mut *conn)
-        .await?;
-        let mut vaults: Vec<VaultView> = facts
+        let vaults = self
+            .vault_facts(&mut conn, account, now)
+            .await?
             .into_iter()
             .map(|v| VaultView {
                 id: v.id,
@@ -668,90 +475,71 @@ impl Backshare {
                 region: v.region,
                 capacity_bytes: v.capacity_bytes,
                 used_bytes: v.used_bytes,
-                items: Vec::new(),
             })
             .collect();
-        for row in &own {
-            let vault: String = row.get("vault_id");
-            if let Some(v) = vaults.iter_mut().find(|v| v.id == vault) {
-                v.items.push(VaultItem {
-                    backup_id: BackupId::from_trusted(row.get::<String, _>("id")),
-                    name: row.get("name"),
-                    size_bytes: row.get("size_bytes"),
-                    received_from: None,
-                    status: "Available".into(),
-                });
-            }
-        }
-        let mut received_copy_bytes = 0;
-        for row in &received {
-            let copy = copy_from_row(row)?;
-            let grant_status: String = row.get("grant_status");
-            let grant_status = word(
-                GrantStatus::from_word(&grant_status),
-                "grants.status",
-                &grant_status,
-            )?;
-            if copy.status.holds_space() {
-                received_copy_bytes += copy.size_bytes;
-            }
-            let vault: String = row.get("vault_id");
-            if let Some(v) = vaults.iter_mut().find(|v| v.id == vault) {
-                v.items.push(VaultItem {
-                    backup_id: BackupId::from_trusted(row.get::<String, _>("backup_id")),
-                    name: row.get("name"),
-                    size_bytes: copy.size_bytes,
-                    received_from: Some(format!(
-                        "{} ({})",
-                        row.get::<String, _>("owner_name"),
-                        row.get::<String, _>("owner_id")
-                    )),
-                    status: ShareStatus::of_grant(grant_status, Some(&copy)).label(),
-                });
-            }
-        }
-        let owned_backup_bytes: i64 = sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(size_bytes), 0) AS BIGINT) FROM backups
-             WHERE account_id = $1 AND deleted_at IS NULL AND (expires_at IS NULL OR expires_at > $2)",
-        )
-        .bind(account)
-        .bind(millis(now))
-        .fetch_one(&mut *conn)
-        .await?;
         Ok(VaultsPage {
             vaults,
-            owned_backup_bytes,
-            received_copy_bytes,
+            owned_backup_bytes: store::backups::owned_bytes(&mut *conn, account, millis(now))
+                .await?,
+            received_copy_bytes: store::vaults::held_bytes(&mut *conn, account).await?,
         })
     }
-}
 
-/// A copy row (status, size_bytes, copied_bytes, failure) as the pure type.
-pub(super) fn copy_from_row(row: &sqlx::any::AnyRow) -> ServiceResult<VaultCopy> {
-    let status: String = row.get("status");
-    Ok(VaultCopy {
-        status: word(CopyStatus::from_word(&status), "copies.status", &status)?,
-        copied_bytes: row.get("copied_bytes"),
-        size_bytes: row.get("size_bytes"),
-        failure: row.get("failure"),
-    })
+    /// One keyset page of a vault's contents ([`VAULT_PAGE`] items, newest first): the
+    /// account's own backups kept in it and the copies it holds of others'. Another
+    /// account's vault is not found.
+    pub async fn vault_contents(
+        &self,
+        caller: &Caller,
+        vault_id: &str,
+        at: &PageAt,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<VaultContentsPage> {
+        if !store::vaults::is_owned(&self.db, vault_id, &caller.account_id).await? {
+            return Err(UserError::NotFound(format!("Vault {vault_id}")).into());
+        }
+        let cursor = |row: &store::vaults::ItemRow| crate::paging::Cursor {
+            at: row.at,
+            id: row.key.clone(),
+        };
+        let (rows, links) = keyset_page(at, VAULT_PAGE, cursor, |at| async move {
+            let limit = VAULT_PAGE as i64 + 1;
+            let page = store::vaults::contents_page(&self.db, vault_id, millis(now), &at, limit);
+            Ok(page.await?)
+        })
+        .await?;
+        let items = rows
+            .into_iter()
+            .map(|row| {
+                let copy = row.copy.copy();
+                let status = match (copy.as_ref(), row.grant_status) {
+                    (Some(copy), Some(grant)) => ShareStatus::of_grant(grant, Some(copy)).label(),
+                    _ => "Available".to_owned(),
+                };
+                VaultItem {
+                    backup_id: row.backup_id,
+                    name: row.name,
+                    size_bytes: row.size_bytes,
+                    received_from: row
+                        .owner_name
+                        .zip(row.owner_id)
+                        .map(|(name, id)| format!("{name} ({id})")),
+                    status,
+                }
+            })
+            .collect();
+        Ok(VaultContentsPage { items, links })
+    }
 }
 
 /// Locks what starting a copy of a grant reads: the grant's backup (its grant and copy
 /// rows) and the vault whose space is reserved (the copy's own when `vault` is `None`).
 async fn lock_copy(tx: &mut WriteTx, grant_id: &str, vault: Option<&str>) -> ServiceResult<()> {
-    let row = sqlx::query(
-        "SELECT g.backup_id, c.vault_id FROM grants g
-         LEFT JOIN copies c ON c.grant_id = g.id WHERE g.id = $1",
-    )
-    .bind(grant_id)
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some(row) = row else {
+    let Some(place) = store::vaults::place_of_grant(tx, grant_id).await? else {
         return Ok(()); // nothing to guard: the command answers not found
     };
-    let backup: String = row.get("backup_id");
-    let vault = vault.map(str::to_owned).or(row.get("vault_id"));
+    let backup = place.backup_id;
+    let vault = vault.map(str::to_owned).or(place.vault_id);
     let mut locks = vec![Lock::backup(&backup)];
     locks.extend(vault.as_deref().map(Lock::vault));
     tx.lock(&locks).await?;

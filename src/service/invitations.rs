@@ -219,10 +219,7 @@ impl Backshare {
             millis(now),
         );
         if !moved.await? {
-            return Err(UserError::Conflict(
-                "This invitation was answered meanwhile. Reload the page to see its status.".into(),
-            )
-            .into());
+            return Err(Conflict::AnsweredMeanwhile.into());
         }
         if next == InvitationStatus::Accepted {
             let recipient = &row.recipient_account_id;

@@ -13,30 +13,15 @@ impl Backshare {
         account: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<SecretKey> {
-        let stored: Option<String> =
-            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = $1")
-                .bind(account)
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some(wrapped) = stored {
+        if let Some(wrapped) = store::accounts::wrapped_key(conn, account).await? {
             return Ok(self.master_key.unwrap_key(&wrapped)?);
         }
         let key = SecretKey::generate();
         // Two first uses at once: one insert wins and both read the winner back.
-        sqlx::query(
-            "INSERT INTO account_keys (account_id, wrapped_key, created_at) VALUES ($1, $2, $3)
-             ON CONFLICT (account_id) DO NOTHING",
-        )
-        .bind(account)
-        .bind(self.master_key.wrap(&key))
-        .bind(millis(now))
-        .execute(&mut *conn)
-        .await?;
-        let wrapped: String =
-            sqlx::query_scalar("SELECT wrapped_key FROM account_keys WHERE account_id = $1")
-                .bind(account)
-                .fetch_one(&mut *conn)
-                .await?;
+        store::accounts::add_key(conn, account, &self.master_key.wrap(&key), millis(now)).await?;
+        let wrapped = store::accounts::wrapped_key(conn, account)
+            .await?
+            .ok_or_else(|| ServiceError::Corrupt(format!("account {account} lost its key")))?;
         Ok(self.master_key.unwrap_key(&wrapped)?)
     }
 

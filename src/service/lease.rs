@@ -10,7 +10,7 @@ use chrono::Utc;
 use super::millis;
 use crate::db::Db;
 
-/// The kinds of leased job, each a table keyed by one column.
+/// The kinds of leased job, each a table of its own.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Job {
     Copy,
@@ -18,10 +18,11 @@ pub(super) enum Job {
 }
 
 impl Job {
-    fn renew(self) -> &'static str {
+    /// Renews an attempt's lease until `until`; whether the attempt still holds the job.
+    async fn renew(self, db: &Db, key: &str, attempt: i64, until: i64) -> sqlx::Result<bool> {
         match self {
-            Job::Copy => "UPDATE copies SET lease_until = $1 WHERE grant_id = $2 AND attempt = $3 AND status = 'copying'",
-            Job::Restore => "UPDATE restores SET lease_until = $1 WHERE id = $2 AND attempt = $3 AND status = 'running'",
+            Job::Copy => crate::store::vaults::renew_lease(db, key, attempt, until).await,
+            Job::Restore => crate::store::restores::renew_lease(db, key, attempt, until).await,
         }
     }
 }
@@ -42,13 +43,10 @@ impl LeaseKeeper {
         Self(tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
-                let renewed = sqlx::query(job.renew())
-                    .bind(millis(Utc::now() + lease))
-                    .bind(&key)
-                    .bind(attempt)
-                    .execute(&db)
-                    .await;
-                if !matches!(renewed, Ok(done) if done.rows_affected() == 1) {
+                let until = millis(Utc::now() + lease);
+                let renewed = job.renew(&db, &key, attempt, until).await;
+                // A database hiccup ends the keeping: the lease lapses and the job reruns.
+                if !matches!(renewed, Ok(true)) {
                     return;
                 }
             }

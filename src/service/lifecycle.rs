@@ -22,10 +22,7 @@ impl Backshare {
     pub async fn run_lifecycle(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
         // The feed only needs recent changes: a page that reconnects refetches anyway.
-        sqlx::query("DELETE FROM changes WHERE at < $1")
-            .bind(millis(now - Duration::minutes(10)))
-            .execute(&self.db)
-            .await?;
+        store::activity::prune_changes(&self.db, millis(now - Duration::minutes(10))).await?;
         for row in store::invitations::due(&self.db, millis(now), DUE_AT_ONCE).await? {
             let next = row.state.invitation().expire(now)?;
             let mut tx = self.writer.begin().await?;

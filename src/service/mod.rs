@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use sqlx::Row;
 
 use crate::activity::{self, Line, DONE};
+use crate::conflict::Conflict;
 use crate::crypto::SecretKey;
-use crate::db::{Db, RowExt};
+use crate::db::Db;
 use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
-use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ProjectId, ShareId, UserId};
+use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ShareId, UserId};
 use crate::invitation::InvitationStatus;
 use crate::model::{BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
@@ -73,6 +73,12 @@ pub enum ServiceError {
     Crypto(#[from] crate::crypto::CryptoError),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+}
+
+impl From<Conflict> for ServiceError {
+    fn from(conflict: Conflict) -> Self {
+        Self::User(UserError::Conflict(conflict))
+    }
 }
 
 impl From<Refusal> for ServiceError {
@@ -213,23 +219,8 @@ where
     Ok((rows, links))
 }
 
-/// The cursor of a row read untyped, from its time and id columns.
-pub(crate) fn columns_cursor(
-    at: &'static str,
-    id: &'static str,
-) -> impl Fn(&sqlx::any::AnyRow) -> crate::paging::Cursor {
-    move |row| crate::paging::Cursor {
-        at: row.get(at),
-        id: row.get(id),
-    }
-}
-
 /// Backups per page of "Backups".
 pub const BACKUPS_PAGE: usize = 50;
-
-fn word<T>(parsed: Option<T>, column: &str, value: &str) -> ServiceResult<T> {
-    parsed.ok_or_else(|| ServiceError::Corrupt(format!("{column} = {value:?}")))
-}
 
 impl Backshare {
     /// Services over an opened database, with bytes in the data folder's object store.
@@ -275,15 +266,9 @@ impl Backshare {
     /// Checks an email and password; one refusal for an unknown email and a wrong password.
     #[tracing::instrument(skip(self, password), err(level = "info"))]
     pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<UserId> {
-        let row = sqlx::query("SELECT id, password_hash FROM users WHERE email = $1")
-            .bind(email.trim().to_lowercase())
-            .fetch_optional(&self.db)
-            .await?;
-        let (id, phc) = match row {
-            Some(row) => (
-                Some(row.get::<String, _>("id")),
-                row.get::<String, _>("password_hash"),
-            ),
+        let email = email.trim().to_lowercase();
+        let (id, phc) = match store::accounts::credentials(&self.db, &email).await? {
+            Some(user) => (Some(user.id), user.password_hash),
             None => (None, crate::password::decoy().to_owned()),
         };
         let password = password.to_owned();
@@ -298,26 +283,15 @@ impl Backshare {
 
     /// Loads the user a session points at; `None` if the user no longer exists.
     pub async fn caller(&self, user_id: &UserId) -> ServiceResult<Option<Caller>> {
-        let row = sqlx::query(
-            "SELECT u.email, u.role, a.id AS account_id, a.name, a.site
-             FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.id = $1",
-        )
-        .bind(user_id.as_str())
-        .fetch_optional(&self.db)
-        .await?;
-        row.map(|row| {
-            let role: String = row.get("role");
-            let site: String = row.get("site");
-            Ok(Caller {
-                user_id: user_id.clone(),
-                email: row.get("email"),
-                role: word(Role::from_word(&role), "users.role", &role)?,
-                account_id: AccountId::from_trusted(row.get::<String, _>("account_id")),
-                account_name: row.get("name"),
-                site: word(Site::from_word(&site), "accounts.site", &site)?,
-            })
-        })
-        .transpose()
+        let row = store::accounts::user(&self.db, user_id.as_str()).await?;
+        Ok(row.map(|row| Caller {
+            user_id: user_id.clone(),
+            email: row.email,
+            role: row.role,
+            account_id: row.account_id,
+            account_name: row.name,
+            site: row.site,
+        }))
     }
 
     /// The signed-in user for the navigation, with the count of pending invitations.
@@ -335,19 +309,15 @@ impl Backshare {
 
     /// "My Credentials": the account id and its projects per region.
     pub async fn credentials(&self, caller: &Caller) -> ServiceResult<Credentials> {
-        let projects = sqlx::query(
-            "SELECT id, name, region FROM projects WHERE account_id = $1 ORDER BY region, id",
-        )
-        .bind(caller.account_id.as_str())
-        .fetch_all(&self.db)
-        .await?
-        .into_iter()
-        .map(|row| ProjectView {
-            id: ProjectId::from_trusted(row.get::<String, _>("id")),
-            name: row.get("name"),
-            region: row.get("region"),
-        })
-        .collect();
+        let projects = store::accounts::projects(&self.db, &caller.account_id)
+            .await?
+            .into_iter()
+            .map(|p| ProjectView {
+                id: p.id,
+                name: p.name,
+                region: p.region,
+            })
+            .collect();
         Ok(Credentials {
             account_id: caller.account_id.clone(),
             account_name: caller.account_name.clone(),
@@ -460,14 +430,7 @@ impl Backshare {
             .filter(|l| *l > 0)
             .ok_or_else(|| UserError::Invalid("The limit must be a positive number.".into()))?;
         let mut tx = self.operator_change(account).await?;
-        sqlx::query(
-            "INSERT INTO account_limits (account_id, shared_cluster_backups) VALUES ($1, $2)
-             ON CONFLICT (account_id) DO UPDATE SET shared_cluster_backups = excluded.shared_cluster_backups",
-        )
-        .bind(account.as_str())
-        .bind(limit)
-        .execute(&mut *tx)
-        .await?;
+        store::accounts::set_cluster_share_limit(&mut tx, account, limit).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -476,11 +439,7 @@ impl Backshare {
     /// change is written under its lock, so a share that read the old setting finishes
     /// first.
     async fn operator_change(&self, account: &AccountId) -> ServiceResult<crate::db::WriteTx> {
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(account.as_str())
-            .fetch_optional(&self.db)
-            .await?;
-        if known.is_none() {
+        if !store::accounts::exists(&self.db, account.as_str()).await? {
             return Err(UserError::NotFound(format!("Account {account}")).into());
         }
         let mut tx = self.writer.begin().await?;
@@ -497,18 +456,8 @@ impl Backshare {
         on: bool,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let change = if on {
-            sqlx::query(
-                "INSERT INTO sharing_enabled (account_id, enabled_at) VALUES ($1, $2)
-                 ON CONFLICT (account_id) DO NOTHING",
-            )
-            .bind(account.as_str())
-            .bind(millis(now))
-        } else {
-            sqlx::query("DELETE FROM sharing_enabled WHERE account_id = $1").bind(account.as_str())
-        };
         let mut tx = self.operator_change(account).await?;
-        change.execute(&mut *tx).await?;
+        store::accounts::set_sharing_enabled(&mut tx, account, on, millis(now)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -523,12 +472,8 @@ impl Backshare {
         if !self.settings.sharing_opt_in {
             return Ok(());
         }
-        let enabled: Option<String> =
-            sqlx::query_scalar("SELECT account_id FROM sharing_enabled WHERE account_id = $1")
-                .bind(account.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-        rules::check_sharing_enabled(enabled.is_some()).map_err(Into::into)
+        let enabled = store::accounts::sharing_enabled(conn, account).await?;
+        rules::check_sharing_enabled(enabled).map_err(Into::into)
     }
 
     /// A backup the caller's account owns, as the rules see it. A backup the account
@@ -561,20 +506,13 @@ async fn recipient_facts(
     conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Option<RecipientFacts>> {
-    let site: Option<String> = sqlx::query_scalar("SELECT site FROM accounts WHERE id = $1")
-        .bind(account.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(site) = site else {
+    let Some(site) = store::accounts::site(conn, account).await? else {
         return Ok(None);
     };
-    let regions = sqlx::query_scalar("SELECT DISTINCT region FROM projects WHERE account_id = $1")
-        .bind(account.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
+    let regions = store::accounts::regions(conn, account).await?;
     Ok(Some(RecipientFacts {
         account: account.clone(),
-        site: word(Site::from_word(&site), "accounts.site", &site)?,
+        site,
         regions,
     }))
 }

@@ -3,7 +3,7 @@
 
 use super::recipients::{directory_of, resolve_principal};
 use super::*;
-use crate::ids::FolderId;
+
 use crate::paging::{PageAt, Total, COUNT_CAP};
 use crate::views::{
     DirectoryView, MySharesPage, PrincipalView, ShareChoice, ShareChoices, ShareListPage,
@@ -16,7 +16,7 @@ pub const SHARE_CHOICES_PAGE: u32 = 50;
 /// Resource shares per page of "My Shares".
 pub const MY_SHARES_PAGE: u32 = 50;
 
-/// Rows per page of a backup's "Share List" tab.
+/// Resource shares per page of a backup's "Share List" tab.
 pub const SHARE_LIST_PAGE: usize = 50;
 
 impl Backshare {
@@ -42,7 +42,7 @@ impl Backshare {
         })
         .await?;
         let ids: Vec<String> = shares.into_iter().map(|row| row.id).collect();
-        let rows = store::shares::rows_of_shares(&self.db, &ids).await?;
+        let rows = store::shares::rows_of_shares(&self.db, &ids, None).await?;
         let rows = self.share_rows(rows, now).await?;
         Ok(MySharesPage {
             rows,
@@ -52,8 +52,8 @@ impl Backshare {
         })
     }
 
-    /// A backup's "Share List" tab: each recipient and its status, a keyset page of
-    /// [`SHARE_LIST_PAGE`] invitations (newest first). Only the owner's account sees it; a
+    /// A backup's "Share List" tab: each recipient and its status, for a keyset page of
+    /// [`SHARE_LIST_PAGE`] of the resource shares holding it (newest first). Only the owner's account sees it; a
     /// recipient may see the backup but not who else received it.
     pub async fn share_list(
         &self,
@@ -76,17 +76,17 @@ impl Backshare {
                 Ok(_) => UserError::NotFound(format!("Backup {backup_id}")).into(),
             });
         };
-        let cursor = |row: &store::shares::RecipientRow| crate::paging::Cursor {
-            at: row.invited_at,
-            id: row.invitation_id.clone(),
+        let cursor = |row: &store::shares::PagedShare| crate::paging::Cursor {
+            at: row.created_at,
+            id: row.id.clone(),
         };
-        let (rows, links) = keyset_page(at, SHARE_LIST_PAGE, cursor, |at| async move {
+        let (shares, links) = keyset_page(at, SHARE_LIST_PAGE, cursor, |at| async move {
             let limit = SHARE_LIST_PAGE as i64 + 1;
-            let page =
-                store::shares::rows_of_backup(&self.db, &caller.account_id, backup_id, &at, limit);
-            Ok(page.await?)
+            Ok(store::shares::page_of_backup(&self.db, backup_id, &at, limit).await?)
         })
         .await?;
+        let ids: Vec<String> = shares.into_iter().map(|share| share.id).collect();
+        let rows = store::shares::rows_of_shares(&self.db, &ids, Some(backup_id)).await?;
         let rows = self.share_rows(rows, now).await?;
         Ok(ShareListPage {
             backup,
@@ -261,26 +261,12 @@ impl Backshare {
         let directory = match directory_of(&mut conn, &caller.account_id).await? {
             None => None,
             Some(d) => {
-                let auto_accept = sqlx::query(
-                    "SELECT (auto_accept IS TRUE) AS auto_accept FROM directories WHERE id = $1",
-                )
-                .bind(&d.id)
-                .fetch_one(&mut *conn)
-                .await?
-                .flag("auto_accept");
-                let folders = sqlx::query(
-                    "WITH RECURSIVE tree (id, path) AS (
-                         SELECT id, name FROM folders WHERE directory_id = $1 AND parent_id IS NULL
-                         UNION ALL
-                         SELECT f.id, t.path || ' / ' || f.name FROM folders f JOIN tree t ON f.parent_id = t.id)
-                     SELECT id, path FROM tree ORDER BY path",
-                )
-                .bind(&d.id)
-                .fetch_all(&mut *conn)
-                .await?
-                .into_iter()
-                .map(|f| (FolderId::from_trusted(f.get::<String, _>("id")), f.get("path")))
-                .collect();
+                let auto_accept = store::directories::auto_accept(&mut conn, &d.id).await?;
+                let folders = store::directories::folders(&mut conn, &d.id)
+                    .await?
+                    .into_iter()
+                    .map(|f| (f.id, f.path))
+                    .collect();
                 Some(DirectoryView {
                     id: d.id,
                     name: d.name,
@@ -298,15 +284,12 @@ async fn principal_label(
     conn: &mut crate::db::Conn,
     principal: &PrincipalRef,
 ) -> ServiceResult<String> {
-    let (kind, sql) = match principal {
-        PrincipalRef::Account(_) => ("Account", "SELECT name FROM accounts WHERE id = $1"),
-        PrincipalRef::Project(_) => ("Project", "SELECT name FROM projects WHERE id = $1"),
-        PrincipalRef::Folder(_) => ("Folder", "SELECT name FROM folders WHERE id = $1"),
+    let kind = match principal {
+        PrincipalRef::Account(_) => "Account",
+        PrincipalRef::Project(_) => "Project",
+        PrincipalRef::Folder(_) => "Folder",
     };
-    let name: Option<String> = sqlx::query_scalar(sql)
-        .bind(principal.id())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let name = store::shares::principal_name(conn, principal).await?;
     Ok(match name {
         Some(name) => format!("{kind} {name} ({})", principal.id()),
         None => format!("{kind} {}", principal.id()),

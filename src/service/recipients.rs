@@ -11,17 +11,7 @@ pub(super) async fn directory_of(
     conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Option<rules::OwnerDirectory>> {
-    let row = sqlx::query(
-        "SELECT d.id, d.name FROM directory_members m JOIN directories d ON d.id = m.directory_id
-         WHERE m.account_id = $1",
-    )
-    .bind(account.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(|row| rules::OwnerDirectory {
-        id: row.get("id"),
-        name: row.get("name"),
-    }))
+    Ok(store::directories::of_account(conn, account).await?)
 }
 
 /// The accounts a principal stands for right now, and the directory it belongs to (for
@@ -33,75 +23,25 @@ pub(super) async fn resolve_principal(
 ) -> ServiceResult<Option<(Vec<AccountId>, Option<String>)>> {
     let resolved = match principal {
         PrincipalRef::Account(account) => {
-            let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-                .bind(account.as_str())
-                .fetch_optional(&mut *conn)
-                .await?;
-            if known.is_none() {
+            if !store::accounts::exists(&mut *conn, account.as_str()).await? {
                 return Ok(None);
             }
-            let directory: Option<String> = sqlx::query_scalar(
-                "SELECT directory_id FROM directory_members WHERE account_id = $1",
-            )
-            .bind(account.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
+            let directory = store::directories::id_of_account(conn, account).await?;
             (vec![account.clone()], directory)
         }
         PrincipalRef::Project(project) => {
-            let owner: Option<String> =
-                sqlx::query_scalar("SELECT account_id FROM projects WHERE id = $1")
-                    .bind(project.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let Some(owner) = owner else {
+            let Some(project) = store::accounts::project(conn, project).await? else {
                 return Ok(None);
             };
-            (vec![AccountId::from_trusted(owner)], None)
+            (vec![project.account_id], None)
         }
         PrincipalRef::Folder(folder) => {
-            let directory: Option<String> =
-                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = $1")
-                    .bind(folder.as_str())
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            let members: Vec<String> = sqlx::query_scalar(
-                "WITH RECURSIVE under (id) AS (
-                     SELECT id FROM folders WHERE id = $1
-                     UNION SELECT f.id FROM folders f JOIN under u ON f.parent_id = u.id)
-                 SELECT account_id FROM directory_members
-                 WHERE folder_id IN (SELECT id FROM under) ORDER BY account_id",
-            )
-            .bind(folder.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
-            (
-                members.into_iter().map(AccountId::from_trusted).collect(),
-                directory,
-            )
+            let directory = store::directories::of_folder(conn, folder.as_str()).await?;
+            let members = store::directories::accounts_under(conn, folder.as_str()).await?;
+            (members, directory)
         }
     };
     Ok(Some(resolved))
-}
-
-/// Whether invitations from `owner` to `recipient` are accepted at once: both are in one
-/// resource directory whose auto-accept is on.
-async fn auto_accepts(
-    conn: &mut crate::db::Conn,
-    owner: &AccountId,
-    recipient: &AccountId,
-) -> ServiceResult<bool> {
-    let on: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM directory_members o
-         JOIN directory_members r ON r.directory_id = o.directory_id
-         JOIN directories d ON d.id = o.directory_id
-         WHERE o.account_id = $1 AND r.account_id = $2 AND d.auto_accept",
-    )
-    .bind(owner.as_str())
-    .bind(recipient.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(on.is_some())
 }
 
 impl Backshare {
@@ -199,7 +139,8 @@ impl Backshare {
         recipient: &AccountId,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let automatic = auto_accepts(conn, &share.owner, recipient).await?;
+        // Inside one resource directory with auto-accept on, accepted at once.
+        let automatic = store::directories::auto_accepts(conn, &share.owner, recipient).await?;
         let status = if automatic {
             InvitationStatus::Accepted
         } else {
@@ -282,19 +223,11 @@ impl Backshare {
         let mut tx = self.writer.begin().await?;
         // Every share change reads membership under its shared lock: they wait for this.
         tx.lock(&[crate::db::Lock::membership_change()]).await?;
-        let known: Option<String> = sqlx::query_scalar("SELECT id FROM accounts WHERE id = $1")
-            .bind(account.as_str())
-            .fetch_optional(&mut *tx)
-            .await?;
-        if known.is_none() {
+        if !store::accounts::exists(&mut *tx, account.as_str()).await? {
             return Err(UserError::NotFound(format!("Account {account}")).into());
         }
         if let Some(folder) = folder {
-            let in_directory: Option<String> =
-                sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = $1")
-                    .bind(folder)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+            let in_directory = store::directories::of_folder(&mut tx, folder).await?;
             if in_directory.as_deref() != directory || directory.is_none() {
                 return Err(UserError::Invalid(format!(
                     "Folder {folder} is not a folder of directory {}.",
@@ -303,27 +236,12 @@ impl Backshare {
                 .into());
             }
         }
-        sqlx::query("DELETE FROM directory_members WHERE account_id = $1")
-            .bind(account.as_str())
-            .execute(&mut *tx)
-            .await?;
+        store::directories::remove_member(&mut tx, account).await?;
         if let Some(directory) = directory {
-            let known: Option<String> =
-                sqlx::query_scalar("SELECT id FROM directories WHERE id = $1")
-                    .bind(directory)
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            if known.is_none() {
+            if !store::directories::exists(&mut tx, directory).await? {
                 return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
             }
-            sqlx::query(
-                "INSERT INTO directory_members (account_id, directory_id, folder_id) VALUES ($1, $2, $3)",
-            )
-            .bind(account.as_str())
-            .bind(directory)
-            .bind(folder)
-            .execute(&mut *tx)
-            .await?;
+            store::directories::add_member(&mut tx, account, directory, folder).await?;
         }
         // Settling grants and revokes on the backups of the shares with folder principals:
         // deletes, restores and expiry of them wait (share changes already wait on the
@@ -348,12 +266,7 @@ impl Backshare {
 
     /// Operator command: turns a resource directory's auto-accept on or off.
     pub async fn set_auto_accept(&self, directory: &str, on: bool) -> ServiceResult<()> {
-        let updated = sqlx::query("UPDATE directories SET auto_accept = $1 WHERE id = $2")
-            .bind(on)
-            .bind(directory)
-            .execute(&self.db)
-            .await?;
-        if updated.rows_affected() == 0 {
+        if !store::directories::set_auto_accept(&self.db, directory, on).await? {
             return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
         }
         Ok(())
@@ -367,11 +280,9 @@ impl Backshare {
         share: &ShareRow,
         now: DateTime<Utc>,
     ) -> ServiceResult<BTreeSet<AccountId>> {
-        let site: String = sqlx::query_scalar("SELECT site FROM accounts WHERE id = $1")
-            .bind(share.owner.as_str())
-            .fetch_one(&mut *conn)
-            .await?;
-        let owner_site = word(Site::from_word(&site), "accounts.site", &site)?;
+        let owner_site = store::accounts::site(conn, &share.owner)
+            .await?
+            .ok_or_else(|| ServiceError::Corrupt(format!("share {} has no owner", share.id)))?;
         let backups = store::backups::facts_of_share(&mut *conn, &share.id).await?;
         let settled = store::shares::recipients(conn, &share.id).await?;
         let mut reached = BTreeSet::new();

@@ -5,38 +5,25 @@
 use super::lifecycle::lose_grants;
 use super::*;
 use crate::db::Lock;
-use crate::ids::ResourceId;
 use crate::model::ResourceKind;
 use crate::views::ResourceView;
 
 impl Backshare {
     /// "Resources": what the account runs, newest first.
     pub async fn resources(&self, caller: &Caller) -> ServiceResult<Vec<ResourceView>> {
-        let rows = sqlx::query(
-            "SELECT r.id, r.name, r.kind, r.region, r.project_id, r.size_bytes, r.sha256, r.created_at,
-                    EXISTS (SELECT 1 FROM restores x WHERE x.resource_id = r.id) AS restored
-             FROM resources r WHERE r.account_id = $1 AND r.released_at IS NULL
-             ORDER BY r.created_at DESC, r.id",
-        )
-        .bind(caller.account_id.as_str())
-        .fetch_all(&self.db)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                let kind: String = row.get("kind");
-                Ok(ResourceView {
-                    id: ResourceId::from_trusted(row.get::<String, _>("id")),
-                    name: row.get("name"),
-                    kind: word(ResourceKind::from_word(&kind), "resources.kind", &kind)?,
-                    region: row.get("region"),
-                    project_id: ProjectId::from_trusted(row.get::<String, _>("project_id")),
-                    size_bytes: row.get("size_bytes"),
-                    sha256: row.get("sha256"),
-                    created_at: instant(row.get("created_at")),
-                    restored: row.flag("restored"),
-                })
-            })
-            .collect()
+        let rows = store::resources::of_account(&self.db, &caller.account_id).await?;
+        let resources = rows.into_iter().map(|row| ResourceView {
+            id: row.id,
+            name: row.name,
+            kind: row.kind,
+            region: row.region,
+            project_id: row.project_id,
+            size_bytes: row.size_bytes,
+            sha256: row.sha256,
+            created_at: instant(row.created_at),
+            restored: row.restored.0,
+        });
+        Ok(resources.collect())
     }
 
     /// "Release" a resource. A cluster's backups go with it (recipients' grants become
@@ -60,51 +47,26 @@ impl Backshare {
         let mut tx = self.writer.begin().await?;
         tx.lock(&[Lock::account(caller.account_id.as_str())])
             .await?;
-        let kind: Option<String> = sqlx::query_scalar(
-            "SELECT kind FROM resources WHERE id = $1 AND account_id = $2 AND released_at IS NULL",
-        )
-        .bind(resource_id)
-        .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *tx)
-        .await?;
+        let kind =
+            store::resources::kind_of_owned(&mut tx, resource_id, &caller.account_id).await?;
         let Some(kind) = kind else {
             return Err(UserError::NotFound(format!("Resource {resource_id}")).into());
         };
         caller.require_change()?;
-        let kind = word(ResourceKind::from_word(&kind), "resources.kind", &kind)?;
         let mut gone = Vec::new();
         if kind == ResourceKind::Cluster {
             // Rule 6's lock and the grants of each backup are read under its lock.
-            let ids: Vec<String> =
-                sqlx::query_scalar("SELECT id FROM backups WHERE resource_id = $1")
-                    .bind(resource_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
+            let ids = store::backups::ids_of_resource(&mut tx, resource_id).await?;
             let locks = ids.iter().map(|id| Lock::backup(id)).collect::<Vec<_>>();
             tx.lock(&locks).await?;
-            let backups = sqlx::query(
-                "SELECT id, lock_reason FROM backups WHERE resource_id = $1 AND deleted_at IS NULL ORDER BY id",
-            )
-            .bind(resource_id)
-            .fetch_all(&mut *tx)
-            .await?;
-            for row in &backups {
-                let lock: Option<String> = row.get("lock_reason");
-                let lock = lock
-                    .map(|l| word(LockReason::from_word(&l), "backups.lock_reason", &l))
-                    .transpose()?;
-                let id = BackupId::from_trusted(row.get::<String, _>("id"));
-                rules::check_lock_for(&id, lock, rules::LockedAction::ReleaseCluster)?;
+            let backups = store::backups::locks_of_resource(&mut tx, resource_id).await?;
+            for backup in &backups {
+                let action = rules::LockedAction::ReleaseCluster;
+                rules::check_lock_for(&backup.id, backup.lock_reason, action)?;
             }
-            for row in backups {
-                let backup: String = row.get("id");
-                sqlx::query(
-                    "UPDATE backups SET deleted_at = $1 WHERE id = $2 AND deleted_at IS NULL",
-                )
-                .bind(millis(now))
-                .bind(&backup)
-                .execute(&mut *tx)
-                .await?;
+            for backup in backups {
+                let backup = backup.id.to_string();
+                store::backups::mark_deleted(&mut *tx, &backup, millis(now)).await?;
                 lose_grants(
                     &mut tx,
                     Some(caller),
@@ -116,11 +78,7 @@ impl Backshare {
                 gone.push(backup);
             }
         }
-        sqlx::query("UPDATE resources SET released_at = $1 WHERE id = $2")
-            .bind(millis(now))
-            .bind(resource_id)
-            .execute(&mut *tx)
-            .await?;
+        store::resources::mark_released(&mut tx, resource_id, millis(now)).await?;
         let line = Line {
             actor: Some(caller),
             action: "Released resource",

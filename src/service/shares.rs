@@ -393,11 +393,10 @@ impl Backshare {
                 continue;
             }
             if let PrincipalRef::Project(project) = principal {
-                let region: String =
-                    sqlx::query_scalar("SELECT region FROM projects WHERE id = $1")
-                        .bind(project.as_str())
-                        .fetch_one(&mut *conn)
-                        .await?;
+                let region = store::accounts::project(conn, project)
+                    .await?
+                    .map(|p| p.region)
+                    .unwrap_or_default();
                 for backup in &backups {
                     if let Err(refusal) =
                         rules::check_project_region(project.as_str(), &region, backup)
@@ -457,12 +456,7 @@ impl Backshare {
         problems: &mut Vec<UserError>,
     ) -> ServiceResult<ShareQuota> {
         let mut limits = self.settings.limits;
-        let raised: Option<i64> = sqlx::query_scalar(
-            "SELECT shared_cluster_backups FROM account_limits WHERE account_id = $1",
-        )
-        .bind(caller.account_id.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+        let raised = store::accounts::cluster_share_limit(conn, &caller.account_id).await?;
         if let Some(raised) = raised {
             limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
         }
@@ -554,9 +548,10 @@ impl Backshare {
                 .is_some_and(|(accounts, _)| accounts.contains(recipient));
             match &principal {
                 PrincipalRef::Folder(folder) if reaches => {
-                    return Err(UserError::Conflict(format!(
-                        "Account {recipient} is covered by folder {folder}: remove the folder under \"Manage Sharing Relationship\", or move the account out of it."
-                    ))
+                    return Err(Conflict::CoveredByFolder {
+                        recipient: recipient.clone(),
+                        folder: folder.clone(),
+                    }
                     .into());
                 }
                 _ if reaches => removed.push(principal),

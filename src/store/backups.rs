@@ -5,6 +5,7 @@ use sqlx::{Any, Executor, FromRow};
 
 use super::Flag;
 use crate::copy::CopyFacts;
+use crate::db::Conn;
 use crate::ids::{AccountId, BackupId, VaultId};
 use crate::model::{BackupKind, LockReason};
 use crate::rules::BackupFacts;
@@ -253,4 +254,78 @@ pub async fn mark_deleted<'c>(
             .execute(db)
             .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// A live backup as a restore of it needs it.
+#[derive(Debug, FromRow)]
+pub struct ForRestore {
+    pub name: String,
+    pub kind: BackupKind,
+    pub region: String,
+    pub account_id: AccountId,
+    pub lock_reason: Option<LockReason>,
+}
+
+pub async fn for_restore(conn: &mut Conn, id: &str, now: i64) -> sqlx::Result<Option<ForRestore>> {
+    let sql = format!(
+        "SELECT b.name, b.kind, b.region, b.account_id, b.lock_reason FROM backups b
+         WHERE b.id = $1 AND {}",
+        live("b", 2)
+    );
+    sqlx::query_as(&sql)
+        .bind(id)
+        .bind(now)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Rule 6: the backup is locked while restores read it (a lock it already has stays).
+pub async fn lock_for_restore(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE backups SET lock_reason = 'restoring'
+         WHERE id = $1 AND (lock_reason IS NULL OR lock_reason = 'restoring')",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Rule 6's restoring lock goes once no restore of the original runs any more.
+pub async fn unlock_after_restores(conn: &mut Conn, id: &str) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE backups SET lock_reason = NULL
+         WHERE id = $1 AND lock_reason = 'restoring'
+           AND NOT EXISTS (SELECT 1 FROM restores
+                           WHERE backup_id = $1 AND status = 'running' AND copy_grant_id IS NULL)",
+    )
+    .bind(id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A cluster's backups' ids, deleted ones too (to lock them before reading).
+pub async fn ids_of_resource(conn: &mut Conn, resource: &str) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT id FROM backups WHERE resource_id = $1")
+        .bind(resource)
+        .fetch_all(conn)
+        .await
+}
+
+/// A live backup's id and rule 6's lock.
+#[derive(Debug, FromRow)]
+pub struct LockRow {
+    pub id: BackupId,
+    pub lock_reason: Option<LockReason>,
+}
+
+/// A resource's backups that are not deleted, by id.
+pub async fn locks_of_resource(conn: &mut Conn, resource: &str) -> sqlx::Result<Vec<LockRow>> {
+    sqlx::query_as(
+        "SELECT id, lock_reason FROM backups WHERE resource_id = $1 AND deleted_at IS NULL ORDER BY id",
+    )
+    .bind(resource)
+    .fetch_all(conn)
+    .await
 }

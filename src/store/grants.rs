@@ -291,3 +291,63 @@ pub async fn received_page<'c>(
     }
     query.fetch_all(db).await
 }
+
+/// What starting a copy of a grant's backup needs: whether the backup is encrypted and
+/// whether its owner granted the key with the share it came through (rule 5).
+#[derive(Debug, FromRow)]
+pub struct CopyTerms {
+    pub backup_id: String,
+    pub encrypted: Flag,
+    pub key_granted: Flag,
+}
+
+pub async fn copy_terms(conn: &mut Conn, grant: &str) -> sqlx::Result<CopyTerms> {
+    sqlx::query_as(
+        "SELECT g.backup_id, (b.encrypted IS TRUE) AS encrypted, (sb.key_granted IS TRUE) AS key_granted
+         FROM grants g
+         JOIN backups b ON b.id = g.backup_id
+         JOIN invitations i ON i.id = g.invitation_id
+         LEFT JOIN share_backups sb ON sb.share_id = i.share_id AND sb.backup_id = g.backup_id
+         WHERE g.id = $1",
+    )
+    .bind(grant)
+    .fetch_one(conn)
+    .await
+}
+
+/// An invitation's active grant of a server or disk backup that has no copy yet.
+#[derive(Debug, FromRow)]
+pub struct AwaitingCopy {
+    pub id: String,
+    pub backup_id: String,
+    pub name: String,
+}
+
+pub async fn awaiting_copy(conn: &mut Conn, invitation: &str) -> sqlx::Result<Vec<AwaitingCopy>> {
+    sqlx::query_as(
+        "SELECT g.id, g.backup_id, b.name FROM grants g JOIN backups b ON b.id = g.backup_id
+         WHERE g.invitation_id = $1 AND g.status = 'active'
+           AND b.kind IN ('server_backup', 'disk_backup')
+           AND NOT EXISTS (SELECT 1 FROM copies c WHERE c.grant_id = g.id AND c.status <> 'deleted')
+         ORDER BY g.backup_id",
+    )
+    .bind(invitation)
+    .fetch_all(conn)
+    .await
+}
+
+/// The status of the account's grant of a server or disk backup (what can be copied).
+pub async fn copyable_status(
+    conn: &mut Conn,
+    grant: &str,
+    account: &AccountId,
+) -> sqlx::Result<Option<GrantStatus>> {
+    sqlx::query_scalar(
+        "SELECT g.status FROM grants g JOIN backups b ON b.id = g.backup_id
+         WHERE g.id = $1 AND g.recipient_account_id = $2 AND b.kind IN ('server_backup', 'disk_backup')",
+    )
+    .bind(grant)
+    .bind(account)
+    .fetch_optional(conn)
+    .await
+}

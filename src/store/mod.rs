@@ -10,9 +10,14 @@ use sqlx::any::{AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
 use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type};
 
+pub mod accounts;
+pub mod activity;
 pub mod backups;
+pub mod directories;
 pub mod grants;
 pub mod invitations;
+pub mod resources;
+pub mod restores;
 pub mod shares;
 pub mod vaults;
 

@@ -74,7 +74,7 @@ pub async fn insert(conn: &mut Conn, share: &ShareRow, now: i64) -> sqlx::Result
     Ok(())
 }
 
-/// A page's position in the owner's shares, newest first.
+/// A share's place in a page: its id and the time the page is ordered by.
 #[derive(Debug, FromRow)]
 pub struct PagedShare {
     pub id: String,
@@ -416,8 +416,6 @@ pub struct RecipientRow {
     pub share_name: String,
     pub backup_id: BackupId,
     pub backup_name: String,
-    pub invitation_id: String,
-    pub invited_at: i64,
     pub recipient_account_id: AccountId,
     pub recipient_name: String,
     #[sqlx(flatten)]
@@ -431,7 +429,6 @@ pub struct RecipientRow {
 
 const RECIPIENT_ROWS: &str =
     "SELECT s.id AS share_id, s.name AS share_name, b.id AS backup_id, b.name AS backup_name,
-            i.id AS invitation_id, i.created_at AS invited_at,
             i.recipient_account_id, a.name AS recipient_name, i.status, i.expires_at,
             g.status AS grant_status, c.status AS copy_status, c.size_bytes AS copy_size,
             c.copied_bytes, c.failure,
@@ -445,17 +442,23 @@ const RECIPIENT_ROWS: &str =
      LEFT JOIN grants g ON g.invitation_id = i.id AND g.backup_id = b.id
      LEFT JOIN copies c ON c.grant_id = g.id AND c.status IN ('copying', 'available', 'failed')";
 
-/// Every row of these shares (one page's, read by the owner's index already, so looked up
-/// by primary key alone: with the owner's condition too, SQLite walks the owner's index).
+/// Every row of these shares (one page's, read by an index already, so looked up by
+/// primary key alone: with the owner's condition too, SQLite walks the owner's index),
+/// or only their rows of one backup.
 pub async fn rows_of_shares<'c>(
     db: impl Executor<'c, Database = Any>,
     shares: &[String],
+    backup: Option<&str>,
 ) -> sqlx::Result<Vec<RecipientRow>> {
     if shares.is_empty() {
         return Ok(Vec::new());
     }
+    let only_backup = match backup {
+        Some(_) => format!("AND b.id = ${}", shares.len() + 1),
+        None => String::new(),
+    };
     let sql = format!(
-        "{RECIPIENT_ROWS} WHERE s.id IN ({})
+        "{RECIPIENT_ROWS} WHERE s.id IN ({}) {only_backup}
          ORDER BY s.created_at DESC, s.id DESC, b.id, a.name",
         placeholders(1, shares.len())
     );
@@ -463,26 +466,44 @@ pub async fn rows_of_shares<'c>(
     for share in shares {
         query = query.bind(share.as_str());
     }
+    if let Some(backup) = backup {
+        query = query.bind(backup);
+    }
     query.fetch_all(db).await
 }
 
-/// One keyset page of a backup's rows (one per invitation of a share holding it), newest
-/// invitation first (`at`'s cursor binds `$4, $5`).
-pub async fn rows_of_backup<'c>(
+/// One keyset page of the shares holding a backup, by when it was added to them, newest
+/// first (`at`'s cursor binds `$3, $4`), on the index by backup and time.
+pub async fn page_of_backup<'c>(
     db: impl Executor<'c, Database = Any>,
-    owner: &AccountId,
     backup: &str,
     at: &crate::paging::PageAt,
     limit: i64,
-) -> sqlx::Result<Vec<RecipientRow>> {
-    let (from, order) = at.sql("i.created_at", "i.id", 4);
+) -> sqlx::Result<Vec<PagedShare>> {
+    let (from, order) = at.sql("added_at", "share_id", 3);
     let sql = format!(
-        "{RECIPIENT_ROWS} WHERE s.owner_account_id = $1 AND b.id = $2 {from}
-         ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
+        "SELECT share_id AS id, added_at AS created_at FROM share_backups WHERE backup_id = $1 {from}
+         ORDER BY added_at {order}, share_id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(owner).bind(backup).bind(limit);
+    let mut query = sqlx::query_as(&sql).bind(backup).bind(limit);
     if let Some(cursor) = at.cursor() {
         query = query.bind(cursor.at).bind(cursor.id.as_str());
     }
     query.fetch_all(db).await
+}
+
+/// The name of the account, project or folder a principal stands for, if it exists.
+pub async fn principal_name(
+    conn: &mut Conn,
+    principal: &PrincipalRef,
+) -> sqlx::Result<Option<String>> {
+    let sql = match principal {
+        PrincipalRef::Account(_) => "SELECT name FROM accounts WHERE id = $1",
+        PrincipalRef::Project(_) => "SELECT name FROM projects WHERE id = $1",
+        PrincipalRef::Folder(_) => "SELECT name FROM folders WHERE id = $1",
+    };
+    sqlx::query_scalar(sql)
+        .bind(principal.id())
+        .fetch_optional(conn)
+        .await
 }

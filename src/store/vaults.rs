@@ -405,3 +405,46 @@ pub async fn contents_page<'c>(
     }
     query.fetch_all(db).await
 }
+
+/// Whether the vault is the account's.
+pub async fn is_owned<'c>(
+    db: impl Executor<'c, Database = Any>,
+    vault: &str,
+    account: &AccountId,
+) -> sqlx::Result<bool> {
+    let one: Option<String> =
+        sqlx::query_scalar("SELECT id FROM vaults WHERE id = $1 AND account_id = $2")
+            .bind(vault)
+            .bind(account)
+            .fetch_optional(db)
+            .await?;
+    Ok(one.is_some())
+}
+
+/// A grant's copy, its row locked on PostgreSQL: discarding the copy waits for the
+/// restore reading it to be recorded, or the restore sees it going.
+pub async fn for_restore(conn: &mut Conn, grant: &str) -> sqlx::Result<Option<VaultCopy>> {
+    let sql = format!(
+        "SELECT status, size_bytes, copied_bytes, failure FROM copies WHERE grant_id = $1{}",
+        crate::db::for_update(crate::db::Backend::of_conn(conn))
+    );
+    sqlx::query_as(&sql).bind(grant).fetch_optional(conn).await
+}
+
+/// Renews a copy attempt's lease; whether the attempt still holds the copy.
+pub async fn renew_lease<'c>(
+    db: impl Executor<'c, Database = Any>,
+    grant: &str,
+    attempt: i64,
+    until: i64,
+) -> sqlx::Result<bool> {
+    let renewed = sqlx::query(
+        "UPDATE copies SET lease_until = $1 WHERE grant_id = $2 AND attempt = $3 AND status = 'copying'",
+    )
+    .bind(until)
+    .bind(grant)
+    .bind(attempt)
+    .execute(db)
+    .await?;
+    Ok(renewed.rows_affected() == 1)
+}

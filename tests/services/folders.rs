@@ -1,5 +1,6 @@
 //! Folder and directory principals: invitations that follow folder membership, directory scope and auto-accept.
 
+use backshare::conflict::Conflict;
 use backshare::ids::AccountId;
 use backshare::model::PrincipalScope;
 use backshare::paging::PageAt;
@@ -173,7 +174,7 @@ async fn cancel_sharing_names_the_folder_that_still_covers_a_recipient() {
         .unwrap();
     let refused = w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap_err();
     assert!(
-        matches!(&refused, UserError::Conflict(m) if m.contains(FOLDER_EAST)),
+        matches!(&refused, UserError::Conflict(Conflict::CoveredByFolder { folder, .. }) if folder.as_str() == FOLDER_EAST),
         "{refused}"
     );
     let alice = w.caller(ALICE).await;

@@ -315,3 +315,118 @@ async fn backups_come_in_pages_newest_first_and_the_share_list_finds_any_of_them
         .iter()
         .all(|b| !b.id.as_str().starts_with("cb-old-")));
 }
+
+#[tokio::test]
+async fn a_backups_share_list_comes_in_pages_of_the_shares_holding_it() {
+    let w = world().await;
+    for i in 1..=55 {
+        w.share(ALICE, &format!("orders-{i:02}"), &[ORDERS], &[BOB_ACCOUNT])
+            .await
+            .unwrap();
+    }
+    let alice = w.caller(ALICE).await;
+    let first = w
+        .svc
+        .share_list(&alice, ORDERS, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(
+        first.rows.len(),
+        50,
+        "one row a share: Bob is each one's recipient"
+    );
+    assert_eq!(first.rows[0].share_name, "orders-55", "newest first");
+    assert!(first.links.newer.is_none());
+    let older = PageAt::parse(first.links.older.as_deref()).unwrap();
+    let second = w
+        .svc
+        .share_list(&alice, ORDERS, &older, Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(second.rows.len(), 5);
+    assert_eq!(second.rows.last().unwrap().share_name, "orders-01");
+    assert!(second.links.older.is_none());
+    let mut shares: Vec<_> = first
+        .rows
+        .iter()
+        .chain(&second.rows)
+        .map(|r| &r.share_id)
+        .collect();
+    shares.sort();
+    shares.dedup();
+    assert_eq!(shares.len(), 55, "every share once");
+}
+
+#[tokio::test]
+async fn a_vaults_contents_come_in_pages_and_add_up_to_its_usage() {
+    let w = world().await;
+    let alice = w.caller(ALICE).await;
+    let vault: String = sqlx::query_scalar(
+        "SELECT vault_id FROM backups WHERE account_id = $1 AND vault_id IS NOT NULL
+         ORDER BY vault_id LIMIT 1",
+    )
+    .bind(alice.account_id.as_str())
+    .fetch_one(w.svc.db())
+    .await
+    .unwrap();
+    // 60 more backups kept in that vault, older than the demo's.
+    sqlx::query(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
+         INSERT INTO backups (id, account_id, resource_id, vault_id, region, kind, name, size_bytes, sha256,
+                              encrypted, level, lock_reason, created_at, expires_at, stored_sha256, wrapped_key)
+         SELECT 'old-' || i, account_id, resource_id, vault_id, region, kind, 'old ' || i, 1000, sha256,
+                encrypted, level, lock_reason, 1000 + i, NULL, stored_sha256, wrapped_key
+         FROM backups, n
+         WHERE id = (SELECT MIN(id) FROM backups WHERE vault_id = $1)",
+    )
+    .bind(&vault)
+    .execute(w.svc.db())
+    .await
+    .unwrap();
+    let mut items = Vec::new();
+    let mut at = PageAt::First;
+    let mut pages = 0;
+    loop {
+        let page = w
+            .svc
+            .vault_contents(&alice, &vault, &at, Utc::now())
+            .await
+            .unwrap();
+        assert!(page.items.len() <= 50);
+        pages += 1;
+        items.extend(page.items);
+        match page.links.older {
+            Some(older) => at = PageAt::parse(Some(&older)).unwrap(),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 2);
+    assert_eq!(
+        items.last().unwrap().backup_id.as_str(),
+        "old-1",
+        "oldest last"
+    );
+    let mut ids: Vec<_> = items.iter().map(|i| i.backup_id.clone()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), items.len(), "no item twice");
+    let used = w
+        .svc
+        .vaults(&alice, Utc::now())
+        .await
+        .unwrap()
+        .vaults
+        .into_iter()
+        .find(|v| v.id == vault)
+        .unwrap()
+        .used_bytes;
+    assert_eq!(used, items.iter().map(|i| i.size_bytes).sum::<i64>());
+    // Another account's vault is not found.
+    let bob = w.caller(BOB).await;
+    let theirs = w
+        .svc
+        .vault_contents(&bob, &vault, &PageAt::First, Utc::now())
+        .await
+        .map_err(UserError::from);
+    assert!(matches!(theirs, Err(UserError::NotFound(_))));
+}

@@ -1,5 +1,6 @@
 //! Restores: a recipient's new cluster from a shared backup, refusals, restarts and the owner's own encrypted disk.
 
+use backshare::conflict::Conflict;
 use backshare::demo;
 use backshare::service::{Backshare, Settings};
 use backshare::UserError;
@@ -69,7 +70,7 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
     w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
     assert!(matches!(
         w.restore(BOB, ORDERS).await,
-        Err(UserError::Conflict(m)) if m.contains("cancelled")
+        Err(UserError::Conflict(Conflict::Revoking))
     ));
     let page = w
         .svc

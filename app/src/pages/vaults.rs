@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::changes::use_changes;
 use crate::components::failure::failure;
+use crate::components::pager::Pager;
 use crate::format;
 
 /// Capacity and usage bars per vault, received copies marked, and the account's totals.
@@ -43,23 +44,52 @@ pub fn VaultsPage() -> impl IntoView {
                                         <p class="usage-text">
                                             {format!("{} of {} used ({percent}%)", format::bytes(v.used_bytes), format::bytes(v.capacity_bytes))}
                                         </p>
-                                        <table class="vault-items">
-                                            <thead><tr><th>"Backup"</th><th>"Size"</th><th>"Received from"</th><th>"Status"</th></tr></thead>
-                                            <tbody>
-                                                {v.items.into_iter().map(|item| view! {
-                                                    <tr data-backup=item.backup_id.to_string()>
-                                                        <td>{item.name.clone()}<br/><code>{item.backup_id.to_string()}</code></td>
-                                                        <td>{format::bytes(item.size_bytes)}</td>
-                                                        <td>{item.received_from.clone().unwrap_or_else(|| "Own backup".into())}</td>
-                                                        <td>{item.status.clone()}</td>
-                                                    </tr>
-                                                }).collect_view()}
-                                            </tbody>
-                                        </table>
+                                        <VaultContents vault_id=v.id.clone()/>
                                     </section>
                                 }
                             }).collect_view().into_any()
                         }}
+                    }.into_any(),
+                    Err(error) => failure(error),
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// What one vault holds, a page at a time (newest first): own backups and received
+/// copies, each with its status, following the changes live.
+#[component]
+fn VaultContents(vault_id: String) -> impl IntoView {
+    let changed = use_changes();
+    // The page shown, as a page link names it; `None` is the newest.
+    let page = RwSignal::new(None::<String>);
+    let contents = Resource::new(
+        move || (changed.get(), page.get()),
+        move |(_, at)| api::vault_contents(vault_id.clone(), at),
+    );
+    view! {
+        <Transition fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match contents.await {
+                    Ok(listing) if listing.items.is_empty() => view! {
+                        <p class="notice">"This vault is empty."</p>
+                    }.into_any(),
+                    Ok(listing) => view! {
+                        <Pager label="Pages of this vault's contents" links=listing.links at=page/>
+                        <table class="vault-items">
+                            <thead><tr><th>"Backup"</th><th>"Size"</th><th>"Received from"</th><th>"Status"</th></tr></thead>
+                            <tbody>
+                                {listing.items.into_iter().map(|item| view! {
+                                    <tr data-backup=item.backup_id.to_string()>
+                                        <td>{item.name.clone()}<br/><code>{item.backup_id.to_string()}</code></td>
+                                        <td>{format::bytes(item.size_bytes)}</td>
+                                        <td>{item.received_from.clone().unwrap_or_else(|| "Own backup".into())}</td>
+                                        <td>{item.status.clone()}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
                     }.into_any(),
                     Err(error) => failure(error),
                 }

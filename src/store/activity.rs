@@ -1,0 +1,145 @@
+//! The activity log and the push feed's `changes`: `activity` lines (written in the
+//! transaction of the change they describe) and the rows or notifications that tell the
+//! pages of an account to refresh.
+
+use sqlx::{Any, Executor, FromRow};
+
+use crate::db::{Backend, Conn};
+use crate::ids::AccountId;
+use crate::paging::PageAt;
+
+/// A line as it is written.
+#[derive(Debug)]
+pub struct NewLine<'a> {
+    pub at: i64,
+    pub actor_email: Option<&'a str>,
+    pub owner: &'a str,
+    pub recipient: Option<&'a str>,
+    pub share_name: Option<&'a str>,
+    pub action: &'a str,
+    pub detail: &'a str,
+    pub outcome: &'a str,
+}
+
+pub async fn insert(conn: &mut Conn, line: NewLine<'_>) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id,
+                               share_name, action, detail, outcome)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    // Version 7 ids grow with time (monotonic within the process), so lines written in the
+    // same millisecond still list in the order they happened.
+    .bind(format!("act-{}", uuid::Uuid::now_v7().simple()))
+    .bind(line.at)
+    .bind(line.actor_email)
+    .bind(line.owner)
+    .bind(line.recipient)
+    .bind(line.share_name)
+    .bind(line.action)
+    .bind(line.detail)
+    .bind(line.outcome)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The PostgreSQL notification channel [`announce`] writes to; the payload is an account id.
+pub const CHANGES_CHANNEL: &str = "backshare_changes";
+
+/// Tells the feed an account's pages should refresh. SQLite: a `changes` row, which each
+/// instance tails. PostgreSQL: a notification on [`CHANGES_CHANNEL`], delivered to every
+/// instance when the transaction commits (and never if it rolls back).
+pub async fn announce(conn: &mut Conn, account: &str, now: i64) -> sqlx::Result<()> {
+    let query = match Backend::of_conn(conn) {
+        Backend::Sqlite => sqlx::query("INSERT INTO changes (account_id, at) VALUES ($1, $2)")
+            .bind(account)
+            .bind(now),
+        Backend::Postgres => sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
+            .bind(CHANGES_CHANNEL)
+            .bind(account),
+    };
+    query.execute(conn).await?;
+    Ok(())
+}
+
+/// Changes after `seq`, oldest first: (seq, account id), at most `limit`.
+pub async fn changes_after<'c>(
+    db: impl Executor<'c, Database = Any>,
+    seq: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<(i64, String)>> {
+    sqlx::query_as("SELECT seq, account_id FROM changes WHERE seq > $1 ORDER BY seq LIMIT $2")
+        .bind(seq)
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+/// The newest change's number (0 when there is none), where a new feed starts.
+pub async fn latest_change<'c>(db: impl Executor<'c, Database = Any>) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM changes")
+        .fetch_one(db)
+        .await
+}
+
+/// Forgets changes older than `before`: a page that reconnects refetches anyway.
+pub async fn prune_changes<'c>(
+    db: impl Executor<'c, Database = Any>,
+    before: i64,
+) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM changes WHERE at < $1")
+        .bind(before)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// A line as "Activity" lists it, with the accounts' names.
+#[derive(Debug, FromRow)]
+pub struct LineRow {
+    pub id: String,
+    pub at: i64,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub share_name: Option<String>,
+    pub detail: String,
+    pub outcome: String,
+    pub owner_account_id: AccountId,
+    pub recipient_account_id: Option<AccountId>,
+    pub owner_name: String,
+    pub recipient_name: Option<String>,
+}
+
+/// One keyset page of the lines that concern `account`, as owner or as recipient, newest
+/// first (`at`'s cursor binds `$3, $4`). Each side is read from its own index up to a
+/// page, then the two are merged, so a page costs the same however long the log is.
+pub async fn page<'c>(
+    db: impl Executor<'c, Database = Any>,
+    account: &AccountId,
+    at: &PageAt,
+    limit: i64,
+) -> sqlx::Result<Vec<LineRow>> {
+    let (from, order) = at.sql("a.at", "a.id", 3);
+    let side = |column: &str| {
+        format!(
+            "SELECT * FROM (SELECT a.id, a.at, a.actor_email, a.action, a.share_name, a.detail,
+                    a.outcome, a.owner_account_id, a.recipient_account_id
+             FROM activity a WHERE a.{column} = $1 {from}
+             ORDER BY a.at {order}, a.id {order} LIMIT $2) s_{column}"
+        )
+    };
+    let sql = format!(
+        "SELECT u.*, o.name AS owner_name, r.name AS recipient_name
+         FROM ({} UNION ALL {}) u
+         JOIN accounts o ON o.id = u.owner_account_id
+         LEFT JOIN accounts r ON r.id = u.recipient_account_id
+         ORDER BY u.at {order}, u.id {order} LIMIT $2",
+        side("owner_account_id"),
+        side("recipient_account_id"),
+    );
+    let mut query = sqlx::query_as(&sql).bind(account).bind(limit);
+    if let Some(cursor) = at.cursor() {
+        query = query.bind(cursor.at).bind(cursor.id.as_str());
+    }
+    query.fetch_all(db).await
+}
