@@ -163,6 +163,20 @@ pub struct VaultItem {
     pub status: String,
 }
 
+/// One keyset page of "Restores", newest first.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RestoresPage {
+    pub restores: Vec<RestoreView>,
+    pub links: crate::paging::PageLinks,
+}
+
+/// One keyset page of "Resources", newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ResourcesPage {
+    pub resources: Vec<ResourceView>,
+    pub links: crate::paging::PageLinks,
+}
+
 /// One keyset page of a vault's contents, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct VaultContentsPage {

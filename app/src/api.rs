@@ -431,16 +431,22 @@ pub async fn restore_backup(
 
 /// The account's restores and how each went.
 #[server(endpoint = "restores")]
-pub async fn restores() -> Result<Vec<views::RestoreView>, AppError> {
+pub async fn restores(
+    #[server(default)] at: Option<String>,
+) -> Result<views::RestoresPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.restores(&caller).await.map_err(on_server::fail)
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.restores(&caller, &at).await.map_err(on_server::fail)
 }
 
 /// The "Resources" page: the account's servers, disks and clusters.
 #[server(endpoint = "resources")]
-pub async fn resources() -> Result<Vec<views::ResourceView>, AppError> {
+pub async fn resources(
+    #[server(default)] at: Option<String>,
+) -> Result<views::ResourcesPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.resources(&caller).await.map_err(on_server::fail)
+    let at = backshare::paging::PageAt::parse(at.as_deref()).map_err(on_server::fail)?;
+    svc.resources(&caller, &at).await.map_err(on_server::fail)
 }
 
 /// "Release" on a resource (a cluster's backups go with it).

@@ -60,7 +60,23 @@ impl From<UserError> for AppError {
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
+    /// On the server, arguments that cannot be read (a missing field, a wrong type, broken
+    /// JSON) are the caller's mistake: 400, with the decoder's account of what is wrong. In
+    /// the browser, the call did not get through.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        #[cfg(feature = "ssr")]
+        if let ServerFnErrorErr::Args(detail)
+        | ServerFnErrorErr::MissingArg(detail)
+        | ServerFnErrorErr::Deserialization(detail) = &value
+        {
+            if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+                response.set_status(axum::http::StatusCode::BAD_REQUEST);
+            }
+            return Self {
+                code: ErrorCode::Invalid,
+                message: format!("The request's arguments could not be read: {detail}."),
+            };
+        }
         Self {
             code: ErrorCode::Transport,
             message: format!("The request could not be completed ({value}). Please try again."),

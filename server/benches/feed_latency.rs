@@ -97,7 +97,9 @@ async fn main() {
     let feed = feed::Feed::new();
     let (_stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(feed::follow(svc.clone(), feed.clone(), stopped));
-    let app = router(svc, feed, options, false).await.unwrap();
+    let app = router(svc, feed, options, backshare_server::guard::Web::default())
+        .await
+        .unwrap();
 
     let alice = sign_in(&app, "alice@acme.example").await;
     let bob = sign_in(&app, "bob@acme-east.example").await;

@@ -2,13 +2,15 @@
 //! 1. share, accept and reject over HTTP from 64 concurrent connections, against one server
 //!    process on SQLite and against two on one PostgreSQL database: operations per second
 //!    and error counts;
-//! 2. the server time of "My Shares" (page 1) for an account with 1,000 and with 100,000
-//!    resource shares, on the same databases.
+//! 2. for every paged list (My Shares, a backup's Share List, the share dialog's shares,
+//!    Activity, Shared With Me's pending and received tables), page 1 and a deep page of an
+//!    account holding 10, 1,000, 10,000 and 100,000 items: the server time (median and p95
+//!    of 30 reads) and the SQL statements one read issues, on the same databases.
 //!
 //! PostgreSQL is the server in `BACKSHARE_TEST_POSTGRES` (the script starts one).
 
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,12 +19,14 @@ use backshare::ids::UserId;
 use backshare::paging::{Cursor, PageAt};
 use backshare::service::{Backshare, Settings, SharedWithMeAt};
 use chrono::Utc;
-use sqlx::Row;
 
 const CONNECTIONS: usize = 64;
 const RUN_FOR: Duration = Duration::from_secs(20);
 const ORDERS: &str = "cb-acmehq-orders-001";
 const BOB_ACCOUNT: &str = "1840000000000002";
+/// What the account holds of each paged list: statements are compared at 10 and 10,000,
+/// server times at 1,000 and 100,000.
+const PAGE_SIZES: [i64; 4] = [10, 1_000, 10_000, 100_000];
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -295,9 +299,11 @@ async fn load(postgres: Option<&str>, instances: usize, spread: usize) {
     }
 }
 
-/// Gives Alice `count` resource shares of one backup with Bob, each with its invitation,
-/// in bulk (the same SQL on both databases).
-async fn add_shares(svc: &Backshare, count: i64) {
+/// Gives Alice `count` resource shares of one backup with Bob, each with its invitation
+/// (pending), a grant Bob holds, and a line in Alice's activity log, in bulk (the same SQL
+/// on both databases). Row `i` is `rs-bulk-i`, `inv-bulk-i`, `gr-bulk-i`, `act-bulk-i`,
+/// written at `start + i`; returns `start`.
+async fn add_shares(svc: &Backshare, count: i64) -> i64 {
     let start = Utc::now().timestamp_millis() - count;
     let statements = [
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
@@ -315,6 +321,12 @@ async fn add_shares(svc: &Backshare, count: i64) {
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at)
          SELECT 'inv-bulk-' || i, 'rs-bulk-' || i, '1840000000000002', 'pending', $2 + i, $2 + i + 604800000 FROM n",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, updated_at, granted_at)
+         SELECT 'gr-bulk-' || i, 'inv-bulk-' || i, 'cb-acmehq-orders-001', '1840000000000002', 'active', $2 + i, $2 + i FROM n",
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
+         INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id, share_name, action, detail, outcome)
+         SELECT 'act-bulk-' || i, $2 + i, NULL, '1840000000000001', '1840000000000002', 'bulk-' || i, 'Shared backups', '', 'Done' FROM n",
     ];
     for sql in statements {
         let query = sqlx::query(sql).bind(count);
@@ -326,66 +338,161 @@ async fn add_shares(svc: &Backshare, count: i64) {
         };
         query.execute(svc.db()).await.unwrap();
     }
+    start
 }
 
-async fn my_shares_time(postgres: Option<&str>, count: i64) {
+/// Counts the SQL statements sqlx runs while [`COUNTING`] is on (its `sqlx::query` events).
+struct StatementCounter;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static STATEMENTS: AtomicU64 = AtomicU64::new(0);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for StatementCounter {
+    fn register_callsite(
+        &self,
+        metadata: &'static tracing::Metadata<'static>,
+    ) -> tracing::subscriber::Interest {
+        if metadata.target() == "sqlx::query" {
+            // Asked again on every event, so counting can be switched on and off.
+            tracing::subscriber::Interest::sometimes()
+        } else {
+            tracing::subscriber::Interest::never()
+        }
+    }
+
+    fn enabled(
+        &self,
+        metadata: &tracing::Metadata<'_>,
+        _: tracing_subscriber::layer::Context<'_, S>,
+    ) -> bool {
+        metadata.target() == "sqlx::query" && COUNTING.load(Ordering::Relaxed)
+    }
+
+    fn on_event(&self, _: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        STATEMENTS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// The statements one run of `read` issues.
+async fn statements<F, Fut>(read: F) -> u64
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    STATEMENTS.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    read().await;
+    COUNTING.store(false, Ordering::Relaxed);
+    STATEMENTS.load(Ordering::Relaxed)
+}
+
+/// Times `read` (30 runs) and counts its statements (one run); prints both.
+async fn figure<F, Fut>(what: &str, read: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let times = time_30(&read).await;
+    let count = statements(&read).await;
+    println!("{what}: {times}, {count} statements");
+}
+
+/// Server time and statements of page 1 and of a deep page (the one after the middle row)
+/// of every paged list, for an account holding `count` of each.
+async fn page_figures(postgres: Option<&str>, count: i64) {
     let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
     let (_, svc) = fresh(dir.path(), postgres).await;
-    add_shares(&svc, count).await;
+    let start = add_shares(&svc, count).await;
     if postgres.is_some() {
         sqlx::query("ANALYZE").execute(svc.db()).await.unwrap();
     }
-    let alice = svc
-        .caller(&UserId::from_trusted("user-alice"))
-        .await
-        .unwrap()
-        .unwrap();
-    // A deep page: the one older than the share halfway down the list.
-    let middle = sqlx::query(
-        "SELECT created_at, id FROM resource_shares WHERE owner_account_id = '1840000000000001'
-         ORDER BY created_at DESC, id DESC LIMIT 1 OFFSET $1",
+    let caller = |user: &'static str| {
+        let svc = svc.clone();
+        async move {
+            svc.caller(&UserId::from_trusted(user))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let (alice, bob) = (caller("user-alice").await, caller("user-bob").await);
+    let database = Backend::of(svc.db());
+    let of = |what: &str, label: &str| format!("{what} {label}, {database:?}, {count} items");
+    // Row `middle` of each bulk table, newest first, is where a deep page starts.
+    let middle = count / 2 + 1;
+    let deep = |prefix: &str| {
+        PageAt::Older(Cursor {
+            at: start + middle,
+            id: format!("{prefix}-bulk-{middle}"),
+        })
+    };
+    let middle_name: String = sqlx::query_scalar(
+        "SELECT name FROM resource_shares WHERE owner_account_id = '1840000000000001'
+         ORDER BY name LIMIT 1 OFFSET $1",
     )
     .bind(count / 2)
     .fetch_one(svc.db())
     .await
     .unwrap();
-    let deep = PageAt::Older(Cursor {
-        at: middle.get("created_at"),
-        id: middle.get("id"),
-    });
-    let database = Backend::of(svc.db());
-    for (label, at) in [("page 1", PageAt::First), ("a deep page", deep)] {
-        let times = time_30(|| async {
+    for (label, deep_page) in [("page 1", false), ("a deep page", true)] {
+        let at = if deep_page { deep("rs") } else { PageAt::First };
+        figure(&of("My Shares", label), || async {
             let page = svc.my_shares(&alice, &at, Utc::now()).await.unwrap();
-            assert_eq!(page.rows.len(), 50);
+            assert!(!page.rows.is_empty());
         })
         .await;
-        println!("My Shares {label}, {database:?}, {count} shares: {times}");
-    }
-    // Bob's side: as many pending invitations, page 1 and a deep page.
-    let bob = svc
-        .caller(&UserId::from_trusted("user-bob"))
-        .await
-        .unwrap()
-        .unwrap();
-    let deep_pending = PageAt::Older(Cursor {
-        at: middle.get("created_at"),
-        id: format!(
-            "inv-bulk-{}",
-            middle.get::<String, _>("id").trim_start_matches("rs-bulk-")
-        ),
-    });
-    for (label, pending) in [("page 1", PageAt::First), ("a deep page", deep_pending)] {
-        let at = SharedWithMeAt {
-            pending,
+        figure(&of("Share List", label), || async {
+            let page = svc
+                .share_list(&alice, ORDERS, &at, Utc::now())
+                .await
+                .unwrap();
+            assert!(!page.rows.is_empty());
+        })
+        .await;
+        let after = deep_page.then_some(middle_name.as_str());
+        figure(&of("share dialog's shares", label), || async {
+            let page = svc.share_choices(&alice, "", after).await.unwrap();
+            assert!(!page.shares.is_empty());
+        })
+        .await;
+        let at = if deep_page {
+            deep("act")
+        } else {
+            PageAt::First
+        };
+        figure(&of("Activity", label), || async {
+            let page = svc.activity(&alice, &at).await.unwrap();
+            assert!(!page.entries.is_empty());
+        })
+        .await;
+        let pending = SharedWithMeAt {
+            pending: if deep_page {
+                deep("inv")
+            } else {
+                PageAt::First
+            },
             ..SharedWithMeAt::default()
         };
-        let times = time_30(|| async {
-            let page = svc.shared_with_me(&bob, &at, Utc::now()).await.unwrap();
-            assert_eq!(page.pending.len(), 50);
+        figure(&of("Shared With Me (pending)", label), || async {
+            let page = svc
+                .shared_with_me(&bob, &pending, Utc::now())
+                .await
+                .unwrap();
+            assert!(!page.pending.is_empty());
         })
         .await;
-        println!("Shared With Me (pending) {label}, {database:?}, {count} invitations: {times}");
+        let received = SharedWithMeAt {
+            received: if deep_page { deep("gr") } else { PageAt::First },
+            ..SharedWithMeAt::default()
+        };
+        figure(&of("Shared With Me (received)", label), || async {
+            let page = svc
+                .shared_with_me(&bob, &received, Utc::now())
+                .await
+                .unwrap();
+            assert!(!page.received.is_empty());
+        })
+        .await;
     }
 }
 
@@ -413,12 +520,17 @@ where
 #[tokio::main]
 async fn main() {
     let postgres = std::env::var(backshare::db::TEST_POSTGRES).ok();
-    for count in [1_000, 100_000] {
-        my_shares_time(None, count).await;
+    {
+        use tracing_subscriber::layer::SubscriberExt;
+        let counting = tracing_subscriber::registry().with(StatementCounter);
+        tracing::subscriber::set_global_default(counting).unwrap();
+    }
+    for count in PAGE_SIZES {
+        page_figures(None, count).await;
     }
     if let Some(pg) = postgres.as_deref() {
-        for count in [1_000, 100_000] {
-            my_shares_time(Some(pg), count).await;
+        for count in PAGE_SIZES {
+            page_figures(Some(pg), count).await;
         }
     }
     for spread in [1, CONNECTIONS] {

@@ -1,6 +1,7 @@
 //! The Backshare server: configuration, start-up, sessions, routes and the job worker.
 
 pub mod feed;
+pub mod guard;
 pub mod sessions;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -43,9 +44,17 @@ pub struct Config {
     /// How long an invitation waits for an answer before it expires (e.g. `7d`).
     #[arg(long, env = "BACKSHARE_INVITATION_TTL", default_value = "7d", value_parser = humantime::parse_duration)]
     pub invitation_ttl: Duration,
-    /// Mark the session cookie `Secure` (set this behind HTTPS).
+    /// Mark the session cookie `Secure` and send HSTS (set this behind HTTPS).
     #[arg(long, env = "BACKSHARE_SECURE_COOKIES", default_value = "false", value_parser = clap::builder::BoolishValueParser::new())]
     pub secure_cookies: bool,
+    /// The address people open Backshare at (`https://backshare.example.com`; several
+    /// separated by commas). Changes are accepted only from pages of these origins; unset,
+    /// from the origin each request names in `Host`.
+    #[arg(long, env = "BACKSHARE_PUBLIC_URL", value_delimiter = ',')]
+    pub public_url: Vec<String>,
+    /// The largest request body accepted (e.g. `64KiB`); larger ones answer 413.
+    #[arg(long, env = "BACKSHARE_BODY_LIMIT", default_value = "64KiB", value_parser = parse_bytes)]
+    pub body_limit: u64,
     /// Rule 9: recipient projects per server or disk backup.
     #[arg(
         long,
@@ -229,7 +238,7 @@ pub async fn router(
     svc: Backshare,
     feed: feed::Feed,
     leptos_options: LeptosOptions,
-    secure_cookies: bool,
+    web: guard::Web,
 ) -> anyhow::Result<Router> {
     let store = sessions::Sessions::open(svc.db())
         .await
@@ -238,7 +247,7 @@ pub async fn router(
         .with_name("backshare_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(secure_cookies)
+        .with_secure(web.secure_cookies)
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
     let routes = generate_route_list(App);
@@ -256,6 +265,11 @@ pub async fn router(
         .layer(sessions)
         // The wasm bundle shrinks to about 40 % with gzip, to less with Brotli.
         .layer(tower_http::compression::CompressionLayer::new())
+        // Outermost: a refused request reaches nothing, and every answer gets the headers.
+        .layer(axum::middleware::from_fn_with_state(
+            std::sync::Arc::new(web),
+            guard::guard,
+        ))
         .with_state(leptos_options))
 }
 
@@ -332,6 +346,11 @@ async fn repeat<F, Fut>(
 
 /// "50MiB", "1GB", "0": bytes per second.
 fn parse_rate(text: &str) -> Result<u64, String> {
+    parse_bytes(text.trim().trim_end_matches("/s"))
+}
+
+/// "64KiB", "1MB", "100": bytes.
+fn parse_bytes(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let split = text
         .find(|c: char| !c.is_ascii_digit())
@@ -339,8 +358,8 @@ fn parse_rate(text: &str) -> Result<u64, String> {
     let (number, unit) = text.split_at(split);
     let number: u64 = number
         .parse()
-        .map_err(|_| format!("{text:?} is not a rate such as 50MiB"))?;
-    let factor = match unit.trim().to_ascii_lowercase().trim_end_matches("/s") {
+        .map_err(|_| format!("{text:?} is not a size such as 64KiB"))?;
+    let factor = match unit.trim().to_ascii_lowercase().as_str() {
         "" | "b" => 1,
         "kib" | "k" => 1 << 10,
         "mib" | "m" => 1 << 20,
@@ -427,13 +446,16 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let addr = leptos.leptos_options.site_addr;
     let svc = open(&config).await?;
     let feed = feed::Feed::new();
-    let app = router(
-        svc.clone(),
-        feed.clone(),
-        leptos.leptos_options,
-        config.secure_cookies,
-    )
-    .await?;
+    let web = guard::Web {
+        secure_cookies: config.secure_cookies,
+        public_origins: config
+            .public_url
+            .iter()
+            .map(|url| url.trim().trim_end_matches('/').to_owned())
+            .collect(),
+        body_limit: usize::try_from(config.body_limit).unwrap_or(usize::MAX),
+    };
+    let app = router(svc.clone(), feed.clone(), leptos.leptos_options, web).await?;
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let follow = tokio::spawn(feed::follow(svc.clone(), feed.clone(), stop_rx.clone()));

@@ -5,6 +5,7 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
+use backshare_server::guard::Web;
 use backshare_server::{open, router, Config};
 use clap::Parser;
 use http_body_util::BodyExt;
@@ -42,7 +43,7 @@ async fn server() -> TestServer {
         feed.clone(),
         stopped,
     ));
-    let app = router(svc, feed, options, false).await.unwrap();
+    let app = router(svc, feed, options, Web::default()).await.unwrap();
     TestServer {
         app,
         _dir: dir,
@@ -443,6 +444,7 @@ async fn a_plain_form_sign_in_without_javascript_redirects() {
         Request::post("/api/sign_in")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::ACCEPT, "text/html")
+            .header(header::HOST, "127.0.0.1:3000")
             .header(header::REFERER, "http://127.0.0.1:3000/signin")
             .body(Body::from(format!(
                 "email=alice%40acme.example&password={password}"
@@ -606,6 +608,21 @@ async fn copies_vaults_and_resources_answer_only_to_whom_they_belong() {
     };
     assert!(listed(&s.call(Some(&bob), "vaults", "").await.json()));
     assert!(!listed(&s.call(Some(&carol), "vaults", "").await.json()));
+    // A vault's contents: its owner's only; another tenant's vault is not found.
+    let contents = format!("vault_id={vault}");
+    let held = s.call(Some(&bob), "vault_contents", &contents).await;
+    assert_eq!(held.status, StatusCode::OK);
+    assert!(held.json()["items"].as_array().is_some());
+    assert_eq!(
+        s.call(Some(&carol), "vault_contents", &contents)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        s.call(None, "vault_contents", &contents).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     // Releasing: only the owner's admins, and nobody can see another tenant's resources.
     let release = "resource_id=res-acmehq-web-01";
@@ -624,7 +641,7 @@ async fn copies_vaults_and_resources_answer_only_to_whom_they_belong() {
         StatusCode::FORBIDDEN
     );
     let mine = s.call(Some(&carol), "resources", "").await.json();
-    assert!(!mine
+    assert!(!mine["resources"]
         .as_array()
         .unwrap()
         .iter()
@@ -719,4 +736,156 @@ async fn a_page_position_the_console_did_not_make_is_refused_with_400_naming_it(
     // A page link the console handed out works.
     let page = s.call(Some(&alice), "my_shares", "").await.json();
     assert!(page["links"]["newer"].is_null());
+}
+
+/// A request as a browser page on `origin` would send it, with the caller's cookie.
+fn from_page(origin: &str, cookie: &str, endpoint: &str, form: &str) -> Request<Body> {
+    Request::post(format!("/api/{endpoint}"))
+        .header(header::HOST, "backshare.test")
+        .header(header::ORIGIN, origin)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(form.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_change_posted_from_another_site_is_refused_before_it_runs() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let bob = s.sign_in("bob@acme-east.example").await;
+    let pending = |reply: Reply| reply.json()["pending"].as_array().unwrap().len();
+    let before = pending(s.call(Some(&bob), "shared_with_me", "").await);
+    let invitation = s.call(Some(&bob), "shared_with_me", "").await.json()["pending"][0]["id"]
+        .as_str()
+        .map(str::to_owned);
+    let form = format!("invitation_id={}", invitation.clone().unwrap_or_default());
+    // Another site's page: refused with 403 and a sentence, and nothing changed.
+    let evil = s
+        .send(from_page(
+            "https://evil.example",
+            &bob,
+            "reject_invitation",
+            &form,
+        ))
+        .await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN, "{}", evil.body);
+    assert!(message(&evil).contains("another site"), "{}", evil.body);
+    assert_eq!(
+        pending(s.call(Some(&bob), "shared_with_me", "").await),
+        before
+    );
+    // Without Origin, the fetch metadata or the Referer tell.
+    let mut cross = from_page("x", &alice, "sign_out", "");
+    cross.headers_mut().remove(header::ORIGIN);
+    cross
+        .headers_mut()
+        .insert("sec-fetch-site", "cross-site".parse().unwrap());
+    assert_eq!(s.send(cross).await.status, StatusCode::FORBIDDEN);
+    let mut referred = from_page("x", &alice, "sign_out", "");
+    referred.headers_mut().remove(header::ORIGIN);
+    referred.headers_mut().insert(
+        header::REFERER,
+        "https://evil.example/page".parse().unwrap(),
+    );
+    assert_eq!(s.send(referred).await.status, StatusCode::FORBIDDEN);
+    // A cross-site sign-in form sets no session (login CSRF).
+    let mut login = from_page(
+        "https://evil.example",
+        "",
+        "sign_in",
+        "email=alice@acme.example&password=backshare-demo",
+    );
+    login.headers_mut().remove(header::COOKIE);
+    let login = s.send(login).await;
+    assert_eq!(login.status, StatusCode::FORBIDDEN);
+    assert!(login.headers.get(header::SET_COOKIE).is_none());
+    // The server's own page is let through.
+    if invitation.is_some() {
+        let own = s
+            .send(from_page(
+                "http://backshare.test",
+                &bob,
+                "reject_invitation",
+                &form,
+            ))
+            .await;
+        assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+        assert_eq!(
+            pending(s.call(Some(&bob), "shared_with_me", "").await),
+            before - 1
+        );
+    }
+}
+
+#[tokio::test]
+async fn unreadable_arguments_answer_400_naming_the_field_and_big_bodies_413() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    // A missing field, a negative number, malformed JSON: 400, never 500.
+    let missing = s.call(Some(&alice), "restore_backup", "").await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST, "{}", missing.body);
+    assert!(message(&missing).contains("backup_id"), "{}", missing.body);
+    assert_eq!(missing.json()["code"], "invalid");
+    let wrong_type = json!({ "share_name": "x", "scope": "AllAccounts", "backup_ids": "not a list", "principals": [] });
+    let wrong_type = s.json_call(Some(&alice), "create_share", wrong_type).await;
+    assert_eq!(
+        wrong_type.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        wrong_type.body
+    );
+    assert!(
+        message(&wrong_type).contains("backup_ids") || message(&wrong_type).contains("sequence"),
+        "{}",
+        wrong_type.body
+    );
+    let mut broken = Request::post("/api/create_share")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::COOKIE, &alice)
+        .body(Body::from("{\"share_name\": "))
+        .unwrap();
+    broken
+        .headers_mut()
+        .insert(header::ACCEPT, "application/json".parse().unwrap());
+    let broken = s.send(broken).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST, "{}", broken.body);
+    assert!(
+        !broken.body.contains("error deserializing"),
+        "{}",
+        broken.body
+    );
+    // A body over the limit (64 KiB by default): 413 before anything reads it.
+    let huge = format!("share_id={}", "x".repeat(3 * 1024 * 1024));
+    let reply = s.call(Some(&alice), "share_summary", &huge).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "{}",
+        reply.body
+    );
+    assert!(message(&reply).contains("64 KiB"), "{}", reply.body);
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_security_headers_and_private_ones_are_not_cached() {
+    let s = server().await;
+    let page = s.page(None, "/signin").await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let api = s.call(Some(&alice), "my_shares", "").await;
+    for reply in [&page, &api] {
+        let header = |name: &str| {
+            reply
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("x-content-type-options"), "nosniff");
+        assert_eq!(header("x-frame-options"), "DENY");
+        assert_eq!(header("referrer-policy"), "same-origin");
+        assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+        assert_eq!(header("cache-control"), "no-store");
+    }
 }

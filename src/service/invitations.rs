@@ -78,7 +78,7 @@ impl Backshare {
             .collect();
 
         let cursor = |row: &store::grants::ReceivedRow| crate::paging::Cursor {
-            at: row.backup_created_at,
+            at: row.granted_at,
             id: row.id.to_string(),
         };
         let (received_rows, received_links) =

@@ -6,12 +6,24 @@ use super::lifecycle::lose_grants;
 use super::*;
 use crate::db::Lock;
 use crate::model::ResourceKind;
-use crate::views::ResourceView;
+use crate::views::{ResourceView, ResourcesPage};
+
+/// Resources per page of "Resources".
+pub const RESOURCES_PAGE: usize = 50;
 
 impl Backshare {
-    /// "Resources": what the account runs, newest first.
-    pub async fn resources(&self, caller: &Caller) -> ServiceResult<Vec<ResourceView>> {
-        let rows = store::resources::of_account(&self.db, &caller.account_id).await?;
+    /// "Resources": what the account runs, a keyset page of [`RESOURCES_PAGE`], newest
+    /// first.
+    pub async fn resources(&self, caller: &Caller, at: &PageAt) -> ServiceResult<ResourcesPage> {
+        let cursor = |row: &store::resources::ListedRow| crate::paging::Cursor {
+            at: row.created_at,
+            id: row.id.to_string(),
+        };
+        let (rows, links) = keyset_page(at, RESOURCES_PAGE, cursor, |at| async move {
+            let limit = RESOURCES_PAGE as i64 + 1;
+            Ok(store::resources::page(&self.db, &caller.account_id, &at, limit).await?)
+        })
+        .await?;
         let resources = rows.into_iter().map(|row| ResourceView {
             id: row.id,
             name: row.name,
@@ -23,7 +35,10 @@ impl Backshare {
             created_at: instant(row.created_at),
             restored: row.restored.0,
         });
-        Ok(resources.collect())
+        Ok(ResourcesPage {
+            resources: resources.collect(),
+            links,
+        })
     }
 
     /// "Release" a resource. A cluster's backups go with it (recipients' grants become

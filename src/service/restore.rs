@@ -9,7 +9,10 @@ use crate::db::Lock;
 use crate::ids::{ResourceId, RestoreId};
 use crate::model::{ResourceKind, RestoreStatus};
 use crate::objects::TransferError;
-use crate::views::RestoreView;
+use crate::views::{RestoreView, RestoresPage};
+
+/// Restores per page of "Restores".
+pub const RESTORES_PAGE: usize = 50;
 
 impl Backshare {
     /// Starts a restore of a backup the caller owns or holds by an active grant, into the
@@ -325,10 +328,18 @@ impl Backshare {
         activity::record(conn, line, now).await
     }
 
-    /// The account's restores, newest first: what was restored from which backup, and how
-    /// it went.
-    pub async fn restores(&self, caller: &Caller) -> ServiceResult<Vec<RestoreView>> {
-        let rows = store::restores::newest(&self.db, &caller.account_id, 100).await?;
+    /// The account's restores, a keyset page of [`RESTORES_PAGE`], newest first: what was
+    /// restored from which backup, and how it went.
+    pub async fn restores(&self, caller: &Caller, at: &PageAt) -> ServiceResult<RestoresPage> {
+        let cursor = |row: &store::restores::ListedRow| crate::paging::Cursor {
+            at: row.created_at,
+            id: row.id.to_string(),
+        };
+        let (rows, links) = keyset_page(at, RESTORES_PAGE, cursor, |at| async move {
+            let limit = RESTORES_PAGE as i64 + 1;
+            Ok(store::restores::page(&self.db, &caller.account_id, &at, limit).await?)
+        })
+        .await?;
         let restores = rows.into_iter().map(|row| RestoreView {
             id: row.id,
             backup_id: row.backup_id,
@@ -342,6 +353,9 @@ impl Backshare {
             started_at: instant(row.created_at),
             finished_at: row.finished_at.map(instant),
         });
-        Ok(restores.collect())
+        Ok(RestoresPage {
+            restores: restores.collect(),
+            links,
+        })
     }
 }

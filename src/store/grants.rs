@@ -28,7 +28,7 @@ impl StateRow {
 }
 
 /// Moves a grant from `from` to `to` (its status and revoke time) only if it is still in
-/// `from`; whether it moved.
+/// `from`; whether it moved. A grant active again counts as received anew.
 pub async fn advance(
     conn: &mut Conn,
     id: &str,
@@ -37,7 +37,9 @@ pub async fn advance(
     now: i64,
 ) -> sqlx::Result<bool> {
     let moved = sqlx::query(
-        "UPDATE grants SET status = $1, revoke_at = $2, updated_at = $3 WHERE id = $4 AND status = $5",
+        "UPDATE grants SET status = $1, revoke_at = $2, updated_at = $3,
+             granted_at = CASE WHEN $1 = 'active' THEN $3 ELSE granted_at END
+         WHERE id = $4 AND status = $5",
     )
     .bind(to.status)
     .bind(to.revoke_at.map(|at| at.timestamp_millis()))
@@ -79,8 +81,9 @@ pub async fn insert(
     now: i64,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, revoke_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, revoke_at,
+                             updated_at, granted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
     )
     .bind(id)
     .bind(invitation)
@@ -231,10 +234,10 @@ pub struct ReceivedRow {
     pub backup_name: String,
     pub kind: BackupKind,
     pub region: String,
-    pub backup_created_at: i64,
     pub lock_reason: Option<LockReason>,
     pub size_bytes: i64,
     pub encrypted: Flag,
+    pub granted_at: i64,
     pub expires_at: Option<i64>,
     pub share_name: String,
     pub owner_account_id: AccountId,
@@ -259,19 +262,18 @@ impl ReceivedRow {
     }
 }
 
-/// One keyset page of the account's live grants, by the backups' time, newest first
-/// (`at`'s cursor binds `$3, $4`).
+/// One keyset page of the account's live grants by when they were granted, newest first
+/// (`at`'s cursor binds `$3, $4`), on the index by recipient and that time.
 pub async fn received_page<'c>(
     db: impl Executor<'c, Database = Any>,
     recipient: &AccountId,
     at: &PageAt,
     limit: i64,
 ) -> sqlx::Result<Vec<ReceivedRow>> {
-    let (from, order) = at.sql("b.created_at", "g.id", 3);
+    let (from, order) = at.sql("g.granted_at", "g.id", 3);
     let sql = format!(
         "SELECT g.id, g.status, b.id AS backup_id, b.name AS backup_name, b.kind, b.region,
-                b.created_at AS backup_created_at, b.lock_reason, b.size_bytes,
-                (b.encrypted IS TRUE) AS encrypted, b.expires_at, s.name AS share_name,
+                b.lock_reason, b.size_bytes, (b.encrypted IS TRUE) AS encrypted, g.granted_at, b.expires_at, s.name AS share_name,
                 s.owner_account_id, a.name AS owner_name, c.status AS copy_status,
                 c.size_bytes AS copy_size, c.copied_bytes, c.failure, v.name AS vault_name
          FROM grants g
@@ -283,7 +285,7 @@ pub async fn received_page<'c>(
          JOIN accounts a ON a.id = s.owner_account_id
          WHERE g.recipient_account_id = $1 AND g.status IN ('active', 'revoking')
            AND b.deleted_at IS NULL {from}
-         ORDER BY b.created_at {order}, g.id {order} LIMIT $2"
+         ORDER BY g.granted_at {order}, g.id {order} LIMIT $2"
     );
     let mut query = sqlx::query_as(&sql).bind(recipient).bind(limit);
     if let Some(cursor) = at.cursor() {

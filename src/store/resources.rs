@@ -6,6 +6,7 @@ use super::Flag;
 use crate::db::Conn;
 use crate::ids::{AccountId, ProjectId, ResourceId};
 use crate::model::ResourceKind;
+use crate::paging::PageAt;
 
 /// A resource as "Resources" lists it.
 #[derive(Debug, FromRow)]
@@ -22,20 +23,26 @@ pub struct ListedRow {
     pub restored: Flag,
 }
 
-/// The account's resources that are not released, newest first.
-pub async fn of_account<'c>(
+/// One keyset page of the account's resources that are not released, newest first
+/// (`at`'s cursor binds `$3, $4`).
+pub async fn page<'c>(
     db: impl Executor<'c, Database = Any>,
     account: &AccountId,
+    at: &PageAt,
+    limit: i64,
 ) -> sqlx::Result<Vec<ListedRow>> {
-    sqlx::query_as(
+    let (from, order) = at.sql("r.created_at", "r.id", 3);
+    let sql = format!(
         "SELECT r.id, r.name, r.kind, r.region, r.project_id, r.size_bytes, r.sha256, r.created_at,
                 EXISTS (SELECT 1 FROM restores x WHERE x.resource_id = r.id) AS restored
-         FROM resources r WHERE r.account_id = $1 AND r.released_at IS NULL
-         ORDER BY r.created_at DESC, r.id",
-    )
-    .bind(account)
-    .fetch_all(db)
-    .await
+         FROM resources r WHERE r.account_id = $1 AND r.released_at IS NULL {from}
+         ORDER BY r.created_at {order}, r.id {order} LIMIT $2"
+    );
+    let mut query = sqlx::query_as(&sql).bind(account).bind(limit);
+    if let Some(cursor) = at.cursor() {
+        query = query.bind(cursor.at).bind(cursor.id.as_str());
+    }
+    query.fetch_all(db).await
 }
 
 /// The kind of one of the account's resources that is not released.

@@ -7,6 +7,7 @@ use super::Flag;
 use crate::db::Conn;
 use crate::ids::{AccountId, BackupId, ProjectId, ResourceId, RestoreId};
 use crate::model::{ResourceKind, RestoreStatus};
+use crate::paging::PageAt;
 
 /// What starting a restore writes.
 #[derive(Debug)]
@@ -155,22 +156,26 @@ pub struct ListedRow {
     pub sha256: Option<String>,
 }
 
-/// The account's newest restores.
-pub async fn newest<'c>(
+/// One keyset page of the account's restores, newest first (`at`'s cursor binds `$3, $4`).
+pub async fn page<'c>(
     db: impl Executor<'c, Database = Any>,
     account: &AccountId,
+    at: &PageAt,
     limit: i64,
 ) -> sqlx::Result<Vec<ListedRow>> {
-    sqlx::query_as(
+    let (from, order) = at.sql("r.created_at", "r.id", 3);
+    let sql = format!(
         "SELECT r.id, r.backup_id, r.project_id, r.resource_id, r.resource_name, r.status,
                 r.detail, r.created_at, r.finished_at, r.requested_by, res.sha256
          FROM restores r LEFT JOIN resources res ON res.id = r.resource_id
-         WHERE r.account_id = $1 ORDER BY r.created_at DESC, r.id LIMIT $2",
-    )
-    .bind(account)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+         WHERE r.account_id = $1 {from}
+         ORDER BY r.created_at {order}, r.id {order} LIMIT $2"
+    );
+    let mut query = sqlx::query_as(&sql).bind(account).bind(limit);
+    if let Some(cursor) = at.cursor() {
+        query = query.bind(cursor.at).bind(cursor.id.as_str());
+    }
+    query.fetch_all(db).await
 }
 
 /// Renews a restore attempt's lease; whether the attempt still holds the restore.

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use backshare::model::PrincipalScope;
+use backshare::paging::PageAt;
 use backshare::service::NewShare;
 use backshare::views::ShareStatus;
 use backshare::UserError;
@@ -134,7 +135,7 @@ async fn a_server_backup_is_accepted_into_a_vault_copied_verified_and_a_server_c
         .await
         .unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
-    let restores = w.svc.restores(&bob).await.unwrap();
+    let restores = w.svc.restores(&bob, &PageAt::First).await.unwrap().restores;
     let done = &restores[0];
     assert_eq!(done.project_id.as_str(), "proj-acmeeast-standby");
     assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
@@ -180,7 +181,13 @@ async fn an_encrypted_disk_backup_is_shared_only_with_its_key_and_its_copy_stays
     w.restore(BOB, SECRET_DISK).await.unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
     let bob = w.caller(BOB).await;
-    let done = w.svc.restores(&bob).await.unwrap().remove(0);
+    let done = w
+        .svc
+        .restores(&bob, &PageAt::First)
+        .await
+        .unwrap()
+        .restores
+        .remove(0);
     assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
     assert!(done.resource_id.as_str().starts_with("disk-"));
     let created = w
@@ -300,7 +307,14 @@ async fn deleting_the_original_deletes_the_copy_and_frees_the_space_but_the_crea
     w.restore(BOB, WEB).await.unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
     let bob = w.caller(BOB).await;
-    let server = w.svc.restores(&bob).await.unwrap().remove(0).resource_id;
+    let server = w
+        .svc
+        .restores(&bob, &PageAt::First)
+        .await
+        .unwrap()
+        .restores
+        .remove(0)
+        .resource_id;
 
     let alice = w.caller(ALICE).await;
     w.svc.delete_backup(&alice, WEB, Utc::now()).await.unwrap();

@@ -133,7 +133,12 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
     w.restore(BOB, ORDERS).await.unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
     let bob = w.caller(BOB).await;
-    let restored = w.svc.resources(&bob).await.unwrap();
+    let restored = w
+        .svc
+        .resources(&bob, &PageAt::First)
+        .await
+        .unwrap()
+        .resources;
     assert!(restored
         .iter()
         .any(|r| r.restored && r.kind.as_str() == "cluster"));
@@ -181,9 +186,10 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
         .unwrap();
     assert!(!w
         .svc
-        .resources(&alice)
+        .resources(&alice, &PageAt::First)
         .await
         .unwrap()
+        .resources
         .iter()
         .any(|r| r.id.as_str() == cluster));
     assert!(w.received_by_bob(ORDERS).await.is_none());
@@ -193,5 +199,12 @@ async fn releasing_a_cluster_takes_its_backups_and_recipients_lose_access_but_re
     );
     assert!(!w.svc.objects().exists("backups", ORDERS).await);
     // What Bob restored from it stays.
-    assert_eq!(w.svc.resources(&bob).await.unwrap(), restored);
+    assert_eq!(
+        w.svc
+            .resources(&bob, &PageAt::First)
+            .await
+            .unwrap()
+            .resources,
+        restored
+    );
 }

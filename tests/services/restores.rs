@@ -2,6 +2,7 @@
 
 use backshare::conflict::Conflict;
 use backshare::demo;
+use backshare::paging::PageAt;
 use backshare::service::{Backshare, Settings};
 use backshare::UserError;
 use chrono::Utc;
@@ -43,7 +44,7 @@ async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluste
     assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 2);
     assert_eq!(w.backup_status(ORDERS).await, "Available");
     let bob = w.caller(BOB).await;
-    let restores = w.svc.restores(&bob).await.unwrap();
+    let restores = w.svc.restores(&bob, &PageAt::First).await.unwrap().restores;
     assert_eq!(restores.len(), 1, "each account sees its own restores");
     let restored = &restores[0];
     assert_eq!(restored.status, RestoreStatus::Done);
@@ -159,7 +160,13 @@ async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key
     assert_eq!(w.backup_status(SECRET_DISK).await, "Locked (restoring)");
     w.svc.run_due_work(Utc::now()).await.unwrap();
     let alice = w.caller(ALICE).await;
-    let done = w.svc.restores(&alice).await.unwrap().remove(0);
+    let done = w
+        .svc
+        .restores(&alice, &PageAt::First)
+        .await
+        .unwrap()
+        .restores
+        .remove(0);
     assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
     let created = w
         .svc

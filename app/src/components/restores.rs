@@ -4,20 +4,27 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::failure::failure;
+use crate::components::pager::Pager;
 use crate::format;
 
 /// "Restores": refetched whenever `refresh` changes (a poll tick or a new restore).
 #[component]
 pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl IntoView {
-    let restores = Resource::new(move || refresh.get(), |_| api::restores());
+    // The page shown, as a page link names it; `None` is the newest.
+    let page = RwSignal::new(None::<String>);
+    let restores = Resource::new(
+        move || (refresh.get(), page.get()),
+        |(_, at)| api::restores(at),
+    );
     view! {
         <Transition fallback=|| ()>
             {move || Suspend::new(async move {
                 match restores.await {
-                    Ok(list) if list.is_empty() => ().into_any(),
-                    Ok(list) => view! {
+                    Ok(listing) if listing.restores.is_empty() => ().into_any(),
+                    Ok(listing) => view! {
                         <section aria-labelledby="restores-title">
                             <h2 id="restores-title">"Restores"</h2>
+                            <Pager label="Pages of Restores" links=listing.links at=page/>
                             <table class="restores">
                                 <thead>
                                     <tr>
@@ -26,7 +33,7 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                                     </tr>
                                 </thead>
                                 <tbody>
-                                    {list.into_iter().map(|r| view! {
+                                    {listing.restores.into_iter().map(|r| view! {
                                         <tr data-restore=r.id.to_string() data-backup=r.backup_id.to_string()>
                                             <td>{r.resource_name.clone()}<br/><code>{r.resource_id.to_string()}</code></td>
                                             <td><code>{r.backup_id.to_string()}</code></td>

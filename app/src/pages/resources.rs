@@ -8,6 +8,7 @@ use crate::api::{self, ReleaseResource};
 use crate::components::changes::use_changes;
 use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::pager::Pager;
 use crate::format;
 
 /// Every resource with its verified checksum and "Release".
@@ -15,9 +16,11 @@ use crate::format;
 pub fn ResourcesPage() -> impl IntoView {
     let release = ServerAction::<ReleaseResource>::new();
     let changed = use_changes();
+    // The page shown, as a page link names it; `None` is the newest.
+    let page = RwSignal::new(None::<String>);
     let list = Resource::new(
-        move || (changed.get(), release.version().get()),
-        |_| api::resources(),
+        move || (changed.get(), release.version().get(), page.get()),
+        |(_, _, at)| api::resources(at),
     );
     let problem = Signal::derive(move || last_failure(release.value().get()));
     let releasing = RwSignal::new(None::<String>);
@@ -27,7 +30,8 @@ pub fn ResourcesPage() -> impl IntoView {
         <Transition fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match list.await {
-                    Ok(resources) => view! {
+                    Ok(listing) => view! {
+                        <Pager label="Pages of Resources" links=listing.links at=page/>
                         <table class="resources">
                             <thead>
                                 <tr>
@@ -36,7 +40,7 @@ pub fn ResourcesPage() -> impl IntoView {
                                 </tr>
                             </thead>
                             <tbody>
-                                {resources.into_iter().map(|r| {
+                                {listing.resources.into_iter().map(|r| {
                                     let id = r.id.to_string();
                                     let release_id = id.clone();
                                     let question = match r.kind {

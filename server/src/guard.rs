@@ -1,0 +1,159 @@
+//! What every request meets before the app, and every response on its way out: a body
+//! limit (413), a same-origin check on requests that change state (403), and the headers a
+//! security review expects.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+/// How the web surface is exposed: settings the middleware and the session cookie read.
+#[derive(Debug, Clone)]
+pub struct Web {
+    /// Mark the session cookie `Secure` and send HSTS (behind HTTPS).
+    pub secure_cookies: bool,
+    /// The origins (`https://backshare.example.com`) pages are served from. Empty: the
+    /// origin the request itself names in `Host`, which is right unless a proxy rewrites it.
+    pub public_origins: Vec<String>,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl Default for Web {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            public_origins: Vec::new(),
+            body_limit: 64 * 1024,
+        }
+    }
+}
+
+/// The middleware: refuses what must not reach the app, then adds the headers.
+pub async fn guard(State(web): State<Arc<Web>>, request: Request, next: Next) -> Response {
+    let api = request.uri().path().starts_with("/api/");
+    let request = match admit(&web, request).await {
+        Ok(request) => request,
+        Err(refusal) => return refusal,
+    };
+    let mut response = next.run(request).await;
+    secure_headers(&web, api, response.headers_mut());
+    response
+}
+
+async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
+    if changes_state(request.method()) {
+        if let Some(origin) = foreign_origin(web, request.headers()) {
+            tracing::info!(%origin, path = %request.uri().path(), "cross-site request refused");
+            return Err(refuse(
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("This request came from another site ({origin}): Backshare accepts changes only from its own pages."),
+            ));
+        }
+    }
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > web.body_limit as u64) {
+        return Err(too_large(web));
+    }
+    if !changes_state(request.method()) {
+        return Ok(request);
+    }
+    // A body without a declared length (chunked) is read up to the limit here.
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, web.body_limit).await {
+        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
+        Err(_) => Err(too_large(web)),
+    }
+}
+
+fn changes_state(method: &Method) -> bool {
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// The origin a browser says the request came from, when it is not this server's. A
+/// request with none of `Origin`, `Sec-Fetch-Site` or `Referer` comes from no browser
+/// page (a script or `curl`) and is let through: cross-site forgery needs a browser.
+fn foreign_origin(web: &Web, headers: &HeaderMap) -> Option<String> {
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let own = |origin: &str| {
+        if web.public_origins.is_empty() {
+            let host = text(header::HOST).unwrap_or_default();
+            origin == format!("http://{host}") || origin == format!("https://{host}")
+        } else {
+            web.public_origins.iter().any(|o| o == origin)
+        }
+    };
+    if let Some(origin) = text(header::ORIGIN) {
+        return (!own(origin)).then(|| origin.to_owned());
+    }
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return (!matches!(site, "same-origin" | "none")).then(|| format!("a {site} page"));
+    }
+    let referer = text(header::REFERER)?;
+    let origin = origin_of(referer);
+    (!own(&origin)).then_some(origin)
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => {
+            let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+            format!("{scheme}://{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+fn too_large(web: &Web) -> Response {
+    refuse(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "invalid",
+        format!(
+            "The request is larger than {} KiB, the most Backshare accepts.",
+            web.body_limit / 1024
+        ),
+    )
+}
+
+/// A refusal in the shape every server function answers with: `{code, message}`.
+fn refuse(status: StatusCode, code: &str, message: String) -> Response {
+    let body = serde_json::json!({ "code": code, "message": message });
+    (status, axum::Json(body)).into_response()
+}
+
+fn secure_headers(web: &Web, api: bool, headers: &mut HeaderMap) {
+    let mut set = |name: &'static str, value: &'static str| {
+        headers
+            .entry(header::HeaderName::from_static(name))
+            .or_insert(HeaderValue::from_static(value));
+    };
+    set("x-content-type-options", "nosniff");
+    set("x-frame-options", "DENY");
+    set("referrer-policy", "same-origin");
+    // No page may be framed, post forms elsewhere, or load plugins; scripts are not
+    // restricted yet (hydration's inline module script needs a nonce first).
+    set(
+        "content-security-policy",
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",
+    );
+    if web.secure_cookies {
+        set("strict-transport-security", "max-age=31536000");
+    }
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    // A signed-in user's pages and answers are theirs alone: no cache keeps them.
+    if api || html {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
