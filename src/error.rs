@@ -30,6 +30,10 @@ pub enum UserError {
     /// Input that cannot be read, naming what is wrong.
     #[error("{0}")]
     Invalid(String),
+    /// Too many failed sign-ins for this email or from this address: wait `retry_after`
+    /// seconds.
+    #[error("Too many failed sign-ins: try again in {} minutes.", .retry_after.div_ceil(60))]
+    Throttled { retry_after: u64 },
     /// A fault inside the server; the detail is in the server's log.
     #[error("Something went wrong on our side. Please try again in a moment.")]
     Internal,
@@ -56,6 +60,7 @@ impl UserError {
             Self::Forbidden(_) => 403,
             Self::Refused(_) | Self::Conflict(_) => 409,
             Self::Invalid(_) => 400,
+            Self::Throttled { .. } => 429,
             Self::Internal => 500,
         }
     }

@@ -37,6 +37,11 @@ mod on_server {
                 StatusCode::from_u16(error.http_status())
                     .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             );
+            if let UserError::Throttled { retry_after } = &error {
+                if let Ok(value) = retry_after.to_string().parse() {
+                    response.insert_header(axum::http::header::RETRY_AFTER, value);
+                }
+            }
         }
         AppError::from(error)
     }
@@ -105,14 +110,24 @@ mod on_server {
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let svc = on_server::service()?;
     let session = on_server::session().await?;
-    match svc.authenticate(&email, &password).await {
+    // The client's address, where the server knows it (it throttles per address too).
+    let client = leptos_axum::extract::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .await
+        .ok()
+        .map(|info| info.0.ip().to_string());
+    let signed_in = svc
+        .authenticate(&email, &password, client.as_deref(), chrono::Utc::now())
+        .await;
+    match signed_in {
         Ok(user) => {
             on_server::store_user(&session, &user).await?;
             leptos_axum::redirect("/backups");
             Ok(())
         }
         // Without JavaScript the sign-in page shows the message from its query.
-        Err(_) if on_server::is_plain_form_post() => {
+        Err(backshare::service::ServiceError::User(backshare::UserError::BadCredentials))
+            if on_server::is_plain_form_post() =>
+        {
             leptos_axum::redirect("/signin?failed=1");
             Ok(())
         }

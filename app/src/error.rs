@@ -18,6 +18,7 @@ pub enum ErrorCode {
     Refused,
     Conflict,
     Invalid,
+    Throttled,
     Internal,
     /// The request did not arrive or could not be read (for example malformed arguments).
     Transport,
@@ -48,6 +49,7 @@ impl From<UserError> for AppError {
             UserError::Refused(_) => ErrorCode::Refused,
             UserError::Conflict(_) => ErrorCode::Conflict,
             UserError::Invalid(_) => ErrorCode::Invalid,
+            UserError::Throttled { .. } => ErrorCode::Throttled,
             UserError::Internal => ErrorCode::Internal,
         };
         Self {

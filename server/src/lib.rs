@@ -87,6 +87,26 @@ pub struct Config {
     /// worker, on any instance, may take it over.
     #[arg(long, env = "BACKSHARE_JOB_LEASE", default_value = "30s", value_parser = humantime::parse_duration)]
     pub job_lease: Duration,
+    /// Failed sign-ins per email within the window before sign-in answers 429.
+    #[arg(
+        long,
+        env = "BACKSHARE_SIGN_IN_FAILURES_PER_EMAIL",
+        default_value_t = 5
+    )]
+    pub sign_in_failures_per_email: u32,
+    /// Failed sign-ins per client address within the window before sign-in answers 429.
+    #[arg(
+        long,
+        env = "BACKSHARE_SIGN_IN_FAILURES_PER_ADDRESS",
+        default_value_t = 50
+    )]
+    pub sign_in_failures_per_address: u32,
+    /// The window failed sign-ins are counted in, from the first failure (e.g. `15m`).
+    #[arg(long, env = "BACKSHARE_SIGN_IN_WINDOW", default_value = "15m", value_parser = humantime::parse_duration)]
+    pub sign_in_window: Duration,
+    /// Password checks (Argon2, about 19 MiB each) running at once.
+    #[arg(long, env = "BACKSHARE_PASSWORD_CHECKS", default_value_t = 4)]
+    pub password_checks: usize,
     /// The master key wrapping every account's key, as 64 hex digits; default: the file
     /// `master.key` in the data folder, created on first start.
     #[arg(long, env = "BACKSHARE_MASTER_KEY", hide_env_values = true)]
@@ -174,6 +194,13 @@ impl Config {
             copy_rate_limit: self.copy_rate_limit,
             master_key: self.master_key.clone(),
             sharing_opt_in: self.sharing_opt_in,
+            sign_in: backshare::service::SignInThrottle {
+                per_email: self.sign_in_failures_per_email,
+                per_address: self.sign_in_failures_per_address,
+                window: chrono::Duration::from_std(self.sign_in_window)
+                    .context("BACKSHARE_SIGN_IN_WINDOW is too long")?,
+            },
+            password_checks: self.password_checks,
         })
     }
 }
@@ -465,6 +492,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
     println!("Backshare is listening on http://{addr}");
+    // Each request knows its client's address (sign-in throttles per address too).
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -889,3 +889,42 @@ async fn every_answer_carries_the_security_headers_and_private_ones_are_not_cach
         assert_eq!(header("cache-control"), "no-store");
     }
 }
+
+#[tokio::test]
+async fn a_flood_of_wrong_passwords_is_answered_429_with_retry_after() {
+    let s = server().await;
+    let attempt = || s.call(None, "sign_in", "email=alice@acme.example&password=wrong");
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        statuses.push(attempt().await.status);
+    }
+    assert_eq!(&statuses[..5], &[StatusCode::UNAUTHORIZED; 5]);
+    let throttled = attempt().await;
+    assert_eq!(
+        throttled.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        throttled.body
+    );
+    assert_eq!(throttled.json()["code"], "throttled");
+    assert!(
+        message(&throttled).contains("try again in"),
+        "{}",
+        throttled.body
+    );
+    let retry: u64 = throttled.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry > 0 && retry <= 900, "{retry}");
+    // The right password waits for the window too.
+    let right = s
+        .call(
+            None,
+            "sign_in",
+            "email=alice@acme.example&password=backshare-demo",
+        )
+        .await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
+}

@@ -23,6 +23,7 @@ impl Backshare {
         let mut moved = 0;
         // The feed only needs recent changes: a page that reconnects refetches anyway.
         store::activity::prune_changes(&self.db, millis(now - Duration::minutes(10))).await?;
+        store::sign_ins::prune(&self.db, millis(now - self.settings.sign_in.window)).await?;
         for row in store::invitations::due(&self.db, millis(now), DUE_AT_ONCE).await? {
             let next = row.state.invitation().expire(now)?;
             let mut tx = self.writer.begin().await?;

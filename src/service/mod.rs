@@ -42,6 +42,29 @@ pub struct Settings {
     pub master_key: Option<String>,
     /// Sharing is opt-in: only accounts an operator enabled may share (off by default).
     pub sharing_opt_in: bool,
+    /// How failed sign-ins are throttled.
+    pub sign_in: SignInThrottle,
+    /// Password checks (Argon2, about 19 MiB each) running at once on an instance.
+    pub password_checks: usize,
+}
+
+/// Failed sign-ins allowed per email and per client address within a window; past them
+/// sign-in answers 429 until the window, which starts with the first failure, ends.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInThrottle {
+    pub per_email: u32,
+    pub per_address: u32,
+    pub window: Duration,
+}
+
+impl Default for SignInThrottle {
+    fn default() -> Self {
+        Self {
+            per_email: 5,
+            per_address: 50,
+            window: Duration::minutes(15),
+        }
+    }
 }
 
 impl Default for Settings {
@@ -54,6 +77,8 @@ impl Default for Settings {
             copy_rate_limit: 0,
             master_key: None,
             sharing_opt_in: false,
+            sign_in: SignInThrottle::default(),
+            password_checks: 4,
         }
     }
 }
@@ -172,6 +197,8 @@ pub struct Backshare {
     pub(crate) objects: ObjectStore,
     /// Wraps every account's key (see `crypto`).
     master_key: SecretKey,
+    /// Bounds the password checks running at once, so a flood cannot exhaust memory.
+    password_checks: std::sync::Arc<tokio::sync::Semaphore>,
     settings: Settings,
 }
 
@@ -245,6 +272,9 @@ impl Backshare {
             tracing::info!(swept, "removed uploads a previous run left unfinished");
         }
         Ok(Self {
+            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(
+                settings.password_checks.max(1),
+            )),
             writer: crate::db::Writer::new(db.clone()),
             db,
             objects,
@@ -263,21 +293,59 @@ impl Backshare {
         &self.objects
     }
 
-    /// Checks an email and password; one refusal for an unknown email and a wrong password.
+    /// Checks an email and password from a client address (when known). One refusal for
+    /// an unknown email and a wrong password, in the same time; past the throttle's
+    /// failures for the email or the address, 429 until its window ends (counted in the
+    /// database, so every instance throttles alike).
     #[tracing::instrument(skip(self, password), err(level = "info"))]
-    pub async fn authenticate(&self, email: &str, password: &str) -> ServiceResult<UserId> {
+    pub async fn authenticate(
+        &self,
+        email: &str,
+        password: &str,
+        client: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<UserId> {
         let email = email.trim().to_lowercase();
+        let throttle = self.settings.sign_in;
+        let since = millis(now - throttle.window);
+        let email_key = format!("email:{email}");
+        let keys = [
+            Some((email_key.clone(), throttle.per_email)),
+            client.map(|address| (format!("address:{address}"), throttle.per_address)),
+        ];
+        for (key, allowed) in keys.iter().flatten() {
+            let recent = store::sign_ins::recent(&self.db, key, since).await?;
+            if let Some(recent) = recent.filter(|r| r.failures >= i64::from(*allowed)) {
+                let ends = recent.window_start + throttle.window.num_milliseconds();
+                let retry_after = u64::try_from((ends - millis(now)) / 1000 + 1).unwrap_or(1);
+                return Err(UserError::Throttled { retry_after }.into());
+            }
+        }
         let (id, phc) = match store::accounts::credentials(&self.db, &email).await? {
             Some(user) => (Some(user.id), user.password_hash),
             None => (None, crate::password::decoy().to_owned()),
         };
         let password = password.to_owned();
+        let permit = self
+            .password_checks
+            .acquire()
+            .await
+            .map_err(|e| ServiceError::Corrupt(format!("password checks closed: {e}")))?;
         let matches = tokio::task::spawn_blocking(move || crate::password::verify(&password, &phc))
             .await
             .map_err(|e| ServiceError::Corrupt(format!("password check panicked: {e}")))?;
+        drop(permit);
         match (id, matches) {
-            (Some(id), true) => Ok(UserId::from_trusted(id)),
-            _ => Err(UserError::BadCredentials.into()),
+            (Some(id), true) => {
+                store::sign_ins::clear(&self.db, &email_key).await?;
+                Ok(UserId::from_trusted(id))
+            }
+            _ => {
+                for (key, _) in keys.iter().flatten() {
+                    store::sign_ins::count_failure(&self.db, key, millis(now), since).await?;
+                }
+                Err(UserError::BadCredentials.into())
+            }
         }
     }
 

@@ -19,6 +19,7 @@ pub mod invitations;
 pub mod resources;
 pub mod restores;
 pub mod shares;
+pub mod sign_ins;
 pub mod vaults;
 
 /// `$first, $first+1, …` for `count` values bound in order (an `IN (…)` list: the `Any`

@@ -51,7 +51,7 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_refusal() {
     let w = world().await;
     assert_eq!(
         w.svc
-            .authenticate("Alice@Acme.example", demo::DEMO_PASSWORD)
+            .authenticate("Alice@Acme.example", demo::DEMO_PASSWORD, None, Utc::now())
             .await
             .unwrap()
             .as_str(),
@@ -59,13 +59,13 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_refusal() {
     );
     let wrong = UserError::from(
         w.svc
-            .authenticate("alice@acme.example", "nope")
+            .authenticate("alice@acme.example", "nope", None, Utc::now())
             .await
             .unwrap_err(),
     );
     let unknown = UserError::from(
         w.svc
-            .authenticate("nobody@acme.example", "nope")
+            .authenticate("nobody@acme.example", "nope", None, Utc::now())
             .await
             .unwrap_err(),
     );
@@ -228,4 +228,67 @@ async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it(
         .backups;
     let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
     assert_eq!(orders.share_blocked, None);
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_throttled_per_email_and_per_address_until_the_window_ends() {
+    let w = world().await;
+    let now = Utc::now();
+    let sign_in = |email: &str, password: &str, client: &str, at| {
+        let svc = w.svc.clone();
+        let (email, password, client) = (email.to_owned(), password.to_owned(), client.to_owned());
+        async move {
+            svc.authenticate(&email, &password, Some(&client), at)
+                .await
+                .map_err(UserError::from)
+        }
+    };
+    // Five wrong passwords for Alice: the sixth attempt is refused, the right password too.
+    for _ in 0..5 {
+        let wrong = sign_in("alice@acme.example", "nope", "10.0.0.1", now).await;
+        assert_eq!(wrong, Err(UserError::BadCredentials));
+    }
+    let throttled = sign_in("alice@acme.example", demo::DEMO_PASSWORD, "10.0.0.2", now).await;
+    let Err(UserError::Throttled { retry_after }) = throttled else {
+        panic!("not throttled: {throttled:?}");
+    };
+    assert!((890..=901).contains(&retry_after), "{retry_after} s");
+    // An unknown email is throttled the same way, so the answer tells nothing.
+    for _ in 0..5 {
+        let _ = sign_in("nobody@acme.example", "nope", "10.0.0.3", now).await;
+    }
+    assert!(matches!(
+        sign_in("nobody@acme.example", "nope", "10.0.0.3", now).await,
+        Err(UserError::Throttled { .. })
+    ));
+    // Bob, from a fresh address, is not held up by Alice's window.
+    assert!(sign_in(
+        "bob@acme-east.example",
+        demo::DEMO_PASSWORD,
+        "10.0.0.4",
+        now
+    )
+    .await
+    .is_ok());
+    // Once the window has passed, Alice signs in.
+    let later = now + chrono::Duration::minutes(16);
+    assert!(
+        sign_in("alice@acme.example", demo::DEMO_PASSWORD, "10.0.0.2", later)
+            .await
+            .is_ok()
+    );
+    // One address trying many emails is throttled too (50 failures by default).
+    for i in 0..50 {
+        let _ = sign_in(&format!("guess{i}@acme.example"), "nope", "10.9.9.9", later).await;
+    }
+    assert!(matches!(
+        sign_in(
+            "bob@acme-east.example",
+            demo::DEMO_PASSWORD,
+            "10.9.9.9",
+            later
+        )
+        .await,
+        Err(UserError::Throttled { .. })
+    ));
 }
