@@ -30,6 +30,9 @@ pub enum UserError {
     /// Input that cannot be read, naming what is wrong.
     #[error("{0}")]
     Invalid(String),
+    /// The account already uses its share of a bounded resource (running restores, say).
+    #[error("{0}")]
+    Busy(String),
     /// Too many failed sign-ins for this email or from this address: wait `retry_after`
     /// seconds.
     #[error("Too many failed sign-ins: try again in {} minutes.", .retry_after.div_ceil(60))]
@@ -60,7 +63,7 @@ impl UserError {
             Self::Forbidden(_) => 403,
             Self::Refused(_) | Self::Conflict(_) => 409,
             Self::Invalid(_) => 400,
-            Self::Throttled { .. } => 429,
+            Self::Throttled { .. } | Self::Busy(_) => 429,
             Self::Internal => 500,
         }
     }

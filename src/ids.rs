@@ -148,7 +148,7 @@ impl PrincipalRef {
     /// Reads what a person typed: a project id if it starts with `proj-`, a folder id if
     /// it starts with `fd-`, else an account id.
     pub fn parse(input: &str) -> Result<Self, UserError> {
-        let trimmed = input.trim();
+        let trimmed = crate::input::check_id("A principal", input)?;
         if trimmed.is_empty() {
             return Err(UserError::Invalid(
                 "Enter a principal: an account ID, a project ID or a folder ID.".into(),

@@ -10,6 +10,7 @@ pub mod copy;
 pub mod error;
 pub mod grant;
 pub mod ids;
+pub mod input;
 pub mod invitation;
 pub mod model;
 pub mod paging;

@@ -27,7 +27,7 @@ pub enum Refusal {
         backup: BackupId,
     },
     /// Rule 2, project principal.
-    #[error("Project {project} is in {project_region}, but {backup} is in {region}: backups can only be shared within their region.")]
+    #[error("Project {project} is not in {region}, the region of {backup}: backups can only be shared within their region.")]
     ProjectInOtherRegion {
         project: String,
         project_region: String,

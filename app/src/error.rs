@@ -49,7 +49,7 @@ impl From<UserError> for AppError {
             UserError::Refused(_) => ErrorCode::Refused,
             UserError::Conflict(_) => ErrorCode::Conflict,
             UserError::Invalid(_) => ErrorCode::Invalid,
-            UserError::Throttled { .. } => ErrorCode::Throttled,
+            UserError::Throttled { .. } | UserError::Busy(_) => ErrorCode::Throttled,
             UserError::Internal => ErrorCode::Internal,
         };
         Self {

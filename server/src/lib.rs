@@ -104,6 +104,9 @@ pub struct Config {
     /// The window failed sign-ins are counted in, from the first failure (e.g. `15m`).
     #[arg(long, env = "BACKSHARE_SIGN_IN_WINDOW", default_value = "15m", value_parser = humantime::parse_duration)]
     pub sign_in_window: Duration,
+    /// Restores one account may have running at once; more answer 429.
+    #[arg(long, env = "BACKSHARE_RESTORES_PER_ACCOUNT", default_value_t = 4)]
+    pub restores_per_account: u32,
     /// Password checks (Argon2, about 19 MiB each) running at once.
     #[arg(long, env = "BACKSHARE_PASSWORD_CHECKS", default_value_t = 4)]
     pub password_checks: usize,
@@ -201,6 +204,7 @@ impl Config {
                     .context("BACKSHARE_SIGN_IN_WINDOW is too long")?,
             },
             password_checks: self.password_checks,
+            restores_per_account: self.restores_per_account,
         })
     }
 }

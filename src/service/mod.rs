@@ -46,6 +46,9 @@ pub struct Settings {
     pub sign_in: SignInThrottle,
     /// Password checks (Argon2, about 19 MiB each) running at once on an instance.
     pub password_checks: usize,
+    /// Restores one account may have running at once (the owner's backup stays locked
+    /// while a restore of it runs, so this also bounds how long a recipient can hold it).
+    pub restores_per_account: u32,
 }
 
 /// Failed sign-ins allowed per email and per client address within a window; past them
@@ -79,6 +82,7 @@ impl Default for Settings {
             sharing_opt_in: false,
             sign_in: SignInThrottle::default(),
             password_checks: 4,
+            restores_per_account: 4,
         }
     }
 }

@@ -37,18 +37,19 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<RestoreId> {
         let mut tx = self.writer.begin().await?;
-        // Rule 6's lock is set on the backup, and its grant and copy are read: both are
-        // the backup's to guard.
-        tx.lock(&[Lock::backup(backup_id)]).await?;
+        // The account's running restores are counted under its lock; rule 6's lock is set
+        // on the backup, and its grant and copy are read: both are the backup's to guard.
+        tx.lock(&[
+            Lock::account(caller.account_id.as_str()),
+            Lock::backup(backup_id),
+        ])
+        .await?;
         let row = store::backups::for_restore(&mut tx, backup_id, millis(now)).await?;
         let not_found = || UserError::NotFound(format!("Backup {backup_id}"));
         let Some(row) = row else {
             return Err(not_found().into());
         };
         let (kind, lock) = (row.kind, row.lock_reason);
-        let Some(resource_kind) = kind.resource_kind() else {
-            return Err(Refusal::FileBackupRestore(BackupId::from_trusted(backup_id)).into());
-        };
         // A recipient of a server or disk backup creates from its own copy, never from the
         // owner's original.
         let mut from_copy = None;
@@ -67,8 +68,19 @@ impl Backshare {
                 from_copy = Some(grant.id);
             }
         }
+        // Only now, the backup being the caller's to use, may a rule say why not.
+        let Some(resource_kind) = kind.resource_kind() else {
+            return Err(Refusal::FileBackupRestore(BackupId::from_trusted(backup_id)).into());
+        };
         caller.require_change()?;
         rules::check_restorable(&BackupId::from_trusted(backup_id), kind, lock)?;
+        let cap = self.settings.restores_per_account;
+        if store::restores::running(&mut tx, &caller.account_id).await? >= i64::from(cap) {
+            return Err(UserError::Busy(format!(
+                "Your account already has {cap} restores running: start this one when one of them has finished."
+            ))
+            .into());
+        }
         let region = &row.region;
         // The project chosen, or else the account's first in the backup's region.
         let project =

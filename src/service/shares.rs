@@ -102,13 +102,15 @@ impl Backshare {
         refusal: &UserError,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
+        // The request is the caller's input: what the log keeps of it is bounded.
+        let share_name = crate::input::bounded(share_name, crate::input::MAX_NAME);
         let line = Line {
             actor: Some(caller),
             action: "Share backups",
             owner: caller.account_id.as_str(),
             recipient: None,
-            share_name: Some(share_name),
-            detail,
+            share_name: Some(&share_name),
+            detail: crate::input::bounded(&detail, 300),
             outcome: &refusal.to_string(),
         };
         let mut conn = self.db.acquire().await?;
@@ -123,6 +125,7 @@ impl Backshare {
     ) -> ServiceResult<ShareId> {
         caller.require_change()?;
         let name = parse_share_name(&request.name)?;
+        check_backup_ids(&request.backup_ids)?;
         if request.backup_ids.is_empty() {
             return Err(UserError::Invalid("Choose at least one backup to share.".into()).into());
         }
@@ -183,6 +186,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let principals = parse_principals(&request.principals)?;
+        check_backup_ids(&request.backup_ids)?;
         let mut tx = self.writer.begin().await?;
         lock_share_change(
             &mut tx,
@@ -263,6 +267,9 @@ impl Backshare {
                 (&update.principals, &update.backup_ids, update.grant_key)
             }
         };
+        // A request over the caps is refused as a whole: its items are not even read.
+        check_backup_ids(backup_ids)?;
+        crate::input::check_count("principals", typed.len())?;
         let mut principals = Vec::new();
         for text in typed {
             match PrincipalRef::parse(text) {
@@ -605,8 +612,9 @@ async fn lock_share_change(
     Ok(())
 }
 
-/// The principals as typed, parsed, each once.
+/// The principals as typed, parsed, each once: at most [`crate::input::MAX_ITEMS`].
 fn parse_principals(typed: &[String]) -> Result<Vec<PrincipalRef>, UserError> {
+    crate::input::check_count("principals", typed.len())?;
     let mut principals = Vec::new();
     for text in typed {
         let principal = PrincipalRef::parse(text)?;
@@ -617,9 +625,19 @@ fn parse_principals(typed: &[String]) -> Result<Vec<PrincipalRef>, UserError> {
     Ok(principals)
 }
 
-/// A share name: 1 to 64 characters after trimming.
+/// The backups of a request: at most [`crate::input::MAX_ITEMS`], each a plausible id.
+fn check_backup_ids(ids: &[String]) -> Result<(), UserError> {
+    crate::input::check_count("backups", ids.len())?;
+    for id in ids {
+        crate::input::check_id("A backup ID", id)?;
+    }
+    Ok(())
+}
+
+/// A share name: 1 to 64 visible characters after trimming.
 fn parse_share_name(input: &str) -> Result<String, UserError> {
     let name = input.trim();
+    crate::input::check_visible("The resource share name", name)?;
     match name.chars().count() {
         0 => Err(UserError::Invalid("Enter a resource share name.".into())),
         1..=64 => Ok(name.to_owned()),

@@ -195,3 +195,11 @@ pub async fn renew_lease<'c>(
     .await?;
     Ok(renewed.rows_affected() == 1)
 }
+
+/// How many restores of the account are running.
+pub async fn running(conn: &mut Conn, account: &AccountId) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM restores WHERE account_id = $1 AND status = 'running'")
+        .bind(account)
+        .fetch_one(conn)
+        .await
+}

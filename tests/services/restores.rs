@@ -7,7 +7,9 @@ use backshare::service::{Backshare, Settings};
 use backshare::UserError;
 use chrono::Utc;
 
-use crate::world::{world, World, ALICE, BOB, BOB_ACCOUNT, CAROL, ORDERS, SECRET_DISK, VIC};
+use crate::world::{
+    world, World, ALICE, BOB, BOB_ACCOUNT, CAROL, CLUSTER_2, ORDERS, SECRET_DISK, VIC,
+};
 
 #[tokio::test]
 async fn a_recipient_restores_a_shared_cluster_backup_into_a_verified_new_cluster_that_outlives_the_share(
@@ -181,4 +183,51 @@ async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key
     );
     assert_eq!(Some(backshare::objects::sha256_hex(&created)), done.sha256);
     assert_eq!(w.backup_status(SECRET_DISK).await, "Available");
+}
+
+#[tokio::test]
+async fn another_tenants_backup_is_not_found_before_any_rule_speaks_and_restores_are_capped() {
+    let w = world().await;
+    // Alice's file backup: she is told why not; to Bob it reads as one that does not exist.
+    let files = "fb-acmehq-files-001";
+    assert!(matches!(
+        w.restore(ALICE, files).await,
+        Err(UserError::Refused(_))
+    ));
+    let theirs = w.restore(BOB, files).await.unwrap_err();
+    let missing = w.restore(BOB, "fb-none").await.unwrap_err();
+    assert!(matches!(theirs, UserError::NotFound(_)), "{theirs}");
+    assert_eq!(
+        theirs.to_string(),
+        missing.to_string().replace("fb-none", files)
+    );
+    // Four restores may run at once per account; the fifth waits for one to finish.
+    for _ in 0..4 {
+        w.restore(ALICE, ORDERS).await.unwrap();
+    }
+    let fifth = w.restore(ALICE, ORDERS).await.unwrap_err();
+    assert!(matches!(fifth, UserError::Busy(_)), "{fifth}");
+    assert!(fifth.to_string().contains("4 restores running"), "{fifth}");
+    assert_eq!(fifth.http_status(), 429);
+    // Another account is not held up by Alice's.
+    w.share(ALICE, "to-east", &[CLUSTER_2], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let bob = w.caller(BOB).await;
+    let invitation = w
+        .svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap()
+        .pending[0]
+        .id
+        .to_string();
+    w.svc
+        .accept_invitation(&bob, &invitation, &Default::default(), Utc::now())
+        .await
+        .unwrap();
+    assert!(w.restore(BOB, CLUSTER_2).await.is_ok());
+    // Once they finish, Alice may start more.
+    w.svc.run_restores(Utc::now()).await.unwrap();
+    assert!(w.restore(ALICE, ORDERS).await.is_ok());
 }

@@ -383,3 +383,41 @@ async fn a_server_backup_reaches_ten_projects_of_one_account_and_not_an_eleventh
         "{eleventh:?}"
     );
 }
+
+#[tokio::test]
+async fn requests_over_the_caps_and_names_with_hidden_characters_are_refused_whole() {
+    let w = world().await;
+    let many: Vec<String> = (0..101).map(|i| format!("18400000000{i:05}")).collect();
+    let principals: Vec<&str> = many.iter().map(String::as_str).collect();
+    let refused = w
+        .share(ALICE, "many", &[ORDERS], &principals)
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("101 principals"), "{refused}");
+    let backups: Vec<String> = (0..101).map(|i| format!("cb-{i}")).collect();
+    let backups: Vec<&str> = backups.iter().map(String::as_str).collect();
+    let refused = w
+        .share(ALICE, "many", &backups, &[BOB_ACCOUNT])
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("101 backups"), "{refused}");
+    let refused = w
+        .share(ALICE, "orders\u{202E}east", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("U+202E"), "{refused}");
+    let long = "x".repeat(200);
+    let refused = w
+        .share(ALICE, "long id", &[long.as_str()], &[BOB_ACCOUNT])
+        .await
+        .unwrap_err();
+    assert!(refused.to_string().contains("at most 128"), "{refused}");
+    // Nothing was made.
+    let alice = w.caller(ALICE).await;
+    let page = w
+        .svc
+        .my_shares(&alice, &PageAt::First, Utc::now())
+        .await
+        .unwrap();
+    assert!(page.rows.is_empty());
+}
