@@ -38,6 +38,62 @@ pub enum CryptoError {
 #[derive(Clone)]
 pub struct SecretKey(Key<Aes256Gcm>);
 
+/// A secret given as text (the master key in hex): it never shows in `Debug` or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The secret itself, for the one place that uses it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
+/// Creates a folder (and its parents) that only its owner may enter: the data folder holds
+/// the master key and every backup's bytes.
+pub fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(path)
+}
+
+/// Refuses a key file that its group or others may read: anyone who reads it reads every
+/// encrypted backup.
+fn check_private(path: &Path) -> Result<(), CryptoError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path)
+            .map_err(|e| CryptoError::MasterKey(format!("cannot read {}: {e}", path.display())))?
+            .permissions()
+            .mode();
+        if mode & 0o077 != 0 {
+            return Err(CryptoError::MasterKey(format!(
+                "{} may be read by its group or others (mode {:o}): make it private with `chmod 600 {}`",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 impl std::fmt::Debug for SecretKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SecretKey(…)")
@@ -73,9 +129,12 @@ impl SecretKey {
         }
         let path = data_dir.join("master.key");
         match std::fs::read(&path) {
-            Ok(bytes) => Self::from_bytes(&bytes).map_err(|_| {
-                CryptoError::MasterKey(format!("{} is not a 32-byte key", path.display()))
-            }),
+            Ok(bytes) => {
+                check_private(&path)?;
+                Self::from_bytes(&bytes).map_err(|_| {
+                    CryptoError::MasterKey(format!("{} is not a 32-byte key", path.display()))
+                })
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let key = Self::generate();
                 match write_private(&path, key.0.as_slice()) {
@@ -271,6 +330,25 @@ pub fn seal(key: &SecretKey, plain: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_data_folder_is_private_and_a_readable_master_key_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        create_private_dir(&data).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&data), 0o700);
+        SecretKey::load_or_create_master(&data, None).unwrap();
+        let key = data.join("master.key");
+        assert_eq!(mode(&key), 0o600);
+        SecretKey::load_or_create_master(&data, None).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let refused = SecretKey::load_or_create_master(&data, None).unwrap_err();
+        assert!(refused.to_string().contains("chmod 600"), "{refused}");
+        assert_eq!(format!("{:?}", Secret::new("00ff")), "Secret([redacted])");
+    }
 
     fn open_in_pieces(
         key: &SecretKey,

@@ -332,6 +332,22 @@ pub fn is_retryable(error: &sqlx::Error) -> bool {
     }
 }
 
+/// A database URL fit for a log line: its password, if any, replaced by `***`.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{path}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// The variable naming a PostgreSQL server for the test suites and benchmarks, as
 /// `postgres://user:password@host:port` (no database: each test creates its own).
 pub const TEST_POSTGRES: &str = "BACKSHARE_TEST_POSTGRES";
@@ -354,5 +370,22 @@ pub async fn scratch_url(dir: &std::path::Path) -> String {
             format!("{server}/{name}")
         }
         _ => format!("sqlite://{}", dir.join("backshare.db").display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_database_urls_password_never_reaches_a_log_line() {
+        assert_eq!(
+            super::without_password(
+                "postgres://backshare:s3cret@db.example:5432/prod?sslmode=require"
+            ),
+            "postgres://backshare:***@db.example:5432/prod?sslmode=require"
+        );
+        assert_eq!(
+            super::without_password("sqlite:///data/backshare.db"),
+            "sqlite:///data/backshare.db"
+        );
     }
 }

@@ -112,8 +112,8 @@ pub struct Config {
     pub password_checks: usize,
     /// The master key wrapping every account's key, as 64 hex digits; default: the file
     /// `master.key` in the data folder, created on first start.
-    #[arg(long, env = "BACKSHARE_MASTER_KEY", hide_env_values = true)]
-    pub master_key: Option<String>,
+    #[arg(long, env = "BACKSHARE_MASTER_KEY", hide_env_values = true, value_parser = |text: &str| Ok::<_, String>(backshare::crypto::Secret::new(text)))]
+    pub master_key: Option<backshare::crypto::Secret>,
     /// Where backup bytes live: `local` (the data folder) or `s3` (a bucket from the usual
     /// `AWS_*` settings; needs a build with the `s3` feature).
     #[arg(long, env = "BACKSHARE_OBJECT_STORE", default_value = "local", value_parser = ["local", "s3"])]
@@ -212,16 +212,19 @@ impl Config {
 /// Opens storage (creating the data folder and database when missing), applies migrations
 /// and seeds the demo when asked and the database is new.
 pub async fn open(config: &Config) -> anyhow::Result<Backshare> {
-    std::fs::create_dir_all(&config.data_dir).with_context(|| {
+    backshare::crypto::create_private_dir(&config.data_dir).with_context(|| {
         format!(
             "cannot create the data folder {}",
             config.data_dir.display()
         )
     })?;
     let url = config.database_url();
-    let db = backshare::db::connect(&url)
-        .await
-        .with_context(|| format!("cannot open the database {url}"))?;
+    let db = backshare::db::connect(&url).await.with_context(|| {
+        format!(
+            "cannot open the database {}",
+            backshare::db::without_password(&url)
+        )
+    })?;
     // Instances sharing a bucket must share the key that wraps every account's key.
     if config.object_store == "s3" && config.master_key.is_none() {
         anyhow::bail!("BACKSHARE_OBJECT_STORE=s3 needs BACKSHARE_MASTER_KEY (64 hex digits), the same on every instance");

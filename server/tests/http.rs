@@ -928,3 +928,181 @@ async fn a_flood_of_wrong_passwords_is_answered_429_with_retry_after() {
         .await;
     assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+/// How a matrix row's arguments are sent.
+enum Args {
+    Form(String),
+    Json(Value),
+}
+
+/// The callers of the matrix, in its column order.
+const CALLERS: [&str; 5] = ["anonymous", "other tenant", "viewer", "recipient", "owner"];
+
+#[tokio::test]
+async fn the_authorization_matrix_holds_for_every_server_function() {
+    use StatusCode as S;
+    let (ok, unauthorized, forbidden, not_found, conflict) = (
+        S::OK,
+        S::UNAUTHORIZED,
+        S::FORBIDDEN,
+        S::NOT_FOUND,
+        S::CONFLICT,
+    );
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let callers = [
+        None,
+        Some(s.sign_in("carol@partner.example").await),
+        Some(s.sign_in("vic@acme.example").await),
+        Some(s.sign_in("bob@acme-east.example").await),
+        Some(alice.clone()),
+    ];
+    // Alice (owner) shares her orders backup with Bob (recipient); Vic views Alice's
+    // account; Carol's is another tenant.
+    let share = s
+        .create_share(Some(&alice), "matrix", ORDERS, BOB_ACCOUNT)
+        .await;
+    let share = share.json().as_str().unwrap().to_owned();
+    let bob = callers[3].clone().unwrap();
+    let invitation = s.call(Some(&bob), "shared_with_me", "").await.json()["pending"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = |text: String| Args::Form(text);
+    let anyone = [unauthorized, ok, ok, ok, ok];
+    // Each row: a server function, its arguments, and what each caller gets, run in this
+    // order (rows that change state come after the reads they would disturb).
+    let rows: Vec<(&str, Args, [StatusCode; 5])> = vec![
+        ("me", form(String::new()), [ok; 5]),
+        ("credentials", form(String::new()), anyone),
+        ("list_backups", form(String::new()), anyone),
+        ("share_options", form(String::new()), anyone),
+        ("share_choices", form(String::new()), anyone),
+        ("my_shares", form(String::new()), anyone),
+        ("shared_with_me", form(String::new()), anyone),
+        ("activity", form(String::new()), anyone),
+        ("vaults", form(String::new()), anyone),
+        ("restores", form(String::new()), anyone),
+        ("resources", form(String::new()), anyone),
+        (
+            "share_summary",
+            form(format!("share_id={share}")),
+            [unauthorized, not_found, ok, not_found, ok],
+        ),
+        (
+            "share_list",
+            form(format!("backup_id={ORDERS}")),
+            [unauthorized, not_found, ok, not_found, ok],
+        ),
+        (
+            "vault_contents",
+            form("vault_id=vault-acmehq-servers".into()),
+            [unauthorized, not_found, ok, not_found, ok],
+        ),
+        (
+            "preview_share",
+            Args::Json(
+                json!({ "scope": "AllAccounts", "backup_ids": [ORDERS], "principals": ["1840000000000003"] }),
+            ),
+            anyone,
+        ),
+        (
+            "create_share",
+            Args::Json(
+                json!({ "share_name": "matrix-2", "scope": "AllAccounts", "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] }),
+            ),
+            [unauthorized, not_found, forbidden, not_found, ok],
+        ),
+        (
+            "update_share",
+            Args::Json(json!({ "share_id": share, "backup_ids": [], "principals": [BOB_ACCOUNT] })),
+            [unauthorized, not_found, forbidden, forbidden, ok],
+        ),
+        (
+            "accept_invitation",
+            form(format!("invitation_id={invitation}")),
+            [unauthorized, not_found, forbidden, ok, forbidden],
+        ),
+        (
+            "reject_invitation",
+            form(format!("invitation_id={invitation}")),
+            [unauthorized, not_found, forbidden, conflict, forbidden],
+        ),
+        (
+            "copy_into_vault",
+            form("grant_id=gr-none&vault_id=vault-none".into()),
+            [unauthorized, not_found, not_found, not_found, not_found],
+        ),
+        (
+            "retry_copy",
+            form("grant_id=gr-none".into()),
+            [unauthorized, not_found, not_found, not_found, not_found],
+        ),
+        (
+            "cancel_sharing",
+            form(format!("share_id={share}&recipient={BOB_ACCOUNT}")),
+            [unauthorized, not_found, forbidden, forbidden, ok],
+        ),
+        (
+            "restore_backup",
+            form(format!("backup_id={ORDERS}")),
+            // The recipient's share is revoking now: restoring from it is refused.
+            [unauthorized, not_found, forbidden, conflict, ok],
+        ),
+        (
+            "delete_backup",
+            form("backup_id=cb-acmehq-orders-003".into()),
+            [unauthorized, not_found, forbidden, not_found, ok],
+        ),
+        (
+            "release_resource",
+            form("resource_id=res-acmehq-web-01".into()),
+            [unauthorized, not_found, forbidden, not_found, ok],
+        ),
+        (
+            "sign_in",
+            form("email=nobody@acme.example&password=wrong".into()),
+            [unauthorized; 5],
+        ),
+        ("sign_out", form(String::new()), [ok; 5]),
+    ];
+    // Every server function is in the table, and nothing else is.
+    let listed: std::collections::BTreeSet<&str> = rows.iter().map(|row| row.0).collect();
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.trim_start_matches("/api/").to_owned())
+        .collect();
+    let registered: std::collections::BTreeSet<&str> =
+        registered.iter().map(String::as_str).collect();
+    assert_eq!(
+        listed, registered,
+        "the matrix must list every server function"
+    );
+
+    let mut printed = format!("{:<18}", "function");
+    for caller in CALLERS {
+        printed.push_str(&format!("{caller:>14}"));
+    }
+    let mut wrong = Vec::new();
+    for (endpoint, args, expected) in &rows {
+        printed.push_str(&format!("\n{endpoint:<18}"));
+        for (caller, (cookie, want)) in CALLERS.iter().zip(callers.iter().zip(expected)) {
+            let reply = match args {
+                Args::Form(text) => s.call(cookie.as_deref(), endpoint, text).await,
+                Args::Json(body) => s.json_call(cookie.as_deref(), endpoint, body.clone()).await,
+            };
+            printed.push_str(&format!("{:>14}", reply.status.as_u16()));
+            if reply.status != *want {
+                wrong.push(format!(
+                    "{endpoint} as {caller}: {} (expected {want}): {}",
+                    reply.status, reply.body
+                ));
+            }
+        }
+    }
+    println!(
+        "{printed}\n{} functions × {} callers",
+        rows.len(),
+        CALLERS.len()
+    );
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

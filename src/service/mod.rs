@@ -39,7 +39,7 @@ pub struct Settings {
     /// Bytes per second per copy into a vault (0: as fast as the disk goes).
     pub copy_rate_limit: u64,
     /// The master key as 64 hex digits; `None` keeps it in `master.key` in the data folder.
-    pub master_key: Option<String>,
+    pub master_key: Option<crate::crypto::Secret>,
     /// Sharing is opt-in: only accounts an operator enabled may share (off by default).
     pub sharing_opt_in: bool,
     /// How failed sign-ins are throttled.
@@ -268,9 +268,9 @@ impl Backshare {
         objects: ObjectStore,
         settings: Settings,
     ) -> ServiceResult<Self> {
-        std::fs::create_dir_all(data_dir)?;
-        let master_key =
-            SecretKey::load_or_create_master(data_dir, settings.master_key.as_deref())?;
+        crate::crypto::create_private_dir(data_dir)?;
+        let from_settings = settings.master_key.as_ref().map(|key| key.expose());
+        let master_key = SecretKey::load_or_create_master(data_dir, from_settings)?;
         let swept = objects.sweep_abandoned_uploads()?;
         if swept > 0 {
             tracing::info!(swept, "removed uploads a previous run left unfinished");
