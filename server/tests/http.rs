@@ -1106,3 +1106,130 @@ async fn the_authorization_matrix_holds_for_every_server_function() {
     );
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+#[tokio::test]
+async fn no_malformed_call_of_any_server_function_answers_5xx() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let deep = format!("{}{}", "[".repeat(2_000), "]".repeat(2_000));
+    let long = "x".repeat(60 * 1024);
+    let fields = [
+        "email",
+        "password",
+        "at",
+        "share_name",
+        "scope",
+        "backup_ids",
+        "principals",
+        "grant_key",
+        "share_id",
+        "search",
+        "after",
+        "backup_id",
+        "pending",
+        "received",
+        "answered",
+        "invitation_id",
+        "vaults",
+        "grant_id",
+        "vault_id",
+        "recipient",
+        "project_id",
+        "resource_id",
+    ];
+    let values = [
+        "",
+        "-1",
+        "99999999999999999999999",
+        "%zz",
+        "\u{0}",
+        "null",
+        "true",
+        "older.x.y",
+        "newer.-5.",
+        "[1,2]",
+        &long[..4_000],
+    ];
+    // Bodies of no shape, each sent with every content type, signed in and not.
+    let shapeless: Vec<String> = vec![
+        String::new(),
+        "{".into(),
+        "[]".into(),
+        "null".into(),
+        "\"text\"".into(),
+        "{\"a\":1}".into(),
+        deep,
+        long.clone(),
+        "=&=&&".into(),
+        "a=1&a=2&a=3".into(),
+    ];
+    // Each argument with a wrong or hostile value, as a form and as JSON, signed in.
+    let mut shaped: Vec<(&str, String)> = Vec::new();
+    for field in fields {
+        for value in values {
+            let form = format!("{field}={}", value.replace('&', "%26"));
+            shaped.push(("application/x-www-form-urlencoded", form));
+            shaped.push(("application/json", json!({ field: value }).to_string()));
+            let nested = json!({ field: [value, {"nested": [value]}] });
+            shaped.push(("application/json", nested.to_string()));
+        }
+    }
+    let content_types = [
+        Some("application/json"),
+        Some("application/x-www-form-urlencoded"),
+        Some("text/plain"),
+        None,
+    ];
+    let endpoints: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .filter(|path| !path.ends_with("/sign_out"))
+        .collect();
+    let mut calls = Vec::new();
+    for endpoint in &endpoints {
+        for body in &shapeless {
+            for content_type in content_types {
+                for cookie in [None, Some(alice.as_str())] {
+                    calls.push((endpoint, content_type, body.as_str(), cookie));
+                }
+            }
+        }
+        for (content_type, body) in &shaped {
+            calls.push((
+                endpoint,
+                Some(*content_type),
+                body.as_str(),
+                Some(alice.as_str()),
+            ));
+        }
+    }
+    let mut failures = Vec::new();
+    for (endpoint, content_type, body, cookie) in &calls {
+        let mut request = Request::post(endpoint.as_str());
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, *content_type);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, *cookie);
+        }
+        let reply = s
+            .send(request.body(Body::from(body.to_string())).unwrap())
+            .await;
+        if reply.status.is_server_error() {
+            failures.push(format!(
+                "{endpoint} {content_type:?} {body:.60}: {} {:.200}",
+                reply.status, reply.body
+            ));
+        }
+    }
+    let cases = calls.len();
+    println!(
+        "{cases} malformed calls of {} server functions: {} answered 5xx",
+        endpoints.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{}",
+        failures[..failures.len().min(20)].join("\n")
+    );
+}
