@@ -277,7 +277,20 @@ pub async fn router(
     let store = sessions::Sessions::open(svc.db())
         .await
         .context("cannot open the session store")?;
-    let sessions = SessionManagerLayer::new(store)
+    // Expired sessions go every minute, on every instance (a delete of what is due).
+    tokio::spawn({
+        let store = store.clone();
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                if let Err(error) = store.delete_expired().await {
+                    tracing::warn!(%error, "deleting expired sessions failed; retrying");
+                }
+            }
+        }
+    });
+    let sessions = SessionManagerLayer::new(store.clone())
         .with_name("backshare_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -285,7 +298,11 @@ pub async fn router(
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
 
     let routes = generate_route_list(App);
-    let extensions = (axum::Extension(svc.clone()), axum::Extension(feed));
+    let extensions = (
+        axum::Extension(svc.clone()),
+        axum::Extension(feed),
+        axum::Extension(store.clone()),
+    );
     let context = move || provide_context(svc.clone());
     Ok(Router::new()
         .route("/api/events", axum::routing::get(feed::events))
@@ -296,6 +313,7 @@ pub async fn router(
         .fallback(leptos_axum::file_and_error_handler(shell))
         .layer(extensions.0)
         .layer(extensions.1)
+        .layer(extensions.2)
         .layer(sessions)
         // The wasm bundle shrinks to about 40 % with gzip, to less with Brotli.
         .layer(tower_http::compression::CompressionLayer::new())

@@ -44,6 +44,18 @@ impl Sessions {
     }
 }
 
+impl Sessions {
+    /// Deletes sessions whose idle timeout passed (a signed-out browser's, or one that
+    /// was left), so the table holds only live ones.
+    pub async fn delete_expired(&self) -> session_store::Result<()> {
+        use tower_sessions::ExpiredDeletion;
+        match self {
+            Sessions::Sqlite(store) => store.delete_expired().await,
+            Sessions::Postgres(store) => store.delete_expired().await,
+        }
+    }
+}
+
 #[async_trait]
 impl tower_sessions::SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {

@@ -1233,3 +1233,43 @@ async fn no_malformed_call_of_any_server_function_answers_5xx() {
         failures[..failures.len().min(20)].join("\n")
     );
 }
+
+#[tokio::test]
+async fn event_streams_are_capped_per_session_and_end_with_their_session() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let open = |cookie: &str| {
+        let request = Request::get("/api/events")
+            .header(header::COOKIE, cookie)
+            .body(Body::empty())
+            .unwrap();
+        s.app.clone().oneshot(request)
+    };
+    let mut streams = Vec::new();
+    for _ in 0..backshare_server::feed::STREAMS_PER_SESSION {
+        let response = open(&alice).await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        streams.push(response.into_body());
+    }
+    assert_eq!(
+        open(&alice).await.unwrap().status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "one stream too many for one session"
+    );
+    // A stream that ends frees its place.
+    drop(streams.pop());
+    let mut kept = open(&alice).await.unwrap().into_body();
+    assert!(next_event(&mut kept).await.contains("connected"));
+    // Signing out ends the session's open streams (within the recheck period).
+    assert_eq!(
+        s.call(Some(&alice), "sign_out", "").await.status,
+        StatusCode::OK
+    );
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while let Some(frame) = kept.frame().await {
+            frame.unwrap();
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the stream outlived its session");
+}
