@@ -11,7 +11,7 @@ use crate::error::AppError;
 
 /// The session key of the signed-in user, for the push feed's route.
 #[cfg(feature = "ssr")]
-pub use on_server::USER_KEY;
+pub use on_server::{SessionLifetime, USER_KEY};
 
 #[cfg(feature = "ssr")]
 mod on_server {
@@ -27,6 +27,12 @@ mod on_server {
 
     /// The session key holding the signed-in user's id.
     pub const USER_KEY: &str = "user_id";
+    /// The session key holding when the user signed in (Unix milliseconds).
+    const SIGNED_IN_AT: &str = "signed_in_at";
+
+    /// How long a session may last however active it is; the server provides it.
+    #[derive(Debug, Clone, Copy)]
+    pub struct SessionLifetime(pub chrono::Duration);
 
     /// Turns a domain error into the response: its HTTP status for direct callers, its
     /// sentence for the page. Faults were already logged by the service.
@@ -68,6 +74,16 @@ mod on_server {
         let Some(user_id) = user_id else {
             return Err(fail(UserError::NotSignedIn));
         };
+        // Past its absolute lifetime a session ends, however active it was.
+        let signed_in_at: Option<i64> = session.get(SIGNED_IN_AT).await.map_err(internal)?;
+        let lifetime = use_context::<SessionLifetime>()
+            .map(|l| l.0)
+            .unwrap_or_else(|| chrono::Duration::days(7));
+        let age = chrono::Utc::now().timestamp_millis() - signed_in_at.unwrap_or(0);
+        if age >= lifetime.num_milliseconds() {
+            end_session(&session).await?;
+            return Err(fail(UserError::NotSignedIn));
+        }
         match svc
             .caller(&UserId::from_trusted(user_id))
             .await
@@ -84,7 +100,9 @@ mod on_server {
         session
             .insert(USER_KEY, user.as_str())
             .await
-            .map_err(internal)
+            .map_err(internal)?;
+        let now = chrono::Utc::now().timestamp_millis();
+        session.insert(SIGNED_IN_AT, now).await.map_err(internal)
     }
 
     pub async fn end_session(session: &Session) -> Result<(), AppError> {

@@ -20,6 +20,22 @@ pub struct Web {
     pub public_origins: Vec<String>,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// A session ends after this long without a request (each request renews it).
+    pub session_idle: std::time::Duration,
+    /// A session ends this long after sign-in, however active.
+    pub session_lifetime: std::time::Duration,
+}
+
+impl Web {
+    /// Pages are served over HTTPS: the cookie must be `Secure` (and may be `__Host-`).
+    pub fn https(&self) -> bool {
+        self.secure_cookies
+            || (!self.public_origins.is_empty()
+                && self
+                    .public_origins
+                    .iter()
+                    .all(|o| o.starts_with("https://")))
+    }
 }
 
 impl Default for Web {
@@ -28,6 +44,8 @@ impl Default for Web {
             secure_cookies: false,
             public_origins: Vec::new(),
             body_limit: 64 * 1024,
+            session_idle: std::time::Duration::from_secs(12 * 3600),
+            session_lifetime: std::time::Duration::from_secs(7 * 24 * 3600),
         }
     }
 }
@@ -145,7 +163,7 @@ fn secure_headers(web: &Web, api: bool, headers: &mut HeaderMap) {
         "content-security-policy",
         "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",
     );
-    if web.secure_cookies {
+    if web.https() {
         set("strict-transport-security", "max-age=31536000");
     }
     let html = headers

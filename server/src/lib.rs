@@ -52,6 +52,12 @@ pub struct Config {
     /// from the origin each request names in `Host`.
     #[arg(long, env = "BACKSHARE_PUBLIC_URL", value_delimiter = ',')]
     pub public_url: Vec<String>,
+    /// A session ends after this long without a request (e.g. `12h`).
+    #[arg(long, env = "BACKSHARE_SESSION_IDLE", default_value = "12h", value_parser = humantime::parse_duration)]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active (e.g. `7d`).
+    #[arg(long, env = "BACKSHARE_SESSION_LIFETIME", default_value = "7d", value_parser = humantime::parse_duration)]
+    pub session_lifetime: Duration,
     /// The largest request body accepted (e.g. `64KiB`); larger ones answer 413.
     #[arg(long, env = "BACKSHARE_BODY_LIMIT", default_value = "64KiB", value_parser = parse_bytes)]
     pub body_limit: u64,
@@ -290,12 +296,23 @@ pub async fn router(
             }
         }
     });
+    // Over HTTPS the cookie is `__Host-`: Secure, for this host only, for every path.
+    let cookie = if web.https() {
+        "__Host-backshare_session"
+    } else {
+        "backshare_session"
+    };
+    let idle = time::Duration::try_from(web.session_idle).unwrap_or(time::Duration::hours(12));
     let sessions = SessionManagerLayer::new(store.clone())
-        .with_name("backshare_session")
+        .with_name(cookie)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
-        .with_secure(web.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(time::Duration::hours(12)));
+        .with_secure(web.https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(idle));
+    let lifetime = backshare_app::api::SessionLifetime(
+        chrono::Duration::from_std(web.session_lifetime).unwrap_or(chrono::Duration::days(7)),
+    );
 
     let routes = generate_route_list(App);
     let extensions = (
@@ -303,7 +320,10 @@ pub async fn router(
         axum::Extension(feed),
         axum::Extension(store.clone()),
     );
-    let context = move || provide_context(svc.clone());
+    let context = move || {
+        provide_context(svc.clone());
+        provide_context(lifetime);
+    };
     Ok(Router::new()
         .route("/api/events", axum::routing::get(feed::events))
         .leptos_routes_with_context(&leptos_options, routes, context, {
@@ -506,6 +526,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
             .map(|url| url.trim().trim_end_matches('/').to_owned())
             .collect(),
         body_limit: usize::try_from(config.body_limit).unwrap_or(usize::MAX),
+        session_idle: config.session_idle,
+        session_lifetime: config.session_lifetime,
     };
     let app = router(svc.clone(), feed.clone(), leptos.leptos_options, web).await?;
 

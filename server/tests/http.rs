@@ -24,6 +24,11 @@ struct TestServer {
 }
 
 async fn server() -> TestServer {
+    server_with(Web::default()).await
+}
+
+/// A test server whose web surface has these settings.
+async fn server_with(web: Web) -> TestServer {
     let dir = tempfile::tempdir().unwrap();
     let url = backshare::db::scratch_url(dir.path()).await;
     let config = Config::parse_from([
@@ -43,7 +48,7 @@ async fn server() -> TestServer {
         feed.clone(),
         stopped,
     ));
-    let app = router(svc, feed, options, Web::default()).await.unwrap();
+    let app = router(svc, feed, options, web).await.unwrap();
     TestServer {
         app,
         _dir: dir,
@@ -1272,4 +1277,59 @@ async fn event_streams_are_capped_per_session_and_end_with_their_session() {
     })
     .await;
     assert!(ended.is_ok(), "the stream outlived its session");
+}
+
+#[tokio::test]
+async fn a_session_ends_when_idle_and_at_its_absolute_lifetime() {
+    use std::time::Duration;
+    // Idle: two seconds without a request ends it; requests in between renew it.
+    let s = server_with(Web {
+        session_idle: Duration::from_secs(2),
+        ..Web::default()
+    })
+    .await;
+    let alice = s.sign_in("alice@acme.example").await;
+    assert_eq!(
+        s.call(Some(&alice), "credentials", "").await.status,
+        StatusCode::OK
+    );
+    // The passage of time is the condition itself here: nothing else can be waited on.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    assert_eq!(
+        s.call(Some(&alice), "credentials", "").await.status,
+        StatusCode::UNAUTHORIZED,
+        "an idle session ended"
+    );
+    // Lifetime: however active, a session ends once it is older than its lifetime.
+    let s = server_with(Web {
+        session_lifetime: Duration::ZERO,
+        ..Web::default()
+    })
+    .await;
+    let alice = s.sign_in("alice@acme.example").await;
+    assert_eq!(
+        s.call(Some(&alice), "credentials", "").await.status,
+        StatusCode::UNAUTHORIZED,
+        "a session past its lifetime ended"
+    );
+    // Over HTTPS the cookie is Secure and __Host- prefixed.
+    let s = server_with(Web {
+        public_origins: vec!["https://backshare.example".into()],
+        ..Web::default()
+    })
+    .await;
+    let reply = s
+        .call(
+            None,
+            "sign_in",
+            "email=alice@acme.example&password=backshare-demo",
+        )
+        .await;
+    let cookie = reply.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.starts_with("__Host-backshare_session="), "{cookie}");
+    assert!(cookie.contains("Secure"), "{cookie}");
+    assert!(reply.headers.contains_key("strict-transport-security"));
 }
