@@ -156,7 +156,7 @@ impl Backshare {
 
     /// A received server or disk backup without a copy yet (added after accepting, or
     /// accepted automatically) is copied into the vault the recipient picks now.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn copy_into_vault(
         &self,
         caller: &Caller,
@@ -196,7 +196,7 @@ impl Backshare {
 
     /// "Retry" on a failed copy: the space is reserved again (if the vault still has it)
     /// and the copy starts over.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn retry_copy(
         &self,
         caller: &Caller,

@@ -130,7 +130,7 @@ impl Backshare {
     /// backup in the share, in one transaction; server and disk backups are copied into
     /// the vaults chosen for them (`vaults`: backup id → vault id), whose space is reserved
     /// in the same transaction.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn accept_invitation(
         &self,
         caller: &Caller,
@@ -142,7 +142,7 @@ impl Backshare {
     }
 
     /// The recipient rejects: the invitation is answered; nothing is granted.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn reject_invitation(
         &self,
         caller: &Caller,

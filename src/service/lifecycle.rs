@@ -89,7 +89,7 @@ impl Backshare {
 
     /// The owner deletes a backup: it leaves every page, its bytes are removed, and every
     /// recipient's grant becomes Lost (rule 11). Recipients may never delete it (rule 10).
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn delete_backup(
         &self,
         caller: &Caller,

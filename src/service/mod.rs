@@ -301,7 +301,7 @@ impl Backshare {
     /// an unknown email and a wrong password, in the same time; past the throttle's
     /// failures for the email or the address, 429 until its window ends (counted in the
     /// database, so every instance throttles alike).
-    #[tracing::instrument(skip(self, password), err(level = "info"))]
+    #[tracing::instrument(skip_all, err(level = "info"))]
     pub async fn authenticate(
         &self,
         email: &str,

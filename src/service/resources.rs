@@ -43,7 +43,7 @@ impl Backshare {
 
     /// "Release" a resource. A cluster's backups go with it (recipients' grants become
     /// Lost); a locked backup (being restored, converting) holds the release back (rule 6).
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn release_resource(
         &self,
         caller: &Caller,

@@ -18,7 +18,7 @@ impl Backshare {
     /// Starts a restore of a backup the caller owns or holds by an active grant, into the
     /// given project of the caller's in the backup's region (or its first there). The job
     /// worker finishes it; the returned id follows it on "Restores".
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn restore_backup(
         &self,
         caller: &Caller,

@@ -56,7 +56,7 @@ struct SharePlan {
 impl Backshare {
     /// "Create a new resource share": the backups, the principals, one invitation per
     /// recipient account. Every rule is checked before anything is written.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn create_share(
         &self,
         caller: &Caller,
@@ -75,7 +75,7 @@ impl Backshare {
     /// "Select an existing resource share": adds the chosen backups and sets its principals.
     /// Accounts no longer reached lose their invitation or access; accounts newly reached
     /// are invited; accounts that accepted get the added backups at once.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn update_share(
         &self,
         caller: &Caller,
@@ -519,7 +519,7 @@ impl Backshare {
     /// account, removing the account and project principals that reach it. A pending
     /// invitation is cancelled; an accepted one's grants start revoking. A recipient a
     /// folder principal covers is refused with the way to go instead.
-    #[tracing::instrument(skip(self, caller), fields(account = %caller.account_id), err(level = "info"))]
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
     pub async fn cancel_sharing(
         &self,
         caller: &Caller,

@@ -45,16 +45,21 @@ pub async fn insert(conn: &mut Conn, starting: Starting<'_>, now: i64) -> sqlx::
     Ok(())
 }
 
-/// Running restores no live worker holds, oldest first.
+/// Running restores no live worker holds, taken in turns across accounts (each
+/// account's oldest first, then each one's second…), so one account's restores never
+/// starve another's.
 pub async fn waiting<'c>(
     db: impl Executor<'c, Database = Any>,
     now: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT id FROM restores
-         WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $1)
-         ORDER BY created_at LIMIT $2",
+        "SELECT id FROM (
+             SELECT id, created_at,
+                    ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY created_at, id) AS turn
+             FROM restores
+             WHERE status = 'running' AND (lease_until IS NULL OR lease_until < $1)) waiting
+         ORDER BY turn, created_at, id LIMIT $2",
     )
     .bind(now)
     .bind(limit)

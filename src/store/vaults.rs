@@ -195,18 +195,22 @@ pub async fn mark_deleted<'c>(
     Ok(done.rows_affected() == 1)
 }
 
-/// Copies waiting for a worker (never claimed, or their worker's lease lapsed), oldest
-/// first.
+/// Copies waiting for a worker (never claimed, or their worker's lease lapsed), taken in
+/// turns across accounts (each account's oldest first, then each one's second…), so one
+/// account's queue never starves another's.
 pub async fn due<'c>(
     db: impl Executor<'c, Database = Any>,
     now: i64,
     limit: i64,
 ) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar(
-        "SELECT grant_id FROM copies
-         WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < $1)
-           AND grant_id IN (SELECT id FROM grants WHERE status = 'active')
-         ORDER BY updated_at LIMIT $2",
+        "SELECT grant_id FROM (
+             SELECT grant_id, updated_at,
+                    ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY updated_at, grant_id) AS turn
+             FROM copies
+             WHERE status = 'copying' AND (lease_until IS NULL OR lease_until < $1)
+               AND grant_id IN (SELECT id FROM grants WHERE status = 'active')) due
+         ORDER BY turn, updated_at, grant_id LIMIT $2",
     )
     .bind(now)
     .bind(limit)

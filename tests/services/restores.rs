@@ -231,3 +231,38 @@ async fn another_tenants_backup_is_not_found_before_any_rule_speaks_and_restores
     w.svc.run_restores(Utc::now()).await.unwrap();
     assert!(w.restore(ALICE, ORDERS).await.is_ok());
 }
+
+#[tokio::test]
+async fn the_restore_worker_takes_accounts_in_turns() {
+    let w = world().await;
+    // Alice queues four restores before Bob queues one.
+    for _ in 0..4 {
+        w.restore(ALICE, ORDERS).await.unwrap();
+    }
+    w.share(ALICE, "to-east", &[CLUSTER_2], &[BOB_ACCOUNT])
+        .await
+        .unwrap();
+    let bob = w.caller(BOB).await;
+    let invitation = w
+        .svc
+        .shared_with_me(&bob, &Default::default(), Utc::now())
+        .await
+        .unwrap()
+        .pending[0]
+        .id
+        .to_string();
+    w.svc
+        .accept_invitation(&bob, &invitation, &Default::default(), Utc::now())
+        .await
+        .unwrap();
+    let bobs = w.restore(BOB, CLUSTER_2).await.unwrap();
+    // A worker with room for two takes Alice's oldest and Bob's, not two of Alice's.
+    let next = backshare::store::restores::waiting(w.svc.db(), Utc::now().timestamp_millis(), 2)
+        .await
+        .unwrap();
+    assert_eq!(next.len(), 2);
+    assert!(
+        next.contains(&bobs),
+        "Bob waits behind all of Alice's: {next:?}"
+    );
+}
