@@ -22,12 +22,17 @@ export async function signIn(page: Page, email: string) {
   await ready(page);
 }
 
-/** A signed-in page in a browser context of its own (its own cookies). */
+/** A signed-in page in a browser context of its own (its own cookies), with every
+ *  Content-Security-Policy violation its pages report collected in `cspViolations`. */
 export async function browserFor(browser: Browser, email: string) {
   const context = await browser.newContext();
+  const cspViolations: string[] = [];
+  context.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+  });
   const page = await context.newPage();
   await signIn(page, email);
-  return { context, page };
+  return { context, page, cspViolations };
 }
 
 /** Goes to a page through the navigation bar. */

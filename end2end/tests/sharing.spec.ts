@@ -40,6 +40,13 @@ test("Alice shares with Bob, Bob accepts, and Alice's open page turns Accepted w
   // Alice's page has stayed open the whole time: it must change by itself within 5 s.
   await expect(aliceRow.locator(".status")).toHaveText("Accepted", { timeout: 5_000 });
 
+  // All of it (hydration, the dialog, the push feed) ran under a CSP that allows only the
+  // server's scripts and the inline ones with the response's nonce, without a violation.
+  const response = await alice.page.request.get("/backups");
+  expect(response.headers()["content-security-policy"]).toMatch(/script-src 'self' 'nonce-[^']+' 'wasm-unsafe-eval'/);
+  expect(alice.cspViolations).toEqual([]);
+  expect(bob.cspViolations).toEqual([]);
+
   await alice.context.close();
   await bob.context.close();
 });

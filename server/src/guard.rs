@@ -157,8 +157,8 @@ fn secure_headers(web: &Web, api: bool, headers: &mut HeaderMap) {
     set("x-content-type-options", "nosniff");
     set("x-frame-options", "DENY");
     set("referrer-policy", "same-origin");
-    // No page may be framed, post forms elsewhere, or load plugins; scripts are not
-    // restricted yet (hydration's inline module script needs a nonce first).
+    // Pages set their own policy (with the nonce of their scripts); every other answer
+    // gets this one: no framing, no posting elsewhere, no plugins.
     set(
         "content-security-policy",
         "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'",

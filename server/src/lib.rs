@@ -323,6 +323,8 @@ pub async fn router(
     let context = move || {
         provide_context(svc.clone());
         provide_context(lifetime);
+        // Each page's inline scripts carry this response's nonce (see the app's CSP).
+        leptos::nonce::provide_nonce();
     };
     Ok(Router::new()
         .route("/api/events", axum::routing::get(feed::events))

@@ -891,6 +891,13 @@ async fn every_answer_carries_the_security_headers_and_private_ones_are_not_cach
         assert_eq!(header("x-frame-options"), "DENY");
         assert_eq!(header("referrer-policy"), "same-origin");
         assert!(header("content-security-policy").contains("frame-ancestors 'none'"));
+        if reply.body.contains("<html") {
+            assert!(
+                header("content-security-policy").contains("script-src 'self' 'nonce-"),
+                "a page's scripts are restricted: {}",
+                header("content-security-policy")
+            );
+        }
         assert_eq!(header("cache-control"), "no-store");
     }
 }
