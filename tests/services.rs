@@ -1,5 +1,7 @@
 //! The services against a fresh SQLite database (with the demo) per test: every command as
 //! the owner, the recipient, another tenant and a viewer, and every rule the skeleton enforces.
+//! PostgreSQL instead with `BACKSHARE_TEST_POSTGRES`; bytes in an S3 bucket of each test's
+//! own instead of the data folder with `BACKSHARE_TEST_S3` (and `--features s3`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -648,7 +650,8 @@ async fn world_with_settings(settings: Settings) -> World {
     let dir = tempfile::tempdir().unwrap();
     let url = backshare::db::scratch_url(dir.path()).await;
     let db = backshare::db::connect(&url).await.unwrap();
-    let svc = Backshare::new(db, dir.path(), settings).unwrap();
+    let objects = backshare::objects::scratch(dir.path()).await.store;
+    let svc = Backshare::with_objects(db, dir.path(), objects, settings).unwrap();
     assert!(demo::seed_if_empty(&svc, Utc::now()).await.unwrap());
     World { svc, _dir: dir }
 }
@@ -796,10 +799,13 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
         revocation_delay: Duration::zero(),
         ..Settings::default()
     };
+    let objects = backshare::objects::scratch(dir.path()).await.store;
     let share;
     {
         let db = backshare::db::connect(&url).await.unwrap();
-        let svc = Backshare::new(db.clone(), dir.path(), settings.clone()).unwrap();
+        let svc =
+            Backshare::with_objects(db.clone(), dir.path(), objects.clone(), settings.clone())
+                .unwrap();
         demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
         let w = World {
             svc,
@@ -817,7 +823,7 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
     }
     let db = backshare::db::connect(&url).await.unwrap();
     let w = World {
-        svc: Backshare::new(db, dir.path(), settings).unwrap(),
+        svc: Backshare::with_objects(db, dir.path(), objects, settings).unwrap(),
         _dir: dir,
     };
     assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 1);
@@ -1513,9 +1519,12 @@ async fn restore_refuses_what_it_cannot_do_with_a_reason() {
 async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let url = backshare::db::scratch_url(dir.path()).await;
+    let objects = backshare::objects::scratch(dir.path()).await.store;
     {
         let db = backshare::db::connect(&url).await.unwrap();
-        let svc = Backshare::new(db.clone(), dir.path(), Settings::default()).unwrap();
+        let svc =
+            Backshare::with_objects(db.clone(), dir.path(), objects.clone(), Settings::default())
+                .unwrap();
         demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
         let w = World {
             svc,
@@ -1526,7 +1535,7 @@ async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     }
     let db = backshare::db::connect(&url).await.unwrap();
     let w = World {
-        svc: Backshare::new(db, dir.path(), Settings::default()).unwrap(),
+        svc: Backshare::with_objects(db, dir.path(), objects, Settings::default()).unwrap(),
         _dir: dir,
     };
     assert_eq!(w.backup_status(ORDERS).await, "Locked (restoring)");
