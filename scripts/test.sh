@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust suites (domain, services, HTTP) on SQLite
-# and again on PostgreSQL (installed and started locally when none is reachable), then
-# Playwright against a release build in Debian's Chromium.
+# and again on PostgreSQL (installed and started locally when none is reachable), the tests
+# that move bytes once more with them in S3 (moto's server on loopback), then Playwright
+# against a release build in Debian's Chromium.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -27,6 +28,21 @@ psql "$postgres/postgres" -Atqc "SELECT datname FROM pg_database WHERE datname L
 
 step "cargo test on PostgreSQL (services, HTTP)"
 BACKSHARE_TEST_POSTGRES=$postgres cargo test --workspace
+
+step "S3 for the third run"
+s3=$(scripts/s3.sh --reset) # --reset: the previous run's buckets go
+echo "using $s3"
+
+step "cargo clippy with the s3 feature"
+cargo clippy -p backshare -p backshare-server --features backshare/s3,backshare-server/s3 --all-targets -- -D warnings
+
+# What moves bytes: transfers, copies, restores (and creating from a copy), deletes, the
+# SIGKILL takeover and two instances. Each test makes a bucket of its own.
+step "cargo test on PostgreSQL with the bytes in S3"
+export BACKSHARE_TEST_POSTGRES=$postgres BACKSHARE_TEST_S3=$s3
+cargo test -p backshare --features s3 --lib --test services -- transfer copy copies copied restore creates_a bytes
+cargo test -p backshare-server --features s3 --test processes
+unset BACKSHARE_TEST_POSTGRES BACKSHARE_TEST_S3
 
 step "release build (server binary and wasm bundle)"
 cargo leptos build --release

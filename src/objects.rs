@@ -81,14 +81,41 @@ impl ObjectStore {
         }
     }
 
-    /// An S3-compatible bucket from the usual settings: `AWS_BUCKET`, `AWS_REGION`,
-    /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT` (for non-AWS stores)
-    /// and `AWS_ALLOW_HTTP`. Abandoned multipart uploads are left to the bucket's
-    /// lifecycle rule.
+    /// An S3-compatible bucket from `AWS_*` settings given as (name, value) pairs, the names
+    /// of the server's environment (`AWS_BUCKET`, `AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+    /// `AWS_SECRET_ACCESS_KEY`, `AWS_ENDPOINT` for non-AWS stores, `AWS_ALLOW_HTTP`, ...;
+    /// other names are ignored). Tests hand a server process the same pairs, so both read
+    /// the bucket through one configuration. Abandoned multipart uploads are left to the
+    /// bucket's lifecycle rule.
+    ///
+    /// No upload checksum is asked for: S3's SHA-256 of a multipart upload is a composite
+    /// of the parts' hashes, never the object's own, so copies are still read back to be
+    /// verified against the backup's SHA-256 (signed requests already carry each part's
+    /// SHA-256, which AWS checks).
+    #[cfg(feature = "s3")]
+    pub fn s3<K: AsRef<str>, V: Into<String>>(
+        settings: impl IntoIterator<Item = (K, V)>,
+    ) -> object_store::Result<Self> {
+        let mut builder = object_store::aws::AmazonS3Builder::new();
+        for (name, value) in settings {
+            let name = name.as_ref();
+            let key = name
+                .starts_with("AWS_")
+                .then(|| name.to_ascii_lowercase().parse().ok())
+                .flatten();
+            if let Some(key) = key {
+                builder = builder.with_config(key, value);
+            }
+        }
+        Ok(Self::from_store(Arc::new(builder.build()?)))
+    }
+
+    /// [`ObjectStore::s3`] from the process environment.
     #[cfg(feature = "s3")]
     pub fn s3_from_env() -> object_store::Result<Self> {
-        let store = object_store::aws::AmazonS3Builder::from_env().build()?;
-        Ok(Self::from_store(Arc::new(store)))
+        Self::s3(std::env::vars_os().filter_map(|(name, value)| {
+            Some((name.into_string().ok()?, value.into_string().ok()?))
+        }))
     }
 
     fn key(kind: &str, id: &str) -> Path {
@@ -156,6 +183,18 @@ impl ObjectStore {
     /// Whether an object exists.
     pub async fn exists(&self, kind: &str, id: &str) -> bool {
         self.store.head(&Self::key(kind, id)).await.is_ok()
+    }
+
+    /// The ids of every object of a kind, sorted (uploads in progress are not objects).
+    pub async fn list(&self, kind: &str) -> object_store::Result<Vec<String>> {
+        let mut ids: Vec<String> = self
+            .store
+            .list(Some(&Path::from(kind)))
+            .map_ok(|meta| meta.location.filename().unwrap_or_default().to_owned())
+            .try_collect()
+            .await?;
+        ids.sort();
+        Ok(ids)
     }
 
     /// Streams `from` into `to`, hashing both sides, opening sealed bytes on the way when
@@ -269,6 +308,70 @@ impl ObjectStore {
     }
 }
 
+/// Set to an S3 endpoint (e.g. what `scripts/s3.sh` prints), tests store their bytes in a
+/// bucket of their own there instead of the data folder.
+pub const TEST_S3: &str = "BACKSHARE_TEST_S3";
+
+/// Where one test's bytes live, like [`crate::db::scratch_url`] for its database.
+pub struct Scratch {
+    /// The test's store.
+    pub store: ObjectStore,
+    /// The `AWS_*` settings of its new bucket, to hand to server processes as their
+    /// environment; `None` for the local store under the test's data folder.
+    pub s3: Option<Vec<(&'static str, String)>>,
+}
+
+/// For tests: a new, empty bucket on `$BACKSHARE_TEST_S3` when it is set, otherwise the
+/// local store under `data_dir`. Panics when the variable is set in a build without the
+/// `s3` feature, so a run meant for S3 never passes on local files instead.
+pub async fn scratch(data_dir: &FsPath) -> Scratch {
+    let endpoint = std::env::var(TEST_S3).ok().filter(|e| !e.is_empty());
+    let Some(endpoint) = endpoint else {
+        return Scratch {
+            store: ObjectStore::local(data_dir).expect("the scratch data folder"),
+            s3: None,
+        };
+    };
+    in_new_bucket(&endpoint).await
+}
+
+#[cfg(not(feature = "s3"))]
+async fn in_new_bucket(endpoint: &str) -> Scratch {
+    panic!("{TEST_S3}={endpoint} needs a build with the s3 feature (--features s3)")
+}
+
+/// A uniquely named bucket on a test endpoint, reached path-style over plain HTTP with
+/// dummy credentials. object_store cannot create buckets, so this sends S3's CreateBucket
+/// (`PUT /<bucket>`) itself, unsigned, as moto accepts.
+#[cfg(feature = "s3")]
+async fn in_new_bucket(endpoint: &str) -> Scratch {
+    let endpoint = endpoint.trim_end_matches('/');
+    let bucket = format!("backshare-test-{}", uuid::Uuid::new_v4().simple());
+    let created = reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{TEST_S3}={endpoint}: cannot reach it: {e}"));
+    assert!(
+        created.status().is_success(),
+        "{TEST_S3}={endpoint}: creating bucket {bucket} answered {}",
+        created.status()
+    );
+    let settings = vec![
+        ("AWS_ENDPOINT", endpoint.to_owned()),
+        ("AWS_ALLOW_HTTP", "true".into()),
+        ("AWS_VIRTUAL_HOSTED_STYLE_REQUEST", "false".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_ACCESS_KEY_ID", "backshare-test".into()),
+        ("AWS_SECRET_ACCESS_KEY", "backshare-test".into()),
+        ("AWS_BUCKET", bucket),
+    ];
+    Scratch {
+        store: ObjectStore::s3(settings.clone()).expect("the scratch bucket's settings"),
+        s3: Some(settings),
+    }
+}
+
 /// Sleeps as long as a transfer is ahead of its rate limit (0: none).
 async fn pace(rate_limit: u64, done: u64, started: Instant) {
     if rate_limit == 0 {
@@ -308,7 +411,7 @@ mod tests {
     #[tokio::test]
     async fn a_transfer_streams_hashes_and_opens_sealed_bytes() {
         let dir = tempfile::tempdir().unwrap();
-        let store = ObjectStore::local(dir.path()).unwrap();
+        let store = scratch(dir.path()).await.store;
         let plain: Vec<u8> = (0..(3 * PART + 17)).map(|i| (i % 253) as u8).collect();
         let key = SecretKey::generate();
         let sealed = seal(&key, &plain);
@@ -345,7 +448,7 @@ mod tests {
     #[tokio::test]
     async fn a_stopped_or_failed_transfer_leaves_no_object_and_no_staging_file() {
         let dir = tempfile::tempdir().unwrap();
-        let store = ObjectStore::local(dir.path()).unwrap();
+        let store = scratch(dir.path()).await.store;
         store
             .put("backups", "b1", vec![7u8; 2 * PART])
             .await

@@ -221,10 +221,13 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
         revocation_delay: Duration::zero(),
         ..Settings::default()
     };
+    let objects = backshare::objects::scratch(dir.path()).await.store;
     let share;
     {
         let db = backshare::db::connect(&url).await.unwrap();
-        let svc = Backshare::new(db.clone(), dir.path(), settings.clone()).unwrap();
+        let svc =
+            Backshare::with_objects(db.clone(), dir.path(), objects.clone(), settings.clone())
+                .unwrap();
         demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
         let w = World {
             svc,
@@ -242,7 +245,7 @@ async fn a_revocation_pending_when_the_server_stops_finishes_once_after_restart(
     }
     let db = backshare::db::connect(&url).await.unwrap();
     let w = World {
-        svc: Backshare::new(db, dir.path(), settings).unwrap(),
+        svc: Backshare::with_objects(db, dir.path(), objects, settings).unwrap(),
         _dir: dir,
     };
     assert_eq!(w.svc.run_due_work(Utc::now()).await.unwrap(), 1);

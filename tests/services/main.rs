@@ -1,5 +1,7 @@
-//! The services against a fresh SQLite database (with the demo) per test: every command as
-//! the owner, the recipient, another tenant and a viewer, and every rule the skeleton enforces.
+//! The services against a fresh database (with the demo) per test: every command as the
+//! owner, the recipient, another tenant and a viewer, and every rule. SQLite by default,
+//! PostgreSQL with `BACKSHARE_TEST_POSTGRES`; bytes in an S3 bucket of each test's own
+//! instead of the data folder with `BACKSHARE_TEST_S3` (and `--features s3`).
 
 mod accounts;
 mod concurrency;

@@ -126,9 +126,12 @@ async fn restore_refuses_what_it_cannot_do_with_a_reason() {
 async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let url = backshare::db::scratch_url(dir.path()).await;
+    let objects = backshare::objects::scratch(dir.path()).await.store;
     {
         let db = backshare::db::connect(&url).await.unwrap();
-        let svc = Backshare::new(db.clone(), dir.path(), Settings::default()).unwrap();
+        let svc =
+            Backshare::with_objects(db.clone(), dir.path(), objects.clone(), Settings::default())
+                .unwrap();
         demo::seed_if_empty(&svc, Utc::now()).await.unwrap();
         let w = World {
             svc,
@@ -139,7 +142,7 @@ async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     }
     let db = backshare::db::connect(&url).await.unwrap();
     let w = World {
-        svc: Backshare::new(db, dir.path(), Settings::default()).unwrap(),
+        svc: Backshare::with_objects(db, dir.path(), objects, Settings::default()).unwrap(),
         _dir: dir,
     };
     assert_eq!(w.backup_status(ORDERS).await, "Locked (restoring)");

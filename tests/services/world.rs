@@ -44,7 +44,8 @@ pub async fn world_with_settings(settings: Settings) -> World {
     let dir = tempfile::tempdir().unwrap();
     let url = backshare::db::scratch_url(dir.path()).await;
     let db = backshare::db::connect(&url).await.unwrap();
-    let svc = Backshare::new(db, dir.path(), settings).unwrap();
+    let objects = backshare::objects::scratch(dir.path()).await.store;
+    let svc = Backshare::with_objects(db, dir.path(), objects, settings).unwrap();
     assert!(demo::seed_if_empty(&svc, Utc::now()).await.unwrap());
     World { svc, _dir: dir }
 }
