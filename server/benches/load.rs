@@ -7,6 +7,10 @@
 //!    account holding 10, 1,000, 10,000 and 100,000 items: the server time (median and p95
 //!    of 30 reads) and the SQL statements one read issues, on the same databases.
 //!
+//! 3. a sign-in flood: wrong passwords from 64 connections against one server, with the
+//!    default throttle and with its thresholds out of reach: answers per second by status
+//!    and the server's peak resident memory.
+//!
 //! PostgreSQL is the server in `BACKSHARE_TEST_POSTGRES` (the script starts one).
 
 use std::process::{Child, Command, Stdio};
@@ -517,6 +521,86 @@ where
     )
 }
 
+/// The server's peak resident memory, from `/proc` (Linux), in MiB.
+fn peak_rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kib: f64 = status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmHWM:"))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+/// Wrong passwords from 64 connections for 10 s against one server on SQLite: answers
+/// per second by status and the server's peak memory, with the default throttle and with
+/// the throttle's thresholds out of reach (every attempt runs Argon2; the semaphore of
+/// password checks bounds the memory).
+async fn sign_in_flood(throttled: bool) {
+    let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
+    let (url, _svc) = fresh(dir.path(), None).await;
+    let port = free_port();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_backshare-server"));
+    command
+        .env("BACKSHARE_DATA_DIR", dir.path())
+        .env("DATABASE_URL", &url)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null());
+    if !throttled {
+        command
+            .env("BACKSHARE_SIGN_IN_FAILURES_PER_EMAIL", "1000000000")
+            .env("BACKSHARE_SIGN_IN_FAILURES_PER_ADDRESS", "1000000000");
+    }
+    let mut server = command.spawn().expect("the server binary starts");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    sign_in(&client, &base, "alice@acme.example").await; // waits until it serves
+    let statuses = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
+    let until = Instant::now() + Duration::from_secs(10);
+    let started = Instant::now();
+    let workers: Vec<_> = (0..CONNECTIONS)
+        .map(|w| {
+            let (client, base, statuses) = (client.clone(), base.clone(), statuses.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while Instant::now() < until {
+                    n += 1;
+                    let email = if n % 2 == 0 {
+                        "alice@acme.example".to_owned()
+                    } else {
+                        format!("guess{w}-{n}@acme.example")
+                    };
+                    let status = client
+                        .post(format!("{base}/api/sign_in"))
+                        .header("content-type", "application/x-www-form-urlencoded")
+                        .header("accept", "application/json")
+                        .body(format!("email={email}&password=wrong-{n}"))
+                        .send()
+                        .await
+                        .map(|r| r.status().as_u16())
+                        .unwrap_or(0);
+                    *statuses.lock().unwrap().entry(status).or_insert(0u64) += 1;
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.await.unwrap();
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    let rss = peak_rss_mib(server.id());
+    let statuses = statuses.lock().unwrap().clone();
+    let total: u64 = statuses.values().sum();
+    println!(
+        "sign-in flood ({}), {CONNECTIONS} connections, {seconds:.1} s: {:.0} answers/s {statuses:?}, server peak RSS {rss:.0} MiB",
+        if throttled { "default throttle" } else { "thresholds out of reach" },
+        total as f64 / seconds,
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+}
+
 #[tokio::main]
 async fn main() {
     let postgres = std::env::var(backshare::db::TEST_POSTGRES).ok();
@@ -532,6 +616,9 @@ async fn main() {
         for count in PAGE_SIZES {
             page_figures(Some(pg), count).await;
         }
+    }
+    for throttled in [true, false] {
+        sign_in_flood(throttled).await;
     }
     for spread in [1, CONNECTIONS] {
         load(None, 1, spread).await;

@@ -86,10 +86,28 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
     }
     // A body without a declared length (chunked) is read up to the limit here.
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, web.body_limit).await {
-        Ok(bytes) => Ok(Request::from_parts(parts, Body::from(bytes))),
-        Err(_) => Err(too_large(web)),
+    let bytes = match axum::body::to_bytes(body, web.body_limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => return Err(too_large(web)),
+    };
+    // No field may hold NUL (PostgreSQL refuses it in text): refused here, once for all,
+    // raw, form-encoded or JSON-escaped.
+    if holds_nul(&bytes) {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "invalid",
+            "The request contains a NUL character, which no field may hold.".into(),
+        ));
     }
+    Ok(Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn holds_nul(body: &[u8]) -> bool {
+    let has = |needle: &[u8]| {
+        body.windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle))
+    };
+    body.contains(&0) || has(b"%00") || has(b"\\u0000")
 }
 
 fn changes_state(method: &Method) -> bool {

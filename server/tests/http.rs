@@ -860,6 +860,12 @@ async fn unreadable_arguments_answer_400_naming_the_field_and_big_bodies_413() {
         "{}",
         broken.body
     );
+    // NUL in any field (PostgreSQL refuses it in text): 400, raw or encoded.
+    for body in ["backup_id=cb-%00", "backup_id=cb-\0"] {
+        let nul = s.call(Some(&alice), "restore_backup", body).await;
+        assert_eq!(nul.status, StatusCode::BAD_REQUEST, "{}", nul.body);
+        assert!(message(&nul).contains("NUL"), "{}", nul.body);
+    }
     // A body over the limit (64 KiB by default): 413 before anything reads it.
     let huge = format!("share_id={}", "x".repeat(3 * 1024 * 1024));
     let reply = s.call(Some(&alice), "share_summary", &huge).await;
