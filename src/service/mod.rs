@@ -201,8 +201,8 @@ pub struct Backshare {
     pub(crate) objects: ObjectStore,
     /// Wraps every account's key (see `crypto`).
     master_key: SecretKey,
-    /// Bounds the password checks running at once, so a flood cannot exhaust memory.
-    password_checks: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Runs password checks a few at a time, so a flood cannot exhaust memory.
+    password_checks: crate::password::Checker,
     settings: Settings,
 }
 
@@ -276,9 +276,7 @@ impl Backshare {
             tracing::info!(swept, "removed uploads a previous run left unfinished");
         }
         Ok(Self {
-            password_checks: std::sync::Arc::new(tokio::sync::Semaphore::new(
-                settings.password_checks.max(1),
-            )),
+            password_checks: crate::password::Checker::new(settings.password_checks),
             writer: crate::db::Writer::new(db.clone()),
             db,
             objects,
@@ -330,15 +328,11 @@ impl Backshare {
             None => (None, crate::password::decoy().to_owned()),
         };
         let password = password.to_owned();
-        let permit = self
+        let matches = self
             .password_checks
-            .acquire()
+            .check(password, phc)
             .await
-            .map_err(|e| ServiceError::Corrupt(format!("password checks closed: {e}")))?;
-        let matches = tokio::task::spawn_blocking(move || crate::password::verify(&password, &phc))
-            .await
-            .map_err(|e| ServiceError::Corrupt(format!("password check panicked: {e}")))?;
-        drop(permit);
+            .ok_or_else(|| ServiceError::Corrupt("the password check threads stopped".into()))?;
         match (id, matches) {
             (Some(id), true) => {
                 store::sign_ins::clear(&self.db, &email_key).await?;
