@@ -137,9 +137,7 @@ pub async fn page<'c>(
         side("owner_account_id"),
         side("recipient_account_id"),
     );
-    let mut query = sqlx::query_as(&sql).bind(account).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(account).bind(limit), at)
+        .fetch_all(db)
+        .await
 }

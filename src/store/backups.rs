@@ -124,11 +124,9 @@ pub async fn summary_page<'c>(
          ORDER BY b.created_at {order}, b.id {order} LIMIT $3",
         live("b", 2)
     );
-    let mut query = sqlx::query_as(&sql).bind(account).bind(now).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(account).bind(now).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// One live backup of the account as "Backups" lists it.

@@ -287,11 +287,9 @@ pub async fn received_page<'c>(
            AND b.deleted_at IS NULL {from}
          ORDER BY g.granted_at {order}, g.id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(recipient).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(recipient).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// What starting a copy of a grant's backup needs: whether the backup is encrypted and

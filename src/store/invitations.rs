@@ -246,11 +246,12 @@ pub async fn pending_page<'c>(
          WHERE i.recipient_account_id = $1 AND i.status = 'pending' AND i.expires_at + 0 > $2 {from}
          ORDER BY i.created_at {order}, i.id {order} LIMIT $3"
     );
-    let mut query = sqlx::query_as(&sql).bind(recipient).bind(now).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(
+        sqlx::query_as(&sql).bind(recipient).bind(now).bind(limit),
+        at,
+    )
+    .fetch_all(db)
+    .await
 }
 
 /// A live backup of a pending invitation, with what choosing a vault for it needs.
@@ -319,9 +320,7 @@ pub async fn answered_page<'c>(
            AND i.status IN ('rejected', 'expired', 'cancelled') {from}
          ORDER BY i.answered_at {order}, i.id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(recipient).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(recipient).bind(limit), at)
+        .fetch_all(db)
+        .await
 }

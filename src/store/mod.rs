@@ -65,6 +65,18 @@ macro_rules! text_column {
 }
 pub(crate) use text_column;
 
+/// Binds a keyset page's cursor (its time, then its id) after a query's own arguments,
+/// where [`crate::paging::PageAt::sql`] placed them; the first page binds none.
+pub fn after_cursor<'q, O>(
+    query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+    at: &'q crate::paging::PageAt,
+) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+    match at.cursor() {
+        Some(cursor) => query.bind(cursor.at).bind(cursor.id.as_str()),
+        None => query,
+    }
+}
+
 /// A boolean column or expression: PostgreSQL returns a boolean, SQLite an integer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Flag(pub bool);

@@ -38,11 +38,9 @@ pub async fn page<'c>(
          FROM resources r WHERE r.account_id = $1 AND r.released_at IS NULL {from}
          ORDER BY r.created_at {order}, r.id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(account).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(account).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// The kind of one of the account's resources that is not released.

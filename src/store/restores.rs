@@ -176,11 +176,9 @@ pub async fn page<'c>(
          WHERE r.account_id = $1 {from}
          ORDER BY r.created_at {order}, r.id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(account).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(account).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// Renews a restore attempt's lease; whether the attempt still holds the restore.

@@ -93,11 +93,9 @@ pub async fn page<'c>(
         "SELECT id, created_at FROM resource_shares WHERE owner_account_id = $1 {from}
          ORDER BY created_at {order}, id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(owner).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(owner).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// How many shares the owner has, counted up to `cap + 1` (a cheap bound, not a scan).
@@ -485,11 +483,9 @@ pub async fn page_of_backup<'c>(
         "SELECT share_id AS id, added_at AS created_at FROM share_backups WHERE backup_id = $1 {from}
          ORDER BY added_at {order}, share_id {order} LIMIT $2"
     );
-    let mut query = sqlx::query_as(&sql).bind(backup).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(backup).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// The name of the account, project or folder a principal stands for, if it exists.

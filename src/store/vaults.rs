@@ -403,11 +403,9 @@ pub async fn contents_page<'c>(
          ) items
          ORDER BY at {order}, key {order} LIMIT $3"
     );
-    let mut query = sqlx::query_as(&sql).bind(vault).bind(now).bind(limit);
-    if let Some(cursor) = at.cursor() {
-        query = query.bind(cursor.at).bind(cursor.id.as_str());
-    }
-    query.fetch_all(db).await
+    super::after_cursor(sqlx::query_as(&sql).bind(vault).bind(now).bind(limit), at)
+        .fetch_all(db)
+        .await
 }
 
 /// Whether the vault is the account's.

@@ -216,19 +216,8 @@ async fn another_tenants_backup_is_not_found_before_any_rule_speaks_and_restores
     w.share(ALICE, "to-east", &[CLUSTER_2], &[BOB_ACCOUNT])
         .await
         .unwrap();
-    let bob = w.caller(BOB).await;
-    let invitation = w
-        .svc
-        .shared_with_me(&bob, &Default::default(), Utc::now())
-        .await
-        .unwrap()
-        .pending[0]
-        .id
-        .to_string();
-    w.svc
-        .accept_invitation(&bob, &invitation, &Default::default(), Utc::now())
-        .await
-        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
     assert!(w.restore(BOB, CLUSTER_2).await.is_ok());
     // Once they finish, Alice may start more.
     w.svc.run_restores(Utc::now()).await.unwrap();
@@ -245,19 +234,8 @@ async fn the_restore_worker_takes_accounts_in_turns() {
     w.share(ALICE, "to-east", &[CLUSTER_2], &[BOB_ACCOUNT])
         .await
         .unwrap();
-    let bob = w.caller(BOB).await;
-    let invitation = w
-        .svc
-        .shared_with_me(&bob, &Default::default(), Utc::now())
-        .await
-        .unwrap()
-        .pending[0]
-        .id
-        .to_string();
-    w.svc
-        .accept_invitation(&bob, &invitation, &Default::default(), Utc::now())
-        .await
-        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
     let bobs = w.restore(BOB, CLUSTER_2).await.unwrap();
     // A worker with room for two takes Alice's oldest and Bob's, not two of Alice's.
     let next = backshare::store::restores::waiting(w.svc.db(), Utc::now().timestamp_millis(), 2)
