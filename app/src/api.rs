@@ -189,6 +189,12 @@ pub async fn credentials() -> Result<views::Credentials, AppError> {
     svc.credentials(&caller).await.map_err(on_server::fail)
 }
 
+/// The projects restores may go to; none when they cannot be read (the restore button
+/// then offers none, and the page around it still shows).
+pub async fn my_projects() -> Result<Vec<views::ProjectView>, AppError> {
+    Ok(credentials().await.map(|c| c.projects).unwrap_or_default())
+}
+
 /// The "Backups" page.
 #[server(endpoint = "list_backups")]
 pub async fn list_backups(

@@ -68,11 +68,11 @@ test("the complete dialog: directory scope refuses an outsider, a folder princip
   await expect(invitation).toContainText(SECOND);
   await expect(invitation).toContainText(ORDERS);
   await invitation.getByRole("button", { name: "Accept" }).click();
-  const received = bob.page.locator("table.received tr", { hasText: SECOND });
+  const received = bob.page.locator("table.received tr", { hasText: shareName }).filter({ hasText: SECOND });
   await expect(received).toContainText("Accepted");
   await expect(rows.first()).toContainText("Accepted"); // live on Alice's open page
   await received.getByRole("button", { name: "Restore Data to New Cluster" }).click();
-  const restore = bob.page.locator("table.restores tr", { hasText: SECOND });
+  const restore = bob.page.locator("table.restores tr", { hasText: SECOND }).first();
   await expect(restore).toContainText("Restored");
   await expect(restore).toContainText("verified");
   await expect(restore).toContainText("proj-acmeeast-sg");

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::{self, SignOut};
 use crate::components::changes::use_changes;
+use crate::components::listing::Listing;
 
 /// The navigation; shown in full once signed in.
 #[component]
@@ -20,10 +21,8 @@ pub fn Nav() -> impl IntoView {
     view! {
         <header class="topbar">
             <a class="brand" href="/backups">"Backshare"</a>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    match me.await {
-                        Ok(Some(me)) => {
+            <Listing rows=me quiet=true show={move |me| match me {
+                        Some(me) => {
                             let pending = me.pending_invitations;
                             let viewer = !me.role.may_change();
                             view! {
@@ -56,10 +55,9 @@ pub fn Nav() -> impl IntoView {
                             }
                                 .into_any()
                         }
-                        _ => ().into_any(),
-                    }
-                })}
-            </Transition>
+                        None => ().into_any(),
+                    }}
+            />
         </header>
     }
 }

@@ -344,7 +344,10 @@ pub fn ShareDialog(
                     </label>
                 </Show>
                 <Transition fallback=|| view! { <p class="muted">"Checking the sharing rules…"</p> }>
-                    {move || Suspend::new(async move {
+                    {move || {
+                        // As `Listing` does: follow every check, not only the one awaited.
+                        preview.track();
+                        Suspend::new(async move {
                         match preview.await {
                             Ok(None) => view! { <p class="muted">"Choose a resource share."</p> }.into_any(),
                             Ok(Some(p)) => view! {
@@ -371,7 +374,7 @@ pub fn ShareDialog(
                             }.into_any(),
                             Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
                         }
-                    })}
+                    })}}
                 </Transition>
                 <ActionProblem message=problem/>
                 <div class="buttons">

@@ -6,7 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api;
 use crate::components::changes::use_changes;
-use crate::components::failure::failure;
+use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
@@ -27,68 +27,63 @@ pub fn BackupDetailsPage() -> impl IntoView {
         |(id, _, at)| api::share_list(id, at),
     );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(listing) => {
-                        let (backup, rows, links) = (listing.backup, listing.rows, listing.links);
-                        let base = format!("/backups/{}", backup.id);
-                        view! {
-                            <h1>{backup.name.clone()}</h1>
-                            <nav class="tabs" aria-label="Backup details">
-                                <a href=base.clone() aria-current=move || (!share_tab()).then_some("page")>"Basic information"</a>
-                                <a href=format!("{base}?tab=share-list") aria-current=move || share_tab().then_some("page")>"Share List"</a>
-                            </nav>
-                            <Show
-                                when=share_tab
-                                fallback={
-                                    let backup = backup.clone();
-                                    move || view! {
-                                        <dl class="facts">
-                                            <dt>"ID"</dt><dd><code>{backup.id.to_string()}</code></dd>
-                                            <dt>"Type"</dt><dd>{backup.kind.label()}</dd>
-                                            <dt>"Source resource"</dt><dd>{backup.source_resource.clone()}</dd>
-                                            <dt>"Region"</dt><dd>{backup.region.clone()}</dd>
-                                            <dt>"Size"</dt><dd>{format::bytes(backup.size_bytes)}</dd>
-                                            <dt>"Created"</dt><dd>{format::instant(backup.created_at)}</dd>
-                                            <dt>"Expires"</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
-                                            <dt>"Status"</dt><dd>{backup.status.clone()}</dd>
-                                        </dl>
-                                    }
+        <Listing rows=details show={move |listing| {
+                    let (backup, rows, links) = (listing.backup, listing.rows, listing.links);
+                    let base = format!("/backups/{}", backup.id);
+                    view! {
+                        <h1>{backup.name.clone()}</h1>
+                        <nav class="tabs" aria-label="Backup details">
+                            <a href=base.clone() aria-current=move || (!share_tab()).then_some("page")>"Basic information"</a>
+                            <a href=format!("{base}?tab=share-list") aria-current=move || share_tab().then_some("page")>"Share List"</a>
+                        </nav>
+                        <Show
+                            when=share_tab
+                            fallback={
+                                let backup = backup.clone();
+                                move || view! {
+                                    <dl class="facts">
+                                        <dt>"ID"</dt><dd><code>{backup.id.to_string()}</code></dd>
+                                        <dt>"Type"</dt><dd>{backup.kind.label()}</dd>
+                                        <dt>"Source resource"</dt><dd>{backup.source_resource.clone()}</dd>
+                                        <dt>"Region"</dt><dd>{backup.region.clone()}</dd>
+                                        <dt>"Size"</dt><dd>{format::bytes(backup.size_bytes)}</dd>
+                                        <dt>"Created"</dt><dd>{format::instant(backup.created_at)}</dd>
+                                        <dt>"Expires"</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
+                                        <dt>"Status"</dt><dd>{backup.status.clone()}</dd>
+                                    </dl>
                                 }
-                            >
-                                {
-                                    let rows = rows.clone();
-                                    let links = links.clone();
-                                    move || if rows.is_empty() {
-                                        view! { <p class="notice">"This backup is not shared with anyone."</p> }.into_any()
-                                    } else {
-                                        view! {
-                                            <Pager label="Pages of the Share List" links=links.clone() at=page/>
-                                            <table class="share-list">
-                                                <thead>
-                                                    <tr><th>"Recipient"</th><th>"Principal"</th><th>"Resource share"</th><th>"Status"</th></tr>
-                                                </thead>
-                                                <tbody>
-                                                    {rows.clone().into_iter().map(|row| view! {
-                                                        <tr>
-                                                            <td>{row.recipient_name}<br/><code>{row.recipient.to_string()}</code></td>
-                                                            <td><code>{principals_text(&row.principals)}</code></td>
-                                                            <td>{row.share_name}</td>
-                                                            <td><StatusBadge status=row.status/></td>
-                                                        </tr>
-                                                    }).collect_view()}
-                                                </tbody>
-                                            </table>
-                                        }.into_any()
-                                    }
+                            }
+                        >
+                            {
+                                let rows = rows.clone();
+                                let links = links.clone();
+                                move || if rows.is_empty() {
+                                    view! { <p class="notice">"This backup is not shared with anyone."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <Pager label="Pages of the Share List" links=links.clone() at=page/>
+                                        <table class="share-list">
+                                            <thead>
+                                                <tr><th>"Recipient"</th><th>"Principal"</th><th>"Resource share"</th><th>"Status"</th></tr>
+                                            </thead>
+                                            <tbody>
+                                                {rows.clone().into_iter().map(|row| view! {
+                                                    <tr>
+                                                        <td>{row.recipient_name}<br/><code>{row.recipient.to_string()}</code></td>
+                                                        <td><code>{principals_text(&row.principals)}</code></td>
+                                                        <td>{row.share_name}</td>
+                                                        <td><StatusBadge status=row.status/></td>
+                                                    </tr>
+                                                }).collect_view()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
                                 }
-                            </Show>
-                        }.into_any()
-                    }
-                    Err(error) => failure(error),
+                            }
+                        </Show>
+                    }.into_any()
                 }
-            })}
-        </Transition>
+            }
+        />
     }
 }

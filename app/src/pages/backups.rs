@@ -1,10 +1,12 @@
 //! "Backups": the account's backups, with "Share Backups" where the rules allow it.
 
+use backshare::views::ProjectView;
 use leptos::prelude::*;
 
 use crate::api::{self, DeleteBackup, RestoreBackup};
 use crate::components::confirm_button::ConfirmButton;
-use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::failure::{last_failure, ActionProblem};
+use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
@@ -21,7 +23,7 @@ pub fn BackupsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteBackup>::new();
     let restore = ServerAction::<RestoreBackup>::new();
     let picked = RwSignal::new(std::collections::BTreeMap::new());
-    let credentials = Resource::new(|| (), |_| api::credentials());
+    let projects = Resource::new(|| (), |_| api::my_projects());
     // Restores finish in the background; the page follows them while it is open.
     let changed = crate::components::changes::use_changes();
     let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
@@ -68,11 +70,8 @@ pub fn BackupsPage() -> impl IntoView {
                 }}
             </button>
         </div>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let projects = credentials.await.map(|c| c.projects).unwrap_or_default();
-                match backups.await {
-                    Ok(listing) => {
+        <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
+        <Listing rows=backups show={move |listing| {
                         let list = listing.backups;
                         view! {
                         <Pager label="Pages of Backups" links=listing.links at=page/>
@@ -163,10 +162,9 @@ pub fn BackupsPage() -> impl IntoView {
                         </table>
                     }.into_any()
                     }
-                    Err(error) => failure(error),
                 }
-            })}
-        </Transition>
+        />
+        }.into_any()}/>
         <RestoresSection refresh=restores_refresh/>
         {move || sharing.get().map(|backups| view! { <ShareDialog backups on_done/> })}
     }

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use crate::api::{self, CancelSharing};
 use crate::components::changes::use_changes;
 use crate::components::confirm_button::ConfirmButton;
-use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::failure::{last_failure, ActionProblem};
+use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
@@ -27,74 +28,76 @@ pub fn MySharesPage() -> impl IntoView {
     let problem = Signal::derive(move || last_failure(cancel.value().get()));
     // The resource share open in "Manage Sharing Relationship".
     let managing = RwSignal::new(None::<String>);
-    let on_done = Callback::new(move |_changed: bool| managing.set(None));
+    // The page's own change shows without waiting for the feed to report it.
+    let on_done = Callback::new(move |changed: bool| {
+        managing.set(None);
+        if changed {
+            rows.refetch();
+        }
+    });
     view! {
         <h1>"My Shares"</h1>
         <ActionProblem message=problem/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match rows.await {
-                    Ok(listing) if listing.total_shares.is_zero() => view! {
-                        <p class="notice">"You share no backups yet. Use \"Share Backups\" on the Backups page."</p>
-                    }.into_any(),
-                    Ok(listing) => {
-                        let summary = format!("{} of {} resource shares", listing.shares_on_page, listing.total_shares);
-                        let rows = listing.rows;
-                        view! {
-                        <Pager label="Pages of My Shares" links=listing.links at=page summary/>
-                        <table class="my-shares">
-                            <thead>
-                                <tr>
-                                    <th>"Backup"</th><th>"Resource share"</th><th>"Principal"</th>
-                                    <th>"Recipient"</th><th>"Status"</th><th>"Actions"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {rows.into_iter().map(|row| {
-                                    let (share_id, recipient) = (row.share_id.to_string(), row.recipient.to_string());
-                                    let manage_id = share_id.clone();
-                                    view! {
-                                        <tr data-recipient=row.recipient.to_string() data-backup=row.backup_id.to_string()>
-                                            <td>{row.backup_name.clone()}<br/><code>{row.backup_id.to_string()}</code></td>
-                                            <td>{row.share_name.clone()}</td>
-                                            <td><code>{principals_text(&row.principals)}</code></td>
-                                            <td>{row.recipient_name.clone()}<br/><code>{row.recipient.to_string()}</code></td>
-                                            <td><StatusBadge status=row.status/></td>
-                                            <td>
-                                                <button type="button" on:click=move |_| managing.set(Some(manage_id.clone()))>
-                                                    "Manage Sharing Relationship"
-                                                </button>
-                                                {row.cancel_blocked.clone().map(|why| view! {
-                                                    <button type="button" disabled=true title=why.clone()>"Cancel Sharing"</button>
-                                                    <span class="muted small">{why}</span>
-                                                })}
-                                                {row.cancellable.then(|| view! {
-                                                    <ConfirmButton
-                                                        label="Cancel Sharing"
-                                                        question=format!("Stop sharing with {}?", row.recipient_name)
-                                                        keep="Keep sharing"
-                                                        key=format!("{share_id}|{recipient}")
-                                                        open=confirming
-                                                        on_confirm=Callback::new(move |()| {
-                                                            cancel.dispatch(CancelSharing {
-                                                                share_id: share_id.clone(),
-                                                                recipient: recipient.clone(),
-                                                            });
-                                                        })
-                                                    />
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any()
-                    }
-                    Err(error) => failure(error),
+        <Listing rows=rows show={move |value| match value {
+                listing if listing.total_shares.is_zero() => view! {
+                    <p class="notice">"You share no backups yet. Use \"Share Backups\" on the Backups page."</p>
+                }.into_any(),
+                listing => {
+                    let summary = format!("{} of {} resource shares", listing.shares_on_page, listing.total_shares);
+                    let rows = listing.rows;
+                    view! {
+                    <Pager label="Pages of My Shares" links=listing.links at=page summary/>
+                    <table class="my-shares">
+                        <thead>
+                            <tr>
+                                <th>"Backup"</th><th>"Resource share"</th><th>"Principal"</th>
+                                <th>"Recipient"</th><th>"Status"</th><th>"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {rows.into_iter().map(|row| {
+                                let (share_id, recipient) = (row.share_id.to_string(), row.recipient.to_string());
+                                let manage_id = share_id.clone();
+                                view! {
+                                    <tr data-recipient=row.recipient.to_string() data-backup=row.backup_id.to_string()>
+                                        <td>{row.backup_name.clone()}<br/><code>{row.backup_id.to_string()}</code></td>
+                                        <td>{row.share_name.clone()}</td>
+                                        <td><code>{principals_text(&row.principals)}</code></td>
+                                        <td>{row.recipient_name.clone()}<br/><code>{row.recipient.to_string()}</code></td>
+                                        <td><StatusBadge status=row.status/></td>
+                                        <td>
+                                            <button type="button" on:click=move |_| managing.set(Some(manage_id.clone()))>
+                                                "Manage Sharing Relationship"
+                                            </button>
+                                            {row.cancel_blocked.clone().map(|why| view! {
+                                                <button type="button" disabled=true title=why.clone()>"Cancel Sharing"</button>
+                                                <span class="muted small">{why}</span>
+                                            })}
+                                            {row.cancellable.then(|| view! {
+                                                <ConfirmButton
+                                                    label="Cancel Sharing"
+                                                    question=format!("Stop sharing with {}?", row.recipient_name)
+                                                    keep="Keep sharing"
+                                                    key=format!("{share_id}|{recipient}")
+                                                    open=confirming
+                                                    on_confirm=Callback::new(move |()| {
+                                                        cancel.dispatch(CancelSharing {
+                                                            share_id: share_id.clone(),
+                                                            recipient: recipient.clone(),
+                                                        });
+                                                    })
+                                                />
+                                            })}
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
                 }
-            })}
-        </Transition>
+            }}
+        />
         {move || managing.get().map(|share| view! { <ShareDialog backups=Vec::new() share on_done/> })}
     }
 }

@@ -7,7 +7,8 @@ use leptos::prelude::*;
 use crate::api::{self, ReleaseResource};
 use crate::components::changes::use_changes;
 use crate::components::confirm_button::ConfirmButton;
-use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::failure::{last_failure, ActionProblem};
+use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 
@@ -27,57 +28,52 @@ pub fn ResourcesPage() -> impl IntoView {
     view! {
         <h1>"Resources"</h1>
         <ActionProblem message=problem/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match list.await {
-                    Ok(listing) => view! {
-                        <Pager label="Pages of Resources" links=listing.links at=page/>
-                        <table class="resources">
-                            <thead>
-                                <tr>
-                                    <th>"Name"</th><th>"ID"</th><th>"Type"</th><th>"Region"</th><th>"Project"</th>
-                                    <th>"Size"</th><th>"Created"</th><th>"SHA-256"</th><th>"Actions"</th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {listing.resources.into_iter().map(|r| {
-                                    let id = r.id.to_string();
-                                    let release_id = id.clone();
-                                    let question = match r.kind {
-                                        ResourceKind::Cluster => "Release this cluster? Its backups are deleted and recipients lose access.",
-                                        _ => "Release this resource? Its backups stay in their vaults.",
-                                    };
-                                    view! {
-                                        <tr data-resource=id.clone()>
-                                            <td>{r.name.clone()}{r.restored.then_some(" (restored)").filter(|_| !r.name.ends_with("(restored)"))}</td>
-                                            <td><code>{id.clone()}</code></td>
-                                            <td>{r.kind.as_str()}</td>
-                                            <td>{r.region.clone()}</td>
-                                            <td><code>{r.project_id.to_string()}</code></td>
-                                            <td>{format::bytes(r.size_bytes)}</td>
-                                            <td>{format::instant(r.created_at)}</td>
-                                            <td><code class="small">{r.sha256.chars().take(12).collect::<String>()}"…"</code></td>
-                                            <td>
-                                                <ConfirmButton
-                                                    label="Release"
-                                                    question=question.to_owned()
-                                                    keep="Keep"
-                                                    key=id.clone()
-                                                    open=releasing
-                                                    on_confirm=Callback::new(move |()| {
-                                                        release.dispatch(ReleaseResource { resource_id: release_id.clone() });
-                                                    })
-                                                />
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(error) => failure(error),
-                }
-            })}
-        </Transition>
+        <Listing rows=list show={move |listing| view! {
+                    <Pager label="Pages of Resources" links=listing.links at=page/>
+                    <table class="resources">
+                        <thead>
+                            <tr>
+                                <th>"Name"</th><th>"ID"</th><th>"Type"</th><th>"Region"</th><th>"Project"</th>
+                                <th>"Size"</th><th>"Created"</th><th>"SHA-256"</th><th>"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {listing.resources.into_iter().map(|r| {
+                                let id = r.id.to_string();
+                                let release_id = id.clone();
+                                let question = match r.kind {
+                                    ResourceKind::Cluster => "Release this cluster? Its backups are deleted and recipients lose access.",
+                                    _ => "Release this resource? Its backups stay in their vaults.",
+                                };
+                                view! {
+                                    <tr data-resource=id.clone()>
+                                        <td>{r.name.clone()}{r.restored.then_some(" (restored)").filter(|_| !r.name.ends_with("(restored)"))}</td>
+                                        <td><code>{id.clone()}</code></td>
+                                        <td>{r.kind.as_str()}</td>
+                                        <td>{r.region.clone()}</td>
+                                        <td><code>{r.project_id.to_string()}</code></td>
+                                        <td>{format::bytes(r.size_bytes)}</td>
+                                        <td>{format::instant(r.created_at)}</td>
+                                        <td><code class="small">{r.sha256.chars().take(12).collect::<String>()}"…"</code></td>
+                                        <td>
+                                            <ConfirmButton
+                                                label="Release"
+                                                question=question.to_owned()
+                                                keep="Keep"
+                                                key=id.clone()
+                                                open=releasing
+                                                on_confirm=Callback::new(move |()| {
+                                                    release.dispatch(ReleaseResource { resource_id: release_id.clone() });
+                                                })
+                                            />
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }
+        />
     }
 }

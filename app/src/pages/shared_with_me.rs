@@ -2,14 +2,15 @@
 
 use std::collections::BTreeMap;
 
-use backshare::views::VaultChoice;
+use backshare::views::{ProjectView, VaultChoice};
 use leptos::prelude::*;
 
 use crate::api::{
     self, AcceptInvitation, CopyIntoVault, RejectInvitation, RestoreBackup, RetryCopy,
 };
 use crate::components::changes::use_changes;
-use crate::components::failure::{failure, last_failure, ActionProblem};
+use crate::components::failure::{last_failure, ActionProblem};
+use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
@@ -30,7 +31,7 @@ pub fn SharedWithMePage() -> impl IntoView {
     let picked = RwSignal::new(BTreeMap::<String, String>::new());
     // Projects picked for restores, by backup id.
     let projects_picked = RwSignal::new(BTreeMap::<String, String>::new());
-    let credentials = Resource::new(|| (), |_| api::credentials());
+    let projects = Resource::new(|| (), |_| api::my_projects());
     // Each table's page, as its links name it (`None`: the newest).
     let (pending_at, received_at, answered_at) = (
         RwSignal::new(None),
@@ -63,11 +64,8 @@ pub fn SharedWithMePage() -> impl IntoView {
     view! {
         <h1>"Shared With Me"</h1>
         <ActionProblem message=problem/>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let projects = credentials.await.map(|c| c.projects).unwrap_or_default();
-                match page.await {
-                    Ok(page) => view! {
+        <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
+        <Listing rows=page show={move |page| view! {
                         <section aria-labelledby="pending-title">
                             <h2 id="pending-title">"Pending invitations"</h2>
                             <Pager label="Pages of pending invitations" links=page.pending_links at=pending_at/>
@@ -240,11 +238,10 @@ pub fn SharedWithMePage() -> impl IntoView {
                                 </table>
                             </section>
                         })}
-                    }.into_any(),
-                    Err(error) => failure(error),
+                    }.into_any()
                 }
-            })}
-        </Transition>
+        />
+        }.into_any()}/>
         <RestoresSection refresh=restores_refresh/>
     }
 }

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::changes::use_changes;
-use crate::components::failure::failure;
+use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 
@@ -16,44 +16,39 @@ pub fn VaultsPage() -> impl IntoView {
     let page = Resource::new(move || changed.get(), |_| api::vaults());
     view! {
         <h1>"Vaults"</h1>
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match page.await {
-                    Ok(page) => view! {
-                        <p class="summary">
-                            "Your backups: " <strong>{format::bytes(page.owned_backup_bytes)}</strong>
-                            ". Copies received from other accounts: "
-                            <strong>{format::bytes(page.received_copy_bytes)}</strong>
-                            " (stored in your vaults, at your cost)."
-                        </p>
-                        {if page.vaults.is_empty() {
-                            view! { <p class="notice">"Your account has no vaults."</p> }.into_any()
-                        } else {
-                            page.vaults.into_iter().map(|v| {
-                                let percent = v.percent_used();
-                                view! {
-                                    <section class="vault" data-vault=v.id.clone()>
-                                        <h2>{v.name.clone()}</h2>
-                                        <p class="muted">
-                                            <code>{v.id.clone()}</code>" · "{v.kind.as_str()}" backups · "{v.region.clone()}
-                                        </p>
-                                        <div class="usage" role="meter" aria-label=format!("{} usage", v.name)
-                                            aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
-                                            <div class="usage-bar" style=format!("width: {percent}%")></div>
-                                        </div>
-                                        <p class="usage-text">
-                                            {format!("{} of {} used ({percent}%)", format::bytes(v.used_bytes), format::bytes(v.capacity_bytes))}
-                                        </p>
-                                        <VaultContents vault_id=v.id.clone()/>
-                                    </section>
-                                }
-                            }).collect_view().into_any()
-                        }}
-                    }.into_any(),
-                    Err(error) => failure(error),
-                }
-            })}
-        </Transition>
+        <Listing rows=page show={move |page| view! {
+                    <p class="summary">
+                        "Your backups: " <strong>{format::bytes(page.owned_backup_bytes)}</strong>
+                        ". Copies received from other accounts: "
+                        <strong>{format::bytes(page.received_copy_bytes)}</strong>
+                        " (stored in your vaults, at your cost)."
+                    </p>
+                    {if page.vaults.is_empty() {
+                        view! { <p class="notice">"Your account has no vaults."</p> }.into_any()
+                    } else {
+                        page.vaults.into_iter().map(|v| {
+                            let percent = v.percent_used();
+                            view! {
+                                <section class="vault" data-vault=v.id.clone()>
+                                    <h2>{v.name.clone()}</h2>
+                                    <p class="muted">
+                                        <code>{v.id.clone()}</code>" · "{v.kind.as_str()}" backups · "{v.region.clone()}
+                                    </p>
+                                    <div class="usage" role="meter" aria-label=format!("{} usage", v.name)
+                                        aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
+                                        <div class="usage-bar" style=format!("width: {percent}%")></div>
+                                    </div>
+                                    <p class="usage-text">
+                                        {format!("{} of {} used ({percent}%)", format::bytes(v.used_bytes), format::bytes(v.capacity_bytes))}
+                                    </p>
+                                    <VaultContents vault_id=v.id.clone()/>
+                                </section>
+                            }
+                        }).collect_view().into_any()
+                    }}
+                }.into_any()
+            }
+        />
     }
 }
 
@@ -69,31 +64,27 @@ fn VaultContents(vault_id: String) -> impl IntoView {
         move |(_, at)| api::vault_contents(vault_id.clone(), at),
     );
     view! {
-        <Transition fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match contents.await {
-                    Ok(listing) if listing.items.is_empty() => view! {
-                        <p class="notice">"This vault is empty."</p>
-                    }.into_any(),
-                    Ok(listing) => view! {
-                        <Pager label="Pages of this vault's contents" links=listing.links at=page/>
-                        <table class="vault-items">
-                            <thead><tr><th>"Backup"</th><th>"Size"</th><th>"Received from"</th><th>"Status"</th></tr></thead>
-                            <tbody>
-                                {listing.items.into_iter().map(|item| view! {
-                                    <tr data-backup=item.backup_id.to_string()>
-                                        <td>{item.name.clone()}<br/><code>{item.backup_id.to_string()}</code></td>
-                                        <td>{format::bytes(item.size_bytes)}</td>
-                                        <td>{item.received_from.clone().unwrap_or_else(|| "Own backup".into())}</td>
-                                        <td>{item.status.clone()}</td>
-                                    </tr>
-                                }).collect_view()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
-                    Err(error) => failure(error),
-                }
-            })}
-        </Transition>
+        <Listing rows=contents show={move |value| match value {
+                listing if listing.items.is_empty() => view! {
+                    <p class="notice">"This vault is empty."</p>
+                }.into_any(),
+                listing => view! {
+                    <Pager label="Pages of this vault's contents" links=listing.links at=page/>
+                    <table class="vault-items">
+                        <thead><tr><th>"Backup"</th><th>"Size"</th><th>"Received from"</th><th>"Status"</th></tr></thead>
+                        <tbody>
+                            {listing.items.into_iter().map(|item| view! {
+                                <tr data-backup=item.backup_id.to_string()>
+                                    <td>{item.name.clone()}<br/><code>{item.backup_id.to_string()}</code></td>
+                                    <td>{format::bytes(item.size_bytes)}</td>
+                                    <td>{item.received_from.clone().unwrap_or_else(|| "Own backup".into())}</td>
+                                    <td>{item.status.clone()}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}
+        />
     }
 }
