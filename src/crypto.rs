@@ -158,27 +158,48 @@ impl SecretKey {
 
     /// Wraps `key` under this key: hex of nonce ‖ sealed key.
     pub fn wrap(&self, key: &SecretKey) -> String {
+        self.seal_small(key.0.as_slice())
+    }
+
+    /// Opens a key wrapped by [`SecretKey::wrap`] under this key.
+    pub fn unwrap_key(&self, wrapped: &str) -> Result<SecretKey, CryptoError> {
+        Self::from_bytes(&self.open_small(wrapped)?)
+    }
+
+    /// Seals a short secret (an access key's) under this key, as [`SecretKey::wrap`] does.
+    pub fn seal_secret(&self, secret: &Secret) -> String {
+        self.seal_small(secret.expose().as_bytes())
+    }
+
+    /// Opens a secret sealed by [`SecretKey::seal_secret`].
+    pub fn open_secret(&self, sealed: &str) -> Result<Secret, CryptoError> {
+        let opened = self.open_small(sealed)?;
+        String::from_utf8(opened)
+            .map(Secret::new)
+            .map_err(|_| CryptoError::Malformed)
+    }
+
+    /// Hex of nonce ‖ sealed bytes: for keys and secrets, sealed whole.
+    fn seal_small(&self, plain: &[u8]) -> String {
         let nonce = Nonce::generate();
         let sealed = Aes256Gcm::new(&self.0)
-            .encrypt(&nonce, key.0.as_slice())
-            .expect("sealing 32 bytes in memory cannot fail");
+            .encrypt(&nonce, plain)
+            .expect("sealing a few bytes in memory cannot fail");
         let mut blob = nonce.to_vec();
         blob.extend(sealed);
         hex::encode(blob)
     }
 
-    /// Opens a key wrapped by [`SecretKey::wrap`] under this key.
-    pub fn unwrap_key(&self, wrapped: &str) -> Result<SecretKey, CryptoError> {
-        let blob = hex::decode(wrapped).map_err(|_| CryptoError::Malformed)?;
+    fn open_small(&self, sealed: &str) -> Result<Vec<u8>, CryptoError> {
+        let blob = hex::decode(sealed).map_err(|_| CryptoError::Malformed)?;
         if blob.len() <= WRAP_NONCE {
             return Err(CryptoError::Malformed);
         }
         let (nonce, sealed) = blob.split_at(WRAP_NONCE);
         let nonce = Nonce::try_from(nonce).map_err(|_| CryptoError::Malformed)?;
-        let opened = Aes256Gcm::new(&self.0)
+        Aes256Gcm::new(&self.0)
             .decrypt(&nonce, sealed)
-            .map_err(|_| CryptoError::Open)?;
-        Self::from_bytes(&opened)
+            .map_err(|_| CryptoError::Open)
     }
 }
 

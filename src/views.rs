@@ -324,6 +324,31 @@ pub struct ShareListPage {
     pub links: crate::paging::PageLinks,
 }
 
+/// An access key on "My Credentials" (its secret is never shown again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessKeyView {
+    /// The "Access key ID" that requests name.
+    pub id: String,
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+}
+
+/// A key just created: the one time its secret is shown.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAccessKey {
+    pub id: String,
+    pub secret: String,
+}
+
+impl std::fmt::Debug for NewAccessKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccessKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A row of "My Shares": one backup, one recipient, its status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MyShareRow {

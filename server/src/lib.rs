@@ -3,6 +3,7 @@
 pub mod feed;
 pub mod guard;
 pub mod sessions;
+pub mod sigv4;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;

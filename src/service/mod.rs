@@ -583,6 +583,7 @@ async fn recipient_facts(
     }))
 }
 
+mod access_keys;
 mod copies;
 mod feed;
 mod invitations;
@@ -595,5 +596,6 @@ mod resources;
 mod restore;
 mod shares;
 
+pub use access_keys::{SigningKey, ACCESS_KEYS_PER_USER};
 pub use invitations::SharedWithMeAt;
 pub use shares::{NewShare, ShareRequest, ShareUpdate};

@@ -10,6 +10,7 @@ use sqlx::any::{AnyTypeInfo, AnyTypeInfoKind, AnyValueRef};
 use sqlx::error::BoxDynError;
 use sqlx::{Any, Decode, Type};
 
+pub mod access_keys;
 pub mod accounts;
 pub mod activity;
 pub mod backups;
