@@ -5,6 +5,7 @@
 //! Without features this crate compiles to wasm, so the browser shares the same ids,
 //! views and status words as the server.
 
+pub mod arn;
 pub mod conflict;
 pub mod copy;
 pub mod error;

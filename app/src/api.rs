@@ -439,6 +439,40 @@ pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
         .map_err(on_server::fail)
 }
 
+/// "Access keys" on "My Credentials": the signed-in user's keys.
+#[server(endpoint = "access_keys")]
+pub async fn access_keys() -> Result<Vec<views::AccessKeyView>, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.access_keys(&caller).await.map_err(on_server::fail)
+}
+
+/// "Create access key": the new key's id and secret, shown this once.
+#[server(endpoint = "create_access_key")]
+pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.create_access_key(&caller, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Deactivate": the key signs nothing any more.
+#[server(endpoint = "deactivate_access_key")]
+pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.deactivate_access_key(&caller, &key_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
+/// "Delete": the key is gone.
+#[server(endpoint = "delete_access_key")]
+pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
+    let (svc, caller) = on_server::caller().await?;
+    svc.delete_access_key(&caller, &key_id, chrono::Utc::now())
+        .await
+        .map_err(on_server::fail)
+}
+
 /// "Cancel Sharing": stops sharing a resource share with one recipient account.
 #[server(endpoint = "cancel_sharing")]
 pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), AppError> {

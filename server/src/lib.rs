@@ -2,6 +2,7 @@
 
 pub mod feed;
 pub mod guard;
+pub mod ram;
 pub mod sessions;
 pub mod sigv4;
 use std::net::SocketAddr;
@@ -329,6 +330,11 @@ pub async fn router(
     };
     Ok(Router::new()
         .route("/api/events", axum::routing::get(feed::events))
+        // The AWS RAM-compatible API, signed with access keys (see `ram`).
+        .route(
+            "/ram/{operation}",
+            axum::routing::post(ram::endpoint).delete(ram::endpoint),
+        )
         .leptos_routes_with_context(&leptos_options, routes, context, {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -138,7 +138,22 @@ impl Backshare {
         vaults: &BTreeMap<String, String>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        self.answer(caller, invitation_id, now, Some(vaults)).await
+        self.answer(caller, invitation_id, now, Some(Vaults::Chosen(vaults)))
+            .await
+    }
+
+    /// Accepts without choosing vaults (the RAM API has no words for them): the server and
+    /// disk backups wait for one, as auto-accepted invitations' do, and are copied once the
+    /// recipient picks it ("Copy into vault" on Shared With Me, or the native API).
+    #[tracing::instrument(skip_all, fields(account = %caller.account_id), err(level = "info"))]
+    pub async fn accept_invitation_vaults_later(
+        &self,
+        caller: &Caller,
+        invitation_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        self.answer(caller, invitation_id, now, Some(Vaults::Later))
+            .await
     }
 
     /// The recipient rejects: the invitation is answered; nothing is granted.
@@ -157,7 +172,7 @@ impl Backshare {
         caller: &Caller,
         invitation_id: &str,
         now: DateTime<Utc>,
-        accept_into: Option<&BTreeMap<String, String>>,
+        accept_into: Option<Vaults<'_>>,
     ) -> ServiceResult<()> {
         retrying(|| self.answer_once(caller, invitation_id, now, accept_into)).await
     }
@@ -167,7 +182,7 @@ impl Backshare {
         caller: &Caller,
         invitation_id: &str,
         now: DateTime<Utc>,
-        accept_into: Option<&BTreeMap<String, String>>,
+        accept_into: Option<Vaults<'_>>,
     ) -> ServiceResult<()> {
         let accept = accept_into.is_some();
         let mut tx = self.writer.begin().await?;
@@ -184,10 +199,12 @@ impl Backshare {
                 .collect::<Vec<_>>();
             locks.push(Lock::invitation(invitation_id));
             locks.extend(
-                accept_into
-                    .into_iter()
-                    .flatten()
-                    .map(|(_, v)| Lock::vault(v)),
+                match accept_into {
+                    Some(Vaults::Chosen(vaults)) => vaults.values().collect(),
+                    _ => Vec::new(),
+                }
+                .into_iter()
+                .map(|v| Lock::vault(v)),
             );
             tx.lock(&locks).await?;
         }
@@ -224,9 +241,16 @@ impl Backshare {
         if next == InvitationStatus::Accepted {
             let recipient = &row.recipient_account_id;
             grant_share_backups(&mut tx, invitation_id, &row.share_id, recipient, now).await?;
-            let vaults = accept_into.expect("accepting");
-            self.start_copies_on_accept(&mut tx, invitation_id, recipient.as_str(), vaults, now)
+            if let Some(Vaults::Chosen(vaults)) = accept_into {
+                self.start_copies_on_accept(
+                    &mut tx,
+                    invitation_id,
+                    recipient.as_str(),
+                    vaults,
+                    now,
+                )
                 .await?;
+            }
         }
         let line = Line {
             actor: Some(caller),
@@ -245,6 +269,15 @@ impl Backshare {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Where an accepted invitation's server and disk backups are copied.
+#[derive(Debug, Clone, Copy)]
+enum Vaults<'a> {
+    /// Backup id → vault id, one for each (the console's "Accept").
+    Chosen(&'a BTreeMap<String, String>),
+    /// None yet: each waits for a vault chosen later.
+    Later,
 }
 
 /// A received backup as "Shared With Me" shows it, with what it may do next.

@@ -590,6 +590,7 @@ mod invitations;
 mod keys;
 mod lease;
 mod lifecycle;
+pub mod listings;
 mod my_shares;
 mod recipients;
 mod resources;

@@ -17,6 +17,7 @@ pub mod backups;
 pub mod directories;
 pub mod grants;
 pub mod invitations;
+pub mod listings;
 pub mod resources;
 pub mod restores;
 pub mod shares;
@@ -75,6 +76,59 @@ pub fn after_cursor<'q, O>(
     match at.cursor() {
         Some(cursor) => query.bind(cursor.at).bind(cursor.id.as_str()),
         None => query,
+    }
+}
+
+/// Optional text filters of a listing (`AND col = $n`, `AND col IN (…)`), numbered after
+/// the statement's fixed binds; the keyset cursor's two come after them.
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub sql: String,
+    /// The next free `$n`: where the cursor's binds start.
+    pub next: usize,
+    values: Vec<String>,
+}
+
+impl Filters {
+    /// Filters whose first bind is `$first`.
+    pub fn starting_at(first: usize) -> Self {
+        Self {
+            next: first,
+            ..Self::default()
+        }
+    }
+
+    /// `column = value`, when there is a value.
+    pub fn equal(mut self, column: &str, value: Option<&str>) -> Self {
+        if let Some(value) = value {
+            self.sql
+                .push_str(&format!(" AND {column} = ${}", self.next));
+            self.next += 1;
+            self.values.push(value.to_owned());
+        }
+        self
+    }
+
+    /// `column IN (values)`, when there are values.
+    pub fn one_of(mut self, column: &str, values: &[String]) -> Self {
+        if !values.is_empty() {
+            let list = placeholders(self.next, values.len());
+            self.sql.push_str(&format!(" AND {column} IN ({list})"));
+            self.next += values.len();
+            self.values.extend(values.iter().cloned());
+        }
+        self
+    }
+
+    /// Binds the filters' values, in order.
+    pub fn bind<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, Any, O, sqlx::any::AnyArguments<'q>> {
+        for value in &self.values {
+            query = query.bind(value.clone());
+        }
+        query
     }
 }
 
