@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints, the Rust suites (domain, services, HTTP) on SQLite
 # and again on PostgreSQL (installed and started locally when none is reachable), the tests
-# that move bytes once more with them in S3 (moto's server on loopback), then Playwright
-# against a release build in Debian's Chromium.
+# that move bytes once more with them in S3 (moto's server on loopback), then boto3 and the
+# AWS CLI against the RAM endpoint and Playwright in Debian's Chromium, both against a
+# release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -46,6 +47,9 @@ unset BACKSHARE_TEST_POSTGRES BACKSHARE_TEST_S3
 
 step "release build (server binary and wasm bundle)"
 cargo leptos build --release
+
+step "The API through boto3 and the AWS CLI (RAM-compatible endpoint)"
+scripts/api-test.sh
 
 step "Playwright end-to-end tests"
 status=0

@@ -289,6 +289,8 @@ pub struct BackupSummary {
     pub kind: BackupKind,
     pub source_resource: String,
     pub region: String,
+    /// Its ARN, as the API names it (`arn:aws:backshare:<region>:<account>:backup/<id>`).
+    pub arn: String,
     pub size_bytes: i64,
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,

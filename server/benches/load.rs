@@ -11,7 +11,12 @@
 //!    default throttle and with its thresholds out of reach: answers per second by status
 //!    and the server's peak resident memory.
 //!
+//! 4. the API: create plus accept per second through the RAM endpoint (SigV4-signed) beside
+//!    the same flow through the server functions (session), on one SQLite server, and the
+//!    time SigV4 verification itself takes per request.
+//!
 //! PostgreSQL is the server in `BACKSHARE_TEST_POSTGRES` (the script starts one).
+//! `BENCH_ONLY=api` (or `pages`, `flood`, `load`) runs one part.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -601,6 +606,196 @@ async fn sign_in_flood(throttled: bool) {
     let _ = server.wait();
 }
 
+/// One signed RAM call over HTTP.
+async fn ram_call(
+    client: &reqwest::Client,
+    base: &str,
+    key: &(String, String),
+    operation: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let body = body.to_string();
+    let host = base.trim_start_matches("http://");
+    let path = format!("/ram/{operation}");
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("host", host.parse().unwrap());
+    let date = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    headers.insert("x-amz-date", date.parse().unwrap());
+    let received = backshare_server::sigv4::Received {
+        method: "POST",
+        path: &path,
+        query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let authorization = backshare_server::sigv4::authorization_for(
+        &received,
+        &key.0,
+        &key.1,
+        "ap-southeast-1",
+        "ram",
+    )
+    .unwrap();
+    let reply = client
+        .post(format!("{base}{path}"))
+        .header("x-amz-date", date)
+        .header("authorization", authorization)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        reply.status().is_success(),
+        "{operation}: {}",
+        reply.status()
+    );
+    reply.json().await.unwrap()
+}
+
+async fn create_key(client: &reqwest::Client, base: &str, cookie: &str) -> (String, String) {
+    let key: serde_json::Value = client
+        .post(format!("{base}/api/create_access_key"))
+        .header("cookie", cookie)
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    (
+        key["id"].as_str().unwrap().to_owned(),
+        key["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Create plus accept, per second, for `RUN_FOR / 2` each way, from 8 connections.
+async fn api_figures() {
+    const TASKS: usize = 8;
+    let dir = tempfile::tempdir().unwrap();
+    let (url, svc) = fresh(dir.path(), None).await;
+    drop(svc);
+    let port = free_port();
+    let mut server = start_server(dir.path(), &url, port);
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let (alice, bob) = (
+        sign_in(&client, &base, "alice@acme.example").await,
+        sign_in(&client, &base, "bob@acme-east.example").await,
+    );
+    let (alice_key, bob_key) = (
+        create_key(&client, &base, &alice).await,
+        create_key(&client, &base, &bob).await,
+    );
+    let backup = format!("arn:aws:backshare:ap-southeast-1:1840000000000001:backup/{ORDERS}");
+    for through_ram in [true, false] {
+        let done = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let mut tasks = Vec::new();
+        for task in 0..TASKS {
+            let (client, base, done, stop) =
+                (client.clone(), base.clone(), done.clone(), stop.clone());
+            let (alice, bob, alice_key, bob_key, backup) = (
+                alice.clone(),
+                bob.clone(),
+                alice_key.clone(),
+                bob_key.clone(),
+                backup.clone(),
+            );
+            tasks.push(tokio::spawn(async move {
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) {
+                    n += 1;
+                    let name = format!("api-{through_ram}-{task}-{n}");
+                    if through_ram {
+                        let share = ram_call(&client, &base, &alice_key, "createresourceshare",
+                            serde_json::json!({ "name": name, "resourceArns": [backup], "principals": [BOB_ACCOUNT] })).await;
+                        let arn = share["resourceShare"]["resourceShareArn"].clone();
+                        let found = ram_call(&client, &base, &bob_key, "getresourceshareinvitations",
+                            serde_json::json!({ "resourceShareArns": [arn] })).await;
+                        let invitation = found["resourceShareInvitations"][0]["resourceShareInvitationArn"].clone();
+                        ram_call(&client, &base, &bob_key, "acceptresourceshareinvitation",
+                            serde_json::json!({ "resourceShareInvitationArn": invitation })).await;
+                    } else {
+                        let created = client.post(format!("{base}/api/create_share"))
+                            .header("cookie", &alice).header("accept", "application/json")
+                            .json(&serde_json::json!({ "share_name": name, "scope": "AllAccounts", "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] }))
+                            .send().await.unwrap();
+                        assert!(created.status().is_success());
+                        let page: serde_json::Value = client.post(format!("{base}/api/shared_with_me"))
+                            .header("cookie", &bob).header("accept", "application/json")
+                            .send().await.unwrap().json().await.unwrap();
+                        let invitation = page["pending"].as_array().unwrap().iter()
+                            .find(|i| i["share_name"] == name.as_str()).unwrap()["id"].as_str().unwrap().to_owned();
+                        let accepted = client.post(format!("{base}/api/accept_invitation"))
+                            .header("cookie", &bob).header("accept", "application/json")
+                            .header("content-type", "application/x-www-form-urlencoded")
+                            .body(format!("invitation_id={invitation}"))
+                            .send().await.unwrap();
+                        assert!(accepted.status().is_success(), "{}", accepted.status());
+                    }
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }));
+        }
+        let started = Instant::now();
+        tokio::time::sleep(RUN_FOR / 2).await;
+        stop.store(true, Ordering::Relaxed);
+        for task in tasks {
+            task.await.unwrap();
+        }
+        let rate = done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64();
+        let way = if through_ram {
+            "RAM endpoint (SigV4)"
+        } else {
+            "server functions (session)"
+        };
+        println!(
+            "api: create + accept through the {way}, {TASKS} connections: {rate:.0} per second"
+        );
+    }
+    let _ = server.kill();
+    let _ = server.wait();
+
+    // SigV4 verification alone: parse, scope and clock, canonical request, HMAC chain.
+    let body = serde_json::json!({ "resourceOwner": "SELF", "maxResults": 50 }).to_string();
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert("host", "127.0.0.1:3000".parse().unwrap());
+    headers.insert("content-type", "application/json".parse().unwrap());
+    let now = Utc::now();
+    headers.insert(
+        "x-amz-date",
+        now.format("%Y%m%dT%H%M%SZ").to_string().parse().unwrap(),
+    );
+    let mut received = backshare_server::sigv4::Received {
+        method: "POST",
+        path: "/ram/getresourceshares",
+        query: "",
+        headers: &headers,
+        body: body.as_bytes(),
+    };
+    let authorization = backshare_server::sigv4::authorization_for(
+        &received,
+        "BKSHX",
+        "secret",
+        "ap-southeast-1",
+        "ram",
+    )
+    .unwrap();
+    let mut signed = headers.clone();
+    signed.insert("authorization", authorization.parse().unwrap());
+    received.headers = &signed;
+    let rounds = 50_000;
+    let started = Instant::now();
+    for _ in 0..rounds {
+        let auth = backshare_server::sigv4::authorization(&signed).unwrap();
+        let date = backshare_server::sigv4::check_scope(&auth, &signed, "ram", now).unwrap();
+        backshare_server::sigv4::verify(&received, &auth, &date, "secret").unwrap();
+    }
+    let each = started.elapsed().as_secs_f64() / f64::from(rounds) * 1e6;
+    println!("api: SigV4 verification of one request: {each:.1} µs (CPU, {rounds} rounds), plus the key and its user read by primary key");
+}
+
 #[tokio::main]
 async fn main() {
     let postgres = std::env::var(backshare::db::TEST_POSTGRES).ok();
@@ -608,6 +803,14 @@ async fn main() {
         use tracing_subscriber::layer::SubscriberExt;
         let counting = tracing_subscriber::registry().with(StatementCounter);
         tracing::subscriber::set_global_default(counting).unwrap();
+    }
+    let only = std::env::var("BENCH_ONLY").ok();
+    let runs = |part: &str| only.as_deref().is_none_or(|o| o == part);
+    if runs("api") {
+        api_figures().await;
+    }
+    if !runs("pages") {
+        return flood_and_load(postgres.as_deref(), &runs).await;
     }
     for count in PAGE_SIZES {
         page_figures(None, count).await;
@@ -617,13 +820,22 @@ async fn main() {
             page_figures(Some(pg), count).await;
         }
     }
-    for throttled in [true, false] {
-        sign_in_flood(throttled).await;
+    flood_and_load(postgres.as_deref(), &runs).await;
+}
+
+async fn flood_and_load(postgres: Option<&str>, runs: &dyn Fn(&str) -> bool) {
+    if runs("flood") {
+        for throttled in [true, false] {
+            sign_in_flood(throttled).await;
+        }
+    }
+    if !runs("load") {
+        return;
     }
     for spread in [1, CONNECTIONS] {
         load(None, 1, spread).await;
     }
-    match postgres.as_deref() {
+    match postgres {
         Some(pg) => {
             for spread in [1, CONNECTIONS] {
                 load(Some(pg), 2, spread).await;

@@ -53,9 +53,22 @@ impl Default for Web {
 /// The middleware: refuses what must not reach the app, then adds the headers.
 pub async fn guard(State(web): State<Arc<Web>>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let ram = request.uri().path().starts_with("/ram/");
     let request = match admit(&web, request).await {
         Ok(request) => request,
-        Err(refusal) => return refusal,
+        Err(mut refusal) => {
+            // The RAM endpoint's clients read the exception's name from this header.
+            if ram {
+                let name = match refusal.status() {
+                    StatusCode::FORBIDDEN => "OperationNotPermittedException",
+                    _ => "InvalidParameterException",
+                };
+                refusal
+                    .headers_mut()
+                    .insert("x-amzn-ErrorType", HeaderValue::from_static(name));
+            }
+            return refusal;
+        }
     };
     let mut response = next.run(request).await;
     secure_headers(&web, api, response.headers_mut());

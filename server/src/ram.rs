@@ -26,7 +26,7 @@ use backshare::conflict::Conflict;
 use backshare::invitation::InvitationStatus;
 use backshare::model::{PrincipalScope, Site};
 use backshare::paging::PageAt;
-use backshare::service::listings::{Listing, ShareFilter, Side, LISTING_MAX};
+use backshare::service::listings::{InvitationFilter, Listing, ShareFilter, Side, LISTING_MAX};
 use backshare::service::{Backshare, Caller, NewShare, ShareUpdate, SigningKey};
 use backshare::store::listings::{ListedBackup, ListedInvitation, ListedShare};
 use backshare::UserError;
@@ -560,9 +560,10 @@ impl Call<'_> {
                 .listed_invitations(
                     self.caller,
                     Side::Received,
-                    &[id.to_owned()],
-                    &[],
-                    None,
+                    &InvitationFilter {
+                        invitation_ids: vec![id.to_owned()],
+                        ..InvitationFilter::default()
+                    },
                     &PageAt::First,
                     1,
                 )
@@ -776,9 +777,11 @@ impl Call<'_> {
                             .listed_invitations(
                                 self.caller,
                                 Side::Owned,
-                                &[],
-                                &share_ids,
-                                request.principal.as_deref(),
+                                &InvitationFilter {
+                                    invitation_ids: Vec::new(),
+                                    share_ids: share_ids.clone(),
+                                    recipient: request.principal.clone(),
+                                },
                                 &at,
                                 size,
                             )
@@ -864,9 +867,11 @@ impl Call<'_> {
                 .listed_invitations(
                     self.caller,
                     Side::Received,
-                    &ids,
-                    &share_ids,
-                    None,
+                    &InvitationFilter {
+                        invitation_ids: ids.clone(),
+                        share_ids,
+                        recipient: None,
+                    },
                     &at,
                     size,
                 )

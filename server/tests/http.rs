@@ -18,6 +18,7 @@ const BOB_ACCOUNT: &str = "1840000000000002";
 
 struct TestServer {
     app: Router,
+    svc: backshare::service::Backshare,
     _dir: tempfile::TempDir,
     /// Stops the push feed's tail task when the test ends.
     _stop: tokio::sync::watch::Sender<bool>,
@@ -48,9 +49,10 @@ async fn server_with(web: Web) -> TestServer {
         feed.clone(),
         stopped,
     ));
-    let app = router(svc, feed, options, web).await.unwrap();
+    let app = router(svc.clone(), feed, options, web).await.unwrap();
     TestServer {
         app,
+        svc,
         _dir: dir,
         _stop: stop,
     }
@@ -79,6 +81,53 @@ impl TestServer {
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
+    }
+
+    /// Calls the RAM endpoint signed with an access key, dated `at`.
+    async fn ram(
+        &self,
+        key: (&str, &str),
+        method: &str,
+        operation: &str,
+        body: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Reply {
+        let (path, query) = operation.split_once('?').unwrap_or((operation, ""));
+        let path = format!("/ram/{path}");
+        let mut headers = axum::http::HeaderMap::new();
+        headers.insert("host", "backshare.test".parse().unwrap());
+        headers.insert(
+            "x-amz-date",
+            at.format("%Y%m%dT%H%M%SZ").to_string().parse().unwrap(),
+        );
+        headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        let received = backshare_server::sigv4::Received {
+            method,
+            path: &path,
+            query,
+            headers: &headers,
+            body: body.as_bytes(),
+        };
+        let authorization = backshare_server::sigv4::authorization_for(
+            &received,
+            key.0,
+            key.1,
+            "ap-southeast-1",
+            "ram",
+        )
+        .unwrap();
+        let uri = if query.is_empty() {
+            path.clone()
+        } else {
+            format!("{path}?{query}")
+        };
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in &headers {
+            request = request.header(name, value);
+        }
+        request = request.header(header::AUTHORIZATION, authorization);
+        self.send(request.body(Body::from(body.to_owned())).unwrap())
+            .await
     }
 
     /// Calls a URL-encoded server function, as `fetch` from the page does.
@@ -986,6 +1035,11 @@ async fn the_authorization_matrix_holds_for_every_server_function() {
         .as_str()
         .unwrap()
         .to_owned();
+    // Alice's access key: only she may deactivate or delete it.
+    let key = s.call(Some(&alice), "create_access_key", "").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let form = |text: String| Args::Form(text);
     let anyone = [unauthorized, ok, ok, ok, ok];
     // Each row: a server function, its arguments, and what each caller gets, run in this
@@ -1077,6 +1131,19 @@ async fn the_authorization_matrix_holds_for_every_server_function() {
             form("resource_id=res-acmehq-web-01".into()),
             [unauthorized, not_found, forbidden, not_found, ok],
         ),
+        ("access_keys", form(String::new()), anyone),
+        // Every signed-in user may hold keys of their own (a viewer's key only reads).
+        ("create_access_key", form(String::new()), anyone),
+        (
+            "deactivate_access_key",
+            form(format!("key_id={key}")),
+            [unauthorized, not_found, not_found, not_found, ok],
+        ),
+        (
+            "delete_access_key",
+            form(format!("key_id={key}")),
+            [unauthorized, not_found, not_found, not_found, ok],
+        ),
         (
             "sign_in",
             form("email=nobody@acme.example&password=wrong".into()),
@@ -1154,6 +1221,7 @@ async fn no_malformed_call_of_any_server_function_answers_5xx() {
         "recipient",
         "project_id",
         "resource_id",
+        "key_id",
     ];
     let values = [
         "",
@@ -1345,4 +1413,203 @@ async fn a_session_ends_when_idle_and_at_its_absolute_lifetime() {
     assert!(cookie.starts_with("__Host-backshare_session="), "{cookie}");
     assert!(cookie.contains("Secure"), "{cookie}");
     assert!(reply.headers.contains_key("strict-transport-security"));
+}
+
+/// An access key of a signed-in user: (id, secret).
+async fn access_key(s: &TestServer, cookie: &str) -> (String, String) {
+    let key = s.call(Some(cookie), "create_access_key", "").await.json();
+    (
+        key["id"].as_str().unwrap().to_owned(),
+        key["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+fn error_type(reply: &Reply) -> &str {
+    reply
+        .headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_ram_endpoint_answers_only_signed_calls_and_hostile_ones_with_4xx() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let (id, secret) = access_key(&s, &alice).await;
+    let key = (id.as_str(), secret.as_str());
+    let now = chrono::Utc::now();
+
+    let unsigned = s
+        .send(
+            Request::post("/ram/getresourceshares")
+                .body(Body::from("{}"))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(unsigned.status, StatusCode::FORBIDDEN);
+    assert_eq!(error_type(&unsigned), "MissingAuthenticationTokenException");
+
+    let listed = s
+        .ram(
+            key,
+            "POST",
+            "getresourceshares",
+            r#"{"resourceOwner":"SELF"}"#,
+            now,
+        )
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    assert!(listed.json()["resourceShares"].is_array());
+
+    // A share made through the API is the pages' share: Bob's page lists the invitation,
+    // and the change is announced to his account's feed like one made in the browser.
+    let before = s.svc.latest_change().await.unwrap();
+    let body = json!({
+        "name": "through-ram",
+        "resourceArns": [format!("arn:aws:backshare:ap-southeast-1:1840000000000001:backup/{ORDERS}")],
+        "principals": [BOB_ACCOUNT],
+    });
+    let created = s
+        .ram(key, "POST", "createresourceshare", &body.to_string(), now)
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let bob = s.sign_in("bob@acme-east.example").await;
+    let page = s.call(Some(&bob), "shared_with_me", "").await.json();
+    assert_eq!(page["pending"][0]["share_name"], "through-ram");
+    let changes = s.svc.changes_after(before, 100).await.unwrap();
+    assert!(
+        changes.iter().any(|(_, account)| account == BOB_ACCOUNT),
+        "{changes:?}"
+    );
+
+    // A signature from 16 minutes ago, a wrong secret, a key of nobody: 403, and which.
+    let stale = s
+        .ram(
+            key,
+            "POST",
+            "getresourceshares",
+            "{}",
+            now - chrono::Duration::minutes(16),
+        )
+        .await;
+    assert_eq!(
+        (stale.status, error_type(&stale)),
+        (StatusCode::FORBIDDEN, "InvalidSignatureException")
+    );
+    let wrong = s
+        .ram(
+            (&id, "not-the-secret"),
+            "POST",
+            "getresourceshares",
+            "{}",
+            now,
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, error_type(&wrong)),
+        (StatusCode::FORBIDDEN, "InvalidSignatureException")
+    );
+    let nobody = s
+        .ram(
+            ("BKSH0000000000000000", "x"),
+            "POST",
+            "getresourceshares",
+            "{}",
+            now,
+        )
+        .await;
+    assert_eq!(
+        (nobody.status, error_type(&nobody)),
+        (StatusCode::FORBIDDEN, "UnrecognizedClientException")
+    );
+
+    // Signed, but hostile: every operation with bodies of no shape, wrong types, huge
+    // lists and values, foreign ids. Each answers 4xx with an exception name, none 5xx.
+    let operations = [
+        "createresourceshare",
+        "getresourceshares",
+        "associateresourceshare",
+        "disassociateresourceshare",
+        "getresourceshareassociations",
+        "getresourceshareinvitations",
+        "acceptresourceshareinvitation",
+        "rejectresourceshareinvitation",
+        "listpendinginvitationresources",
+        "listresources",
+        "listprincipals",
+        "nosuchoperation",
+    ];
+    let many: Vec<String> = (0..150)
+        .map(|n| format!("arn:aws:ram:x:y:resource-share/rs-{n}"))
+        .collect();
+    let bodies = [
+        "{".to_owned(),
+        "[]".to_owned(),
+        "null".to_owned(),
+        r#"{"resourceOwner": 5}"#.to_owned(),
+        r#"{"resourceOwner": "EVERYONE"}"#.to_owned(),
+        r#"{"name": "\u0000", "resourceArns": ["arn:aws:backshare:a:b:backup/\u0000"], "principals": ["x"]}"#.to_owned(),
+        json!({ "resourceShareArns": many, "resourceOwner": "SELF" }).to_string(),
+        json!({ "resourceShareArn": "arn:aws:ram:ap-southeast-1:1840000000000003:resource-share/rs-x", "principals": ["1840000000000003"] }).to_string(),
+        json!({ "resourceShareInvitationArn": "arn:aws:ram:ap-southeast-1:1840000000000001:resource-share-invitation/inv-none" }).to_string(),
+        json!({ "resourceShareInvitationArn": "not an arn" }).to_string(),
+        json!({ "associationType": "PRINCIPAL", "maxResults": 0 }).to_string(),
+        json!({ "resourceOwner": "SELF", "nextToken": "older.99.x" }).to_string(),
+        json!({ "resourceOwner": "SELF", "nextToken": "garbage" }).to_string(),
+        json!({ "name": "x".repeat(10_000), "resourceArns": [], "principals": [] }).to_string(),
+    ];
+    let mut failures = Vec::new();
+    for operation in operations {
+        for body in &bodies {
+            let reply = s.ram(key, "POST", operation, body, now).await;
+            let fine = reply.status.is_success()
+                || (reply.status.is_client_error() && !error_type(&reply).is_empty());
+            if !fine {
+                failures.push(format!(
+                    "{operation} {body:.80}: {} {:.200}",
+                    reply.status, reply.body
+                ));
+            }
+        }
+    }
+    let delete = s
+        .ram(
+            key,
+            "DELETE",
+            "deleteresourceshare?resourceShareArn=x",
+            "",
+            now,
+        )
+        .await;
+    assert!(delete.status.is_client_error(), "{}", delete.body);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // A body over the limit is refused before it is read (the guard's 413).
+    let huge = format!(r#"{{"name":"{}"}}"#, "x".repeat(200 * 1024));
+    let reply = s.ram(key, "POST", "createresourceshare", &huge, now).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // A deactivated key signs nothing any more.
+    let off = s
+        .call(
+            Some(&alice),
+            "deactivate_access_key",
+            &format!("key_id={id}"),
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::OK);
+    let after = s
+        .ram(
+            key,
+            "POST",
+            "getresourceshares",
+            r#"{"resourceOwner":"SELF"}"#,
+            now,
+        )
+        .await;
+    assert_eq!(
+        (after.status, error_type(&after)),
+        (StatusCode::FORBIDDEN, "UnrecognizedClientException")
+    );
 }

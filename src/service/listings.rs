@@ -29,6 +29,15 @@ pub struct ShareFilter {
     pub share_ids: Vec<String>,
 }
 
+/// What the invitation listings can be narrowed to.
+#[derive(Debug, Clone, Default)]
+pub struct InvitationFilter {
+    pub invitation_ids: Vec<String>,
+    pub share_ids: Vec<String>,
+    /// The recipient account (the owner's side only).
+    pub recipient: Option<String>,
+}
+
 /// Reads `size` rows at `at` (one more, to know whether there is a next page).
 async fn page<R, Fut>(
     at: &PageAt,
@@ -88,18 +97,18 @@ impl Backshare {
         .await
     }
 
-    /// Invitations the caller's account received (owned: `false`), or sent for its
-    /// shares, one per recipient (`true`), newest first.
+    /// Invitations the caller's account received, or sent for its shares (one per
+    /// recipient), newest first.
     pub async fn listed_invitations(
         &self,
         caller: &Caller,
         side: Side,
-        invitation_ids: &[String],
-        share_ids: &[String],
-        recipient: Option<&str>,
+        filter: &InvitationFilter,
         at: &PageAt,
         size: usize,
     ) -> ServiceResult<Listing<ListedInvitation>> {
+        let (invitation_ids, share_ids) = (&filter.invitation_ids, &filter.share_ids);
+        let recipient = filter.recipient.as_deref();
         bounded(invitation_ids)?;
         bounded(share_ids)?;
         let cursor = |i: &ListedInvitation| Cursor {

@@ -448,8 +448,16 @@ impl Backshare {
         };
         drop(conn);
         let summaries = rows.into_iter().map(|row| {
+            let arn = crate::arn::format(
+                crate::arn::Kind::Backup,
+                caller.site,
+                &row.facts.region,
+                caller.account_id.as_str(),
+                row.facts.id.as_str(),
+            );
             let facts = BackupFacts::from(row.facts);
             BackupSummary {
+                arn,
                 share_blocked: sharing_refused
                     .clone()
                     .or_else(|| rules::check_shareable(&facts).err().map(|r| r.to_string())),

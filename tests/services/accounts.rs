@@ -292,3 +292,98 @@ async fn failed_sign_ins_are_throttled_per_email_and_per_address_until_the_windo
         Err(UserError::Throttled { .. })
     ));
 }
+
+#[tokio::test]
+async fn access_keys_act_as_their_user_are_sealed_capped_and_end_when_deactivated() {
+    let w = world().await;
+    let (alice, vic) = (w.caller(ALICE).await, w.caller(VIC).await);
+    let now = Utc::now();
+    let first = w.svc.create_access_key(&alice, now).await.unwrap();
+    let second = w.svc.create_access_key(&alice, now).await.unwrap();
+    let third = w.svc.create_access_key(&alice, now).await.unwrap_err();
+    assert!(
+        third.to_string().contains("already have 2 access keys"),
+        "{third}"
+    );
+    // A viewer holds keys too; they act as the viewer, who changes nothing.
+    let viewer_key = w.svc.create_access_key(&vic, now).await.unwrap();
+    let signing = w.svc.signing_key(&viewer_key.id).await.unwrap().unwrap();
+    assert_eq!(signing.caller, vic);
+
+    // The secret verifies; the database holds it sealed, not in the clear.
+    let signing = w.svc.signing_key(&first.id).await.unwrap().unwrap();
+    assert_eq!(
+        (signing.secret.expose(), &signing.caller),
+        (first.secret.as_str(), &alice)
+    );
+    let stored: Vec<String> = sqlx::query_scalar("SELECT secret_sealed FROM access_keys")
+        .fetch_all(w.svc.db())
+        .await
+        .unwrap();
+    assert!(stored
+        .iter()
+        .all(|s| !s.contains(&first.secret) && !s.contains(&second.secret)));
+
+    // Only its user may deactivate or delete a key; another user's attempt finds nothing.
+    let refused = w
+        .svc
+        .delete_access_key(&vic, &first.id, now)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(refused, ServiceError::User(UserError::NotFound(_))),
+        "{refused}"
+    );
+    w.svc
+        .deactivate_access_key(&alice, &first.id, now)
+        .await
+        .unwrap();
+    assert!(w.svc.signing_key(&first.id).await.unwrap().is_none());
+    w.svc
+        .delete_access_key(&alice, &second.id, now)
+        .await
+        .unwrap();
+    assert!(w.svc.signing_key(&second.id).await.unwrap().is_none());
+    let listed = w.svc.access_keys(&alice).await.unwrap();
+    assert_eq!(
+        listed
+            .iter()
+            .map(|k| (k.id.as_str(), k.active))
+            .collect::<Vec<_>>(),
+        [(first.id.as_str(), false)]
+    );
+
+    // The first use shows in Activity and as "last used"; uses within the minute write nothing.
+    w.svc.key_used(&signing, now).await.unwrap();
+    let signing = w.svc.signing_key(&viewer_key.id).await.unwrap().unwrap();
+    w.svc.key_used(&signing, now).await.unwrap();
+    let again = w.svc.signing_key(&viewer_key.id).await.unwrap().unwrap();
+    w.svc
+        .key_used(&again, now + Duration::seconds(5))
+        .await
+        .unwrap();
+    let keys = w.svc.access_keys(&vic).await.unwrap();
+    assert_eq!(
+        keys[0].last_used_at.map(|t| t.timestamp()),
+        Some(now.timestamp())
+    );
+    let log = w
+        .svc
+        .activity(&alice, &PageAt::First)
+        .await
+        .unwrap()
+        .entries;
+    let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
+    for action in [
+        "Create access key",
+        "Deactivate access key",
+        "Delete access key",
+        "Use access key",
+    ] {
+        assert!(actions.contains(&action), "{action} in {actions:?}");
+    }
+    assert_eq!(
+        actions.iter().filter(|a| **a == "Use access key").count(),
+        2
+    );
+}

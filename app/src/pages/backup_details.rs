@@ -46,6 +46,7 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                         <dt>"Type"</dt><dd>{backup.kind.label()}</dd>
                                         <dt>"Source resource"</dt><dd>{backup.source_resource.clone()}</dd>
                                         <dt>"Region"</dt><dd>{backup.region.clone()}</dd>
+                                        <dt>"ARN"</dt><dd><code>{backup.arn.clone()}</code></dd>
                                         <dt>"Size"</dt><dd>{format::bytes(backup.size_bytes)}</dd>
                                         <dt>"Created"</dt><dd>{format::instant(backup.created_at)}</dd>
                                         <dt>"Expires"</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
