@@ -81,15 +81,7 @@ impl Backshare {
         key_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        crate::input::check_id("Access key ID", key_id)?;
-        let mut tx = self.writer.begin().await?;
-        if !store::access_keys::deactivate(&mut *tx, key_id, caller.user_id.as_str()).await? {
-            return Err(UserError::NotFound(format!("Access key {key_id}")).into());
-        }
-        self.note_key(&mut tx, caller, "Deactivate access key", key_id, now)
-            .await?;
-        tx.commit().await?;
-        Ok(())
+        self.end_key(caller, key_id, false, now).await
     }
 
     /// "Delete": the key is gone.
@@ -99,13 +91,35 @@ impl Backshare {
         key_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
+        self.end_key(caller, key_id, true, now).await
+    }
+
+    /// Deactivates or deletes one of the caller's own keys (another user's is not found).
+    async fn end_key(
+        &self,
+        caller: &Caller,
+        key_id: &str,
+        delete: bool,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
         crate::input::check_id("Access key ID", key_id)?;
+        let user = caller.user_id.as_str();
         let mut tx = self.writer.begin().await?;
-        if !store::access_keys::delete(&mut *tx, key_id, caller.user_id.as_str()).await? {
+        let (ended, action) = if delete {
+            (
+                store::access_keys::delete(&mut *tx, key_id, user).await?,
+                "Delete access key",
+            )
+        } else {
+            (
+                store::access_keys::deactivate(&mut *tx, key_id, user).await?,
+                "Deactivate access key",
+            )
+        };
+        if !ended {
             return Err(UserError::NotFound(format!("Access key {key_id}")).into());
         }
-        self.note_key(&mut tx, caller, "Delete access key", key_id, now)
-            .await?;
+        self.note_key(&mut tx, caller, action, key_id, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -3,6 +3,7 @@
 //! (`resource_shares`, `invitations`, `share_backups`, `grants`, `share_principals`), newest
 //! first, with the optional filters the API offers. `at`'s cursor binds after the filters.
 
+use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, FromRow};
 
 use super::invitations::StateRow;
@@ -10,6 +11,23 @@ use super::{Filters, Flag};
 use crate::ids::{AccountId, BackupId, InvitationId, ShareId};
 use crate::model::{BackupKind, PrincipalScope};
 use crate::paging::PageAt;
+
+/// Runs a listing's statement: `$1` the account, `$2` the limit, then the filters' values
+/// and the cursor's.
+async fn fetch<'c, R>(
+    db: impl Executor<'c, Database = Any>,
+    sql: &str,
+    account: &AccountId,
+    limit: i64,
+    filters: &Filters,
+    at: &PageAt,
+) -> sqlx::Result<Vec<R>>
+where
+    R: for<'r> FromRow<'r, AnyRow> + Send + Unpin,
+{
+    let query = filters.bind(sqlx::query_as(sql).bind(account).bind(limit));
+    super::after_cursor(query, at).fetch_all(db).await
+}
 
 /// A resource share as the API lists it.
 #[derive(Debug, Clone, FromRow)]
@@ -42,8 +60,7 @@ pub async fn owned_shares<'c>(
          ORDER BY created_at {order}, id {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(owner).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, owner, limit, &filters, at).await
 }
 
 /// The shares other accounts invited `recipient` to and it has not turned down (pending
@@ -67,8 +84,7 @@ pub async fn received_shares<'c>(
          ORDER BY i.created_at {order}, s.id {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(recipient).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, recipient, limit, &filters, at).await
 }
 
 /// An invitation with its share, from either side.
@@ -112,8 +128,7 @@ pub async fn invitations_received<'c>(
          ORDER BY i.created_at {order}, i.id {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(recipient).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, recipient, limit, &filters, at).await
 }
 
 /// The invitations of the owner's shares: one per recipient account each reached.
@@ -134,8 +149,7 @@ pub async fn invitations_sent<'c>(
          ORDER BY i.created_at {order}, i.id {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(owner).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, owner, limit, &filters, at).await
 }
 
 /// A backup in a resource share.
@@ -180,8 +194,7 @@ pub async fn backups_shared<'c>(
          ORDER BY sb.added_at {order}, {key} {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(owner).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, owner, limit, &filters, at).await
 }
 
 /// The backups `recipient` holds or held (active, revoking, lost), by when granted.
@@ -210,8 +223,7 @@ pub async fn backups_received<'c>(
          ORDER BY g.granted_at {order}, g.id {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(recipient).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, recipient, limit, &filters, at).await
 }
 
 /// A principal of one of the owner's shares, as typed.
@@ -244,6 +256,5 @@ pub async fn principals<'c>(
          ORDER BY sp.added_at {order}, {key} {order} LIMIT $2",
         filters.sql
     );
-    let query = filters.bind(sqlx::query_as(&sql).bind(owner).bind(limit));
-    super::after_cursor(query, at).fetch_all(db).await
+    fetch(db, &sql, owner, limit, &filters, at).await
 }
