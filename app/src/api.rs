@@ -11,7 +11,7 @@ use crate::error::AppError;
 
 /// The session key of the signed-in user, for the push feed's route.
 #[cfg(feature = "ssr")]
-pub use on_server::{SessionLifetime, USER_KEY};
+pub use on_server::{SessionLifetime, SignedBy, USER_KEY};
 
 #[cfg(feature = "ssr")]
 mod on_server {
@@ -29,6 +29,11 @@ mod on_server {
     pub const USER_KEY: &str = "user_id";
     /// The session key holding when the user signed in (Unix milliseconds).
     const SIGNED_IN_AT: &str = "signed_in_at";
+
+    /// The caller of a request signed with an access key (SigV4, service `backshare`),
+    /// verified by the server before the server function runs; it stands in for a session.
+    #[derive(Debug, Clone)]
+    pub struct SignedBy(pub Caller);
 
     /// How long a session may last however active it is; the server provides it.
     #[derive(Debug, Clone, Copy)]
@@ -69,6 +74,10 @@ mod on_server {
     /// The signed-in caller, loaded fresh from the database on every call.
     pub async fn caller() -> Result<(Backshare, Caller), AppError> {
         let svc = service()?;
+        let signed = use_context::<Parts>().and_then(|p| p.extensions.get::<SignedBy>().cloned());
+        if let Some(SignedBy(caller)) = signed {
+            return Ok((svc, caller));
+        }
         let session = session().await?;
         let user_id: Option<String> = session.get(USER_KEY).await.map_err(internal)?;
         let Some(user_id) = user_id else {

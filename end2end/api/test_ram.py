@@ -16,7 +16,10 @@ import urllib.request
 
 import boto3
 import botocore.exceptions
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
 from botocore.config import Config
+from botocore.credentials import Credentials
 
 BASE = os.environ["BACKSHARE_URL"]
 PASSWORD = "backshare-demo"
@@ -50,6 +53,16 @@ def client(key, region=REGION, secret=None):
     )
 
 
+def native(key, function, form=""):
+    """Calls a server function of the native API, signed with SigV4 (service `backshare`)."""
+    request = AWSRequest(method="POST", url=f"{BASE}/api/{function}", data=form,
+                         headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})
+    SigV4Auth(Credentials(key["id"], key["secret"]), "backshare", REGION).add_auth(request)
+    prepared = request.prepare()
+    answer = urllib.request.urlopen(urllib.request.Request(prepared.url, data=prepared.body.encode() if isinstance(prepared.body, str) else prepared.body, headers=dict(prepared.headers), method="POST"))
+    return json.load(answer)
+
+
 def refused(code, call, *args, **kwargs):
     """The call fails with the modelled exception `code`; returns its message."""
     try:
@@ -78,6 +91,13 @@ def main():
     assert share["status"] == "ACTIVE" and share["owningAccountId"] == HQ and share["allowExternalPrincipals"]
     print("create:", share_arn)
 
+    # Idempotency: the same request with the same clientToken answers as the first did and
+    # makes nothing new; another request with that token is refused.
+    again = owner.create_resource_share(name=f"api-{RUN}", resourceArns=[ORDERS_ARN], principals=[EAST], clientToken="t1")
+    assert again["resourceShare"]["resourceShareArn"] == share_arn and again["clientToken"] == "t1", again
+    refused("IdempotentParameterMismatchException", owner.create_resource_share, name=f"other-{RUN}", resourceArns=[ORDERS_ARN], principals=[EAST], clientToken="t1")
+    assert [s["name"] for s in owner.get_resource_shares(resourceOwner="SELF", name=f"other-{RUN}")["resourceShares"]] == []
+
     # Invite: Bob sees it pending, and what it holds before answering.
     invitation = invitation_of(recipient, share_arn)
     assert invitation and invitation["status"] == "PENDING" and invitation["senderAccountId"] == HQ, invitation
@@ -105,6 +125,8 @@ def main():
     accepted = recipient.accept_resource_share_invitation(resourceShareInvitationArn=invitation_arn, clientToken="t2")
     assert accepted["resourceShareInvitation"]["status"] == "ACCEPTED" and accepted["clientToken"] == "t2"
     refused("ResourceShareInvitationAlreadyAcceptedException", recipient.accept_resource_share_invitation, resourceShareInvitationArn=invitation_arn)
+    retried = recipient.accept_resource_share_invitation(resourceShareInvitationArn=invitation_arn, clientToken="t2")
+    assert retried["resourceShareInvitation"]["status"] == "ACCEPTED", retried  # the retry's answer is the first's
     print("accept: ACCEPTED; again: ResourceShareInvitationAlreadyAcceptedException")
 
     # List: the share and its backup on both sides, and the association now ASSOCIATED.
@@ -161,6 +183,19 @@ def main():
     refused("InvalidSignatureException", client(alice, secret="x" * 40).get_resource_shares, resourceOwner="SELF")
     refused("UnrecognizedClientException", client({"id": "BKSH0000000000000000", "secret": "y" * 40}).get_resource_shares, resourceOwner="SELF")
     refused("OperationNotPermittedException", client(alice, region="us-east-1").get_resource_shares, resourceOwner="SELF")
+
+    # The native API with plain signed requests: a restore, then its result.
+    restore_id = native(alice, "restore_backup", "backup_id=cb-acmehq-orders-001")
+    deadline = time.time() + 60
+    while True:
+        restores = native(alice, "restores")["restores"]
+        mine = [r for r in restores if r["id"] == restore_id]
+        assert mine, restores
+        if mine[0]["status"] in ("Done", "Failed") or time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert mine[0]["status"] == "Done" and mine[0]["sha256"], mine[0]
+    print("native API: restore", restore_id, mine[0]["status"])
 
     # The AWS CLI, unchanged.
     env = dict(os.environ, AWS_ACCESS_KEY_ID=bob["id"], AWS_SECRET_ACCESS_KEY=bob["secret"], AWS_DEFAULT_REGION=REGION)

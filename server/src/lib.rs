@@ -4,6 +4,7 @@ pub mod feed;
 pub mod guard;
 pub mod ram;
 pub mod sessions;
+pub mod signed;
 pub mod sigv4;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -340,6 +341,11 @@ pub async fn router(
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler(shell))
+        // Requests signed with an access key act as its user (the native API).
+        .layer(axum::middleware::from_fn_with_state(
+            extensions.0 .0.clone(),
+            signed::verify,
+        ))
         .layer(extensions.0)
         .layer(extensions.1)
         .layer(extensions.2)

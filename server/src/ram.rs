@@ -26,6 +26,7 @@ use backshare::conflict::Conflict;
 use backshare::invitation::InvitationStatus;
 use backshare::model::{PrincipalScope, Site};
 use backshare::paging::PageAt;
+use backshare::service::client_tokens::{Claimed, TokenRefusal};
 use backshare::service::listings::{InvitationFilter, Listing, ShareFilter, Side, LISTING_MAX};
 use backshare::service::{Backshare, Caller, NewShare, ShareUpdate, SigningKey};
 use backshare::store::listings::{ListedBackup, ListedInvitation, ListedShare};
@@ -577,7 +578,53 @@ impl Call<'_> {
         })
     }
 
+    /// Runs an operation; one that names a `clientToken` runs once per token (RAM's
+    /// idempotency): a retry gets the first answer, another request with it is refused.
     async fn run(
+        &self,
+        operation: &str,
+        method: &Method,
+        query: Option<&str>,
+        body: &[u8],
+    ) -> RamResult<Value> {
+        let token = client_token(query, body);
+        let Some(token) = token else {
+            return self.operation(operation, method, query, body).await;
+        };
+        // The request as parsed, so a retry that orders its members otherwise is the same.
+        let request = serde_json::from_slice::<Value>(body)
+            .map(|v| v.to_string())
+            .unwrap_or_else(|_| String::from_utf8_lossy(body).into_owned());
+        let claimed = self
+            .svc
+            .claim_token(self.caller, &token, operation, request.as_bytes(), self.now)
+            .await;
+        match shares(claimed)? {
+            Ok(Claimed::Run) => {
+                let result = self.operation(operation, method, query, body).await;
+                let kept = match &result {
+                    Ok(answer) => self.svc.token_answered(self.caller, &token, &answer.to_string()).await,
+                    Err(_) => self.svc.token_failed(self.caller, &token).await,
+                };
+                if let Err(error) = kept {
+                    tracing::warn!(%error, "keeping a client token's answer failed");
+                }
+                result
+            }
+            Ok(Claimed::Answered(answer)) => serde_json::from_str(&answer)
+                .map_err(|e| RamError::new("ServerInternalException", format!("a kept answer is unreadable: {e}"))),
+            Err(TokenRefusal::Mismatch) => Err(RamError::new(
+                "IdempotentParameterMismatchException",
+                "This clientToken was used with a different request: use a new token for a new request.",
+            )),
+            Err(TokenRefusal::Running) => Err(RamError::new(
+                "IdempotentParameterMismatchException",
+                "The first request with this clientToken is still running: retry in a moment.",
+            )),
+        }
+    }
+
+    async fn operation(
         &self,
         operation: &str,
         method: &Method,
@@ -1023,6 +1070,22 @@ impl Call<'_> {
         };
         Ok(json!({ "principals": items, "nextToken": next }))
     }
+}
+
+/// The request's `clientToken`: a JSON member, or DeleteResourceShare's query parameter.
+fn client_token(query: Option<&str>, body: &[u8]) -> Option<String> {
+    let from_query = query.and_then(|q| {
+        q.split('&')
+            .find_map(|p| p.strip_prefix("clientToken="))
+            .map(str::to_owned)
+    });
+    from_query.or_else(|| {
+        serde_json::from_slice::<Value>(body)
+            .ok()?
+            .get("clientToken")?
+            .as_str()
+            .map(str::to_owned)
+    })
 }
 
 /// Tags, permissions and sources have no Backshare meaning: refused, not ignored.

@@ -18,7 +18,6 @@ const BOB_ACCOUNT: &str = "1840000000000002";
 
 struct TestServer {
     app: Router,
-    svc: backshare::service::Backshare,
     _dir: tempfile::TempDir,
     /// Stops the push feed's tail task when the test ends.
     _stop: tokio::sync::watch::Sender<bool>,
@@ -49,10 +48,9 @@ async fn server_with(web: Web) -> TestServer {
         feed.clone(),
         stopped,
     ));
-    let app = router(svc.clone(), feed, options, web).await.unwrap();
+    let app = router(svc, feed, options, web).await.unwrap();
     TestServer {
         app,
-        svc,
         _dir: dir,
         _stop: stop,
     }
@@ -92,18 +90,35 @@ impl TestServer {
         body: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Reply {
-        let (path, query) = operation.split_once('?').unwrap_or((operation, ""));
-        let path = format!("/ram/{path}");
+        let target = format!("/ram/{operation}");
+        self.signed(key, "ram", method, &target, body, "application/json", at)
+            .await
+    }
+
+    /// A request signed with an access key (SigV4) for `service`, dated `at`.
+    #[allow(clippy::too_many_arguments)]
+    async fn signed(
+        &self,
+        key: (&str, &str),
+        service: &str,
+        method: &str,
+        target: &str,
+        body: &str,
+        content_type: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Reply {
+        let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let mut headers = axum::http::HeaderMap::new();
         headers.insert("host", "backshare.test".parse().unwrap());
         headers.insert(
             "x-amz-date",
             at.format("%Y%m%dT%H%M%SZ").to_string().parse().unwrap(),
         );
-        headers.insert(header::CONTENT_TYPE, "application/json".parse().unwrap());
+        headers.insert(header::CONTENT_TYPE, content_type.parse().unwrap());
+        headers.insert(header::ACCEPT, "application/json".parse().unwrap());
         let received = backshare_server::sigv4::Received {
             method,
-            path: &path,
+            path,
             query,
             headers: &headers,
             body: body.as_bytes(),
@@ -113,15 +128,10 @@ impl TestServer {
             key.0,
             key.1,
             "ap-southeast-1",
-            "ram",
+            service,
         )
         .unwrap();
-        let uri = if query.is_empty() {
-            path.clone()
-        } else {
-            format!("{path}?{query}")
-        };
-        let mut request = Request::builder().method(method).uri(uri);
+        let mut request = Request::builder().method(method).uri(target);
         for (name, value) in &headers {
             request = request.header(name, value);
         }
@@ -1462,9 +1472,15 @@ async fn the_ram_endpoint_answers_only_signed_calls_and_hostile_ones_with_4xx() 
     assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
     assert!(listed.json()["resourceShares"].is_array());
 
-    // A share made through the API is the pages' share: Bob's page lists the invitation,
-    // and the change is announced to his account's feed like one made in the browser.
-    let before = s.svc.latest_change().await.unwrap();
+    // A share made through the API is the pages' share: Bob's open feed is told at once
+    // (as for a change made in the browser), and his page lists the invitation.
+    let bob = s.sign_in("bob@acme-east.example").await;
+    let request = Request::get("/api/events")
+        .header(header::COOKIE, bob.as_str())
+        .body(Body::empty())
+        .unwrap();
+    let mut feed = s.app.clone().oneshot(request).await.unwrap().into_body();
+    assert!(next_event(&mut feed).await.contains("connected"));
     let body = json!({
         "name": "through-ram",
         "resourceArns": [format!("arn:aws:backshare:ap-southeast-1:1840000000000001:backup/{ORDERS}")],
@@ -1474,14 +1490,10 @@ async fn the_ram_endpoint_answers_only_signed_calls_and_hostile_ones_with_4xx() 
         .ram(key, "POST", "createresourceshare", &body.to_string(), now)
         .await;
     assert_eq!(created.status, StatusCode::OK, "{}", created.body);
-    let bob = s.sign_in("bob@acme-east.example").await;
+    let told = tokio::time::timeout(std::time::Duration::from_secs(10), next_event(&mut feed));
+    assert!(told.await.expect("Bob's feed is told").contains("change"));
     let page = s.call(Some(&bob), "shared_with_me", "").await.json();
     assert_eq!(page["pending"][0]["share_name"], "through-ram");
-    let changes = s.svc.changes_after(before, 100).await.unwrap();
-    assert!(
-        changes.iter().any(|(_, account)| account == BOB_ACCOUNT),
-        "{changes:?}"
-    );
 
     // A signature from 16 minutes ago, a wrong secret, a key of nobody: 403, and which.
     let stale = s
@@ -1611,5 +1623,90 @@ async fn the_ram_endpoint_answers_only_signed_calls_and_hostile_ones_with_4xx() 
     assert_eq!(
         (after.status, error_type(&after)),
         (StatusCode::FORBIDDEN, "UnrecognizedClientException")
+    );
+}
+
+#[tokio::test]
+async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user() {
+    let s = server().await;
+    let (alice, vic) = (
+        s.sign_in("alice@acme.example").await,
+        s.sign_in("vic@acme.example").await,
+    );
+    let (id, secret) = access_key(&s, &alice).await;
+    let key = (id.as_str(), secret.as_str());
+    let now = chrono::Utc::now();
+    let form = "application/x-www-form-urlencoded";
+
+    // Signed for `backshare`: the call acts as Alice, no session needed.
+    let me = s
+        .signed(key, "backshare", "POST", "/api/credentials", "", form, now)
+        .await;
+    assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    assert_eq!(me.json()["email"], "alice@acme.example");
+    assert!(me.headers.get(header::SET_COOKIE).is_none());
+    let share = json!({ "share_name": "signed", "scope": "AllAccounts", "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
+    let created = s
+        .signed(
+            key,
+            "backshare",
+            "POST",
+            "/api/create_share",
+            &share.to_string(),
+            "application/json",
+            now,
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+
+    // Signed for RAM, stale, or with a wrong secret: refused before any function runs.
+    let other = s
+        .signed(key, "ram", "POST", "/api/credentials", "", form, now)
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert!(
+        other.body.contains("this endpoint is 'backshare'"),
+        "{}",
+        other.body
+    );
+    let wrong = s
+        .signed(
+            (&id, "wrong"),
+            "backshare",
+            "POST",
+            "/api/credentials",
+            "",
+            form,
+            now,
+        )
+        .await;
+    assert_eq!(
+        (wrong.status, error_type(&wrong)),
+        (StatusCode::FORBIDDEN, "InvalidSignatureException")
+    );
+
+    // A viewer's key reads and changes nothing.
+    let (vid, vsecret) = access_key(&s, &vic).await;
+    let viewer = (vid.as_str(), vsecret.as_str());
+    let read = s
+        .signed(viewer, "backshare", "POST", "/api/my_shares", "", form, now)
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let refused = s
+        .signed(
+            viewer,
+            "backshare",
+            "POST",
+            "/api/create_share",
+            &share.to_string(),
+            "application/json",
+            now,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert!(
+        message(&refused).contains("is a viewer"),
+        "{}",
+        refused.body
     );
 }

@@ -592,6 +592,7 @@ async fn recipient_facts(
 }
 
 mod access_keys;
+pub mod client_tokens;
 mod copies;
 mod feed;
 mod invitations;

@@ -14,6 +14,7 @@ pub mod access_keys;
 pub mod accounts;
 pub mod activity;
 pub mod backups;
+pub mod client_tokens;
 pub mod directories;
 pub mod grants;
 pub mod invitations;
