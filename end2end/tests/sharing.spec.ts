@@ -39,6 +39,8 @@ test("Alice shares with Bob, Bob accepts, and Alice's open page turns Accepted w
 
   // Alice's page has stayed open the whole time: it must change by itself within 5 s.
   await expect(aliceRow.locator(".status")).toHaveText("Accepted", { timeout: 5_000 });
+  // …and screen readers hear it once, through the page's polite live region.
+  await expect(alice.page.getByRole("status", { name: "Status changes" })).toHaveText(/Pending → Accepted$/);
 
   // All of it (hydration, the dialog, the push feed) ran under a CSP that allows only the
   // server's scripts and the inline ones with the response's nonce, without a violation.

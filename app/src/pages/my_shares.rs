@@ -1,6 +1,7 @@
 //! "My Shares": every backup the account shares, per recipient, with a status that follows
 //! what recipients do (pushed by the feed), 50 resource shares a page, newest first.
 
+use backshare::views::ShareStatus;
 use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
@@ -26,6 +27,7 @@ pub fn MySharesPage() -> impl IntoView {
         |(_, _, at)| api::my_shares(at),
     );
     let problem = Signal::derive(move || last_failure(cancel.value().get()));
+    let news = announce_changes(rows);
     // The resource share open in "Manage Sharing Relationship".
     let managing = RwSignal::new(None::<String>);
     // The page's own change shows without waiting for the feed to report it.
@@ -37,6 +39,8 @@ pub fn MySharesPage() -> impl IntoView {
     });
     view! {
         <h1>"My Shares"</h1>
+        // Status changes pushed by the feed, said once by screen readers.
+        <p class="visually-hidden" role="status" aria-live="polite" aria-label="Status changes">{news}</p>
         <ActionProblem message=problem/>
         <Listing rows=rows show={move |value| match value {
                 listing if listing.total_shares.is_zero() => view! {
@@ -100,6 +104,43 @@ pub fn MySharesPage() -> impl IntoView {
         />
         {move || managing.get().map(|share| view! { <ShareDialog backups=Vec::new() share on_done/> })}
     }
+}
+
+/// What changed between one load of the rows and the next, in words ("orders-db daily
+/// for Acme East: Pending → Accepted"): the rows already seen whose status moved. A row
+/// first seen (the first load, another page) is not news; a refetch that changes nothing
+/// leaves the last sentence alone, so each change is said once.
+fn announce_changes(
+    rows: Resource<Result<backshare::views::MySharesPage, crate::error::AppError>>,
+) -> RwSignal<String> {
+    let news = RwSignal::new(String::new());
+    let seen = StoredValue::new(std::collections::BTreeMap::<String, ShareStatus>::new());
+    Effect::new(move |_| {
+        let Some(Ok(page)) = rows.get() else {
+            return;
+        };
+        let mut said = Vec::new();
+        seen.update_value(|seen| {
+            for row in &page.rows {
+                let key = format!("{}|{}|{}", row.share_id, row.backup_id, row.recipient);
+                if let Some(before) = seen.insert(key, row.status) {
+                    if before != row.status {
+                        said.push(format!(
+                            "{} for {}: {} → {}",
+                            row.backup_name,
+                            row.recipient_name,
+                            before.label(),
+                            row.status.label()
+                        ));
+                    }
+                }
+            }
+        });
+        if !said.is_empty() {
+            news.set(said.join(". "));
+        }
+    });
+    news
 }
 
 /// The principals that reach a recipient, or a dash once it was removed.
