@@ -95,11 +95,59 @@ impl TestServer {
             .await
     }
 
+    /// A RAM call signed for another region.
+    async fn signed_in_region(
+        &self,
+        key: (&str, &str),
+        region: &str,
+        method: &str,
+        target: &str,
+        body: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Reply {
+        self.signed_full(
+            key,
+            region,
+            "ram",
+            method,
+            target,
+            body,
+            "application/json",
+            at,
+        )
+        .await
+    }
+
     /// A request signed with an access key (SigV4) for `service`, dated `at`.
     #[allow(clippy::too_many_arguments)]
     async fn signed(
         &self,
         key: (&str, &str),
+        service: &str,
+        method: &str,
+        target: &str,
+        body: &str,
+        content_type: &str,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Reply {
+        self.signed_full(
+            key,
+            "ap-southeast-1",
+            service,
+            method,
+            target,
+            body,
+            content_type,
+            at,
+        )
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn signed_full(
+        &self,
+        key: (&str, &str),
+        region: &str,
         service: &str,
         method: &str,
         target: &str,
@@ -123,14 +171,9 @@ impl TestServer {
             headers: &headers,
             body: body.as_bytes(),
         };
-        let authorization = backshare_server::sigv4::authorization_for(
-            &received,
-            key.0,
-            key.1,
-            "ap-southeast-1",
-            service,
-        )
-        .unwrap();
+        let authorization =
+            backshare_server::sigv4::authorization_for(&received, key.0, key.1, region, service)
+                .unwrap();
         let mut request = Request::builder().method(method).uri(target);
         for (name, value) in &headers {
             request = request.header(name, value);
@@ -1709,4 +1752,241 @@ async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user(
         "{}",
         refused.body
     );
+}
+
+#[tokio::test]
+async fn the_ram_operations_hold_the_authorization_matrix() {
+    let s = server().await;
+    let now = chrono::Utc::now();
+    let alice = s.sign_in("alice@acme.example").await;
+    let bob = s.sign_in("bob@acme-east.example").await;
+    let mut keys = Vec::new();
+    for cookie in [
+        s.sign_in("carol@partner.example").await,
+        s.sign_in("vic@acme.example").await,
+        bob.clone(),
+        alice.clone(),
+    ] {
+        keys.push(access_key(&s, &cookie).await);
+    }
+    // Carol signs for her own region; the others for Acme's.
+    let regions = [
+        "eu-west-1",
+        "ap-southeast-1",
+        "ap-southeast-1",
+        "ap-southeast-1",
+    ];
+    let hq = "1840000000000001";
+    let backup = format!("arn:aws:backshare:ap-southeast-1:{hq}:backup/{ORDERS}");
+    let created = s
+        .ram(
+            (&keys[3].0, &keys[3].1),
+            "POST",
+            "createresourceshare",
+            &json!({ "name": "matrix", "resourceArns": [backup], "principals": [BOB_ACCOUNT] })
+                .to_string(),
+            now,
+        )
+        .await
+        .json();
+    let share = created["resourceShare"]["resourceShareArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let invitations = s
+        .ram(
+            (&keys[2].0, &keys[2].1),
+            "POST",
+            "getresourceshareinvitations",
+            "{}",
+            now,
+        )
+        .await
+        .json();
+    let invitation = invitations["resourceShareInvitations"][0]["resourceShareInvitationArn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    const OK: &str = "ok";
+    const DENIED: &str = "MissingAuthenticationTokenException";
+    // Each row: an operation, its body, and what anonymous (unsigned), another tenant, the
+    // viewer, the recipient and the owner get. Reads return only the caller's own rows
+    // (checked below for the other tenant); changes of another's share are not found.
+    let rows: Vec<(&str, Value, [&str; 5])> = vec![
+        (
+            "getresourceshares",
+            json!({ "resourceOwner": "SELF", "resourceShareArns": [share] }),
+            [DENIED, OK, OK, OK, OK],
+        ),
+        (
+            "getresourceshareinvitations",
+            json!({}),
+            [DENIED, OK, OK, OK, OK],
+        ),
+        (
+            "getresourceshareassociations",
+            json!({ "associationType": "PRINCIPAL", "resourceShareArns": [share] }),
+            [DENIED, OK, OK, OK, OK],
+        ),
+        (
+            "listresources",
+            json!({ "resourceOwner": "OTHER-ACCOUNTS" }),
+            [DENIED, OK, OK, OK, OK],
+        ),
+        (
+            "listprincipals",
+            json!({ "resourceOwner": "SELF" }),
+            [DENIED, OK, OK, OK, OK],
+        ),
+        (
+            "listpendinginvitationresources",
+            json!({ "resourceShareInvitationArn": invitation }),
+            [
+                DENIED,
+                "ResourceShareInvitationArnNotFoundException",
+                "ResourceShareInvitationArnNotFoundException",
+                OK,
+                "ResourceShareInvitationArnNotFoundException",
+            ],
+        ),
+        (
+            "associateresourceshare",
+            json!({ "resourceShareArn": share, "principals": ["proj-acmeeast-standby"] }),
+            [
+                DENIED,
+                "UnknownResourceException",
+                "OperationNotPermittedException",
+                "UnknownResourceException",
+                OK,
+            ],
+        ),
+        // Vic is a viewer of the owner's account: that account may not answer its own
+        // share's invitation; the other tenant does not see it at all.
+        (
+            "acceptresourceshareinvitation",
+            json!({ "resourceShareInvitationArn": invitation }),
+            [
+                DENIED,
+                "ResourceShareInvitationArnNotFoundException",
+                "OperationNotPermittedException",
+                OK,
+                "OperationNotPermittedException",
+            ],
+        ),
+        (
+            "rejectresourceshareinvitation",
+            json!({ "resourceShareInvitationArn": invitation }),
+            [
+                DENIED,
+                "ResourceShareInvitationArnNotFoundException",
+                "OperationNotPermittedException",
+                "ResourceShareInvitationAlreadyAcceptedException",
+                "OperationNotPermittedException",
+            ],
+        ),
+        (
+            "disassociateresourceshare",
+            json!({ "resourceShareArn": share, "principals": [BOB_ACCOUNT] }),
+            [
+                DENIED,
+                "UnknownResourceException",
+                "OperationNotPermittedException",
+                "UnknownResourceException",
+                OK,
+            ],
+        ),
+        (
+            "createresourceshare",
+            json!({ "name": "matrix-2", "resourceArns": [backup], "principals": [BOB_ACCOUNT] }),
+            [
+                DENIED,
+                "UnknownResourceException",
+                "OperationNotPermittedException",
+                "OperationNotPermittedException", // a received backup is not shared onward
+                OK,
+            ],
+        ),
+    ];
+    let mut wrong = Vec::new();
+    let mut printed = format!("{:<32}", "operation");
+    for caller in CALLERS {
+        printed.push_str(&format!("{caller:>14}"));
+    }
+    for (operation, body, expected) in &rows {
+        printed.push_str(&format!("\n{operation:<32}"));
+        for (n, want) in expected.iter().enumerate() {
+            let reply = if n == 0 {
+                let request =
+                    Request::post(format!("/ram/{operation}")).body(Body::from(body.to_string()));
+                s.send(request.unwrap()).await
+            } else {
+                let key = &keys[n - 1];
+                let region = regions[n - 1];
+                let target = format!("/ram/{operation}");
+                s.signed_in_region(
+                    (&key.0, &key.1),
+                    region,
+                    "POST",
+                    &target,
+                    &body.to_string(),
+                    now,
+                )
+                .await
+            };
+            let got = if reply.status.is_success() {
+                OK
+            } else {
+                error_type(&reply)
+            };
+            printed.push_str(&format!(
+                "{:>14}",
+                got.trim_end_matches("Exception")
+                    .chars()
+                    .take(13)
+                    .collect::<String>()
+            ));
+            if got != *want {
+                wrong.push(format!(
+                    "{operation} as {}: {} {} (wanted {want})",
+                    CALLERS[n], reply.status, reply.body
+                ));
+            }
+            if reply.status.is_server_error() {
+                wrong.push(format!("{operation} as {}: 5xx", CALLERS[n]));
+            }
+        }
+    }
+    println!("{printed}");
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+
+    // The other tenant's reads hold none of Acme's rows.
+    let carol = (keys[0].0.as_str(), keys[0].1.as_str());
+    for (operation, body) in [
+        (
+            "getresourceshares",
+            json!({ "resourceOwner": "OTHER-ACCOUNTS" }),
+        ),
+        ("getresourceshareinvitations", json!({})),
+        (
+            "listresources",
+            json!({ "resourceOwner": "OTHER-ACCOUNTS" }),
+        ),
+    ] {
+        let reply = s
+            .signed_in_region(
+                carol,
+                "eu-west-1",
+                "POST",
+                &format!("/ram/{operation}"),
+                &body.to_string(),
+                now,
+            )
+            .await;
+        assert!(
+            !reply.body.contains(hq) && !reply.body.contains(ORDERS),
+            "{operation}: {}",
+            reply.body
+        );
+    }
 }
