@@ -27,3 +27,45 @@ test("without JavaScript, sign-in works and the pages render on the server", asy
   await page.goto("/credentials");
   await expect(page.getByTestId("account-id")).toHaveText("1840000000000001");
 });
+
+test("without JavaScript, Accept, Reject and Cancel Sharing are plain form posts and the page returns with the result", async ({ browser }) => {
+  const signedIn = async (email: string) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/backups$/);
+    return { context, page };
+  };
+  const alice = await signedIn(ALICE);
+  const stamp = Date.now().toString(36);
+  const [kept, refused] = [`nojs-accept-${stamp}`, `nojs-reject-${stamp}`];
+  for (const name of [kept, refused]) {
+    const shared = await alice.page.request.post("/api/create_share", {
+      headers: { Accept: "application/json" },
+      data: { share_name: name, scope: "AllAccounts", backup_ids: [ORDERS], principals: ["1840000000000002"] },
+    });
+    expect(shared.status()).toBe(200);
+  }
+
+  const bob = await signedIn("bob@acme-east.example");
+  await bob.page.goto("/shared-with-me");
+  await bob.page.locator("table.invitations tr", { hasText: kept }).getByRole("button", { name: "Accept" }).click();
+  await expect(bob.page).toHaveURL(/\/shared-with-me\??$/);
+  await expect(bob.page.locator("table.received tr", { hasText: kept })).toContainText("Accepted");
+  await bob.page.locator("table.invitations tr", { hasText: refused }).getByRole("button", { name: "Reject" }).click();
+  await expect(bob.page.locator("table.answered tr", { hasText: refused })).toContainText("Rejected");
+  await expect(bob.page.locator("table.invitations tr", { hasText: refused })).toHaveCount(0);
+
+  // Without scripts no question can be asked: "Cancel Sharing" posts at once.
+  await alice.page.goto("/my-shares");
+  const row = alice.page.locator("tr", { hasText: kept });
+  await expect(row.locator(".status")).toHaveText("Accepted");
+  await row.getByRole("button", { name: "Cancel Sharing" }).click();
+  await expect(alice.page).toHaveURL(/\/my-shares\??$/);
+  await expect(alice.page.locator("tr", { hasText: kept }).locator(".status")).toHaveText("Revoking");
+  await alice.context.close();
+  await bob.context.close();
+});

@@ -720,7 +720,13 @@ impl Call<'_> {
             .split('&')
             .find_map(|p| p.strip_prefix("resourceShareArn="))
             .ok_or_else(|| RamError::invalid("resourceShareArn is required."))?;
-        let _ = arn;
+        // A malformed ARN is named as such; a well-formed one is refused with the way to go.
+        let arn = arn
+            .replace("%3A", ":")
+            .replace("%3a", ":")
+            .replace("%2F", "/")
+            .replace("%2f", "/");
+        self.share_ids(&[arn])?;
         Err(RamError::new(
             "OperationNotPermittedException",
             "Deleting a resource share is not offered: disassociate its principals to stop sharing it.",

@@ -75,7 +75,6 @@ impl SigError {
         match self {
             Self::Missing => "MissingAuthenticationTokenException",
             Self::UnknownKey => "UnrecognizedClientException",
-            Self::Skewed(_) => "InvalidSignatureException",
             _ => "InvalidSignatureException",
         }
     }

@@ -3,6 +3,13 @@
 
 use leptos::prelude::*;
 
+/// A server function's endpoint and the fields its form posts.
+#[derive(Debug, Clone)]
+pub struct Post {
+    pub action: &'static str,
+    pub fields: Vec<(&'static str, String)>,
+}
+
 /// The action's button, or its question while `open` holds this row's `key`. `open` lives
 /// on the page, so the question survives the list being refetched underneath it.
 #[component]
@@ -19,6 +26,10 @@ pub fn ConfirmButton(
     open: RwSignal<Option<String>>,
     /// Runs on "Confirm".
     on_confirm: Callback<()>,
+    /// The server function's plain form, so the action works without JavaScript too (it
+    /// posts at once then: no question can be asked without scripts).
+    #[prop(optional)]
+    post: Option<Post>,
 ) -> impl IntoView {
     let asking = {
         let key = key.clone();
@@ -29,7 +40,22 @@ pub fn ConfirmButton(
             when=asking
             fallback=move || {
                 let key = key.clone();
-                view! { <button type="button" on:click=move |_| open.set(Some(key.clone()))>{label}</button> }
+                match post.clone() {
+                    None => view! {
+                        <button type="button" on:click=move |_| open.set(Some(key.clone()))>{label}</button>
+                    }.into_any(),
+                    Some(post) => view! {
+                        <form method="post" action=post.action class="inline">
+                            {post.fields.into_iter().map(|(name, value)| view! {
+                                <input type="hidden" name=name value=value/>
+                            }).collect_view()}
+                            <button type="submit" on:click=move |ev| {
+                                ev.prevent_default();
+                                open.set(Some(key.clone()));
+                            }>{label}</button>
+                        </form>
+                    }.into_any(),
+                }
             }
         >
             <span class="confirm">

@@ -57,6 +57,12 @@ pub fn BackupsPage() -> impl IntoView {
     view! {
         <h1>"Backups"</h1>
         <ActionProblem message=problem/>
+        <noscript>
+            <p class="notice">
+                "Sharing backups needs JavaScript: the share dialog checks every rule as you type. "
+                "Accept, Reject and Cancel Sharing work without it."
+            </p>
+        </noscript>
         <div class="toolbar">
             <button
                 type="button"

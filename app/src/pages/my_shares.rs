@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
 use crate::components::changes::use_changes;
-use crate::components::confirm_button::ConfirmButton;
+use crate::components::confirm_button::{ConfirmButton, Post};
 use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
@@ -84,6 +84,10 @@ pub fn MySharesPage() -> impl IntoView {
                                                     keep="Keep sharing"
                                                     key=format!("{share_id}|{recipient}")
                                                     open=confirming
+                                                    post=Post {
+                                                        action: "/api/cancel_sharing",
+                                                        fields: vec![("share_id", share_id.clone()), ("recipient", recipient.clone())],
+                                                    }
                                                     on_confirm=Callback::new(move |()| {
                                                         cancel.dispatch(CancelSharing {
                                                             share_id: share_id.clone(),

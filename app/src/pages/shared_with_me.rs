@@ -85,7 +85,7 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                 let id = inv.id.to_string();
                                                 let accept_id = id.clone();
                                                 let reject_id = id.clone();
-                                                let choices = inv.vault_choices.clone();
+                                                let form_id = format!("accept-{id}");
                                                 view! {
                                                     <tr data-invitation=id>
                                                         <td>{inv.share_name.clone()}</td>
@@ -101,33 +101,27 @@ pub fn SharedWithMePage() -> impl IntoView {
                                                         <td>{format::instant(inv.invited_at)}</td>
                                                         <td>{format::instant(inv.expires_at)}</td>
                                                         <td>
-                                                            <button
-                                                                type="button"
-                                                                class="primary"
-                                                                disabled=move || accept.pending().get() || reject.pending().get()
-                                                                on:click=move |_| {
-                                                                    let vaults = choices
-                                                                        .iter()
-                                                                        .filter_map(|c| {
-                                                                            picked_vault(picked, &accept_id, c)
-                                                                                .map(|v| (c.backup_id.to_string(), v))
-                                                                        })
-                                                                        .collect();
-                                                                    accept.dispatch(AcceptInvitation {
-                                                                        invitation_id: accept_id.clone(),
-                                                                        vaults: Some(vaults),
-                                                                    });
-                                                                }
-                                                            >
-                                                                "Accept"
-                                                            </button>
-                                                            <button
-                                                                type="button"
-                                                                disabled=move || accept.pending().get() || reject.pending().get()
-                                                                on:click=move |_| { reject.dispatch(RejectInvitation { invitation_id: reject_id.clone() }); }
-                                                            >
-                                                                "Reject"
-                                                            </button>
+                                                            // Plain forms: they post without JavaScript too, and the
+                                                            // vault pickers join the Accept form by its id.
+                                                            <ActionForm action=accept attr:id=form_id attr:class="inline">
+                                                                <input type="hidden" name="invitation_id" value=accept_id/>
+                                                                <button
+                                                                    type="submit"
+                                                                    class="primary"
+                                                                    disabled=move || accept.pending().get() || reject.pending().get()
+                                                                >
+                                                                    "Accept"
+                                                                </button>
+                                                            </ActionForm>
+                                                            <ActionForm action=reject attr:class="inline">
+                                                                <input type="hidden" name="invitation_id" value=reject_id/>
+                                                                <button
+                                                                    type="submit"
+                                                                    disabled=move || accept.pending().get() || reject.pending().get()
+                                                                >
+                                                                    "Reject"
+                                                                </button>
+                                                            </ActionForm>
                                                         </td>
                                                     </tr>
                                                 }
@@ -280,6 +274,8 @@ fn VaultPicker(
             {label.clone()}" ("{format::bytes(choice.size_bytes)}")"
             <select
                 aria-label=label
+                name=format!("vaults[{}]", choice.backup_id)
+                form=format!("accept-{owner}")
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     picked.update(|p| { p.insert(key.clone(), value); });
