@@ -28,7 +28,7 @@ test("without JavaScript, sign-in works and the pages render on the server", asy
   await expect(page.getByTestId("account-id")).toHaveText("1840000000000001");
 });
 
-test("without JavaScript, Accept, Reject and Cancel Sharing are plain form posts and the page returns with the result", async ({ browser }) => {
+test("without JavaScript, Accept, Reject, Restore and Cancel Sharing are plain form posts and the page returns with the result", async ({ browser }) => {
   const signedIn = async (email: string) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
@@ -58,6 +58,20 @@ test("without JavaScript, Accept, Reject and Cancel Sharing are plain form posts
   await bob.page.locator("table.invitations tr", { hasText: refused }).getByRole("button", { name: "Reject" }).click();
   await expect(bob.page.locator("table.answered tr", { hasText: refused })).toContainText("Rejected");
   await expect(bob.page.locator("table.invitations tr", { hasText: refused })).toHaveCount(0);
+
+  // A restore from the received backup, posted as a form; the page returns listing it.
+  const restores = bob.page.locator("table.restores tbody tr", { hasText: ORDERS });
+  const before = await restores.count();
+  await bob.page.locator("table.received tr", { hasText: kept }).getByRole("button", { name: "Restore Data to New Cluster" }).click();
+  await expect(restores).toHaveCount(before + 1);
+  // Without scripts the page does not follow the restore: reloads show it finish (it holds
+  // the backup's lock until then, and Cancel Sharing waits for it, rule 6).
+  await expect
+    .poll(async () => {
+      await bob.page.reload();
+      return (await restores.first().textContent()) ?? "";
+    }, { timeout: 30_000 })
+    .toContain("Restored");
 
   // Without scripts no question can be asked: "Cancel Sharing" posts at once.
   await alice.page.goto("/my-shares");

@@ -9,8 +9,9 @@ use leptos::prelude::*;
 
 use crate::api::RestoreBackup;
 
-/// One backup's restore action. `picked` lives on the page, so a chosen project survives
-/// the list being refetched; `explain` shows why the button is disabled beside it.
+/// One backup's restore action, a form of the restore server function. `picked` lives on
+/// the page, so a chosen project survives the list being refetched; `explain` shows why
+/// the button is disabled beside it.
 #[component]
 pub fn RestoreButton(
     backup_id: String,
@@ -31,6 +32,7 @@ pub fn RestoreButton(
         let current = picked.with_untracked(|p| p.get(&key).cloned());
         view! {
             <select
+                name="project_id"
                 aria-label=format!("Project for {backup_id}")
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
@@ -46,18 +48,14 @@ pub fn RestoreButton(
     });
     let why = blocked.clone().filter(|_| explain);
     view! {
-        {picker}
-        <button
-            type="button"
-            disabled=blocked.is_some()
-            title=blocked.unwrap_or_default()
-            on:click=move |_| {
-                let project_id = picked.with_untracked(|p| p.get(&backup_id).cloned());
-                action.dispatch(RestoreBackup { backup_id: backup_id.clone(), project_id });
-            }
-        >
-            {label}
-        </button>
+        // A plain form: it posts without JavaScript too.
+        <ActionForm action attr:class="inline">
+            <input type="hidden" name="backup_id" value=backup_id/>
+            {picker}
+            <button type="submit" disabled=blocked.is_some() title=blocked.unwrap_or_default()>
+                {label}
+            </button>
+        </ActionForm>
         {why.map(|why| view! { <br/><span class="muted small">{why}</span> })}
     }
 }
