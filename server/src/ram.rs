@@ -715,17 +715,9 @@ impl Call<'_> {
     /// Deleting a resource share is not offered by the console either: its principals are
     /// disassociated instead (which cancels sharing with each).
     fn delete(&self, query: Option<&str>) -> RamResult<Value> {
-        let arn = query
-            .unwrap_or("")
-            .split('&')
-            .find_map(|p| p.strip_prefix("resourceShareArn="))
+        let arn = query_param(query, "resourceShareArn")
             .ok_or_else(|| RamError::invalid("resourceShareArn is required."))?;
         // A malformed ARN is named as such; a well-formed one is refused with the way to go.
-        let arn = arn
-            .replace("%3A", ":")
-            .replace("%3a", ":")
-            .replace("%2F", "/")
-            .replace("%2f", "/");
         self.share_ids(&[arn])?;
         Err(RamError::new(
             "OperationNotPermittedException",
@@ -1078,13 +1070,15 @@ impl Call<'_> {
     }
 }
 
+/// A query-string parameter, percent-decoded (DeleteResourceShare's members).
+fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or("")).ok()?;
+    pairs.into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
 /// The request's `clientToken`: a JSON member, or DeleteResourceShare's query parameter.
 fn client_token(query: Option<&str>, body: &[u8]) -> Option<String> {
-    let from_query = query.and_then(|q| {
-        q.split('&')
-            .find_map(|p| p.strip_prefix("clientToken="))
-            .map(str::to_owned)
-    });
+    let from_query = query_param(query, "clientToken");
     from_query.or_else(|| {
         serde_json::from_slice::<Value>(body)
             .ok()?

@@ -91,8 +91,17 @@ impl TestServer {
         at: chrono::DateTime<chrono::Utc>,
     ) -> Reply {
         let target = format!("/ram/{operation}");
-        self.signed(key, "ram", method, &target, body, "application/json", at)
-            .await
+        self.signed(
+            key,
+            "ap-southeast-1",
+            "ram",
+            method,
+            &target,
+            body,
+            "application/json",
+            at,
+        )
+        .await
     }
 
     /// A RAM call signed for another region.
@@ -105,7 +114,7 @@ impl TestServer {
         body: &str,
         at: chrono::DateTime<chrono::Utc>,
     ) -> Reply {
-        self.signed_full(
+        self.signed(
             key,
             region,
             "ram",
@@ -118,33 +127,9 @@ impl TestServer {
         .await
     }
 
-    /// A request signed with an access key (SigV4) for `service`, dated `at`.
+    /// A request signed with an access key (SigV4) for `service` in `region`, dated `at`.
     #[allow(clippy::too_many_arguments)]
     async fn signed(
-        &self,
-        key: (&str, &str),
-        service: &str,
-        method: &str,
-        target: &str,
-        body: &str,
-        content_type: &str,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Reply {
-        self.signed_full(
-            key,
-            "ap-southeast-1",
-            service,
-            method,
-            target,
-            body,
-            content_type,
-            at,
-        )
-        .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn signed_full(
         &self,
         key: (&str, &str),
         region: &str,
@@ -1683,7 +1668,16 @@ async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user(
 
     // Signed for `backshare`: the call acts as Alice, no session needed.
     let me = s
-        .signed(key, "backshare", "POST", "/api/credentials", "", form, now)
+        .signed(
+            key,
+            "ap-southeast-1",
+            "backshare",
+            "POST",
+            "/api/credentials",
+            "",
+            form,
+            now,
+        )
         .await;
     assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     assert_eq!(me.json()["email"], "alice@acme.example");
@@ -1692,6 +1686,7 @@ async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user(
     let created = s
         .signed(
             key,
+            "ap-southeast-1",
             "backshare",
             "POST",
             "/api/create_share",
@@ -1704,7 +1699,16 @@ async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user(
 
     // Signed for RAM, stale, or with a wrong secret: refused before any function runs.
     let other = s
-        .signed(key, "ram", "POST", "/api/credentials", "", form, now)
+        .signed(
+            key,
+            "ap-southeast-1",
+            "ram",
+            "POST",
+            "/api/credentials",
+            "",
+            form,
+            now,
+        )
         .await;
     assert_eq!(other.status, StatusCode::FORBIDDEN);
     assert!(
@@ -1715,6 +1719,7 @@ async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user(
     let wrong = s
         .signed(
             (&id, "wrong"),
+            "ap-southeast-1",
             "backshare",
             "POST",
             "/api/credentials",
@@ -1732,12 +1737,22 @@ async fn server_functions_answer_requests_signed_with_an_access_key_as_its_user(
     let (vid, vsecret) = access_key(&s, &vic).await;
     let viewer = (vid.as_str(), vsecret.as_str());
     let read = s
-        .signed(viewer, "backshare", "POST", "/api/my_shares", "", form, now)
+        .signed(
+            viewer,
+            "ap-southeast-1",
+            "backshare",
+            "POST",
+            "/api/my_shares",
+            "",
+            form,
+            now,
+        )
         .await;
     assert_eq!(read.status, StatusCode::OK);
     let refused = s
         .signed(
             viewer,
+            "ap-southeast-1",
             "backshare",
             "POST",
             "/api/create_share",
