@@ -12,6 +12,7 @@ use crate::model::CopyStatus;
 
 /// A change the current state rules out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Conflict {
     /// An invitation that was already answered, expired or cancelled (or, to invite
     /// again, one still pending).
@@ -76,6 +77,7 @@ pub enum Conflict {
 
 /// The grant transitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GrantMove {
     Revoke,
     FinishRevoking,
@@ -98,6 +100,7 @@ impl GrantMove {
 
 /// The copy transitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CopyMove {
     Finish,
     Retry,
@@ -116,6 +119,7 @@ impl CopyMove {
 
 /// What an ended grant can no longer do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EndedFor {
     Copy,
     RetryCopy,

@@ -15,6 +15,7 @@ use crate::units::human_bytes;
 /// A copy as its transitions see it.
 #[cfg_attr(feature = "server", derive(sqlx::FromRow))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultCopy {
     pub status: CopyStatus,
     pub copied_bytes: i64,
@@ -120,6 +121,7 @@ pub fn check_copy_restorable(copy: Option<&VaultCopy>) -> Result<(), Conflict> {
 /// What the vault rule needs to know about a vault.
 #[cfg_attr(feature = "server", derive(sqlx::FromRow))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultFacts {
     pub id: String,
     pub name: String,
@@ -147,6 +149,7 @@ pub struct CopyFacts {
 
 /// Why a vault cannot take a copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum VaultRefusal {
     #[error("{backup} is a cluster or file backup: only server and disk backups are copied into a vault.")]
     NotCopied { backup: BackupId },

@@ -8,6 +8,7 @@ use crate::rules::Refusal;
 
 /// Everything a user may see go wrong, each variant a clear sentence.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UserError {
     /// No session, or the session ended.
     #[error("Please sign in first.")]

@@ -10,6 +10,7 @@ use crate::conflict::{Conflict, GrantMove};
 
 /// Where a grant stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GrantStatus {
     /// Readable and restorable; shown as "Accepted".
     Active,

@@ -9,6 +9,7 @@ use crate::conflict::Conflict;
 
 /// Where an invitation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum InvitationStatus {
     Pending,
     Accepted,

@@ -115,6 +115,7 @@ impl PageAt {
 
 /// A total as a page shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Total {
     Exactly(u64),
     /// More rows than were counted.
@@ -149,6 +150,7 @@ impl std::fmt::Display for Total {
 /// The page links of a keyset page: the positions "← Newer" and "Older →" lead to (as
 /// [`PageAt::token`]s), if anywhere.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageLinks {
     pub newer: Option<String>,
     pub older: Option<String>,

@@ -9,6 +9,7 @@ use crate::model::{BackupKind, LockReason, PrincipalScope, Site};
 
 /// Why a sharing request is refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Refusal {
     /// Rule 1.
     #[error("{0} is a file backup: file backups cannot be shared.")]
@@ -181,6 +182,7 @@ pub fn recipient_count(kind: BackupKind, reach: &Reach) -> u64 {
 
 /// What rule 9 counts the recipients of a backup in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RecipientUnit {
     /// Cluster backups: recipient accounts.
     Accounts,
@@ -301,6 +303,7 @@ pub fn check_unlocked(backup: &BackupFacts) -> Result<(), Refusal> {
 
 /// What rule 6's lock holds back besides changing a backup's sharing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LockedAction {
     Delete,
     /// Releasing the cluster the backup was taken of.

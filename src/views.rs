@@ -16,6 +16,7 @@ use crate::model::{
 
 /// The status a user sees for a recipient of a shared backup (PRODUCT.md §2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ShareStatus {
     Pending,
     Accepted,
@@ -90,6 +91,7 @@ impl ShareStatus {
 
 /// A vault the recipient could copy a backup into, with why it does not qualify if so.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultOption {
     pub vault_id: String,
     pub name: String,
@@ -99,6 +101,7 @@ pub struct VaultOption {
 
 /// One server or disk backup that needs a vault before it can be copied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultChoice {
     pub backup_id: BackupId,
     pub backup_name: String,
@@ -109,6 +112,7 @@ pub struct VaultChoice {
 
 /// A received copy as "Shared With Me" shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CopyView {
     pub vault_name: String,
     pub copy: VaultCopy,
@@ -118,6 +122,7 @@ pub struct CopyView {
 
 /// A resource on the "Resources" page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourceView {
     pub id: ResourceId,
     pub name: String,
@@ -133,6 +138,7 @@ pub struct ResourceView {
 
 /// A vault on the "Vaults" page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultView {
     pub id: String,
     pub name: String,
@@ -154,6 +160,7 @@ impl VaultView {
 
 /// Something held in a vault: an own backup or a received copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultItem {
     pub backup_id: BackupId,
     pub name: String,
@@ -165,6 +172,7 @@ pub struct VaultItem {
 
 /// One keyset page of "Restores", newest first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RestoresPage {
     pub restores: Vec<RestoreView>,
     pub links: crate::paging::PageLinks,
@@ -172,6 +180,7 @@ pub struct RestoresPage {
 
 /// One keyset page of "Resources", newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ResourcesPage {
     pub resources: Vec<ResourceView>,
     pub links: crate::paging::PageLinks,
@@ -179,6 +188,7 @@ pub struct ResourcesPage {
 
 /// One keyset page of a vault's contents, newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultContentsPage {
     pub items: Vec<VaultItem>,
     pub links: crate::paging::PageLinks,
@@ -186,6 +196,7 @@ pub struct VaultContentsPage {
 
 /// The "Vaults" page: every vault, and what the account stores in all.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VaultsPage {
     pub vaults: Vec<VaultView>,
     /// Bytes in the account's own backups (in vaults or not).
@@ -196,6 +207,7 @@ pub struct VaultsPage {
 
 /// One keyset page of "Backups", newest first.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackupsPage {
     pub backups: Vec<BackupSummary>,
     pub links: crate::paging::PageLinks,
@@ -203,6 +215,7 @@ pub struct BackupsPage {
 
 /// One keyset page of "Activity", newest first.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityPage {
     pub entries: Vec<ActivityEntry>,
     pub links: crate::paging::PageLinks,
@@ -210,6 +223,7 @@ pub struct ActivityPage {
 
 /// One line of the "Activity" page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityEntry {
     pub at: DateTime<Utc>,
     /// The user's email, or "System" for background work.
@@ -226,6 +240,7 @@ pub struct ActivityEntry {
 
 /// Rule 9's quota left if a share request went through.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareQuota {
     /// More backups the account could put into resource shares.
     pub shared_backups_left: u64,
@@ -237,6 +252,7 @@ pub struct ShareQuota {
 
 /// Rule 9's room left on one backup.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecipientsLeft {
     pub backup: BackupId,
     pub left: u64,
@@ -245,6 +261,7 @@ pub struct RecipientsLeft {
 
 /// The share dialog's live check before "OK".
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharePreview {
     /// Each problem as its sentence; empty when every rule allows the request.
     pub problems: Vec<String>,
@@ -253,6 +270,7 @@ pub struct SharePreview {
 
 /// The signed-in user, for the navigation and for what the page offers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub email: String,
     pub role: Role,
@@ -260,10 +278,14 @@ pub struct Me {
     pub account_name: String,
     /// Pending invitations waiting for this account.
     pub pending_invitations: u32,
+    /// Why the form this page returned from was refused (posted without JavaScript).
+    #[serde(default)]
+    pub notice: Option<String>,
 }
 
 /// One project on "My Credentials".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ProjectView {
     pub id: ProjectId,
     pub name: String,
@@ -272,6 +294,7 @@ pub struct ProjectView {
 
 /// "My Credentials": what another account needs to share with this one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
     pub account_id: AccountId,
     pub account_name: String,
@@ -283,6 +306,7 @@ pub struct Credentials {
 
 /// A row of the "Backups" page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackupSummary {
     pub id: BackupId,
     pub name: String,
@@ -308,6 +332,7 @@ pub struct BackupSummary {
 
 /// One keyset page of "My Shares": the rows of up to 50 resource shares, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MySharesPage {
     pub rows: Vec<MyShareRow>,
     /// Where "← Newer" and "Older →" lead.
@@ -320,6 +345,7 @@ pub struct MySharesPage {
 
 /// A backup's "Share List" tab: the backup and one keyset page of its recipients.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareListPage {
     pub backup: BackupSummary,
     pub rows: Vec<MyShareRow>,
@@ -328,6 +354,7 @@ pub struct ShareListPage {
 
 /// An access key on "My Credentials" (its secret is never shown again).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccessKeyView {
     /// The "Access key ID" that requests name.
     pub id: String,
@@ -338,6 +365,7 @@ pub struct AccessKeyView {
 
 /// A key just created: the one time its secret is shown.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NewAccessKey {
     pub id: String,
     pub secret: String,
@@ -353,6 +381,7 @@ impl std::fmt::Debug for NewAccessKey {
 
 /// A row of "My Shares": one backup, one recipient, its status.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MyShareRow {
     pub share_id: ShareId,
     pub share_name: String,
@@ -372,6 +401,7 @@ pub struct MyShareRow {
 
 /// One principal of a resource share, for the dialog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrincipalView {
     /// The id as typed: account, project or folder id.
     pub id: String,
@@ -381,6 +411,7 @@ pub struct PrincipalView {
 
 /// An existing resource share, for "Select an existing resource share".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareSummary {
     pub id: ShareId,
     pub name: String,
@@ -391,6 +422,7 @@ pub struct ShareSummary {
 
 /// The owner's resource directory: its folders, to add as principals.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DirectoryView {
     pub id: String,
     pub name: String,
@@ -401,12 +433,14 @@ pub struct DirectoryView {
 
 /// What the share dialog offers: the account's resource shares and its directory.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareOptions {
     pub directory: Option<DirectoryView>,
 }
 
 /// One page of the owner's resource shares to choose from, by name.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareChoices {
     pub shares: Vec<ShareChoice>,
     /// The name the next page starts after, if there is one.
@@ -415,6 +449,7 @@ pub struct ShareChoices {
 
 /// A resource share as the dialog's list offers it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShareChoice {
     pub id: ShareId,
     pub name: String,
@@ -422,6 +457,7 @@ pub struct ShareChoice {
 
 /// A pending invitation on "Shared With Me".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvitationView {
     pub id: InvitationId,
     pub share_name: String,
@@ -436,6 +472,7 @@ pub struct InvitationView {
 
 /// A received backup on "Shared With Me".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReceivedBackup {
     pub grant_id: GrantId,
     pub backup_id: BackupId,
@@ -462,6 +499,7 @@ pub struct ReceivedBackup {
 /// An invitation that was not accepted (rejected, expired or cancelled), so the recipient
 /// sees what became of it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnsweredInvitation {
     pub id: InvitationId,
     pub share_name: String,
@@ -473,6 +511,7 @@ pub struct AnsweredInvitation {
 
 /// A restore into a new cluster, on "Restores".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RestoreView {
     pub id: RestoreId,
     pub backup_id: BackupId,
@@ -491,6 +530,7 @@ pub struct RestoreView {
 
 /// Everything "Shared With Me" shows.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharedWithMe {
     /// One page of the invitations waiting for an answer, newest first.
     pub pending: Vec<InvitationView>,

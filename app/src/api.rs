@@ -6,12 +6,16 @@ use backshare::model::PrincipalScope;
 use backshare::views;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
+// Every server function's arguments derive their JSON Schema (`input_derive`) for the
+// API's OpenAPI document (`crate::openapi`).
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::error::AppError;
 
 /// The session key of the signed-in user, for the push feed's route.
 #[cfg(feature = "ssr")]
-pub use on_server::{SessionLifetime, SignedBy, USER_KEY};
+pub use on_server::{SessionLifetime, SignedBy, NOTICE_KEY, USER_KEY};
 
 #[cfg(feature = "ssr")]
 mod on_server {
@@ -27,6 +31,9 @@ mod on_server {
 
     /// The session key holding the signed-in user's id.
     pub const USER_KEY: &str = "user_id";
+    /// The session key of a refused plain form post's sentence, which the page it returns
+    /// to shows once (the server's `forms` module puts it there; `me` takes it).
+    pub const NOTICE_KEY: &str = "notice";
     /// The session key holding when the user signed in (Unix milliseconds).
     const SIGNED_IN_AT: &str = "signed_in_at";
 
@@ -133,7 +140,7 @@ mod on_server {
 }
 
 /// Signs in with email and password; on success the browser goes to "Backups".
-#[server(endpoint = "sign_in")]
+#[server(endpoint = "sign_in", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let svc = on_server::service()?;
     let session = on_server::session().await?;
@@ -163,7 +170,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 }
 
 /// Signs out: the session is destroyed on the server and its cookie removed.
-#[server(endpoint = "sign_out")]
+#[server(endpoint = "sign_out", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn sign_out() -> Result<(), AppError> {
     let session = on_server::session().await?;
     on_server::end_session(&session).await?;
@@ -172,14 +179,27 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The signed-in user, or `None` when nobody is signed in.
-#[server(endpoint = "me")]
+#[server(endpoint = "me", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn me() -> Result<Option<views::Me>, AppError> {
     match on_server::caller().await {
-        Ok((svc, caller)) => svc
-            .me(&caller, chrono::Utc::now())
-            .await
-            .map(Some)
-            .map_err(on_server::fail),
+        Ok((svc, caller)) => {
+            let mut me = svc
+                .me(&caller, chrono::Utc::now())
+                .await
+                .map_err(on_server::fail)?;
+            // A refusal of a form posted without JavaScript, shown once by the page it
+            // returned to (signed requests have no session, and nothing waiting).
+            if use_context::<axum::http::request::Parts>()
+                .is_some_and(|p| p.extensions.get::<SignedBy>().is_none())
+            {
+                let session = on_server::session().await?;
+                me.notice = session
+                    .remove::<String>(on_server::NOTICE_KEY)
+                    .await
+                    .unwrap_or_default();
+            }
+            Ok(Some(me))
+        }
         Err(error) if error.is_not_signed_in() => {
             // Asking whether one is signed in is not an error.
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
@@ -192,7 +212,7 @@ pub async fn me() -> Result<Option<views::Me>, AppError> {
 }
 
 /// "My Credentials": the account id and the project ids per region.
-#[server(endpoint = "credentials")]
+#[server(endpoint = "credentials", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn credentials() -> Result<views::Credentials, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.credentials(&caller).await.map_err(on_server::fail)
@@ -205,7 +225,7 @@ pub async fn my_projects() -> Result<Vec<views::ProjectView>, AppError> {
 }
 
 /// The "Backups" page.
-#[server(endpoint = "list_backups")]
+#[server(endpoint = "list_backups", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn list_backups(
     #[server(default)] at: Option<String>,
 ) -> Result<views::BackupsPage, AppError> {
@@ -218,7 +238,7 @@ pub async fn list_backups(
 
 /// "Create a new resource share" with the given backups and principals (account, project
 /// or folder ids). Returns the new resource share's id. JSON, since it carries lists.
-#[server(endpoint = "create_share", input = Json)]
+#[server(endpoint = "create_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn create_share(
     share_name: String,
     scope: PrincipalScope,
@@ -242,7 +262,7 @@ pub async fn create_share(
 
 /// "Select an existing resource share": adds the backups and sets the principals it has
 /// afterwards. Also what "Manage Sharing Relationship" saves.
-#[server(endpoint = "update_share", input = Json)]
+#[server(endpoint = "update_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn update_share(
     share_id: String,
     backup_ids: Vec<String>,
@@ -263,7 +283,7 @@ pub async fn update_share(
 
 /// The share dialog's live check: every problem the request would meet, and the quota
 /// left after it. For an existing share pass its id (its scope applies). Writes nothing.
-#[server(endpoint = "preview_share", input = Json)]
+#[server(endpoint = "preview_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn preview_share(
     share_id: Option<String>,
     scope: PrincipalScope,
@@ -294,7 +314,7 @@ pub async fn preview_share(
 }
 
 /// What the share dialog offers besides the shares: the directory's folders.
-#[server(endpoint = "share_options")]
+#[server(endpoint = "share_options", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_options() -> Result<views::ShareOptions, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.share_options(&caller).await.map_err(on_server::fail)
@@ -302,7 +322,7 @@ pub async fn share_options() -> Result<views::ShareOptions, AppError> {
 
 /// "Select an existing resource share": one page of the account's shares whose names
 /// contain `search`, after the name `after`.
-#[server(endpoint = "share_choices")]
+#[server(endpoint = "share_choices", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_choices(
     #[server(default)] search: String,
     #[server(default)] after: Option<String>,
@@ -314,7 +334,7 @@ pub async fn share_choices(
 }
 
 /// The chosen existing resource share, with its backups and principals.
-#[server(endpoint = "share_summary")]
+#[server(endpoint = "share_summary", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_summary(share_id: String) -> Result<views::ShareSummary, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.share_summary(&caller, &share_id)
@@ -323,7 +343,7 @@ pub async fn share_summary(share_id: String) -> Result<views::ShareSummary, AppE
 }
 
 /// "Delete" on one of the account's backups.
-#[server(endpoint = "delete_backup")]
+#[server(endpoint = "delete_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.delete_backup(&caller, &backup_id, chrono::Utc::now())
@@ -332,7 +352,7 @@ pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
 }
 
 /// The "Activity" page.
-#[server(endpoint = "activity")]
+#[server(endpoint = "activity", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn activity(
     #[server(default)] at: Option<String>,
 ) -> Result<views::ActivityPage, AppError> {
@@ -342,7 +362,7 @@ pub async fn activity(
 }
 
 /// A backup's details page and one page of its "Share List" tab (owner only).
-#[server(endpoint = "share_list")]
+#[server(endpoint = "share_list", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_list(
     backup_id: String,
     #[server(default)] at: Option<String>,
@@ -355,7 +375,7 @@ pub async fn share_list(
 }
 
 /// "My Shares", one page: the newest shares, or the page a link of another page names.
-#[server(endpoint = "my_shares")]
+#[server(endpoint = "my_shares", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn my_shares(
     #[server(default)] at: Option<String>,
 ) -> Result<views::MySharesPage, AppError> {
@@ -367,7 +387,7 @@ pub async fn my_shares(
 }
 
 /// "Shared With Me": each table at the page one of its links names (or its newest).
-#[server(endpoint = "shared_with_me")]
+#[server(endpoint = "shared_with_me", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn shared_with_me(
     #[server(default)] pending: Option<String>,
     #[server(default)] received: Option<String>,
@@ -387,7 +407,7 @@ pub async fn shared_with_me(
 
 /// "Accept" on a pending invitation, with a vault per server or disk backup
 /// (`vaults[<backup id>]=<vault id>` in the form).
-#[server(endpoint = "accept_invitation")]
+#[server(endpoint = "accept_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn accept_invitation(
     invitation_id: String,
     vaults: Option<std::collections::BTreeMap<String, String>>,
@@ -400,7 +420,7 @@ pub async fn accept_invitation(
 }
 
 /// "Copy" a received server or disk backup that has no vault yet into one.
-#[server(endpoint = "copy_into_vault")]
+#[server(endpoint = "copy_into_vault", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn copy_into_vault(grant_id: String, vault_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.copy_into_vault(&caller, &grant_id, &vault_id, chrono::Utc::now())
@@ -409,7 +429,7 @@ pub async fn copy_into_vault(grant_id: String, vault_id: String) -> Result<(), A
 }
 
 /// "Retry" on a failed copy.
-#[server(endpoint = "retry_copy")]
+#[server(endpoint = "retry_copy", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn retry_copy(grant_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.retry_copy(&caller, &grant_id, chrono::Utc::now())
@@ -418,7 +438,7 @@ pub async fn retry_copy(grant_id: String) -> Result<(), AppError> {
 }
 
 /// The "Vaults" page.
-#[server(endpoint = "vaults")]
+#[server(endpoint = "vaults", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn vaults() -> Result<views::VaultsPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.vaults(&caller, chrono::Utc::now())
@@ -427,7 +447,7 @@ pub async fn vaults() -> Result<views::VaultsPage, AppError> {
 }
 
 /// One page of a vault's contents, newest first (the page a link of another page names).
-#[server(endpoint = "vault_contents")]
+#[server(endpoint = "vault_contents", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn vault_contents(
     vault_id: String,
     #[server(default)] at: Option<String>,
@@ -440,7 +460,7 @@ pub async fn vault_contents(
 }
 
 /// "Reject" on a pending invitation.
-#[server(endpoint = "reject_invitation")]
+#[server(endpoint = "reject_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.reject_invitation(&caller, &invitation_id, chrono::Utc::now())
@@ -449,14 +469,14 @@ pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
 }
 
 /// "Access keys" on "My Credentials": the signed-in user's keys.
-#[server(endpoint = "access_keys")]
+#[server(endpoint = "access_keys", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn access_keys() -> Result<Vec<views::AccessKeyView>, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.access_keys(&caller).await.map_err(on_server::fail)
 }
 
 /// "Create access key": the new key's id and secret, shown this once.
-#[server(endpoint = "create_access_key")]
+#[server(endpoint = "create_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.create_access_key(&caller, chrono::Utc::now())
@@ -465,7 +485,7 @@ pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
 }
 
 /// "Deactivate": the key signs nothing any more.
-#[server(endpoint = "deactivate_access_key")]
+#[server(endpoint = "deactivate_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.deactivate_access_key(&caller, &key_id, chrono::Utc::now())
@@ -474,7 +494,7 @@ pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
 }
 
 /// "Delete": the key is gone.
-#[server(endpoint = "delete_access_key")]
+#[server(endpoint = "delete_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.delete_access_key(&caller, &key_id, chrono::Utc::now())
@@ -483,7 +503,7 @@ pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
 }
 
 /// "Cancel Sharing": stops sharing a resource share with one recipient account.
-#[server(endpoint = "cancel_sharing")]
+#[server(endpoint = "cancel_sharing", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.cancel_sharing(&caller, &share_id, &recipient, chrono::Utc::now())
@@ -493,7 +513,7 @@ pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), A
 
 /// "Restore Data to New Cluster" (and "Restore" on the account's own backups): starts a
 /// restore into a new cluster in the backup's region. Returns the restore's id.
-#[server(endpoint = "restore_backup")]
+#[server(endpoint = "restore_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn restore_backup(
     backup_id: String,
     project_id: Option<String>,
@@ -512,7 +532,7 @@ pub async fn restore_backup(
 }
 
 /// The account's restores and how each went.
-#[server(endpoint = "restores")]
+#[server(endpoint = "restores", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn restores(
     #[server(default)] at: Option<String>,
 ) -> Result<views::RestoresPage, AppError> {
@@ -522,7 +542,7 @@ pub async fn restores(
 }
 
 /// The "Resources" page: the account's servers, disks and clusters.
-#[server(endpoint = "resources")]
+#[server(endpoint = "resources", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn resources(
     #[server(default)] at: Option<String>,
 ) -> Result<views::ResourcesPage, AppError> {
@@ -532,10 +552,17 @@ pub async fn resources(
 }
 
 /// "Release" on a resource (a cluster's backups go with it).
-#[server(endpoint = "release_resource")]
+#[server(endpoint = "release_resource", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn release_resource(resource_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.release_resource(&caller, &resource_id, chrono::Utc::now())
         .await
         .map_err(on_server::fail)
+}
+
+/// The "API reference" page: every operation of this API, derived from the server
+/// functions' own types (the same as `/api/openapi.json`). Needs no sign-in.
+#[server(endpoint = "api_reference", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+pub async fn api_reference() -> Result<Vec<crate::openapi::ApiOperation>, AppError> {
+    Ok(crate::openapi::reference())
 }

@@ -8,7 +8,7 @@ use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
 
 /// What kind of failure it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     NotSignedIn,
@@ -25,8 +25,11 @@ pub enum ErrorCode {
 }
 
 /// What a page shows when a call fails: a kind and one sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, utoipa::ToSchema,
+)]
 #[error("{message}")]
+#[schema(as = Error)]
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,

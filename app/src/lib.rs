@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 pub mod error;
 pub mod format;
+pub mod openapi;
 pub mod pages;
 
 use leptos::prelude::*;
@@ -18,9 +19,10 @@ use leptos_router::{path, SsrMode};
 
 use components::nav::Nav;
 use pages::{
-    activity::ActivityPage, backup_details::BackupDetailsPage, backups::BackupsPage,
-    credentials::CredentialsPage, my_shares::MySharesPage, resources::ResourcesPage,
-    shared_with_me::SharedWithMePage, sign_in::SignInPage, vaults::VaultsPage,
+    activity::ActivityPage, api_reference::ApiReferencePage, backup_details::BackupDetailsPage,
+    backups::BackupsPage, credentials::CredentialsPage, my_shares::MySharesPage,
+    resources::ResourcesPage, shared_with_me::SharedWithMePage, sign_in::SignInPage,
+    vaults::VaultsPage,
 };
 
 /// The HTML document around the app, rendered on the server.
@@ -98,6 +100,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/vaults") view=VaultsPage ssr=SsrMode::Async/>
                     <Route path=path!("/resources") view=ResourcesPage ssr=SsrMode::Async/>
                     <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
+                    <Route path=path!("/api-reference") view=ApiReferencePage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

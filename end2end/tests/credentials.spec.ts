@@ -31,3 +31,22 @@ test("My Credentials: an access key is created, its secret shown once, then deac
   await expect(page.getByText("You have no access keys.")).toBeVisible();
   await bob.context.close();
 });
+
+test("The API reference lists every operation with its arguments, from My Credentials", async ({ browser }) => {
+  const bob = await browserFor(browser, BOB);
+  const page = bob.page;
+  await page.locator("summary", { hasText: "bob@acme-east.example" }).click();
+  await page.getByRole("link", { name: "My Credentials" }).click();
+  await page.getByRole("link", { name: "API reference" }).last().click();
+  await expect(page.getByRole("heading", { name: "API reference", level: 1 })).toBeVisible();
+  const accept = page.getByRole("region", { name: "POST /api/accept_invitation" });
+  await page.getByRole("navigation", { name: "Operations" }).getByRole("link", { name: "accept_invitation" }).click();
+  await expect(accept).toBeInViewport();
+  await expect(accept.getByRole("row", { name: /invitation_id/ })).toContainText("Yes");
+  await expect(accept).toContainText("Session or access key");
+  // The document the page is made from is one link away, and it is the same list.
+  const doc = await (await page.request.get("/api/openapi.json")).json();
+  const sections = await page.locator("section.api-operation").count();
+  expect(sections).toBe(Object.keys(doc.paths).length);
+  await bob.context.close();
+});

@@ -83,3 +83,44 @@ test("without JavaScript, Accept, Reject, Restore and Cancel Sharing are plain f
   await alice.context.close();
   await bob.context.close();
 });
+
+test("without JavaScript, a refused form post returns to its page, which says why once", async ({ browser }) => {
+  const signedIn = async (email: string) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/signin");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await expect(page).toHaveURL(/\/backups$/);
+    return { context, page };
+  };
+  const alice = await signedIn(ALICE);
+  const name = `nojs-stale-${Date.now().toString(36)}`;
+  const shared = await alice.page.request.post("/api/create_share", {
+    headers: { Accept: "application/json" },
+    data: { share_name: name, scope: "AllAccounts", backup_ids: [ORDERS], principals: ["1840000000000002"] },
+  });
+  expect(shared.status()).toBe(200);
+  const shareId: string = await shared.json();
+
+  // Bob's page still offers "Accept" after Alice has cancelled: his post is refused.
+  const bob = await signedIn("bob@acme-east.example");
+  await bob.page.goto("/shared-with-me");
+  const row = bob.page.locator("table.invitations tr", { hasText: name });
+  await expect(row).toBeVisible();
+  const cancelled = await alice.page.request.post("/api/cancel_sharing", {
+    headers: { Accept: "application/json" },
+    form: { share_id: shareId, recipient: "1840000000000002" },
+  });
+  expect(cancelled.status()).toBe(200);
+  await row.getByRole("button", { name: "Accept" }).click();
+  await expect(bob.page).toHaveURL(/\/shared-with-me$/);
+  const alert = bob.page.getByRole("alert");
+  await expect(alert).toContainText(/cancel/i);
+  await expect(bob.page.locator("table.invitations tr", { hasText: name })).toHaveCount(0);
+  await bob.page.reload();
+  await expect(bob.page.getByRole("alert")).toHaveCount(0);
+  await alice.context.close();
+  await bob.context.close();
+});

@@ -78,6 +78,8 @@ test("a rejected invitation reads Rejected on both sides, and cancelling removes
   await row.getByRole("button", { name: "Cancel Sharing" }).click();
   await row.getByRole("button", { name: "Confirm" }).click();
   await expect(row.locator(".status")).toHaveText(/Revoking|Revoked/);
+  // Bob's open page follows it, and says it through its live region.
+  await expect(bob.page.getByRole("status", { name: "Status changes" })).toHaveText(/from .+: Accepted → Revoking$/);
   // The revocation delay is 3 s in these tests; then the grant is gone from Bob's open page.
   await expect(received).toHaveCount(0, { timeout: 15_000 });
   await expect(row.locator(".status")).toHaveText("Revoked", { timeout: 15_000 });

@@ -1,6 +1,7 @@
 //! The Backshare server: configuration, start-up, sessions, routes and the job worker.
 
 pub mod feed;
+pub mod forms;
 pub mod guard;
 pub mod ram;
 pub mod sessions;
@@ -116,6 +117,9 @@ pub struct Config {
     /// Restores one account may have running at once; more answer 429.
     #[arg(long, env = "BACKSHARE_RESTORES_PER_ACCOUNT", default_value_t = 4)]
     pub restores_per_account: u32,
+    /// Copies one account may have waiting or under way at once; more answer 429.
+    #[arg(long, env = "BACKSHARE_COPIES_PER_ACCOUNT", default_value_t = 100)]
+    pub copies_per_account: u32,
     /// Password checks (Argon2, about 19 MiB each) running at once.
     #[arg(long, env = "BACKSHARE_PASSWORD_CHECKS", default_value_t = 4)]
     pub password_checks: usize,
@@ -214,6 +218,7 @@ impl Config {
             },
             password_checks: self.password_checks,
             restores_per_account: self.restores_per_account,
+            copies_per_account: self.copies_per_account,
         })
     }
 }
@@ -276,6 +281,11 @@ fn print_demo_banner() {
     println!();
 }
 
+/// `GET /api/openapi.json`: public, like the reference page that renders it.
+async fn openapi_document() -> axum::Json<utoipa::openapi::OpenApi> {
+    axum::Json(backshare_app::openapi::document())
+}
+
 /// The whole HTTP surface: pages, server functions under `/api`, static files, sessions.
 pub async fn router(
     svc: Backshare,
@@ -331,6 +341,8 @@ pub async fn router(
     };
     Ok(Router::new()
         .route("/api/events", axum::routing::get(feed::events))
+        // The native API's OpenAPI 3.1 document, derived from the server functions' types.
+        .route("/api/openapi.json", axum::routing::get(openapi_document))
         // The AWS RAM-compatible API, signed with access keys (see `ram`).
         .route(
             "/ram/{operation}",
@@ -346,6 +358,9 @@ pub async fn router(
             extensions.0 .0.clone(),
             signed::verify,
         ))
+        // A refused form posted without JavaScript returns to its page (inside `sessions`,
+        // which keeps the sentence for it).
+        .layer(axum::middleware::from_fn(forms::refusals_back_to_page))
         .layer(extensions.0)
         .layer(extensions.1)
         .layer(extensions.2)

@@ -508,6 +508,89 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
 }
 
 #[tokio::test]
+async fn the_openapi_document_describes_every_server_function_from_its_types() {
+    let s = server().await;
+    let reply = s.page(None, "/api/openapi.json").await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let doc = reply.json();
+    assert_eq!(doc["openapi"], "3.1.0");
+    // Every registered server function is an operation, and nothing else is.
+    let registered: std::collections::BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    let documented: std::collections::BTreeSet<String> =
+        doc["paths"].as_object().unwrap().keys().cloned().collect();
+    assert_eq!(documented, registered);
+    println!("OpenAPI document: {} operations", documented.len());
+
+    // The arguments come from the function's signature, the encoding from its codec.
+    let create = &doc["paths"]["/api/create_share"]["post"];
+    assert_eq!(create["operationId"], "create_share");
+    let body = &create["requestBody"]["content"]["application/json"]["schema"];
+    let required: Vec<&str> = body["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(required.contains(&"share_name") && required.contains(&"principals"));
+    assert!(
+        !required.contains(&"grant_key"),
+        "grant_key has a default: {body}"
+    );
+    assert!(create["description"]
+        .as_str()
+        .unwrap()
+        .contains("Create a new resource share"));
+    let reject = &doc["paths"]["/api/reject_invitation"]["post"]["requestBody"]["content"];
+    assert!(
+        reject["application/x-www-form-urlencoded"]["schema"]["properties"]["invitation_id"]
+            .is_object()
+    );
+    // Results refer to named schemas that the document carries.
+    let page = doc["paths"]["/api/my_shares"]["post"]["responses"]["200"]["content"]
+        ["application/json"]["schema"]
+        .to_string();
+    for reference in page.split("#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{name} is referred to but not in the document"
+        );
+    }
+    assert!(doc["components"]["schemas"]["Error"]["properties"]["code"].is_object());
+    assert_eq!(
+        doc["paths"]["/api/cancel_sharing"]["post"]["responses"]["409"]["content"]
+            ["application/json"]["schema"]["$ref"],
+        "#/components/schemas/Error"
+    );
+    // Signed-in operations name both ways of signing in; sign-in itself names none.
+    assert_eq!(
+        doc["paths"]["/api/vaults"]["post"]["security"],
+        json!([{ "session": [] }, { "accessKey": [] }])
+    );
+    assert!(doc["paths"]["/api/sign_in"]["post"]["security"].is_null());
+
+    // The reference page renders the same operations, signed in or not.
+    let reference = s.page(None, "/api-reference").await;
+    assert_eq!(reference.status, StatusCode::OK);
+    assert!(reference.body.contains("POST /api/restore_backup"));
+    assert!(reference.body.contains("invitation_id"));
+    for returns in [
+        "list of AccessKeyView",
+        "Me or null",
+        "SharedWithMe",
+        "nothing",
+    ] {
+        assert!(
+            reference.body.contains(returns),
+            "the page names no {returns}"
+        );
+    }
+    assert!(!reference.body.contains("Serialized arguments"));
+}
+
+#[tokio::test]
 async fn pages_render_on_the_server_and_signed_out_visitors_are_sent_to_sign_in() {
     let s = server().await;
     let signin = s.page(None, "/signin").await;
@@ -552,6 +635,44 @@ async fn a_plain_form_sign_in_without_javascript_redirects() {
         failed.headers.get(header::LOCATION).unwrap(),
         "/signin?failed=1"
     );
+}
+
+#[tokio::test]
+async fn a_refused_plain_form_post_returns_to_its_page_which_says_why_once() {
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let refusal = message(
+        &s.call(Some(&alice), "delete_backup", "backup_id=cb-none")
+            .await,
+    );
+    let plain = |cookie: Option<&str>| {
+        let mut request = Request::post("/api/delete_backup")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ACCEPT, "text/html")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::REFERER, "http://127.0.0.1:3000/backups?at=x");
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::from("backup_id=cb-none")).unwrap()
+    };
+    let back = s.send(plain(Some(&alice))).await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER, "{}", back.body);
+    assert_eq!(back.headers.get(header::LOCATION).unwrap(), "/backups?at=x");
+    let page = s.page(Some(&alice), "/backups").await;
+    assert!(
+        page.body.contains(&refusal),
+        "the page does not say: {refusal}"
+    );
+    let again = s.page(Some(&alice), "/backups").await;
+    assert!(!again.body.contains(&refusal), "the sentence is shown once");
+    // Not signed in: to "Sign in". Scripts (JSON callers) keep their status and body.
+    let anonymous = s.send(plain(None)).await;
+    assert_eq!(anonymous.headers.get(header::LOCATION).unwrap(), "/signin");
+    let scripted = s
+        .call(Some(&alice), "delete_backup", "backup_id=cb-none")
+        .await;
+    assert_eq!(scripted.status, StatusCode::NOT_FOUND);
 }
 
 #[tokio::test]
@@ -1084,6 +1205,7 @@ async fn the_authorization_matrix_holds_for_every_server_function() {
     // order (rows that change state come after the reads they would disturb).
     let rows: Vec<(&str, Args, [StatusCode; 5])> = vec![
         ("me", form(String::new()), [ok; 5]),
+        ("api_reference", form(String::new()), [ok; 5]),
         ("credentials", form(String::new()), anyone),
         ("list_backups", form(String::new()), anyone),
         ("share_options", form(String::new()), anyone),

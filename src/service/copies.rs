@@ -78,6 +78,19 @@ impl Backshare {
         Ok(store::vaults::facts(conn, account, millis(now)).await?)
     }
 
+    /// Refuses one more copy for `account` when it already has the cap's worth waiting or
+    /// under way (429). Counted under the account's lock (see `lock_copy`).
+    async fn check_copy_cap(&self, conn: &mut crate::db::Conn, account: &str) -> ServiceResult<()> {
+        let cap = self.settings.copies_per_account;
+        if store::vaults::under_way(conn, account).await? >= i64::from(cap) {
+            return Err(UserError::Busy(format!(
+                "Your account already has its limit of copies waiting or under way ({cap}): copy this one when some of them have finished."
+            ))
+            .into());
+        }
+        Ok(())
+    }
+
     /// Reserves `vault` for the copy of a grant's backup and queues the copy. Runs inside
     /// the caller's write transaction, so the check and the reservation are one step.
     pub(super) async fn start_copy(
@@ -88,6 +101,7 @@ impl Backshare {
         vault_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
+        self.check_copy_cap(conn, recipient).await?;
         let terms = store::grants::copy_terms(conn, grant).await?;
         let backup = terms.backup_id;
         let facts = store::backups::copy_row(&mut *conn, &backup).await?.facts();
@@ -175,7 +189,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let mut tx = self.writer.begin().await?;
-        lock_copy(&mut tx, grant_id, Some(vault_id)).await?;
+        lock_copy(&mut tx, caller, grant_id, Some(vault_id)).await?;
         let status = store::grants::copyable_status(&mut tx, grant_id, &caller.account_id).await?;
         let Some(status) = status else {
             return Err(UserError::NotFound("This received backup".into()).into());
@@ -213,7 +227,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let mut tx = self.writer.begin().await?;
-        lock_copy(&mut tx, grant_id, None).await?;
+        lock_copy(&mut tx, caller, grant_id, None).await?;
         let row = store::vaults::for_retry(&mut tx, grant_id, &caller.account_id).await?;
         let Some(row) = row else {
             return Err(UserError::NotFound("This copy".into()).into());
@@ -223,6 +237,8 @@ impl Backshare {
             return Err(Conflict::ShareEnded(EndedFor::RetryCopy).into());
         }
         let again = row.copy.retry()?;
+        self.check_copy_cap(&mut tx, caller.account_id.as_str())
+            .await?;
         let backup = row.backup_id;
         let facts = store::backups::copy_row(&mut *tx, &backup).await?.facts();
         let vault_id = row.vault_id;
@@ -534,13 +550,22 @@ impl Backshare {
 
 /// Locks what starting a copy of a grant reads: the grant's backup (its grant and copy
 /// rows) and the vault whose space is reserved (the copy's own when `vault` is `None`).
-async fn lock_copy(tx: &mut WriteTx, grant_id: &str, vault: Option<&str>) -> ServiceResult<()> {
+async fn lock_copy(
+    tx: &mut WriteTx,
+    caller: &Caller,
+    grant_id: &str,
+    vault: Option<&str>,
+) -> ServiceResult<()> {
     let Some(place) = store::vaults::place_of_grant(tx, grant_id).await? else {
         return Ok(()); // nothing to guard: the command answers not found
     };
     let backup = place.backup_id;
     let vault = vault.map(str::to_owned).or(place.vault_id);
-    let mut locks = vec![Lock::backup(&backup)];
+    // The caller's account: its copies under way are counted against the cap.
+    let mut locks = vec![
+        Lock::account(caller.account_id.as_str()),
+        Lock::backup(&backup),
+    ];
     locks.extend(vault.as_deref().map(Lock::vault));
     tx.lock(&locks).await?;
     Ok(())

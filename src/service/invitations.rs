@@ -190,8 +190,12 @@ impl Backshare {
         // it locks the share and backups for reading, the invitation and the vaults.
         let share = store::invitations::share_of(&mut tx, invitation_id).await?;
         if let Some(share) = &share {
-            tx.lock(&[Lock::membership_read(), Lock::share_read(share)])
-                .await?;
+            // Accepting into vaults starts copies, counted under the recipient's lock.
+            let mut first = vec![Lock::membership_read(), Lock::share_read(share)];
+            if let Some(Vaults::Chosen(_)) = &accept_into {
+                first.push(Lock::account(caller.account_id.as_str()));
+            }
+            tx.lock(&first).await?;
             let mut locks = store::shares::backup_ids(&mut tx, share)
                 .await?
                 .iter()

@@ -49,6 +49,9 @@ pub struct Settings {
     /// Restores one account may have running at once (the owner's backup stays locked
     /// while a restore of it runs, so this also bounds how long a recipient can hold it).
     pub restores_per_account: u32,
+    /// Copies one account may have waiting or under way at once. Workers take copies in
+    /// turns across accounts, so this bounds the queue, not a fair share of the workers.
+    pub copies_per_account: u32,
 }
 
 /// Failed sign-ins allowed per email and per client address within a window; past them
@@ -83,6 +86,7 @@ impl Default for Settings {
             sign_in: SignInThrottle::default(),
             password_checks: 4,
             restores_per_account: 4,
+            copies_per_account: 100,
         }
     }
 }
@@ -370,6 +374,7 @@ impl Backshare {
             account_id: caller.account_id.clone(),
             account_name: caller.account_name.clone(),
             pending_invitations: u32::try_from(pending).unwrap_or(u32::MAX),
+            notice: None,
         })
     }
 

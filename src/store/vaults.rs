@@ -90,6 +90,15 @@ pub async fn place(conn: &mut Conn, placing: Placing<'_>, now: i64) -> sqlx::Res
     Ok(placed.rows_affected() == 1)
 }
 
+/// The copies an account has waiting or under way (on an index by account and status, so
+/// the count reads at most the cap's worth of rows).
+pub async fn under_way(conn: &mut Conn, account: &str) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM copies WHERE account_id = $1 AND status = 'copying'")
+        .bind(account)
+        .fetch_one(conn)
+        .await
+}
+
 /// The status of a grant's copy unless it was deleted.
 pub async fn live_status(conn: &mut Conn, grant: &str) -> sqlx::Result<Option<CopyStatus>> {
     sqlx::query_scalar("SELECT status FROM copies WHERE grant_id = $1 AND status <> 'deleted'")

@@ -543,3 +543,30 @@ async fn a_recipient_re_added_after_revocation_gets_a_fresh_copy() {
     );
     assert!(w.bob_vaults().await.received_copy_bytes > 0);
 }
+
+#[tokio::test]
+async fn copies_waiting_or_under_way_are_capped_per_account_and_a_refused_accept_changes_nothing() {
+    let w = crate::world::world_with_settings(backshare::service::Settings {
+        copies_per_account: 1,
+        ..Default::default()
+    })
+    .await;
+    w.share_copy("web", WEB, false).await;
+    w.share_copy("disk", SECRET_DISK, true).await;
+    let (web, web_vaults) = w.invitation_with_vaults("web").await;
+    let (disk, disk_vaults) = w.invitation_with_vaults("disk").await;
+    w.accept_into(&web, &web_vaults).await.unwrap();
+    // One copy is under way: the second accept is refused whole, and stays pending.
+    let refused = w.accept_into(&disk, &disk_vaults).await.unwrap_err();
+    assert!(matches!(refused, UserError::Busy(_)), "{refused}");
+    assert_eq!(refused.http_status(), 429);
+    assert!(
+        refused.to_string().contains("copies waiting or under way"),
+        "{refused}"
+    );
+    let (still, _) = w.invitation_with_vaults("disk").await;
+    assert_eq!(still, disk);
+    // Once the first copy is done, the second may start.
+    w.copy_all().await;
+    w.accept_into(&disk, &disk_vaults).await.unwrap();
+}

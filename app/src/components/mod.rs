@@ -10,3 +10,4 @@ pub mod restore_button;
 pub mod restores;
 pub mod share_dialog;
 pub mod status_badge;
+pub mod status_news;

@@ -39,6 +39,9 @@ pub fn Nav() -> impl IntoView {
                                     <A href="/resources">"Resources"</A>
                                     <A href="/activity">"Activity"</A>
                                 </nav>
+                                {me.notice.clone().map(|notice| view! {
+                                    <p class="error notice-bar" role="alert">{notice}</p>
+                                })}
                                 {viewer.then(|| view! {
                                     <span class="viewer-note">"View only"</span>
                                 })}
@@ -47,6 +50,7 @@ pub fn Nav() -> impl IntoView {
                                     <div class="menu">
                                         <p class="account">{me.account_name.clone()}</p>
                                         <A href="/credentials">"My Credentials"</A>
+                                        <A href="/api-reference">"API reference"</A>
                                         <ActionForm action=sign_out>
                                             <button type="submit" class="link">"Sign out"</button>
                                         </ActionForm>

@@ -80,7 +80,8 @@ fn AccessKeys() -> impl IntoView {
             <h2 id="keys-title">"Access keys"</h2>
             <p class="muted">
                 "An access key signs API requests (AWS Signature Version 4) as you, with your role: "
-                "the RAM-compatible endpoint at " <code>"/ram"</code> " and the API at " <code>"/api"</code> "."
+                "the RAM-compatible endpoint at " <code>"/ram"</code> " and the API at " <code>"/api"</code>
+                " (see the " <a href="/api-reference">"API reference"</a> ")."
             </p>
             <ActionProblem message=problem/>
             <button type="button" class="primary" on:click=move |_| { create.dispatch(CreateAccessKey {}); }>

@@ -1,6 +1,7 @@
 //! One file per page of PRODUCT.md §4.
 
 pub mod activity;
+pub mod api_reference;
 pub mod backup_details;
 pub mod backups;
 pub mod credentials;

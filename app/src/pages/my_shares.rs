@@ -1,7 +1,6 @@
 //! "My Shares": every backup the account shares, per recipient, with a status that follows
 //! what recipients do (pushed by the feed), 50 resource shares a page, newest first.
 
-use backshare::views::ShareStatus;
 use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
@@ -12,6 +11,7 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
+use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 
 /// The shares table with "Cancel Sharing" and its confirmation.
 #[component]
@@ -27,7 +27,7 @@ pub fn MySharesPage() -> impl IntoView {
         |(_, _, at)| api::my_shares(at),
     );
     let problem = Signal::derive(move || last_failure(cancel.value().get()));
-    let news = announce_changes(rows);
+    let news = follow_statuses(rows, followed);
     // The resource share open in "Manage Sharing Relationship".
     let managing = RwSignal::new(None::<String>);
     // The page's own change shows without waiting for the feed to report it.
@@ -39,8 +39,7 @@ pub fn MySharesPage() -> impl IntoView {
     });
     view! {
         <h1>"My Shares"</h1>
-        // Status changes pushed by the feed, said once by screen readers.
-        <p class="visually-hidden" role="status" aria-live="polite" aria-label="Status changes">{news}</p>
+        <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=rows show={move |value| match value {
                 listing if listing.total_shares.is_zero() => view! {
@@ -110,41 +109,16 @@ pub fn MySharesPage() -> impl IntoView {
     }
 }
 
-/// What changed between one load of the rows and the next, in words ("orders-db daily
-/// for Acme East: Pending → Accepted"): the rows already seen whose status moved. A row
-/// first seen (the first load, another page) is not news; a refetch that changes nothing
-/// leaves the last sentence alone, so each change is said once.
-fn announce_changes(
-    rows: Resource<Result<backshare::views::MySharesPage, crate::error::AppError>>,
-) -> RwSignal<String> {
-    let news = RwSignal::new(String::new());
-    let seen = StoredValue::new(std::collections::BTreeMap::<String, ShareStatus>::new());
-    Effect::new(move |_| {
-        let Some(Ok(page)) = rows.get() else {
-            return;
-        };
-        let mut said = Vec::new();
-        seen.update_value(|seen| {
-            for row in &page.rows {
-                let key = format!("{}|{}|{}", row.share_id, row.backup_id, row.recipient);
-                if let Some(before) = seen.insert(key, row.status) {
-                    if before != row.status {
-                        said.push(format!(
-                            "{} for {}: {} → {}",
-                            row.backup_name,
-                            row.recipient_name,
-                            before.label(),
-                            row.status.label()
-                        ));
-                    }
-                }
-            }
-        });
-        if !said.is_empty() {
-            news.set(said.join(". "));
-        }
-    });
-    news
+/// My Shares follows each recipient of each backup of each share on the page.
+fn followed(page: &backshare::views::MySharesPage) -> Vec<Followed> {
+    page.rows
+        .iter()
+        .map(|row| Followed {
+            key: format!("{}|{}|{}", row.share_id, row.backup_id, row.recipient),
+            subject: format!("{} for {}", row.backup_name, row.recipient_name),
+            status: row.status,
+        })
+        .collect()
 }
 
 /// The principals that reach a recipient, or a dash once it was removed.

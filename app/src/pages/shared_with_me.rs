@@ -15,6 +15,7 @@ use crate::components::pager::Pager;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
+use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::format;
 
 /// Invitations with "Accept" and "Reject", and the received backups with their status.
@@ -60,9 +61,11 @@ pub fn SharedWithMePage() -> impl IntoView {
             .or_else(|| last_failure(copy.value().get()))
             .or_else(|| last_failure(retry.value().get()))
     });
+    let news = follow_statuses(page, followed);
     let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     view! {
         <h1>"Shared With Me"</h1>
+        <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
         <Listing rows=page show={move |page| view! {
@@ -296,4 +299,17 @@ fn VaultPicker(
         </label>
         {none_fits.then(|| view! { <p class="error small">"None of your vaults can take this backup."</p> })}
     }
+}
+
+/// Shared With Me follows each received backup (an accepted share being cancelled, a copy
+/// finishing, an original lost).
+fn followed(page: &backshare::views::SharedWithMe) -> Vec<Followed> {
+    page.received
+        .iter()
+        .map(|row| Followed {
+            key: row.grant_id.to_string(),
+            subject: format!("{} from {}", row.backup_name, row.owner_name),
+            status: row.status,
+        })
+        .collect()
 }
