@@ -13,7 +13,7 @@ pub mod openapi;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
@@ -37,6 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -84,7 +85,6 @@ pub fn App() -> impl IntoView {
     // Pages render completely on the server before anything is sent, so that a page
     // works without JavaScript and a signed-out visitor gets a real redirect.
     view! {
-        <Stylesheet id="leptos" href="/pkg/backshare.css"/>
         <Title text="Backshare"/>
         <Router>
             <Nav/>

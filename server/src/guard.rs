@@ -53,6 +53,7 @@ impl Default for Web {
 /// The middleware: refuses what must not reach the app, then adds the headers.
 pub async fn guard(State(web): State<Arc<Web>>, request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
+    let hashed = is_hashed_asset(request.uri().path());
     let ram = request.uri().path().starts_with("/ram/");
     let request = match admit(&web, request).await {
         Ok(request) => request,
@@ -72,7 +73,27 @@ pub async fn guard(State(web): State<Arc<Web>>, request: Request, next: Next) ->
     };
     let mut response = next.run(request).await;
     secure_headers(&web, api, response.headers_mut());
+    if hashed && response.status().is_success() {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        );
+    }
     response
+}
+
+/// Whether a path names a bundle file whose name carries its content's hash
+/// (`/pkg/backshare.<hash>.wasm`, the hash in URL-safe base64 as cargo-leptos writes it): such a file never changes, so browsers may keep it.
+fn is_hashed_asset(path: &str) -> bool {
+    let Some(file) = path.strip_prefix("/pkg/") else {
+        return false;
+    };
+    let mut parts = file.split('.');
+    matches!(
+        (parts.next(), parts.next(), parts.next(), parts.next()),
+        (Some(name), Some(hash), Some("js" | "wasm" | "css"), None)
+            if !name.is_empty() && hash.len() >= 8 && hash.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    )
 }
 
 async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
@@ -204,5 +225,22 @@ fn secure_headers(web: &Web, api: bool, headers: &mut HeaderMap) {
     // A signed-in user's pages and answers are theirs alone: no cache keeps them.
     if api || html {
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_hashed_asset;
+
+    #[test]
+    fn only_bundle_files_named_by_their_hash_are_immutable() {
+        assert!(is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.wasm"));
+        assert!(is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.js"));
+        assert!(is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.css"));
+        assert!(!is_hashed_asset("/pkg/backshare.wasm"));
+        assert!(!is_hashed_asset("/pkg/backshare_bg.wasm"));
+        assert!(!is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.d.ts"));
+        assert!(!is_hashed_asset("/favicon.svg"));
+        assert!(!is_hashed_asset("/api/backshare.Xk3_a-9QzT0.js"));
     }
 }

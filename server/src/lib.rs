@@ -545,6 +545,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     if let Some(addr) = config.site_addr {
         leptos.leptos_options.site_addr = addr;
     }
+    // A release build names the bundle's files by their hashes and writes the names beside
+    // the binary: use them whenever they are there, however the server was started.
+    let hashes = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(leptos.leptos_options.hash_file.as_ref())));
+    if hashes.is_some_and(|file| file.exists()) {
+        leptos.leptos_options.hash_files = true;
+    }
     let addr = leptos.leptos_options.site_addr;
     let svc = open(&config).await?;
     let feed = feed::Feed::new();
