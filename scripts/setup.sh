@@ -41,8 +41,8 @@ if [ "${BACKSHARE_SETUP_BROWSER:-1}" = 1 ]; then
     say "Installing Debian's Chromium"
     apt_install chromium
   fi
-  if [ ! -d end2end/node_modules/@playwright/test ]; then
-    say "Installing Playwright (no browser download: it drives /usr/bin/chromium)"
+  if [ ! -d end2end/node_modules/@playwright/test ] || [ ! -d end2end/node_modules/@axe-core/playwright ]; then
+    say "Installing Playwright and axe-core (no browser download: it drives /usr/bin/chromium)"
     (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
   fi
 fi

@@ -1,10 +1,6 @@
 //! Backshare's pages, components and server functions. Built twice: with `ssr` into the
 //! server binary, and with `hydrate` into the browser's wasm bundle.
 
-// The hydrate build nests the views of a page with several async sections deeply enough to
-// pass the default limit of 128 (rustc asks for this itself).
-#![recursion_limit = "256"]
-
 pub mod api;
 pub mod components;
 pub mod error;

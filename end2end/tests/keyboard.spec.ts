@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { ALICE, ORDERS, PASSWORD, uniqueName } from "./helpers";
+import { ALICE, ORDERS, PASSWORD, signIn, uniqueName } from "./helpers";
 
 /** Where focus is: inside the share dialog, or which button. */
 async function focusIn(page: import("@playwright/test").Page) {
@@ -56,4 +56,25 @@ test("from the keyboard alone: sign in, open the share dialog, add a principal, 
   await dialog.getByRole("button", { name: "OK" }).focus();
   await page.keyboard.press("Enter");
   await expect(dialog).toBeHidden();
+});
+
+test("a confirm is a modal dialog: the way back has focus, Escape keeps the backup, focus returns", async ({
+  page,
+}) => {
+  await signIn(page, ALICE);
+  const row = page.locator("tr", { hasText: ORDERS });
+  const remove = row.getByRole("button", { name: "Delete" });
+  await remove.focus();
+  await page.keyboard.press("Enter");
+  const confirm = page.getByRole("dialog", { name: /^Delete .+\? Recipients lose access\.$/ });
+  await expect(confirm).toBeVisible();
+  // Enter alone never deletes: the safe answer has focus first.
+  await expect(confirm.getByRole("button", { name: "Keep" })).toBeFocused();
+  // Tab stays inside: "Keep" is last, so Tab wraps to "Confirm".
+  await page.keyboard.press("Tab");
+  await expect(confirm.getByRole("button", { name: "Confirm" })).toBeFocused();
+  await page.keyboard.press("Escape");
+  await expect(confirm).toHaveCount(0);
+  await expect(remove).toBeFocused();
+  await expect(row).toBeVisible();
 });

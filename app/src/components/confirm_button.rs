@@ -1,7 +1,9 @@
-//! A row action that asks before it acts ("Delete", "Cancel Sharing"): the button turns into
-//! a question with "Confirm" and a way back.
+//! A row action that asks before it acts ("Delete", "Cancel Sharing"): the button opens a
+//! modal dialog with the question, "Confirm" and a way back.
 
 use leptos::prelude::*;
+
+use crate::components::modal::Modal;
 
 /// A server function's endpoint and the fields its form posts.
 #[derive(Debug, Clone)]
@@ -10,7 +12,7 @@ pub struct Post {
     pub fields: Vec<(&'static str, String)>,
 }
 
-/// The action's button, or its question while `open` holds this row's `key`. `open` lives
+/// The action's button, and its question while `open` holds this row's `key`. `open` lives
 /// on the page, so the question survives the list being refetched underneath it.
 #[component]
 pub fn ConfirmButton(
@@ -35,43 +37,47 @@ pub fn ConfirmButton(
         let key = key.clone();
         move || open.get().as_deref() == Some(key.as_str())
     };
+    let ask = move || open.set(Some(key.clone()));
+    let button = match post {
+        None => view! { <button type="button" on:click=move |_| ask()>{label}</button> }.into_any(),
+        Some(post) => view! {
+            <form method="post" action=post.action class="inline">
+                {post.fields.into_iter().map(|(name, value)| view! {
+                    <input type="hidden" name=name value=value/>
+                }).collect_view()}
+                <button type="submit" on:click=move |ev| {
+                    ev.prevent_default();
+                    ask();
+                }>{label}</button>
+            </form>
+        }
+        .into_any(),
+    };
+    let keep_asking = Callback::new(move |()| open.set(None));
     view! {
-        <Show
-            when=asking
-            fallback=move || {
-                let key = key.clone();
-                match post.clone() {
-                    None => view! {
-                        <button type="button" on:click=move |_| open.set(Some(key.clone()))>{label}</button>
-                    }.into_any(),
-                    Some(post) => view! {
-                        <form method="post" action=post.action class="inline">
-                            {post.fields.into_iter().map(|(name, value)| view! {
-                                <input type="hidden" name=name value=value/>
-                            }).collect_view()}
-                            <button type="submit" on:click=move |ev| {
-                                ev.prevent_default();
-                                open.set(Some(key.clone()));
-                            }>{label}</button>
-                        </form>
-                    }.into_any(),
-                }
+        {button}
+        {move || asking().then(|| {
+            let question = question.clone();
+            view! {
+                // Escape and the way back keep things as they are; the way back has focus
+                // first, so Enter alone never confirms.
+                <Modal labelled_by="confirm-question" on_cancel=keep_asking class="confirm-dialog">
+                    <h2 id="confirm-question">{question}</h2>
+                    <div class="buttons">
+                        <button
+                            type="button"
+                            class="danger"
+                            on:click=move |_| {
+                                open.set(None);
+                                on_confirm.run(());
+                            }
+                        >
+                            "Confirm"
+                        </button>
+                        <button type="button" autofocus=true on:click=move |_| keep_asking.run(())>{keep}</button>
+                    </div>
+                </Modal>
             }
-        >
-            <span class="confirm">
-                {question.clone()}
-                <button
-                    type="button"
-                    class="danger"
-                    on:click=move |_| {
-                        open.set(None);
-                        on_confirm.run(());
-                    }
-                >
-                    "Confirm"
-                </button>
-                <button type="button" on:click=move |_| open.set(None)>{keep}</button>
-            </span>
-        </Show>
+        })}
     }
 }

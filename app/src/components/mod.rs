@@ -4,6 +4,7 @@ pub mod changes;
 pub mod confirm_button;
 pub mod failure;
 pub mod listing;
+pub mod modal;
 pub mod nav;
 pub mod pager;
 pub mod restore_button;

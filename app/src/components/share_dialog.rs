@@ -10,6 +10,7 @@ use leptos::prelude::*;
 
 use crate::api::{self, CreateShare, UpdateShare};
 use crate::components::failure::ActionProblem;
+use crate::components::modal::Modal;
 
 /// A backup offered for sharing: its id and name.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,21 +159,10 @@ pub fn ShareDialog(
         }
     });
     let busy = move || create.pending().get() || update.pending().get();
-    let node = NodeRef::<leptos::html::Dialog>::new();
-    modal(node);
 
     view! {
-            <dialog
-                node_ref=node
-                class="dialog"
-                aria-labelledby="share-dialog-title"
-                // Escape: the browser's cancel, answered as "Cancel".
-                on:cancel=move |ev: leptos::ev::Event| {
-                    ev.prevent_default();
-                    on_done.run(false);
-                }
-                on:keydown=move |ev: leptos::ev::KeyboardEvent| keep_tab_inside(node, &ev)
-            >
+            // Escape answers as "Cancel".
+            <Modal labelled_by="share-dialog-title" on_cancel=Callback::new(move |()| on_done.run(false))>
                 <h2 id="share-dialog-title">
                     {if no_backups { "Manage Sharing Relationship" } else { "Share Backups" }}
                 </h2>
@@ -430,79 +420,6 @@ pub fn ShareDialog(
                     </button>
                     <button type="button" on:click=move |_| on_done.run(false)>"Cancel"</button>
                 </div>
-            </dialog>
+            </Modal>
     }
-}
-
-/// Tab from the last control goes to the first, Shift+Tab from the first to the last: a
-/// modal dialog alone lets focus leave for the browser's own controls.
-fn keep_tab_inside(node: NodeRef<leptos::html::Dialog>, ev: &leptos::ev::KeyboardEvent) {
-    #[cfg(feature = "hydrate")]
-    {
-        use wasm_bindgen::JsCast;
-        if ev.key() != "Tab" {
-            return;
-        }
-        let Some(dialog) = node.get_untracked() else {
-            return;
-        };
-        let Ok(found) = dialog.query_selector_all(
-            "button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea, [href], [tabindex]:not([tabindex='-1'])",
-        ) else {
-            return;
-        };
-        let controls: Vec<web_sys::HtmlElement> = (0..found.length())
-            .filter_map(|i| found.item(i))
-            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
-            .collect();
-        let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
-            return;
-        };
-        let active = document().active_element();
-        let at = |e: &web_sys::HtmlElement| {
-            active
-                .as_ref()
-                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
-        };
-        let to = if ev.shift_key() && at(first) {
-            last
-        } else if !ev.shift_key() && at(last) {
-            first
-        } else {
-            return;
-        };
-        ev.prevent_default();
-        let _ = to.focus();
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (node, ev);
-}
-
-/// Opens the dialog modally once it is mounted (the browser moves focus into it, keeps Tab
-/// inside and makes the page behind inert), and gives focus back to the control that
-/// opened it when it goes away.
-fn modal(node: NodeRef<leptos::html::Dialog>) {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(dialog) = node.get() {
-            use wasm_bindgen::JsCast;
-            let opener = document()
-                .active_element()
-                .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-            if !dialog.open() {
-                let _ = dialog.show_modal();
-            }
-            // Closed first: while it is open the page behind is inert and takes no focus.
-            let held = send_wrapper::SendWrapper::new((dialog.clone(), opener));
-            on_cleanup(move || {
-                let (dialog, opener) = held.take();
-                dialog.close();
-                if let Some(opener) = opener {
-                    let _ = opener.focus();
-                }
-            });
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = node;
-    });
 }

@@ -151,7 +151,7 @@ pub fn BackupsPage() -> impl IntoView {
                                                 />
                                                 <ConfirmButton
                                                     label="Delete"
-                                                    question="Delete this backup? Recipients lose access.".to_owned()
+                                                    question=format!("Delete {}? Recipients lose access.", b.name)
                                                     keep="Keep"
                                                     key=delete_id.clone()
                                                     open=deleting

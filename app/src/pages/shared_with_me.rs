@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use backshare::views::{ProjectView, VaultChoice};
+use backshare::paging::PageLinks;
+use backshare::views::{
+    AnsweredInvitation, InvitationView, ProjectView, ReceivedBackup, VaultChoice,
+};
 use leptos::prelude::*;
 
 use crate::api::{
@@ -69,177 +72,235 @@ pub fn SharedWithMePage() -> impl IntoView {
         <ActionProblem message=problem/>
         <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
         <Listing rows=page show={move |page| view! {
-                        <section aria-labelledby="pending-title">
-                            <h2 id="pending-title">"Pending invitations"</h2>
-                            <Pager label="Pages of pending invitations" links=page.pending_links at=pending_at/>
-                            {if page.pending.is_empty() {
-                                view! { <p class="notice">"No invitations are waiting for you."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="invitations">
-                                        <thead>
-                                            <tr>
-                                                <th>"Resource share"</th><th>"From"</th><th>"Backups"</th>
-                                                <th>"Invited"</th><th>"Answer by"</th><th>"Actions"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {page.pending.into_iter().map(|inv| {
-                                                let id = inv.id.to_string();
-                                                let accept_id = id.clone();
-                                                let reject_id = id.clone();
-                                                let form_id = format!("accept-{id}");
-                                                view! {
-                                                    <tr data-invitation=id>
-                                                        <td>{inv.share_name.clone()}</td>
-                                                        <td>{inv.owner_name.clone()}<br/><code>{inv.owner.to_string()}</code></td>
-                                                        <td>
-                                                            {inv.backups.into_iter().map(|(id, name)| view! {
-                                                                <div>{name}" "<code>{id.to_string()}</code></div>
-                                                            }).collect_view()}
-                                                            {inv.vault_choices.into_iter().map(|choice| view! {
-                                                                <VaultPicker choice owner=id.clone() picked/>
-                                                            }).collect_view()}
-                                                        </td>
-                                                        <td>{format::instant(inv.invited_at)}</td>
-                                                        <td>{format::instant(inv.expires_at)}</td>
-                                                        <td>
-                                                            // Plain forms: they post without JavaScript too, and the
-                                                            // vault pickers join the Accept form by its id.
-                                                            <ActionForm action=accept attr:id=form_id attr:class="inline">
-                                                                <input type="hidden" name="invitation_id" value=accept_id/>
-                                                                <button
-                                                                    type="submit"
-                                                                    class="primary"
-                                                                    disabled=move || accept.pending().get() || reject.pending().get()
-                                                                >
-                                                                    "Accept"
-                                                                </button>
-                                                            </ActionForm>
-                                                            <ActionForm action=reject attr:class="inline">
-                                                                <input type="hidden" name="invitation_id" value=reject_id/>
-                                                                <button
-                                                                    type="submit"
-                                                                    disabled=move || accept.pending().get() || reject.pending().get()
-                                                                >
-                                                                    "Reject"
-                                                                </button>
-                                                            </ActionForm>
-                                                        </td>
-                                                    </tr>
-                                                }
-                                            }).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
-                        </section>
-                        <section aria-labelledby="received-title">
-                            <h2 id="received-title">"Received backups"</h2>
-                            <Pager label="Pages of received backups" links=page.received_links at=received_at/>
-                            {if page.received.is_empty() {
-                                view! { <p class="notice">"No backups are shared with you."</p> }.into_any()
-                            } else {
-                                view! {
-                                    <table class="received">
-                                        <thead>
-                                            <tr>
-                                                <th>"Backup"</th><th>"Type"</th><th>"Region"</th><th>"Size"</th>
-                                                <th>"From"</th><th>"Resource share"</th><th>"Expires"</th><th>"Status"</th><th>"Actions"</th>
-                                            </tr>
-                                        </thead>
-                                        <tbody>
-                                            {page.received.into_iter().map(|r| {
-                                                let grant_id = r.grant_id.to_string();
-                                                let retry_id = grant_id.clone();
-                                                view! {
-                                                <tr data-backup=r.backup_id.to_string()>
-                                                    <td>{r.backup_name.clone()}<br/><code>{r.backup_id.to_string()}</code></td>
-                                                    <td>{r.kind.label()}</td>
-                                                    <td>{r.region.clone()}</td>
-                                                    <td>{format::bytes(r.size_bytes)}</td>
-                                                    <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
-                                                    <td>{r.share_name.clone()}</td>
-                                                    <td>{r.expires_at.map(format::instant).unwrap_or_default()}</td>
-                                                    <td>
-                                                        <StatusBadge status=r.status/>
-                                                        {r.copy.as_ref().map(|c| view! {
-                                                            <div class="muted small">"in "{c.vault_name.clone()}{c.encrypted.then_some(" (encrypted)")}</div>
-                                                        })}
-                                                        {r.copy.as_ref().and_then(|c| c.copy.failure.clone()).map(|why| view! {
-                                                            <div class="error small">{why}</div>
-                                                        })}
-                                                    </td>
-                                                    <td>
-                                                        {r.vault_choice.clone().map(|choice| {
-                                                            let grant = grant_id.clone();
-                                                            let chosen = choice.clone();
-                                                            view! {
-                                                                <VaultPicker choice owner=grant_id.clone() picked/>
-                                                                <button
-                                                                    type="button"
-                                                                    on:click=move |_| {
-                                                                        if let Some(vault_id) = picked_vault(picked, &grant, &chosen) {
-                                                                            copy.dispatch(CopyIntoVault { grant_id: grant.clone(), vault_id });
-                                                                        }
-                                                                    }
-                                                                >
-                                                                    "Copy"
-                                                                </button>
-                                                            }
-                                                        })}
-                                                        {r.copy.as_ref().is_some_and(|c| c.copy.failure.is_some()).then(|| view! {
-                                                            <button
-                                                                type="button"
-                                                                on:click=move |_| { retry.dispatch(RetryCopy { grant_id: retry_id.clone() }); }
-                                                            >
-                                                                "Retry"
-                                                            </button>
-                                                        })}
-                                                        <RestoreButton
-                                                            backup_id=r.backup_id.to_string()
-                                                            label=r.kind.restore_action()
-                                                            region=r.region.clone()
-                                                            blocked=r.restore_blocked.clone()
-                                                            projects=projects.clone()
-                                                            picked=projects_picked
-                                                            action=restore
-                                                            explain=true
-                                                        />
-                                                    </td>
-                                                </tr>
-                                            }}).collect_view()}
-                                        </tbody>
-                                    </table>
-                                }.into_any()
-                            }}
-                        </section>
-                        {(!page.answered.is_empty()).then(|| view! {
-                            <section aria-labelledby="answered-title">
-                                <h2 id="answered-title">"Answered invitations"</h2>
-                                <Pager label="Pages of answered invitations" links=page.answered_links at=answered_at/>
-                                <table class="answered">
-                                    <thead>
-                                        <tr><th>"Resource share"</th><th>"From"</th><th>"Status"</th><th>"When"</th></tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.answered.into_iter().map(|a| view! {
-                                            <tr data-invitation=a.id.to_string()>
-                                                <td>{a.share_name.clone()}</td>
-                                                <td>{a.owner_name.clone()}<br/><code>{a.owner.to_string()}</code></td>
-                                                <td><StatusBadge status=a.status/></td>
-                                                <td>{format::instant(a.at)}</td>
-                                            </tr>
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </section>
-                        })}
+                        <PendingInvitations invitations=page.pending links=page.pending_links at=pending_at accept reject picked/>
+                        <ReceivedBackups
+                            backups=page.received
+                            links=page.received_links
+                            at=received_at
+                            picked
+                            copy
+                            retry
+                            restore
+                            projects=projects.clone()
+                            projects_picked
+                        />
+                        <AnsweredInvitations invitations=page.answered links=page.answered_links at=answered_at/>
                     }.into_any()
                 }
         />
         }.into_any()}/>
         <RestoresSection refresh=restores_refresh/>
+    }
+}
+
+/// "Pending invitations": each with its backups, vault pickers for copy-mode ones, and
+/// "Accept" and "Reject" as plain forms.
+#[component]
+fn PendingInvitations(
+    invitations: Vec<InvitationView>,
+    links: PageLinks,
+    at: RwSignal<Option<String>>,
+    accept: ServerAction<AcceptInvitation>,
+    reject: ServerAction<RejectInvitation>,
+    picked: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby="pending-title">
+            <h2 id="pending-title">"Pending invitations"</h2>
+            <Pager label="Pages of pending invitations" links at/>
+            {if invitations.is_empty() {
+                view! { <p class="notice">"No invitations are waiting for you."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="invitations">
+                        <thead>
+                            <tr>
+                                <th>"Resource share"</th><th>"From"</th><th>"Backups"</th>
+                                <th>"Invited"</th><th>"Answer by"</th><th>"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {invitations.into_iter().map(|inv| {
+                                let id = inv.id.to_string();
+                                let accept_id = id.clone();
+                                let reject_id = id.clone();
+                                let form_id = format!("accept-{id}");
+                                view! {
+                                    <tr data-invitation=id>
+                                        <td>{inv.share_name.clone()}</td>
+                                        <td>{inv.owner_name.clone()}<br/><code>{inv.owner.to_string()}</code></td>
+                                        <td>
+                                            {inv.backups.into_iter().map(|(id, name)| view! {
+                                                <div>{name}" "<code>{id.to_string()}</code></div>
+                                            }).collect_view()}
+                                            {inv.vault_choices.into_iter().map(|choice| view! {
+                                                <VaultPicker choice owner=id.clone() picked/>
+                                            }).collect_view()}
+                                        </td>
+                                        <td>{format::instant(inv.invited_at)}</td>
+                                        <td>{format::instant(inv.expires_at)}</td>
+                                        <td>
+                                            // Plain forms: they post without JavaScript too, and the
+                                            // vault pickers join the Accept form by its id.
+                                            <ActionForm action=accept attr:id=form_id attr:class="inline">
+                                                <input type="hidden" name="invitation_id" value=accept_id/>
+                                                <button
+                                                    type="submit"
+                                                    class="primary"
+                                                    disabled=move || accept.pending().get() || reject.pending().get()
+                                                >
+                                                    "Accept"
+                                                </button>
+                                            </ActionForm>
+                                            <ActionForm action=reject attr:class="inline">
+                                                <input type="hidden" name="invitation_id" value=reject_id/>
+                                                <button
+                                                    type="submit"
+                                                    disabled=move || accept.pending().get() || reject.pending().get()
+                                                >
+                                                    "Reject"
+                                                </button>
+                                            </ActionForm>
+                                        </td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// "Received backups": status, the copy's vault and failure, and "Copy", "Retry" and the
+/// restore.
+#[component]
+#[allow(clippy::too_many_arguments)]
+fn ReceivedBackups(
+    backups: Vec<ReceivedBackup>,
+    links: PageLinks,
+    at: RwSignal<Option<String>>,
+    picked: RwSignal<BTreeMap<String, String>>,
+    copy: ServerAction<CopyIntoVault>,
+    retry: ServerAction<RetryCopy>,
+    restore: ServerAction<RestoreBackup>,
+    projects: Vec<ProjectView>,
+    projects_picked: RwSignal<BTreeMap<String, String>>,
+) -> impl IntoView {
+    view! {
+        <section aria-labelledby="received-title">
+            <h2 id="received-title">"Received backups"</h2>
+            <Pager label="Pages of received backups" links at/>
+            {if backups.is_empty() {
+                view! { <p class="notice">"No backups are shared with you."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="received">
+                        <thead>
+                            <tr>
+                                <th>"Backup"</th><th>"Type"</th><th>"Region"</th><th>"Size"</th>
+                                <th>"From"</th><th>"Resource share"</th><th>"Expires"</th><th>"Status"</th><th>"Actions"</th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            {backups.into_iter().map(|r| {
+                                let grant_id = r.grant_id.to_string();
+                                let retry_id = grant_id.clone();
+                                view! {
+                                <tr data-backup=r.backup_id.to_string()>
+                                    <td>{r.backup_name.clone()}<br/><code>{r.backup_id.to_string()}</code></td>
+                                    <td>{r.kind.label()}</td>
+                                    <td>{r.region.clone()}</td>
+                                    <td>{format::bytes(r.size_bytes)}</td>
+                                    <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
+                                    <td>{r.share_name.clone()}</td>
+                                    <td>{r.expires_at.map(format::instant).unwrap_or_default()}</td>
+                                    <td>
+                                        <StatusBadge status=r.status/>
+                                        {r.copy.as_ref().map(|c| view! {
+                                            <div class="muted small">"in "{c.vault_name.clone()}{c.encrypted.then_some(" (encrypted)")}</div>
+                                        })}
+                                        {r.copy.as_ref().and_then(|c| c.copy.failure.clone()).map(|why| view! {
+                                            <div class="error small">{why}</div>
+                                        })}
+                                    </td>
+                                    <td>
+                                        {r.vault_choice.clone().map(|choice| {
+                                            let grant = grant_id.clone();
+                                            let chosen = choice.clone();
+                                            view! {
+                                                <VaultPicker choice owner=grant_id.clone() picked/>
+                                                <button
+                                                    type="button"
+                                                    on:click=move |_| {
+                                                        if let Some(vault_id) = picked_vault(picked, &grant, &chosen) {
+                                                            copy.dispatch(CopyIntoVault { grant_id: grant.clone(), vault_id });
+                                                        }
+                                                    }
+                                                >
+                                                    "Copy"
+                                                </button>
+                                            }
+                                        })}
+                                        {r.copy.as_ref().is_some_and(|c| c.copy.failure.is_some()).then(|| view! {
+                                            <button
+                                                type="button"
+                                                on:click=move |_| { retry.dispatch(RetryCopy { grant_id: retry_id.clone() }); }
+                                            >
+                                                "Retry"
+                                            </button>
+                                        })}
+                                        <RestoreButton
+                                            backup_id=r.backup_id.to_string()
+                                            label=r.kind.restore_action()
+                                            region=r.region.clone()
+                                            blocked=r.restore_blocked.clone()
+                                            projects=projects.clone()
+                                            picked=projects_picked
+                                            action=restore
+                                            explain=true
+                                        />
+                                    </td>
+                                </tr>
+                            }}).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+/// "Answered invitations": those that ended without being accepted (only when there are).
+#[component]
+fn AnsweredInvitations(
+    invitations: Vec<AnsweredInvitation>,
+    links: PageLinks,
+    at: RwSignal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        {(!invitations.is_empty()).then(|| view! {
+            <section aria-labelledby="answered-title">
+                <h2 id="answered-title">"Answered invitations"</h2>
+                <Pager label="Pages of answered invitations" links at/>
+                <table class="answered">
+                    <thead>
+                        <tr><th>"Resource share"</th><th>"From"</th><th>"Status"</th><th>"When"</th></tr>
+                    </thead>
+                    <tbody>
+                        {invitations.into_iter().map(|a| view! {
+                            <tr data-invitation=a.id.to_string()>
+                                <td>{a.share_name.clone()}</td>
+                                <td>{a.owner_name.clone()}<br/><code>{a.owner.to_string()}</code></td>
+                                <td><StatusBadge status=a.status/></td>
+                                <td>{format::instant(a.at)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </section>
+        })}
     }
 }
 
