@@ -179,6 +179,16 @@ def main():
     refused("InvalidNextTokenException", owner.get_resource_shares, resourceOwner="SELF", nextToken="older.x")
     refused("InvalidMaxResultsException", owner.get_resource_share_invitations, maxResults=501)
 
+    # Delete: only the owner's admin may; the share then leaves the lists and is unknown.
+    refused("OperationNotPermittedException", viewer.delete_resource_share, resourceShareArn=second)
+    refused("UnknownResourceException", stranger.delete_resource_share, resourceShareArn=second)
+    deleted = owner.delete_resource_share(resourceShareArn=second, clientToken="t3")
+    assert deleted["returnValue"] is True and deleted["clientToken"] == "t3", deleted
+    assert second not in [s["resourceShareArn"] for s in owner.get_resource_shares(resourceOwner="SELF")["resourceShares"]]
+    refused("UnknownResourceException", owner.delete_resource_share, resourceShareArn=second)
+    refused("UnknownResourceException", owner.associate_resource_share, resourceShareArn=second, principals=[EAST])
+    print("delete: returnValue true; again: UnknownResourceException")
+
     # Signatures: a wrong secret, an unknown key, a region the account has no project in.
     refused("InvalidSignatureException", client(alice, secret="x" * 40).get_resource_shares, resourceOwner="SELF")
     refused("UnrecognizedClientException", client({"id": "BKSH0000000000000000", "secret": "y" * 40}).get_resource_shares, resourceOwner="SELF")

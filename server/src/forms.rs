@@ -37,7 +37,11 @@ fn back_to(headers: &HeaderMap) -> String {
         .and_then(|v| v.parse::<Uri>().ok())
         .and_then(|uri| uri.path_and_query().map(|pq| pq.as_str().to_owned()))
         .filter(|path| {
-            path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/api/")
+            // `/\host` is `//host` to a browser: another site.
+            path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.contains('\\')
+                && !path.starts_with("/api/")
         })
         .unwrap_or_else(|| "/".to_owned())
 }
@@ -88,6 +92,7 @@ pub async fn refusals_back_to_page(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn only_a_path_of_this_site_is_gone_back_to() {
@@ -101,6 +106,9 @@ mod tests {
             "/my-shares?page=2"
         );
         assert_eq!(with("https://evil.example//evil.example/x"), "/");
+        let mut headers = HeaderMap::new();
+        headers.insert(header::REFERER, HeaderValue::from_static("/\\evil.example"));
+        assert_eq!(back_to(&headers), "/");
         assert_eq!(with("http://127.0.0.1:3000/api/cancel_sharing"), "/");
         assert_eq!(back_to(&HeaderMap::new()), "/");
     }

@@ -634,7 +634,7 @@ impl Call<'_> {
         match (method, operation) {
             (&Method::POST, "createresourceshare") => self.create(input(body)?).await,
             (&Method::POST, "getresourceshares") => self.get_shares(input(body)?).await,
-            (&Method::DELETE, "deleteresourceshare") => self.delete(query),
+            (&Method::DELETE, "deleteresourceshare") => self.delete(query).await,
             (&Method::POST, "associateresourceshare") => self.associate(input(body)?).await,
             (&Method::POST, "disassociateresourceshare") => self.disassociate(input(body)?).await,
             (&Method::POST, "getresourceshareassociations") => {
@@ -712,17 +712,21 @@ impl Call<'_> {
         }))
     }
 
-    /// Deleting a resource share is not offered by the console either: its principals are
-    /// disassociated instead (which cancels sharing with each).
-    fn delete(&self, query: Option<&str>) -> RamResult<Value> {
+    /// Deletes a resource share: sharing ends with every recipient as "Cancel Sharing"
+    /// ends it, and the share leaves the lists (`Backshare::delete_share`).
+    async fn delete(&self, query: Option<&str>) -> RamResult<Value> {
         let arn = query_param(query, "resourceShareArn")
             .ok_or_else(|| RamError::invalid("resourceShareArn is required."))?;
-        // A malformed ARN is named as such; a well-formed one is refused with the way to go.
-        self.share_ids(&[arn])?;
-        Err(RamError::new(
-            "OperationNotPermittedException",
-            "Deleting a resource share is not offered: disassociate its principals to stop sharing it.",
-        ))
+        let share_id = self.share_ids(&[arn])?.remove(0);
+        shares(
+            self.svc
+                .delete_share(self.caller, &share_id, self.now)
+                .await,
+        )?;
+        Ok(json!({
+            "returnValue": true,
+            "clientToken": query_param(query, "clientToken"),
+        }))
     }
 
     async fn associate(&self, request: Associate) -> RamResult<Value> {

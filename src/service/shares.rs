@@ -323,7 +323,7 @@ impl Backshare {
         share_id: &str,
     ) -> ServiceResult<ShareRow> {
         let not_found = || UserError::NotFound("This resource share".into());
-        let Some(share) = store::shares::load(&mut *conn, share_id).await? else {
+        let Some(share) = store::shares::load_live(&mut *conn, share_id).await? else {
             return Err(not_found().into());
         };
         if share.owner != caller.account_id {
@@ -538,16 +538,7 @@ impl Backshare {
         recipient: &AccountId,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let mut tx = self.writer.begin().await?;
-        lock_share_change(&mut tx, caller, Some(share_id), &[]).await?;
-        let share = self.owned_share(&mut tx, caller, share_id).await?;
-        caller.require_change()?;
-
-        // Rule 6: a locked backup's sharing cannot be cancelled.
-        for facts in store::backups::facts_of_share(&mut *tx, share_id).await? {
-            rules::check_unlocked(&facts)?;
-        }
-
+        let (mut tx, share) = self.begin_ending(caller, share_id).await?;
         let mut removed = Vec::new();
         for principal in store::shares::principals(&mut tx, share_id).await? {
             let reaches = resolve_principal(&mut tx, &principal)
@@ -579,6 +570,65 @@ impl Backshare {
         self.settle_recipients(&mut tx, Some(caller), &share, &after, now)
             .await?;
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Opens the write transaction that ends sharing (Cancel Sharing, deleting a share):
+    /// the share's locks, the caller an admin of its owner, and rule 6 (a locked backup's
+    /// sharing cannot end).
+    async fn begin_ending(
+        &self,
+        caller: &Caller,
+        share_id: &str,
+    ) -> ServiceResult<(WriteTx, ShareRow)> {
+        let mut tx = self.writer.begin().await?;
+        lock_share_change(&mut tx, caller, Some(share_id), &[]).await?;
+        let share = self.owned_share(&mut tx, caller, share_id).await?;
+        caller.require_change()?;
+        for facts in store::backups::facts_of_share(&mut *tx, share_id).await? {
+            rules::check_unlocked(&facts)?;
+        }
+        Ok((tx, share))
+    }
+
+    /// Deletes a resource share (RAM's DeleteResourceShare): sharing is cancelled with every
+    /// recipient as "Cancel Sharing" does (pending invitations Cancelled, accepted grants
+    /// Revoking, rule 6 refusing while a backup is locked), and the share leaves the
+    /// dialog and the API's lists. A deleted share is not found any more.
+    pub async fn delete_share(
+        &self,
+        caller: &Caller,
+        share_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        retrying(|| self.delete_share_once(caller, share_id, now)).await
+    }
+
+    async fn delete_share_once(
+        &self,
+        caller: &Caller,
+        share_id: &str,
+        now: DateTime<Utc>,
+    ) -> ServiceResult<()> {
+        let (mut tx, share) = self.begin_ending(caller, share_id).await?;
+        for principal in store::shares::principals(&mut tx, share_id).await? {
+            store::shares::remove_principal(&mut tx, share_id, &principal).await?;
+        }
+        self.settle_recipients(&mut tx, Some(caller), &share, &BTreeSet::new(), now)
+            .await?;
+        store::shares::mark_deleted(&mut tx, share_id, millis(now)).await?;
+        let line = Line {
+            actor: Some(caller),
+            action: "Deleted resource share",
+            owner: caller.account_id.as_str(),
+            recipient: None,
+            share_name: Some(&share.name),
+            detail: String::new(),
+            outcome: DONE,
+        };
+        activity::record(&mut tx, line, now).await?;
+        tx.commit().await?;
+        tracing::info!(share = %share_id, "resource share deleted");
         Ok(())
     }
 }

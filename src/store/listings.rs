@@ -56,7 +56,7 @@ pub async fn owned_shares<'c>(
     let (from, order) = at.sql("created_at", "id", filters.next);
     let sql = format!(
         "SELECT id, name, owner_account_id, scope, created_at, created_at AS listed_at
-         FROM resource_shares WHERE owner_account_id = $1 {} {from}
+         FROM resource_shares WHERE owner_account_id = $1 AND deleted_at IS NULL {} {from}
          ORDER BY created_at {order}, id {order} LIMIT $2",
         filters.sql
     );

@@ -34,17 +34,42 @@ pub async fn load<'c>(
         .await
 }
 
-/// A share by id if `owner` owns it.
+/// A share by id unless it was deleted; `None` if there is none.
+pub async fn load_live<'c>(
+    db: impl Executor<'c, Database = Any>,
+    id: &str,
+) -> sqlx::Result<Option<ShareRow>> {
+    sqlx::query_as(&format!("{SHARE} WHERE id = $1 AND deleted_at IS NULL"))
+        .bind(id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Marks a share deleted (DeleteResourceShare); `false` if it already was.
+pub async fn mark_deleted(conn: &mut Conn, id: &str, now: i64) -> sqlx::Result<bool> {
+    let marked = sqlx::query(
+        "UPDATE resource_shares SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await?;
+    Ok(marked.rows_affected() == 1)
+}
+
+/// A share by id if `owner` owns it and it was not deleted.
 pub async fn load_owned<'c>(
     db: impl Executor<'c, Database = Any>,
     id: &str,
     owner: &AccountId,
 ) -> sqlx::Result<Option<ShareRow>> {
-    sqlx::query_as(&format!("{SHARE} WHERE id = $1 AND owner_account_id = $2"))
-        .bind(id)
-        .bind(owner)
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!(
+        "{SHARE} WHERE id = $1 AND owner_account_id = $2 AND deleted_at IS NULL"
+    ))
+    .bind(id)
+    .bind(owner)
+    .fetch_optional(db)
+    .await
 }
 
 /// Whether the owner has a share of this name.
@@ -132,7 +157,8 @@ pub async fn choices<'c>(
 ) -> sqlx::Result<Vec<ChoiceRow>> {
     sqlx::query_as(
         "SELECT id, name FROM resource_shares
-         WHERE owner_account_id = $1 AND name > $2 AND LOWER(name) LIKE LOWER($3) ESCAPE '\\'
+         WHERE owner_account_id = $1 AND deleted_at IS NULL
+           AND name > $2 AND LOWER(name) LIKE LOWER($3) ESCAPE '\\'
          ORDER BY name LIMIT $4",
     )
     .bind(owner)

@@ -421,3 +421,75 @@ async fn requests_over_the_caps_and_names_with_hidden_characters_are_refused_who
         .unwrap();
     assert!(page.rows.is_empty());
 }
+
+#[tokio::test]
+async fn a_deleted_share_cancels_every_recipient_and_leaves_the_dialog_and_the_lists() {
+    use backshare::service::listings::{ShareFilter, Side};
+    let w = world().await;
+    let extra = extra_accounts(&w, 1).await.remove(0);
+    let share = w
+        .share(ALICE, "ops", &[ORDERS], &[BOB_ACCOUNT, extra.as_str()])
+        .await
+        .unwrap();
+    let invitation = w.pending_invitation(BOB).await;
+    w.accept(BOB, &invitation).await.unwrap();
+    let delete = |user: &'static str| {
+        let (w, share) = (&w, share.clone());
+        async move {
+            let caller = w.caller(user).await;
+            w.svc
+                .delete_share(&caller, &share, Utc::now())
+                .await
+                .map_err(UserError::from)
+        }
+    };
+
+    // Only the owner's admins delete: the recipient and the viewer are told so, anyone
+    // else finds nothing.
+    assert!(matches!(delete(BOB).await, Err(UserError::Forbidden(_))));
+    assert!(matches!(delete(VIC).await, Err(UserError::Forbidden(m)) if m.contains("viewer")));
+    assert!(matches!(delete(CAROL).await, Err(UserError::NotFound(_))));
+    // Rule 6: while a backup is being restored, its sharing cannot end.
+    let lock = |reason: Option<&'static str>| {
+        sqlx::query("UPDATE backups SET lock_reason = $1 WHERE id = $2")
+            .bind(reason)
+            .bind(ORDERS)
+            .execute(w.svc.db())
+    };
+    lock(Some("restoring")).await.unwrap();
+    let refused = delete(ALICE).await.unwrap_err();
+    assert!(refused.to_string().contains("retry later"), "{refused}");
+    assert_eq!(w.pending_count(&extra).await, 1, "nothing changed");
+    lock(None).await.unwrap();
+
+    delete(ALICE).await.unwrap();
+    assert_eq!(
+        w.pending_count(&extra).await,
+        0,
+        "the pending invitation is cancelled"
+    );
+    let held = w.received(BOB).await;
+    assert!(!held.is_empty() && held.iter().all(|(_, s)| *s == ShareStatus::Revoking));
+
+    // Gone from the dialog's choices and the API's list; not found for any change.
+    let alice = w.caller(ALICE).await;
+    let choices = w.svc.share_choices(&alice, "ops", None).await.unwrap();
+    assert!(choices.shares.is_empty());
+    let listed = w
+        .svc
+        .listed_shares(
+            &alice,
+            Side::Owned,
+            &ShareFilter::default(),
+            &PageAt::First,
+            50,
+        )
+        .await
+        .unwrap();
+    assert!(listed.items.iter().all(|s| s.id.to_string() != share));
+    assert!(matches!(
+        w.update(ALICE, &share, &[], &[BOB_ACCOUNT]).await,
+        Err(UserError::NotFound(_))
+    ));
+    assert!(matches!(delete(ALICE).await, Err(UserError::NotFound(_))));
+}

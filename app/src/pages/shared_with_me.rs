@@ -163,7 +163,7 @@ fn PendingInvitations(
                                             </ActionForm>
                                         </td>
                                     </tr>
-                                }
+                                }.into_any()
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -263,7 +263,7 @@ fn ReceivedBackups(
                                         />
                                     </td>
                                 </tr>
-                            }}).collect_view()}
+                            }.into_any()}).collect_view()}
                         </tbody>
                     </table>
                 }.into_any()
