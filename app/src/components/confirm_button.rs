@@ -53,7 +53,7 @@ pub fn ConfirmButton(
         }
         .into_any(),
     };
-    let keep_asking = Callback::new(move |()| open.set(None));
+    let dismiss = Callback::new(move |()| open.set(None));
     view! {
         {button}
         {move || asking().then(|| {
@@ -61,7 +61,7 @@ pub fn ConfirmButton(
             view! {
                 // Escape and the way back keep things as they are; the way back has focus
                 // first, so Enter alone never confirms.
-                <Modal labelled_by="confirm-question" on_cancel=keep_asking class="confirm-dialog">
+                <Modal labelled_by="confirm-question" on_cancel=dismiss class="confirm-dialog">
                     <h2 id="confirm-question">{question}</h2>
                     <div class="buttons">
                         <button
@@ -74,7 +74,7 @@ pub fn ConfirmButton(
                         >
                             "Confirm"
                         </button>
-                        <button type="button" autofocus=true on:click=move |_| keep_asking.run(())>{keep}</button>
+                        <button type="button" autofocus=true on:click=move |_| dismiss.run(())>{keep}</button>
                     </div>
                 </Modal>
             }
