@@ -1,8 +1,20 @@
-import { expect, test } from "@playwright/test";
+import { expect, test, type Browser } from "@playwright/test";
 import { ALICE, ORDERS, PASSWORD } from "./helpers";
 
 // This file runs in the "no-js" project: JavaScript is off, so everything here comes from
 // the server's rendering and plain form posts.
+
+/** A browser context of its own with JavaScript off, signed in through the plain form. */
+async function signedIn(browser: Browser, email: string) {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/signin");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/backups$/);
+  return { context, page };
+}
 
 test("without JavaScript, a signed-out visitor is sent to Sign in and a wrong password is named", async ({ page }) => {
   await page.goto("/backups");
@@ -29,17 +41,7 @@ test("without JavaScript, sign-in works and the pages render on the server", asy
 });
 
 test("without JavaScript, Accept, Reject, Restore and Cancel Sharing are plain form posts and the page returns with the result", async ({ browser }) => {
-  const signedIn = async (email: string) => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto("/signin");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/backups$/);
-    return { context, page };
-  };
-  const alice = await signedIn(ALICE);
+  const alice = await signedIn(browser, ALICE);
   const stamp = Date.now().toString(36);
   const [kept, refused] = [`nojs-accept-${stamp}`, `nojs-reject-${stamp}`];
   for (const name of [kept, refused]) {
@@ -50,7 +52,7 @@ test("without JavaScript, Accept, Reject, Restore and Cancel Sharing are plain f
     expect(shared.status()).toBe(200);
   }
 
-  const bob = await signedIn("bob@acme-east.example");
+  const bob = await signedIn(browser, "bob@acme-east.example");
   await bob.page.goto("/shared-with-me");
   await bob.page.locator("table.invitations tr", { hasText: kept }).getByRole("button", { name: "Accept" }).click();
   await expect(bob.page).toHaveURL(/\/shared-with-me\??$/);
@@ -85,17 +87,7 @@ test("without JavaScript, Accept, Reject, Restore and Cancel Sharing are plain f
 });
 
 test("without JavaScript, a refused form post returns to its page, which says why once", async ({ browser }) => {
-  const signedIn = async (email: string) => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
-    const page = await context.newPage();
-    await page.goto("/signin");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Sign in" }).click();
-    await expect(page).toHaveURL(/\/backups$/);
-    return { context, page };
-  };
-  const alice = await signedIn(ALICE);
+  const alice = await signedIn(browser, ALICE);
   const name = `nojs-stale-${Date.now().toString(36)}`;
   const shared = await alice.page.request.post("/api/create_share", {
     headers: { Accept: "application/json" },
@@ -105,7 +97,7 @@ test("without JavaScript, a refused form post returns to its page, which says wh
   const shareId: string = await shared.json();
 
   // Bob's page still offers "Accept" after Alice has cancelled: his post is refused.
-  const bob = await signedIn("bob@acme-east.example");
+  const bob = await signedIn(browser, "bob@acme-east.example");
   await bob.page.goto("/shared-with-me");
   const row = bob.page.locator("table.invitations tr", { hasText: name });
   await expect(row).toBeVisible();
