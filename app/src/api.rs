@@ -192,11 +192,16 @@ pub async fn me() -> Result<Option<views::Me>, AppError> {
             if use_context::<axum::http::request::Parts>()
                 .is_some_and(|p| p.extensions.get::<SignedBy>().is_none())
             {
+                // Read first: removing marks the session changed, and a changed session
+                // is written back, which would make every page load a write.
                 let session = on_server::session().await?;
-                me.notice = session
-                    .remove::<String>(on_server::NOTICE_KEY)
-                    .await
-                    .unwrap_or_default();
+                let notice = session.get::<String>(on_server::NOTICE_KEY).await;
+                if let Ok(Some(notice)) = notice {
+                    if let Err(error) = session.remove::<String>(on_server::NOTICE_KEY).await {
+                        tracing::warn!(%error, "a shown notice could not be cleared");
+                    }
+                    me.notice = Some(notice);
+                }
             }
             Ok(Some(me))
         }
