@@ -8,15 +8,15 @@ use crate::store;
 use crate::views::{ActivityEntry, ActivityPage};
 use chrono::{DateTime, Utc};
 
-/// The outcome of everything that went through.
-pub const DONE: &str = "Done";
+pub use crate::model::outcome::DONE;
+use crate::model::{ActivityAction, SYSTEM_ACTOR};
 
 /// One line to write.
 #[derive(Debug, Clone)]
 pub struct Line<'a> {
     /// Who did it; `None` for the system's background work.
     pub actor: Option<&'a Caller>,
-    pub action: &'a str,
+    pub action: ActivityAction,
     pub owner: &'a str,
     pub recipient: Option<&'a str>,
     pub share_name: Option<&'a str>,
@@ -36,7 +36,7 @@ pub async fn record(
         owner: line.owner,
         recipient: line.recipient,
         share_name: line.share_name,
-        action: line.action,
+        action: line.action.as_str(),
         detail: &line.detail,
         outcome: line.outcome,
     };
@@ -85,7 +85,7 @@ pub async fn for_account(
         .into_iter()
         .map(|row| ActivityEntry {
             at: DateTime::from_timestamp_millis(row.at).unwrap_or_default(),
-            actor: row.actor_email.unwrap_or_else(|| "System".to_owned()),
+            actor: row.actor_email.unwrap_or_else(|| SYSTEM_ACTOR.to_owned()),
             action: row.action,
             share_name: row.share_name,
             owner: format!("{} ({})", row.owner_name, row.owner_account_id),

@@ -69,3 +69,50 @@ impl UserError {
         }
     }
 }
+
+/// What exactly was refused, typed, so that a page can say it in its reader's language
+/// (the English sentence still travels beside it, for scripts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// A sharing rule (PRODUCT.md §3).
+    Refused(Refusal),
+    /// A change the current state rules out.
+    Conflict(Conflict),
+    /// Too many failed sign-ins: try again after this many seconds.
+    Throttled { retry_after: u64 },
+}
+
+impl UserError {
+    /// The typed form of this error, where it has one.
+    pub fn reason(&self) -> Option<Reason> {
+        match self {
+            Self::Refused(refusal) => Some(Reason::Refused(refusal.clone())),
+            Self::Conflict(conflict) => Some(Reason::Conflict(conflict.clone())),
+            Self::Throttled { retry_after } => Some(Reason::Throttled {
+                retry_after: *retry_after,
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// One problem a request would meet: its English sentence, and its typed reason where it
+/// has one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Problem {
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
+}
+
+impl From<&UserError> for Problem {
+    fn from(error: &UserError) -> Self {
+        Self {
+            message: error.to_string(),
+            reason: error.reason(),
+        }
+    }
+}

@@ -189,3 +189,44 @@ impl RestoreStatus {
         }
     }
 }
+
+word_enum!(
+    /// What an Activity line says happened. Stored as its English label, which is also what
+    /// the API returns; the Activity page says it in the reader's language.
+    ActivityAction {
+        ShareBackups => "Share backups",
+        DeletedResourceShare => "Deleted resource share",
+        SharedBackups => "Shared backups",
+        NotInvited => "Not invited",
+        CancelledSharing => "Cancelled sharing",
+        AcceptedInvitation => "Accepted invitation",
+        RejectedInvitation => "Rejected invitation",
+        InvitationExpired => "Invitation expired",
+        InvitationCancelled => "Invitation cancelled",
+        RevocationFinished => "Revocation finished",
+        AccessLost => "Access lost",
+        DeletedBackup => "Deleted backup",
+        CopyFinished => "Copy finished",
+        CopyFailed => "Copy failed",
+        RestoreStarted => "Restore started",
+        RestoreFinished => "Restore finished",
+        ReleasedResource => "Released resource",
+        CreateAccessKey => "Create access key",
+        UseAccessKey => "Use access key",
+        DeactivateAccessKey => "Deactivate access key",
+        DeleteAccessKey => "Delete access key",
+    }
+);
+
+/// Who an Activity line names for the system's own background work.
+pub const SYSTEM_ACTOR: &str = "System";
+
+/// The outcomes of Activity lines that went through. Any other outcome is the sentence of a
+/// refusal or a failure.
+pub mod outcome {
+    pub const DONE: &str = "Done";
+    /// A restore whose new resource's bytes matched the backup's checksum.
+    pub const DONE_VERIFIED: &str = "Done: checksum verified";
+    /// A copy whose bytes matched the original's checksum.
+    pub const AVAILABLE_VERIFIED: &str = "Available: checksum verified";
+}

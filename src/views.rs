@@ -263,8 +263,8 @@ pub struct RecipientsLeft {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharePreview {
-    /// Each problem as its sentence; empty when every rule allows the request.
-    pub problems: Vec<String>,
+    /// Each problem, typed where it can be; empty when every rule allows the request.
+    pub problems: Vec<crate::error::Problem>,
     pub quota: ShareQuota,
 }
 

@@ -1,7 +1,10 @@
 //! The error every server function returns, on the wire as `{"code": …, "message": …}` so
 //! that scripts get a readable sentence and the page can still tell the kinds apart.
 //! Internals never get here: the services log them and answer `UserError::Internal`.
+//! A refusal also travels typed (`reason`), so the page says it in the reader's language;
+//! `message` is the English sentence, for scripts.
 
+pub use backshare::error::Reason;
 use backshare::UserError;
 use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
 use leptos::server_fn::codec::JsonEncoding;
@@ -33,6 +36,9 @@ pub enum ErrorCode {
 pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
+    /// What exactly was refused, when the domain said it typed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Reason>,
 }
 
 impl AppError {
@@ -55,9 +61,11 @@ impl From<UserError> for AppError {
             UserError::Throttled { .. } | UserError::Busy(_) => ErrorCode::Throttled,
             UserError::Internal => ErrorCode::Internal,
         };
+        let reason = error.reason();
         Self {
             code,
             message: error.to_string(),
+            reason,
         }
     }
 }
@@ -80,11 +88,13 @@ impl FromServerFnError for AppError {
             return Self {
                 code: ErrorCode::Invalid,
                 message: format!("The request's arguments could not be read: {detail}."),
+                reason: None,
             };
         }
         Self {
             code: ErrorCode::Transport,
             message: format!("The request could not be completed ({value}). Please try again."),
+            reason: None,
         }
     }
 }

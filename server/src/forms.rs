@@ -30,7 +30,7 @@ fn is_plain_form_post(request: &Request) -> bool {
 /// Where to send the browser back to: the path and query of the page that posted the form
 /// (never another host: the guard has refused posts from other sites already, and only
 /// the path is kept), or the start page.
-fn back_to(headers: &HeaderMap) -> String {
+pub(crate) fn back_to(headers: &HeaderMap) -> String {
     headers
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok())

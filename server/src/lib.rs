@@ -3,6 +3,7 @@
 pub mod feed;
 pub mod forms;
 pub mod guard;
+pub mod language;
 pub mod ram;
 pub mod sessions;
 pub mod signed;
@@ -327,6 +328,7 @@ pub async fn router(
         chrono::Duration::from_std(web.session_lifetime).unwrap_or(chrono::Duration::days(7)),
     );
 
+    let secure_cookies = web.https();
     let routes = generate_route_list(App);
     let extensions = (
         axum::Extension(svc.clone()),
@@ -343,6 +345,12 @@ pub async fn router(
         .route("/api/events", axum::routing::get(feed::events))
         // The native API's OpenAPI 3.1 document, derived from the server functions' types.
         .route("/api/openapi.json", axum::routing::get(openapi_document))
+        .route(
+            backshare_app::language::CHOOSE_PATH,
+            axum::routing::post(move |headers, form| {
+                language::choose(secure_cookies, headers, form)
+            }),
+        )
         // The AWS RAM-compatible API, signed with access keys (see `ram`).
         .route(
             "/ram/{operation}",

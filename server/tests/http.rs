@@ -413,7 +413,7 @@ async fn each_caller_gets_what_it_may_and_nothing_more() {
     let peek = s.json_call(Some(&carol), "preview_share", peek).await;
     assert_eq!(peek.status, StatusCode::OK);
     assert_eq!(
-        peek.json()["problems"][0],
+        peek.json()["problems"][0]["message"],
         format!("Backup {ORDERS} was not found.")
     );
 
@@ -610,6 +610,84 @@ async fn pages_render_on_the_server_and_signed_out_visitors_are_sent_to_sign_in(
         credentials.body.contains("1840000000000001")
             && credentials.body.contains("proj-acmehq-eu")
     );
+}
+
+/// The `lang` of the page's `<html>` element.
+fn html_lang(page: &str) -> Option<&str> {
+    let tag = &page[page.find("<html")?..];
+    let tag = &tag[..tag.find('>')?];
+    let value = &tag[tag.find("lang=\"")? + 6..];
+    Some(&value[..value.find('"')?])
+}
+
+#[tokio::test]
+async fn the_page_speaks_the_browsers_language_until_the_header_chooses_another() {
+    let s = server().await;
+    let visit = |languages: Option<&'static str>, cookie: Option<&'static str>| {
+        let mut request = Request::get("/signin").header(header::HOST, "127.0.0.1:3000");
+        if let Some(languages) = languages {
+            request = request.header(header::ACCEPT_LANGUAGE, languages);
+        }
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        request.body(Body::empty()).unwrap()
+    };
+    // A new visitor: the browser's language, when it is one offered; else English.
+    let chinese = s.send(visit(Some("zh-CN,zh;q=0.9,en;q=0.8"), None)).await;
+    assert_eq!(html_lang(&chinese.body), Some("zh"), "{}", chinese.body);
+    assert!(
+        chinese.body.contains("登录"),
+        "the sign-in page is not in Chinese"
+    );
+    let english = s.send(visit(Some("en-GB,en;q=0.9"), None)).await;
+    assert_eq!(html_lang(&english.body), Some("en"));
+    let neither = s.send(visit(Some("fr-FR"), None)).await;
+    assert_eq!(html_lang(&neither.body), Some("en"));
+    assert_eq!(html_lang(&s.send(visit(None, None)).await.body), Some("en"));
+
+    // The header's choice: kept in a cookie for every path, back to the page it was made on.
+    let choose = |lang: &str, origin: &str| {
+        Request::post("/language")
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ORIGIN, origin)
+            .header(header::REFERER, format!("{origin}/shared-with-me?at=x"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("lang={lang}")))
+            .unwrap()
+    };
+    let chosen = s.send(choose("zh", "http://127.0.0.1:3000")).await;
+    assert_eq!(chosen.status, StatusCode::SEE_OTHER, "{}", chosen.body);
+    assert_eq!(
+        chosen.headers.get(header::LOCATION).unwrap(),
+        "/shared-with-me?at=x"
+    );
+    let cookie = chosen
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(cookie.starts_with("backshare_lang=zh;"), "{cookie}");
+    assert!(
+        cookie.contains("Path=/") && cookie.contains("SameSite=Lax") && cookie.contains("Max-Age=")
+    );
+    // The choice outweighs the browser's language.
+    let kept = s
+        .send(visit(Some("en-US"), Some("backshare_lang=zh")))
+        .await;
+    assert_eq!(html_lang(&kept.body), Some("zh"));
+    let back = s
+        .send(visit(Some("zh-CN"), Some("backshare_lang=en")))
+        .await;
+    assert_eq!(html_lang(&back.body), Some("en"));
+    // A language not offered is refused, and so is a choice posted by another site.
+    let unknown = s.send(choose("xx", "http://127.0.0.1:3000")).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.headers.get(header::SET_COOKIE).is_none());
+    let forged = s.send(choose("zh", "https://evil.example")).await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(forged.headers.get(header::SET_COOKIE).is_none());
 }
 
 #[tokio::test]

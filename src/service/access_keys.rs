@@ -51,7 +51,7 @@ impl Backshare {
         }
         store::access_keys::insert(&mut *tx, &id, caller.user_id.as_str(), &sealed, millis(now))
             .await?;
-        self.note_key(&mut tx, caller, "Create access key", &id, now)
+        self.note_key(&mut tx, caller, ActivityAction::CreateAccessKey, &id, now)
             .await?;
         tx.commit().await?;
         Ok(NewAccessKey {
@@ -108,12 +108,12 @@ impl Backshare {
         let (ended, action) = if delete {
             (
                 store::access_keys::delete(&mut *tx, key_id, user).await?,
-                "Delete access key",
+                ActivityAction::DeleteAccessKey,
             )
         } else {
             (
                 store::access_keys::deactivate(&mut *tx, key_id, user).await?,
-                "Deactivate access key",
+                ActivityAction::DeactivateAccessKey,
             )
         };
         if !ended {
@@ -160,8 +160,14 @@ impl Backshare {
         let mut tx = self.writer.begin().await?;
         store::access_keys::touch(&mut *tx, key_id, millis(now)).await?;
         if since.is_none_or(|ms| ms >= USE_NOTED_AFTER_MS) {
-            self.note_key(&mut tx, &key.caller, "Use access key", key_id, now)
-                .await?;
+            self.note_key(
+                &mut tx,
+                &key.caller,
+                ActivityAction::UseAccessKey,
+                key_id,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())
@@ -171,7 +177,7 @@ impl Backshare {
         &self,
         conn: &mut crate::db::Conn,
         caller: &Caller,
-        action: &str,
+        action: ActivityAction,
         key_id: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {

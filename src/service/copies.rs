@@ -391,9 +391,9 @@ impl Backshare {
         let line = Line {
             actor: None,
             action: if next.status == CopyStatus::Available {
-                "Copy finished"
+                ActivityAction::CopyFinished
             } else {
-                "Copy failed"
+                ActivityAction::CopyFailed
             },
             owner: &claim.owner,
             recipient: Some(&claim.recipient),
@@ -402,7 +402,7 @@ impl Backshare {
             outcome: next
                 .failure
                 .as_deref()
-                .unwrap_or("Available: checksum verified"),
+                .unwrap_or(outcome::AVAILABLE_VERIFIED),
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;

@@ -259,9 +259,9 @@ impl Backshare {
         let line = Line {
             actor: Some(caller),
             action: if accept {
-                "Accepted invitation"
+                ActivityAction::AcceptedInvitation
             } else {
-                "Rejected invitation"
+                ActivityAction::RejectedInvitation
             },
             owner: row.owner_account_id.as_str(),
             recipient: Some(row.recipient_account_id.as_str()),

@@ -38,7 +38,7 @@ impl Backshare {
             if expired {
                 let line = Line {
                     actor: None,
-                    action: "Invitation expired",
+                    action: ActivityAction::InvitationExpired,
                     owner: row.owner_account_id.as_str(),
                     recipient: Some(row.recipient_account_id.as_str()),
                     share_name: Some(&row.share_name),
@@ -63,7 +63,7 @@ impl Backshare {
             if finished {
                 let line = Line {
                     actor: None,
-                    action: "Revocation finished",
+                    action: ActivityAction::RevocationFinished,
                     owner: row.owner_account_id.as_str(),
                     recipient: Some(row.recipient_account_id.as_str()),
                     share_name: Some(&row.share_name),
@@ -134,7 +134,7 @@ impl Backshare {
         .await?;
         let line = Line {
             actor: Some(caller),
-            action: "Deleted backup",
+            action: ActivityAction::DeletedBackup,
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: None,
@@ -168,7 +168,7 @@ pub(super) async fn lose_grants(
         if updated {
             let line = Line {
                 actor,
-                action: "Access lost",
+                action: ActivityAction::AccessLost,
                 owner: row.owner_account_id.as_str(),
                 recipient: Some(row.recipient_account_id.as_str()),
                 share_name: Some(&row.share_name),
@@ -188,7 +188,7 @@ pub(super) async fn lose_grants(
         if cancelled {
             let line = Line {
                 actor,
-                action: "Invitation cancelled",
+                action: ActivityAction::InvitationCancelled,
                 owner: row.owner_account_id.as_str(),
                 recipient: Some(row.recipient_account_id.as_str()),
                 share_name: Some(&row.share_name),

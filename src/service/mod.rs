@@ -14,7 +14,7 @@ use crate::error::UserError;
 use crate::grant::{Grant, GrantStatus};
 use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ShareId, UserId};
 use crate::invitation::InvitationStatus;
-use crate::model::{BackupKind, LockReason, Role, Site};
+use crate::model::{outcome, ActivityAction, BackupKind, LockReason, Role, Site};
 use crate::objects::ObjectStore;
 use crate::paging::{PageAt, PageLinks};
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};

@@ -116,7 +116,7 @@ impl Backshare {
         }
         let line = Line {
             actor,
-            action: "Cancelled sharing",
+            action: ActivityAction::CancelledSharing,
             owner: share.owner.as_str(),
             recipient: Some(recipient.as_str()),
             share_name: Some(&share.name),
@@ -174,7 +174,7 @@ impl Backshare {
             .collect::<Vec<_>>();
         let line = Line {
             actor,
-            action: "Shared backups",
+            action: ActivityAction::SharedBackups,
             owner: share.owner.as_str(),
             recipient: Some(recipient.as_str()),
             share_name: Some(&share.name),
@@ -186,7 +186,7 @@ impl Backshare {
             grant_share_backups(conn, &id, &share.id, recipient, now).await?;
             let line = Line {
                 actor: None,
-                action: "Accepted invitation",
+                action: ActivityAction::AcceptedInvitation,
                 owner: share.owner.as_str(),
                 recipient: Some(recipient.as_str()),
                 share_name: Some(&share.name),
@@ -308,7 +308,7 @@ impl Backshare {
                     Some(refusal) => {
                         let line = Line {
                             actor: None,
-                            action: "Not invited",
+                            action: ActivityAction::NotInvited,
                             owner: share.owner.as_str(),
                             recipient: Some(account.as_str()),
                             share_name: Some(&share.name),

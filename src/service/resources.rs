@@ -96,7 +96,7 @@ impl Backshare {
         store::resources::mark_released(&mut tx, resource_id, millis(now)).await?;
         let line = Line {
             actor: Some(caller),
-            action: "Released resource",
+            action: ActivityAction::ReleasedResource,
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: None,

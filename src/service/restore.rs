@@ -128,7 +128,7 @@ impl Backshare {
             &mut tx,
             Some(caller),
             backup_id,
-            "Restore started",
+            ActivityAction::RestoreStarted,
             format!("Into {resource_name} in {project}."),
             DONE,
             now,
@@ -208,12 +208,12 @@ impl Backshare {
                 let owner = store::backups::owner(&mut *tx, &backup).await?;
                 let line = Line {
                     actor: None,
-                    action: "Restore finished",
+                    action: ActivityAction::RestoreFinished,
                     owner: owner.as_str(),
                     recipient: (owner.as_str() != account).then_some(account.as_str()),
                     share_name: None,
                     detail: format!("{backup} into {}", row.resource_name),
-                    outcome: detail.as_deref().unwrap_or("Done: checksum verified"),
+                    outcome: detail.as_deref().unwrap_or(outcome::DONE_VERIFIED),
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -321,7 +321,7 @@ impl Backshare {
         conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         backup: &str,
-        action: &str,
+        action: ActivityAction,
         detail: String,
         outcome: &str,
         now: DateTime<Utc>,

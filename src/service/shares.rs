@@ -3,6 +3,7 @@
 use super::recipients::{directory_of, resolve_principal, ShareRow};
 use super::*;
 use crate::db::{Lock, WriteTx};
+use crate::error::Problem;
 use crate::model::PrincipalScope;
 use crate::views::RecipientsLeft;
 
@@ -106,7 +107,7 @@ impl Backshare {
         let share_name = crate::input::bounded(share_name, crate::input::MAX_NAME);
         let line = Line {
             actor: Some(caller),
-            action: "Share backups",
+            action: ActivityAction::ShareBackups,
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: Some(&share_name),
@@ -259,7 +260,7 @@ impl Backshare {
     ) -> ServiceResult<SharePreview> {
         let mut problems = Vec::new();
         if let Err(ServiceError::User(refusal)) = caller.require_change() {
-            problems.push(refusal.to_string());
+            problems.push(Problem::from(&refusal));
         }
         let (typed, backup_ids, grant_key) = match request {
             ShareRequest::New(new) => (&new.principals, &new.backup_ids, new.grant_key),
@@ -275,7 +276,7 @@ impl Backshare {
             match PrincipalRef::parse(text) {
                 Ok(principal) if !principals.contains(&principal) => principals.push(principal),
                 Ok(_) => {}
-                Err(error) => problems.push(error.to_string()),
+                Err(error) => problems.push(Problem::from(&error)),
             }
         }
         let mut conn = self.db.acquire().await?;
@@ -283,7 +284,7 @@ impl Backshare {
             .check_sharing_enabled(&mut conn, &caller.account_id)
             .await
         {
-            Err(ServiceError::User(refusal)) => problems.push(refusal.to_string()),
+            Err(ServiceError::User(refusal)) => problems.push(Problem::from(&refusal)),
             other => other?,
         }
         let (scope, existing) = match request {
@@ -307,7 +308,7 @@ impl Backshare {
                 now,
             )
             .await?;
-        problems.extend(plan.problems.iter().map(ToString::to_string));
+        problems.extend(plan.problems.iter().map(Problem::from));
         Ok(SharePreview {
             problems,
             quota: plan.quota,
@@ -619,7 +620,7 @@ impl Backshare {
         store::shares::mark_deleted(&mut tx, share_id, millis(now)).await?;
         let line = Line {
             actor: Some(caller),
-            action: "Deleted resource share",
+            action: ActivityAction::DeletedResourceShare,
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: Some(&share.name),

@@ -1,6 +1,7 @@
 //! Signing in, roles, the demo's accounts, safe errors, opt-in sharing and what each account's log shows.
 
 use backshare::demo;
+use backshare::error::Reason;
 use backshare::paging::PageAt;
 use backshare::service::{ServiceError, Settings};
 use backshare::UserError;
@@ -211,7 +212,8 @@ async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it(
     let preview = w.preview(&alice, &[ORDERS], &[BOB_ACCOUNT]).await;
     assert!(preview
         .problems
-        .contains(&Refusal::SharingNotEnabled.to_string()));
+        .iter()
+        .any(|p| p.reason == Some(Reason::Refused(Refusal::SharingNotEnabled))));
 
     w.svc
         .enable_sharing(&alice.account_id, true, Utc::now())

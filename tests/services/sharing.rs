@@ -202,7 +202,8 @@ async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writ
             &[BOB_ACCOUNT, DAN_ACCOUNT, "nonsense"],
         )
         .await;
-    let all = messy.problems.join("\n");
+    let all: Vec<&str> = messy.problems.iter().map(|p| p.message.as_str()).collect();
+    let all = all.join("\n");
     assert!(all.contains("cross-region"), "{all}");
     assert!(all.contains("another site"), "{all}");
     assert!(all.contains("is not an account ID"), "{all}");
@@ -213,7 +214,7 @@ async fn the_dialogs_preview_lists_every_problem_and_the_quota_left_without_writ
 
     let vic = w.caller(VIC).await;
     let by_viewer = w.preview(&vic, &[ORDERS], &[BOB_ACCOUNT]).await;
-    assert!(by_viewer.problems[0].contains("viewer"));
+    assert!(by_viewer.problems[0].message.contains("viewer"));
 }
 
 #[tokio::test]

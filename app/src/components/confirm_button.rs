@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use crate::components::modal::Modal;
+use crate::i18n::*;
 
 /// A server function's endpoint and the fields its form posts.
 #[derive(Debug, Clone)]
@@ -54,6 +55,7 @@ pub fn ConfirmButton(
         .into_any(),
     };
     let dismiss = Callback::new(move |()| open.set(None));
+    let i18n = use_i18n();
     view! {
         {button}
         {move || asking().then(|| {
@@ -72,7 +74,7 @@ pub fn ConfirmButton(
                                 on_confirm.run(());
                             }
                         >
-                            "Confirm"
+                            {t!(i18n, common.confirm)}
                         </button>
                         <button type="button" autofocus=true on:click=move |_| dismiss.run(())>{keep}</button>
                     </div>

@@ -7,6 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::components::failure::failure;
 use crate::error::AppError;
+use crate::i18n::*;
 
 /// Shows `rows` through `show`, following every refetch.
 ///
@@ -27,7 +28,8 @@ where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
     F: Fn(T) -> AnyView + Clone + Send + Sync + 'static,
 {
-    let fallback = move || (!quiet).then(|| view! { <p>"Loading…"</p> });
+    let i18n = use_i18n();
+    let fallback = move || (!quiet).then(|| view! { <p>{t!(i18n, common.loading)}</p> });
     view! {
         <Transition fallback>
             {move || {

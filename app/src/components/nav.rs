@@ -7,6 +7,8 @@ use leptos_router::hooks::use_location;
 use crate::api::{self, SignOut};
 use crate::components::changes::use_changes;
 use crate::components::listing::Listing;
+use crate::i18n::*;
+use crate::language::{CHOICES, CHOOSE_PATH};
 
 /// The navigation; shown in full once signed in.
 #[component]
@@ -18,6 +20,7 @@ pub fn Nav() -> impl IntoView {
         |_| api::me(),
     );
     let sign_out = ServerAction::<SignOut>::new();
+    let i18n = use_i18n();
     view! {
         <header class="topbar">
             <a class="brand" href="/backups">"Backshare"</a>
@@ -26,33 +29,33 @@ pub fn Nav() -> impl IntoView {
                             let pending = me.pending_invitations;
                             let viewer = !me.role.may_change();
                             view! {
-                                <nav class="pages">
-                                    <A href="/backups">"Backups"</A>
-                                    <A href="/my-shares">"My Shares"</A>
+                                <nav class="pages" aria-label=move || t_string!(i18n, nav.pages)>
+                                    <A href="/backups">{t!(i18n, nav.backups)}</A>
+                                    <A href="/my-shares">{t!(i18n, nav.my_shares)}</A>
                                     <A href="/shared-with-me">
-                                        "Shared With Me"
+                                        {t!(i18n, nav.shared_with_me)}
                                         {(pending > 0).then(|| view! {
-                                            <span class="counter" title="Pending invitations">{pending}</span>
+                                            <span class="counter" title=move || t_string!(i18n, nav.pending_invitations)>{pending}</span>
                                         })}
                                     </A>
-                                    <A href="/vaults">"Vaults"</A>
-                                    <A href="/resources">"Resources"</A>
-                                    <A href="/activity">"Activity"</A>
+                                    <A href="/vaults">{t!(i18n, nav.vaults)}</A>
+                                    <A href="/resources">{t!(i18n, nav.resources)}</A>
+                                    <A href="/activity">{t!(i18n, nav.activity)}</A>
                                 </nav>
                                 {me.notice.clone().map(|notice| view! {
                                     <p class="error notice-bar" role="alert">{notice}</p>
                                 })}
                                 {viewer.then(|| view! {
-                                    <span class="viewer-note">"View only"</span>
+                                    <span class="viewer-note">{t!(i18n, nav.view_only)}</span>
                                 })}
                                 <details class="user-menu">
                                     <summary>{me.email.clone()}</summary>
                                     <div class="menu">
                                         <p class="account">{me.account_name.clone()}</p>
-                                        <A href="/credentials">"My Credentials"</A>
-                                        <A href="/api-reference">"API reference"</A>
+                                        <A href="/credentials">{t!(i18n, nav.my_credentials)}</A>
+                                        <A href="/api-reference">{t!(i18n, nav.api_reference)}</A>
                                         <ActionForm action=sign_out>
-                                            <button type="submit" class="link">"Sign out"</button>
+                                            <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
                                         </ActionForm>
                                     </div>
                                 </details>
@@ -62,6 +65,30 @@ pub fn Nav() -> impl IntoView {
                         None => ().into_any(),
                     }}
             />
+            <LanguageChoice/>
         </header>
+    }
+}
+
+/// The header's language choice: a plain form, so it works without JavaScript, and the
+/// page comes back rendered by the server in the language chosen (nothing to re-render
+/// in the browser, and nothing flashes). The current language is marked `aria-current`.
+#[component]
+fn LanguageChoice() -> impl IntoView {
+    let i18n = use_i18n();
+    let current = i18n.get_locale_untracked();
+    view! {
+        <form class="language" method="post" action=CHOOSE_PATH aria-label=move || t_string!(i18n, nav.language)>
+            {CHOICES.into_iter().map(|(locale, name)| view! {
+                <button
+                    type="submit"
+                    name="lang"
+                    value=locale.as_str()
+                    lang=locale.as_str()
+                    class="link"
+                    aria-current=(locale == current).then_some("true")
+                >{name}</button>
+            }).collect_view()}
+        </form>
     }
 }

@@ -8,6 +8,7 @@ use backshare::views::ProjectView;
 use leptos::prelude::*;
 
 use crate::api::RestoreBackup;
+use crate::i18n::*;
 
 /// One backup's restore action, a form of the restore server function. `picked` lives on
 /// the page, so a chosen project survives the list being refetched; `explain` shows why
@@ -23,6 +24,7 @@ pub fn RestoreButton(
     action: ServerAction<RestoreBackup>,
     #[prop(optional)] explain: bool,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let here: Vec<ProjectView> = projects
         .into_iter()
         .filter(|p| p.region == region)
@@ -33,7 +35,7 @@ pub fn RestoreButton(
         view! {
             <select
                 name="project_id"
-                aria-label=format!("Project for {backup_id}")
+                aria-label=t_string!(i18n, shared_with_me.restore.project_for, backup = backup_id.clone())
                 on:change=move |ev| {
                     let value = event_target_value(&ev);
                     picked.update(|p| { p.insert(key.clone(), value); });

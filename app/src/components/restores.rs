@@ -1,15 +1,18 @@
 //! The account's restores into new clusters, with their status and verified checksum.
 
+use backshare::model::RestoreStatus;
 use leptos::prelude::*;
 
 use crate::api;
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
+use crate::i18n::*;
 
 /// "Restores": refetched whenever `refresh` changes (a poll tick or a new restore).
 #[component]
 pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl IntoView {
+    let i18n = use_i18n();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
     let restores = Resource::new(
@@ -21,13 +24,18 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                 listing if listing.restores.is_empty() => ().into_any(),
                 listing => view! {
                     <section aria-labelledby="restores-title">
-                        <h2 id="restores-title">"Restores"</h2>
-                        <Pager label="Pages of Restores" links=listing.links at=page/>
+                        <h2 id="restores-title">{t!(i18n, shared_with_me.restore.title)}</h2>
+                        <Pager label=t_string!(i18n, shared_with_me.restore.pages) links=listing.links at=page/>
                         <table class="restores">
                             <thead>
                                 <tr>
-                                    <th>"New cluster"</th><th>"From backup"</th><th>"Project"</th>
-                                    <th>"Status"</th><th>"SHA-256"</th><th>"Started"</th><th>"By"</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.new_cluster)}</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.from_backup)}</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.project)}</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.status)}</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.sha256)}</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.started)}</th>
+                                    <th>{t!(i18n, shared_with_me.restore.column.by)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -37,10 +45,10 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                                         <td><code>{r.backup_id.to_string()}</code></td>
                                         <td><code>{r.project_id.to_string()}</code></td>
                                         <td>
-                                            <span class="status">{r.status.label()}</span>
+                                            <span class="status">{status_label(i18n.get_locale_untracked(), r.status)}</span>
                                             {r.detail.clone().map(|d| view! { <br/><span class="muted small">{d}</span> })}
                                         </td>
-                                        <td>{r.sha256.clone().map(|h| view! { <code title=h.clone()>{format!("{}… verified", &h[..h.len().min(12)])}</code> })}</td>
+                                        <td>{r.sha256.clone().map(|h| view! { <code title=h.clone()>{t_string!(i18n, shared_with_me.restore.verified, hash = h[..h.len().min(12)].to_owned())}</code> })}</td>
                                         <td>{format::instant(r.started_at)}</td>
                                         <td>{r.requested_by.clone()}</td>
                                     </tr>
@@ -51,5 +59,14 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                 }.into_any(),
             }}
         />
+    }
+}
+
+/// How a restore's status reads on screen.
+fn status_label(locale: Locale, status: RestoreStatus) -> &'static str {
+    match status {
+        RestoreStatus::Running => td_string!(locale, shared_with_me.restore.status.running),
+        RestoreStatus::Done => td_string!(locale, shared_with_me.restore.status.done),
+        RestoreStatus::Failed => td_string!(locale, shared_with_me.restore.status.failed),
     }
 }

@@ -5,12 +5,15 @@
 
 use backshare::ids::PrincipalRef;
 use backshare::model::PrincipalScope;
-use backshare::views::{ShareChoice, ShareChoices, ShareOptions, ShareSummary};
+use backshare::rules::RecipientUnit;
+use backshare::views::{ShareChoice, ShareChoices, ShareOptions, ShareQuota, ShareSummary};
 use leptos::prelude::*;
 
 use crate::api::{self, CreateShare, UpdateShare};
 use crate::components::failure::ActionProblem;
 use crate::components::modal::Modal;
+use crate::i18n::*;
+use crate::reasons;
 
 /// A backup offered for sharing: its id and name.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +40,7 @@ pub fn ShareDialog(
     #[prop(optional)] share: Option<String>,
     on_done: Callback<bool>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let method = RwSignal::new(if share.is_some() {
         Method::Existing
     } else {
@@ -164,15 +168,26 @@ pub fn ShareDialog(
             // Escape answers as "Cancel".
             <Modal labelled_by="share-dialog-title" on_cancel=Callback::new(move |()| on_done.run(false))>
                 <h2 id="share-dialog-title">
-                    {if no_backups { "Manage Sharing Relationship" } else { "Share Backups" }}
+                    {move || if no_backups {
+                        t_string!(i18n, share_dialog.title_manage)
+                    } else {
+                        t_string!(i18n, share_dialog.title_share)
+                    }}
                 </h2>
                 {(!no_backups).then(|| view! {
                     <p class="muted">
-                        {backups.iter().map(|b| format!("{} ({})", b.name, b.id)).collect::<Vec<_>>().join(", ")}
+                        {move || {
+                            let locale = i18n.get_locale();
+                            backups
+                                .iter()
+                                .map(|b| td_string!(locale, share_dialog.item, name = &b.name, id = &b.id))
+                                .collect::<Vec<_>>()
+                                .join(td_string!(locale, share_dialog.list_separator))
+                        }}
                     </p>
                 })}
                 <fieldset>
-                    <legend>"Sharing method"</legend>
+                    <legend>{t!(i18n, share_dialog.method.legend)}</legend>
                     <label class="choice">
                         <input
                             type="radio"
@@ -184,7 +199,7 @@ pub fn ShareDialog(
                                 principals.set(Vec::new());
                             }
                         />
-                        "Create a new resource share"
+                        {t!(i18n, share_dialog.method.new)}
                     </label>
                     <label class="choice">
                         <input
@@ -193,15 +208,15 @@ pub fn ShareDialog(
                             prop:checked=move || method.get() == Method::Existing
                             on:change=move |_| method.set(Method::Existing)
                         />
-                        "Select an existing resource share"
+                        {t!(i18n, share_dialog.method.existing)}
                     </label>
                 </fieldset>
                 <Show
                     when=move || method.get() == Method::New
                     fallback=move || view! {
                         <label>
-                            "Search resource shares"
-                            <input type="search" maxlength="64" placeholder="Part of the name"
+                            {t!(i18n, share_dialog.search_label)}
+                            <input type="search" maxlength="64" placeholder=move || t_string!(i18n, share_dialog.search_placeholder)
                                 on:input=move |ev| {
                                     after.set(None);
                                     search.set(event_target_value(&ev));
@@ -209,12 +224,12 @@ pub fn ShareDialog(
                             />
                         </label>
                         <label>
-                            "Resource share"
+                            {t!(i18n, share_dialog.share_label)}
                             <select on:change=move |ev| {
                                 let id = event_target_value(&ev);
                                 chosen.set((!id.is_empty()).then_some(id));
                             }>
-                                <option value="" selected=move || chosen.get().is_none()>"Choose a resource share"</option>
+                                <option value="" selected=move || chosen.get().is_none()>{t!(i18n, share_dialog.share_placeholder)}</option>
                                 {move || {
                                     let mut listed = offered().shares;
                                     // The chosen share stays listed whatever the search shows.
@@ -234,33 +249,41 @@ pub fn ShareDialog(
                         </label>
                         <p class="muted small pager">
                             <button type="button" disabled=move || after.get().is_none() on:click=move |_| after.set(None)>
-                                "First shares"
+                                {t!(i18n, share_dialog.first_shares)}
                             </button>
                             <button type="button" disabled=move || offered().next.is_none() on:click=move |_| after.set(offered().next)>
-                                "More shares →"
+                                {t!(i18n, share_dialog.more_shares)}
                             </button>
                         </p>
                         {move || chosen_share().map(|s| view! {
-                            <div class="share-summary" aria-label="Resources in this share">
-                                <p class="muted">{format!("Principal scope: {}", s.scope.label())}</p>
-                                <p class="muted">
-                                    "Resources: "
-                                    {if s.backups.is_empty() {
-                                        "none".to_owned()
+                            <div class="share-summary" aria-label=move || t_string!(i18n, share_dialog.summary.label)>
+                                <p class="muted">{move || {
+                                    let locale = i18n.get_locale();
+                                    td_string!(locale, share_dialog.summary.scope, scope = scope_label(locale, s.scope))
+                                }}</p>
+                                <p class="muted">{move || {
+                                    let locale = i18n.get_locale();
+                                    let list = if s.backups.is_empty() {
+                                        td_string!(locale, share_dialog.summary.none).to_owned()
                                     } else {
-                                        s.backups.iter().map(|(id, name)| format!("{name} ({id})")).collect::<Vec<_>>().join(", ")
-                                    }}
-                                </p>
+                                        s.backups
+                                            .iter()
+                                            .map(|(id, name)| td_string!(locale, share_dialog.item, name, id))
+                                            .collect::<Vec<_>>()
+                                            .join(td_string!(locale, share_dialog.list_separator))
+                                    };
+                                    td_string!(locale, share_dialog.summary.resources, list)
+                                }}</p>
                             </div>
                         })}
                     }
                 >
                     <label>
-                        "Resource share name"
+                        {t!(i18n, share_dialog.name_label)}
                         <input type="text" maxlength="64" bind:value=name/>
                     </label>
                     <fieldset>
-                        <legend>"Principal scope"</legend>
+                        <legend>{t!(i18n, share_dialog.scope.legend)}</legend>
                         {[PrincipalScope::AllAccounts, PrincipalScope::ResourceDirectory].into_iter().map(|option| view! {
                             <label class="choice">
                                 <input
@@ -269,17 +292,17 @@ pub fn ShareDialog(
                                     prop:checked=move || scope.get() == option
                                     on:change=move |_| scope.set(option)
                                 />
-                                {option.label()}
+                                {move || scope_label(i18n.get_locale(), option)}
                             </label>
                         }).collect_view()}
                     </fieldset>
                 </Show>
                 <div class="principal-entry">
                     <label>
-                        "Principal"
+                        {t!(i18n, share_dialog.principal_label)}
                         <input
                             type="text"
-                            placeholder="Account ID, project ID or folder ID"
+                            placeholder=move || t_string!(i18n, share_dialog.principal_placeholder)
                             bind:value=typed
                             on:keydown=move |ev| {
                                 if ev.key() == "Enter" {
@@ -289,11 +312,11 @@ pub fn ShareDialog(
                             }
                         />
                     </label>
-                    <button type="button" on:click=move |_| add()>"Add"</button>
+                    <button type="button" on:click=move |_| add()>{t!(i18n, share_dialog.add)}</button>
                 </div>
                 {move || loaded().directory.filter(|d| !d.folders.is_empty()).map(|d| view! {
                     <p class="muted folders">
-                        {format!("Folders of {}: ", d.name)}
+                        {t_string!(i18n, share_dialog.folders_of, name = &d.name)}
                         {d.folders.into_iter().map(|(id, path)| {
                             let id = id.to_string();
                             view! {
@@ -305,13 +328,13 @@ pub fn ShareDialog(
                                         move |_| { add_principal(id.clone()); }
                                     }
                                 >
-                                    {format!("Add folder {path} ({id})")}
+                                    {t_string!(i18n, share_dialog.add_folder, path = &path, id = &id)}
                                 </button>
                             }
                         }).collect_view()}
                     </p>
                 })}
-                <ul class="principals" aria-label="Principals">
+                <ul class="principals" aria-label=move || t_string!(i18n, share_dialog.principals_label)>
                     {move || {
                         principals
                             .get()
@@ -326,7 +349,7 @@ pub fn ShareDialog(
                                             class="link"
                                             on:click=move |_| principals.update(|list| list.retain(|p| p != &remove_id))
                                         >
-                                            "Remove"
+                                            {t!(i18n, share_dialog.remove)}
                                         </button>
                                     </li>
                                 }
@@ -341,36 +364,31 @@ pub fn ShareDialog(
                             prop:checked=move || grant_key.get()
                             on:change=move |ev| grant_key.set(event_target_checked(&ev))
                         />
-                        " Grant the decryption key to recipients (their copies stay encrypted)"
+                        {t!(i18n, share_dialog.grant_key)}
                     </label>
                 </Show>
-                <Transition fallback=|| view! { <p class="muted">"Checking the sharing rules…"</p> }>
+                <Transition fallback=move || view! { <p class="muted">{t!(i18n, share_dialog.checking)}</p> }>
                     {move || {
                         // As `Listing` does: follow every check, not only the one awaited.
                         preview.track();
                         Suspend::new(async move {
                         match preview.await {
-                            Ok(None) => view! { <p class="muted">"Choose a resource share."</p> }.into_any(),
+                            Ok(None) => view! { <p class="muted">{t!(i18n, share_dialog.choose_share)}</p> }.into_any(),
                             Ok(Some(p)) => view! {
-                                <div class="verdicts" role="status" aria-label="Rule check">
+                                <div class="verdicts" role="status" aria-label=move || t_string!(i18n, share_dialog.rule_check_label)>
                                     {if p.problems.is_empty() {
-                                        view! { <p class="allowed">"Every sharing rule allows this."</p> }.into_any()
+                                        view! { <p class="allowed">{t!(i18n, share_dialog.all_allowed)}</p> }.into_any()
                                     } else {
                                         view! {
                                             <ul class="refusals">
-                                                {p.problems.into_iter().map(|text| view! { <li>{text}</li> }).collect_view()}
+                                                {p.problems.iter().map(|problem| {
+                                                    let text = reasons::problem(i18n.get_locale_untracked(), problem);
+                                                    view! { <li>{text}</li> }
+                                                }).collect_view()}
                                             </ul>
                                         }.into_any()
                                     }}
-                                    <p class="muted">
-                                        {format!(
-                                            "Remaining quota after this: {} cluster backups and {} backups in resource shares for your account",
-                                            p.quota.shared_cluster_backups_left,
-                                            p.quota.shared_backups_left,
-                                        )}
-                                        {p.quota.recipients_left.into_iter().map(|r| format!("; {} more {} for {}", r.left, r.unit.plural(), r.backup)).collect::<String>()}
-                                        "."
-                                    </p>
+                                    <p class="muted">{move || quota_text(i18n.get_locale(), &p.quota)}</p>
                                 </div>
                             }.into_any(),
                             Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
@@ -411,15 +429,50 @@ pub fn ShareDialog(
                                     });
                                 }
                                 (Method::Existing, None) => {
-                                    problem.set(Some("Choose the resource share to add the backups to.".into()));
+                                    problem.set(Some(
+                                        td_string!(i18n.get_locale_untracked(), share_dialog.choose_share_first).to_owned(),
+                                    ));
                                 }
                             }
                         }
                     >
-                        "OK"
+                        {t!(i18n, common.ok)}
                     </button>
-                    <button type="button" on:click=move |_| on_done.run(false)>"Cancel"</button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{t!(i18n, common.cancel)}</button>
                 </div>
             </Modal>
     }
+}
+
+/// How a principal scope reads in the dialog, in `locale`.
+fn scope_label(locale: Locale, scope: PrincipalScope) -> &'static str {
+    match scope {
+        PrincipalScope::AllAccounts => td_string!(locale, share_dialog.scope.all_accounts),
+        PrincipalScope::ResourceDirectory => {
+            td_string!(locale, share_dialog.scope.resource_directory)
+        }
+    }
+}
+
+/// The quota left if the request went through (rule 9), as one sentence in `locale`.
+fn quota_text(locale: Locale, quota: &ShareQuota) -> String {
+    let mut text = td_string!(
+        locale,
+        share_dialog.quota.account,
+        cluster_backups = quota.shared_cluster_backups_left,
+        backups = quota.shared_backups_left
+    );
+    for r in &quota.recipients_left {
+        let (left, backup) = (r.left, &r.backup);
+        text.push_str(&match r.unit {
+            RecipientUnit::Accounts => {
+                td_string!(locale, share_dialog.quota.accounts_left, left, backup)
+            }
+            RecipientUnit::Projects => {
+                td_string!(locale, share_dialog.quota.projects_left, left, backup)
+            }
+        });
+    }
+    text.push_str(td_string!(locale, share_dialog.quota.end));
+    text
 }

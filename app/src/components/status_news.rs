@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use backshare::views::ShareStatus;
 use leptos::prelude::*;
 
+use crate::components::status_badge::status_text;
 use crate::error::AppError;
+use crate::i18n::*;
 
 /// One row a page follows: what identifies it, how a reader hears it, its status.
 pub struct Followed {
@@ -28,21 +30,24 @@ where
     Result<T, AppError>: Clone + Send + Sync,
 {
     let news = RwSignal::new(String::new());
+    let i18n = use_i18n();
     let seen = StoredValue::new(BTreeMap::<String, ShareStatus>::new());
     Effect::new(move |_| {
         let Some(Ok(page)) = rows.get() else {
             return;
         };
+        let locale = i18n.get_locale_untracked();
         let mut said = Vec::new();
         seen.update_value(|seen| {
             for row in follow(&page) {
                 if let Some(before) = seen.insert(row.key, row.status) {
                     if before.word() != row.status.word() {
-                        said.push(format!(
-                            "{}: {} → {}",
-                            row.subject,
-                            before.label(),
-                            row.status.label()
+                        said.push(td_string!(
+                            locale,
+                            common.status_news,
+                            subject = row.subject,
+                            from = status_text(locale, before),
+                            to = status_text(locale, row.status)
                         ));
                     }
                 }
@@ -58,7 +63,8 @@ where
 /// The live region itself (visually hidden).
 #[component]
 pub fn StatusNews(news: RwSignal<String>) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
-        <p class="visually-hidden" role="status" aria-live="polite" aria-label="Status changes">{news}</p>
+        <p class="visually-hidden" role="status" aria-live="polite" aria-label=move || t_string!(i18n, common.status_changes)>{news}</p>
     }
 }

@@ -5,23 +5,25 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::components::listing::Listing;
+use crate::i18n::*;
 
 /// The operations in the order the document lists them, each with its arguments.
 #[component]
 pub fn ApiReferencePage() -> impl IntoView {
+    let i18n = use_i18n();
     let operations = Resource::new(|| (), |_| api::api_reference());
     view! {
-        <h1>"API reference"</h1>
+        <h1>{t!(i18n, api_reference.title)}</h1>
         <p>
-            "Every action of these pages is an HTTP endpoint. Call it with your session, or "
-            "sign the request with an access key from My Credentials (AWS Signature Version 4, "
-            "service " <code>"backshare"</code> "). Failures answer with "
-            <code>"{\"code\", \"message\"}"</code> " and the HTTP status of their kind. "
-            "Sharing itself also speaks AWS RAM at " <code>"/ram"</code> ". "
-            <a href="/api/openapi.json" rel="external">"OpenAPI 3.1 document"</a>
+            {t!(
+                i18n,
+                api_reference.intro,
+                <code> = <code />,
+                <a> = <a href="/api/openapi.json" rel="external" />
+            )}
         </p>
         <Listing rows=operations show={move |operations| view! {
-            <nav class="api-index" aria-label="Operations">
+            <nav class="api-index" aria-label=move || t_string!(i18n, api_reference.operations)>
                 <ul>
                     {operations.iter().map(|op| {
                         let anchor = format!("#{}", op.name);
@@ -36,26 +38,39 @@ pub fn ApiReferencePage() -> impl IntoView {
                     </h2>
                     <p class="api-description">{op.description}</p>
                     <dl class="facts">
-                        <dt>"Body"</dt><dd><code>{op.content_type}</code></dd>
-                        <dt>"Returns"</dt><dd><code>{op.returns}</code></dd>
-                        <dt>"Sign-in"</dt>
-                        <dd>{if op.signed_in { "Session or access key" } else { "Not needed" }}</dd>
+                        <dt>{t!(i18n, api_reference.body)}</dt><dd><code>{op.content_type}</code></dd>
+                        <dt>{t!(i18n, api_reference.returns)}</dt><dd><code>{op.returns}</code></dd>
+                        <dt>{t!(i18n, api_reference.sign_in)}</dt>
+                        <dd>{if op.signed_in {
+                            t_string!(i18n, api_reference.session_or_access_key)
+                        } else {
+                            t_string!(i18n, api_reference.not_needed)
+                        }}</dd>
                     </dl>
                     {if op.arguments.is_empty() {
-                        view! { <p class="notice">"No arguments."</p> }.into_any()
+                        view! { <p class="notice">{t!(i18n, api_reference.no_arguments)}</p> }.into_any()
                     } else {
                         view! {
                             <table class="api-arguments">
-                                <caption>"Arguments"</caption>
+                                <caption>{t!(i18n, api_reference.arguments)}</caption>
                                 <thead>
-                                    <tr><th>"Name"</th><th>"Type"</th><th>"Required"</th><th>"Meaning"</th></tr>
+                                    <tr>
+                                        <th>{t!(i18n, api_reference.column.name)}</th>
+                                        <th>{t!(i18n, api_reference.column.kind)}</th>
+                                        <th>{t!(i18n, api_reference.column.required)}</th>
+                                        <th>{t!(i18n, api_reference.column.meaning)}</th>
+                                    </tr>
                                 </thead>
                                 <tbody>
                                     {op.arguments.into_iter().map(|a| view! {
                                         <tr>
                                             <td><code>{a.name}</code></td>
                                             <td><code>{a.kind}</code></td>
-                                            <td>{if a.required { "Yes" } else { "No" }}</td>
+                                            <td>{if a.required {
+                                                t_string!(i18n, api_reference.yes)
+                                            } else {
+                                                t_string!(i18n, api_reference.no)
+                                            }}</td>
                                             <td>{a.description}</td>
                                         </tr>
                                     }).collect_view()}

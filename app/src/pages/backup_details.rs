@@ -10,7 +10,9 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::status_badge::StatusBadge;
 use crate::format;
+use crate::i18n::*;
 use crate::pages::my_shares::principals_text;
+use crate::words;
 
 /// `/backups/:id`, with `?tab=share-list` for the Share List.
 #[component]
@@ -26,15 +28,17 @@ pub fn BackupDetailsPage() -> impl IntoView {
         move || (id(), changed.get(), page.get()),
         |(id, _, at)| api::share_list(id, at),
     );
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     view! {
         <Listing rows=details show={move |listing| {
                     let (backup, rows, links) = (listing.backup, listing.rows, listing.links);
                     let base = format!("/backups/{}", backup.id);
                     view! {
                         <h1>{backup.name.clone()}</h1>
-                        <nav class="tabs" aria-label="Backup details">
-                            <a href=base.clone() aria-current=move || (!share_tab()).then_some("page")>"Basic information"</a>
-                            <a href=format!("{base}?tab=share-list") aria-current=move || share_tab().then_some("page")>"Share List"</a>
+                        <nav class="tabs" aria-label=td_string!(locale, backup_details.tabs)>
+                            <a href=base.clone() aria-current=move || (!share_tab()).then_some("page")>{t!(i18n, backup_details.basic_information)}</a>
+                            <a href=format!("{base}?tab=share-list") aria-current=move || share_tab().then_some("page")>{t!(i18n, backup_details.share_list)}</a>
                         </nav>
                         <Show
                             when=share_tab
@@ -42,15 +46,15 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                 let backup = backup.clone();
                                 move || view! {
                                     <dl class="facts">
-                                        <dt>"ID"</dt><dd><code>{backup.id.to_string()}</code></dd>
-                                        <dt>"Type"</dt><dd>{backup.kind.label()}</dd>
-                                        <dt>"Source resource"</dt><dd>{backup.source_resource.clone()}</dd>
-                                        <dt>"Region"</dt><dd>{backup.region.clone()}</dd>
-                                        <dt>"ARN"</dt><dd><code>{backup.arn.clone()}</code></dd>
-                                        <dt>"Size"</dt><dd>{format::bytes(backup.size_bytes)}</dd>
-                                        <dt>"Created"</dt><dd>{format::instant(backup.created_at)}</dd>
-                                        <dt>"Expires"</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
-                                        <dt>"Status"</dt><dd>{backup.status.clone()}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.id)}</dt><dd><code>{backup.id.to_string()}</code></dd>
+                                        <dt>{t!(i18n, backup_details.fact.kind)}</dt><dd>{words::backup_kind(locale, backup.kind)}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.source_resource)}</dt><dd>{backup.source_resource.clone()}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.region)}</dt><dd>{backup.region.clone()}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.arn)}</dt><dd><code>{backup.arn.clone()}</code></dd>
+                                        <dt>{t!(i18n, backup_details.fact.size)}</dt><dd>{format::bytes(backup.size_bytes)}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.created)}</dt><dd>{format::instant(backup.created_at)}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.expires)}</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.status)}</dt><dd>{backup.status.clone()}</dd>
                                     </dl>
                                 }
                             }
@@ -59,13 +63,18 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                 let rows = rows.clone();
                                 let links = links.clone();
                                 move || if rows.is_empty() {
-                                    view! { <p class="notice">"This backup is not shared with anyone."</p> }.into_any()
+                                    view! { <p class="notice">{t!(i18n, backup_details.not_shared)}</p> }.into_any()
                                 } else {
                                     view! {
-                                        <Pager label="Pages of the Share List" links=links.clone() at=page/>
+                                        <Pager label=td_string!(locale, backup_details.pages) links=links.clone() at=page/>
                                         <table class="share-list">
                                             <thead>
-                                                <tr><th>"Recipient"</th><th>"Principal"</th><th>"Resource share"</th><th>"Status"</th></tr>
+                                                <tr>
+                                                    <th>{t!(i18n, backup_details.column.recipient)}</th>
+                                                    <th>{t!(i18n, backup_details.column.principal)}</th>
+                                                    <th>{t!(i18n, backup_details.column.resource_share)}</th>
+                                                    <th>{t!(i18n, backup_details.column.status)}</th>
+                                                </tr>
                                             </thead>
                                             <tbody>
                                                 {rows.clone().into_iter().map(|row| view! {

@@ -12,6 +12,8 @@ use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
+use crate::i18n::*;
+use crate::words;
 
 /// The backups table and the share dialog.
 #[component]
@@ -54,13 +56,14 @@ pub fn BackupsPage() -> impl IntoView {
             version.update(|v| *v += 1);
         }
     });
+    let i18n = use_i18n();
+    let locale = i18n.get_locale_untracked();
     view! {
-        <h1>"Backups"</h1>
+        <h1>{t!(i18n, backups.title)}</h1>
         <ActionProblem message=problem/>
         <noscript>
             <p class="notice">
-                "Sharing backups needs JavaScript: the share dialog checks every rule as you type. "
-                "Accept, Reject and Cancel Sharing work without it."
+                {t!(i18n, backups.noscript)}
             </p>
         </noscript>
         <div class="toolbar">
@@ -71,8 +74,8 @@ pub fn BackupsPage() -> impl IntoView {
                 on:click=move |_| sharing.set(Some(selected.get()))
             >
                 {move || match selected.with(Vec::len) {
-                    0 => "Share Backups".to_owned(),
-                    n => format!("Share Backups ({n} selected)"),
+                    0 => t_string!(i18n, backups.share_backups).to_owned(),
+                    selected => t_string!(i18n, backups.share_backups_selected, selected),
                 }}
             </button>
         </div>
@@ -80,14 +83,22 @@ pub fn BackupsPage() -> impl IntoView {
         <Listing rows=backups show={move |listing| {
                         let list = listing.backups;
                         view! {
-                        <Pager label="Pages of Backups" links=listing.links at=page/>
+                        <Pager label=td_string!(locale, backups.pages) links=listing.links at=page/>
                         <table class="backups">
                             <thead>
                                 <tr>
-                                    <th><span class="visually-hidden">"Select"</span></th>
-                                    <th>"Name"</th><th>"ID"</th><th>"Type"</th><th>"Source resource"</th>
-                                    <th>"Region"</th><th>"Size"</th><th>"Created"</th><th>"Expires"</th>
-                                    <th>"Status"</th><th>"Attribute"</th><th>"Actions"</th>
+                                    <th><span class="visually-hidden">{t!(i18n, backups.column.select)}</span></th>
+                                    <th>{t!(i18n, backups.column.name)}</th>
+                                    <th>{t!(i18n, backups.column.id)}</th>
+                                    <th>{t!(i18n, backups.column.kind)}</th>
+                                    <th>{t!(i18n, backups.column.source_resource)}</th>
+                                    <th>{t!(i18n, backups.column.region)}</th>
+                                    <th>{t!(i18n, backups.column.size)}</th>
+                                    <th>{t!(i18n, backups.column.created)}</th>
+                                    <th>{t!(i18n, backups.column.expires)}</th>
+                                    <th>{t!(i18n, backups.column.status)}</th>
+                                    <th>{t!(i18n, backups.column.attribute)}</th>
+                                    <th>{t!(i18n, backups.column.actions)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -105,7 +116,7 @@ pub fn BackupsPage() -> impl IntoView {
                                             <td>
                                                 <input
                                                     type="checkbox"
-                                                    aria-label=format!("Select {}", b.id)
+                                                    aria-label=td_string!(locale, backups.select_backup, id = &b.id)
                                                     disabled=blocked.is_some()
                                                     title=blocked.clone().unwrap_or_default()
                                                     prop:checked=is_ticked
@@ -123,14 +134,14 @@ pub fn BackupsPage() -> impl IntoView {
                                             </td>
                                             <td><a href=format!("/backups/{}", b.id)>{b.name.clone()}</a></td>
                                             <td><code>{b.id.to_string()}</code></td>
-                                            <td>{b.kind.label()}</td>
+                                            <td>{words::backup_kind(locale, b.kind)}</td>
                                             <td>{b.source_resource.clone()}</td>
                                             <td>{b.region.clone()}</td>
                                             <td>{format::bytes(b.size_bytes)}</td>
                                             <td>{format::instant(b.created_at)}</td>
                                             <td>{b.expires_at.map(format::instant).unwrap_or_default()}</td>
                                             <td>{b.status.clone()}</td>
-                                            <td class="attribute">{b.sharing.then_some("Sharing")}</td>
+                                            <td class="attribute">{b.sharing.then(|| t!(i18n, backups.sharing))}</td>
                                             <td>
                                                 <button
                                                     type="button"
@@ -138,11 +149,11 @@ pub fn BackupsPage() -> impl IntoView {
                                                     title=blocked.clone().unwrap_or_default()
                                                     on:click=move |_| sharing.set(Some(vec![offered.clone()]))
                                                 >
-                                                    "Share Backups"
+                                                    {t!(i18n, backups.share_backups)}
                                                 </button>
                                                 <RestoreButton
                                                     backup_id=b.id.to_string()
-                                                    label="Restore"
+                                                    label=td_string!(locale, backups.restore)
                                                     region=b.region.clone()
                                                     blocked=b.restore_blocked.clone()
                                                     projects=projects.clone()
@@ -150,9 +161,9 @@ pub fn BackupsPage() -> impl IntoView {
                                                     action=restore
                                                 />
                                                 <ConfirmButton
-                                                    label="Delete"
-                                                    question=format!("Delete {}? Recipients lose access.", b.name)
-                                                    keep="Keep"
+                                                    label=td_string!(locale, backups.delete)
+                                                    question=td_string!(locale, backups.delete_question, name = &b.name)
+                                                    keep=td_string!(locale, backups.keep)
                                                     key=delete_id.clone()
                                                     open=deleting
                                                     on_confirm=Callback::new({

@@ -1,6 +1,7 @@
 //! "My Credentials": what another account needs to share with this one, and the access
 //! keys that sign API requests.
 
+use backshare::model::{Role, Site};
 use backshare::views::NewAccessKey;
 use leptos::prelude::*;
 
@@ -10,28 +11,39 @@ use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::format;
+use crate::i18n::*;
 
 /// The account id and its projects per region.
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let credentials = Resource::new(|| (), |_| api::credentials());
     view! {
-        <h1>"My Credentials"</h1>
+        <h1>{t!(i18n, credentials.title)}</h1>
         <Listing rows=credentials show={move |c| view! {
                     <dl class="facts">
-                        <dt>"Account ID"</dt>
+                        <dt>{t!(i18n, credentials.account_id)}</dt>
                         <dd><code data-testid="account-id">{c.account_id.to_string()}</code></dd>
-                        <dt>"Account"</dt>
+                        <dt>{t!(i18n, credentials.account)}</dt>
                         <dd>{c.account_name.clone()}</dd>
-                        <dt>"Site"</dt>
-                        <dd>{c.site.as_str()}</dd>
-                        <dt>"Signed in as"</dt>
-                        <dd>{format!("{} ({})", c.email, c.role.as_str())}</dd>
+                        <dt>{t!(i18n, credentials.site)}</dt>
+                        <dd>{site_name(i18n.get_locale_untracked(), c.site)}</dd>
+                        <dt>{t!(i18n, credentials.signed_in_as)}</dt>
+                        <dd>{t_string!(
+                            i18n,
+                            credentials.signed_in_as_value,
+                            email = c.email.clone(),
+                            role = role_name(i18n.get_locale_untracked(), c.role)
+                        )}</dd>
                     </dl>
-                    <h2>"Projects"</h2>
+                    <h2>{t!(i18n, credentials.projects)}</h2>
                     <table>
                         <thead>
-                            <tr><th>"Project ID"</th><th>"Name"</th><th>"Region"</th></tr>
+                            <tr>
+                                <th>{t!(i18n, credentials.project_column.id)}</th>
+                                <th>{t!(i18n, credentials.project_column.name)}</th>
+                                <th>{t!(i18n, credentials.project_column.region)}</th>
+                            </tr>
                         </thead>
                         <tbody>
                             {c.projects.into_iter().map(|p| view! {
@@ -53,6 +65,7 @@ pub fn CredentialsPage() -> impl IntoView {
 /// "Access keys": create one (its secret shown once), deactivate or delete.
 #[component]
 fn AccessKeys() -> impl IntoView {
+    let i18n = use_i18n();
     let changed = use_changes();
     let create = ServerAction::<CreateAccessKey>::new();
     let deactivate = ServerAction::<DeactivateAccessKey>::new();
@@ -77,35 +90,44 @@ fn AccessKeys() -> impl IntoView {
     let deleting = RwSignal::new(None::<String>);
     view! {
         <section aria-labelledby="keys-title">
-            <h2 id="keys-title">"Access keys"</h2>
+            <h2 id="keys-title">{t!(i18n, credentials.access_keys)}</h2>
             <p class="muted">
-                "An access key signs API requests (AWS Signature Version 4) as you, with your role: "
-                "the RAM-compatible endpoint at " <code>"/ram"</code> " and the API at " <code>"/api"</code>
-                " (see the " <a href="/api-reference">"API reference"</a> ")."
+                {t!(
+                    i18n,
+                    credentials.access_keys_intro,
+                    <code> = <code />,
+                    <a> = <a href="/api-reference" />
+                )}
             </p>
             <ActionProblem message=problem/>
             <button type="button" class="primary" on:click=move |_| { create.dispatch(CreateAccessKey {}); }>
-                "Create access key"
+                {t!(i18n, credentials.create_access_key)}
             </button>
             {move || created().map(|key: NewAccessKey| view! {
-                <div class="new-key" role="status" aria-label="New access key">
-                    <p>"Copy the secret now: it is not shown again."</p>
+                <div class="new-key" role="status" aria-label=move || t_string!(i18n, credentials.new_access_key)>
+                    <p>{t!(i18n, credentials.copy_secret_now)}</p>
                     <dl class="facts">
-                        <dt>"Access key ID"</dt>
+                        <dt>{t!(i18n, credentials.access_key_id)}</dt>
                         <dd><code data-testid="new-key-id">{key.id}</code></dd>
-                        <dt>"Secret access key"</dt>
+                        <dt>{t!(i18n, credentials.secret_access_key)}</dt>
                         <dd><code data-testid="new-key-secret">{key.secret}</code></dd>
                     </dl>
                 </div>
             })}
             <Listing rows=keys show={move |list: Vec<backshare::views::AccessKeyView>| {
                 if list.is_empty() {
-                    return view! { <p class="notice">"You have no access keys."</p> }.into_any();
+                    return view! { <p class="notice">{t!(i18n, credentials.no_access_keys)}</p> }.into_any();
                 }
                 view! {
                     <table class="access-keys">
                         <thead>
-                            <tr><th>"Access key ID"</th><th>"Status"</th><th>"Created"</th><th>"Last used"</th><th>"Actions"</th></tr>
+                            <tr>
+                                <th>{t!(i18n, credentials.key_column.id)}</th>
+                                <th>{t!(i18n, credentials.key_column.status)}</th>
+                                <th>{t!(i18n, credentials.key_column.created)}</th>
+                                <th>{t!(i18n, credentials.key_column.last_used)}</th>
+                                <th>{t!(i18n, credentials.key_column.actions)}</th>
+                            </tr>
                         </thead>
                         <tbody>
                             {list.into_iter().map(|k| {
@@ -113,19 +135,23 @@ fn AccessKeys() -> impl IntoView {
                                 view! {
                                     <tr data-key=k.id.clone()>
                                         <td><code>{k.id.clone()}</code></td>
-                                        <td>{if k.active { "Active" } else { "Inactive" }}</td>
+                                        <td>{if k.active {
+                                            t_string!(i18n, credentials.active)
+                                        } else {
+                                            t_string!(i18n, credentials.inactive)
+                                        }}</td>
                                         <td>{format::instant(k.created_at)}</td>
-                                        <td>{k.last_used_at.map(format::instant).unwrap_or_else(|| "Never".to_owned())}</td>
+                                        <td>{k.last_used_at.map(format::instant).unwrap_or_else(|| t_string!(i18n, credentials.never).to_owned())}</td>
                                         <td>
                                             {k.active.then(|| view! {
                                                 <button type="button" on:click=move |_| {
                                                     deactivate.dispatch(DeactivateAccessKey { key_id: off.clone() });
-                                                }>"Deactivate"</button>
+                                                }>{t!(i18n, credentials.deactivate)}</button>
                                             })}
                                             <ConfirmButton
-                                                label="Delete"
-                                                question=format!("Delete access key {}?", k.id)
-                                                keep="Keep it"
+                                                label=t_string!(i18n, credentials.delete)
+                                                question=t_string!(i18n, credentials.delete_question, id = k.id.clone())
+                                                keep=t_string!(i18n, credentials.keep_it)
                                                 key=k.id.clone()
                                                 open=deleting
                                                 on_confirm=Callback::new(move |()| {
@@ -141,5 +167,22 @@ fn AccessKeys() -> impl IntoView {
                 }.into_any()
             }}/>
         </section>
+    }
+}
+
+/// The account's site, in the page's language.
+fn site_name(locale: Locale, site: Site) -> &'static str {
+    match site {
+        Site::International => td_string!(locale, credentials.site_name.international),
+        Site::China => td_string!(locale, credentials.site_name.china),
+    }
+}
+
+/// The signed-in user's role, in the page's language.
+fn role_name(locale: Locale, role: Role) -> &'static str {
+    match role {
+        Role::Admin => td_string!(locale, credentials.role.admin),
+        Role::Operator => td_string!(locale, credentials.role.operator),
+        Role::Viewer => td_string!(locale, credentials.role.viewer),
     }
 }

@@ -1,6 +1,8 @@
 //! "My Shares": every backup the account shares, per recipient, with a status that follows
 //! what recipients do (pushed by the feed), 50 resource shares a page, newest first.
 
+use backshare::paging::Total;
+use backshare::units::thousands;
 use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
@@ -12,10 +14,12 @@ use crate::components::pager::Pager;
 use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
+use crate::i18n::*;
 
 /// The shares table with "Cancel Sharing" and its confirmation.
 #[component]
 pub fn MySharesPage() -> impl IntoView {
+    let i18n = use_i18n();
     let changed = use_changes();
     let cancel = ServerAction::<CancelSharing>::new();
     // The "share id|recipient" row awaiting confirmation; kept outside the refetched rows.
@@ -38,23 +42,33 @@ pub fn MySharesPage() -> impl IntoView {
         }
     });
     view! {
-        <h1>"My Shares"</h1>
+        <h1>{t!(i18n, my_shares.title)}</h1>
         <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=rows show={move |value| match value {
                 listing if listing.total_shares.is_zero() => view! {
-                    <p class="notice">"You share no backups yet. Use \"Share Backups\" on the Backups page."</p>
+                    <p class="notice">{t!(i18n, my_shares.empty)}</p>
                 }.into_any(),
                 listing => {
-                    let summary = format!("{} of {} resource shares", listing.shares_on_page, listing.total_shares);
+                    let shown = listing.shares_on_page;
+                    let summary = match listing.total_shares {
+                        Total::Exactly(total) => t_string!(i18n, my_shares.summary, shown, total),
+                        Total::MoreThan(total) => {
+                            t_string!(i18n, my_shares.summary_more_than, shown, total = thousands(total))
+                        }
+                    };
                     let rows = listing.rows;
                     view! {
-                    <Pager label="Pages of My Shares" links=listing.links at=page summary/>
+                    <Pager label=t_string!(i18n, my_shares.pages) links=listing.links at=page summary/>
                     <table class="my-shares">
                         <thead>
                             <tr>
-                                <th>"Backup"</th><th>"Resource share"</th><th>"Principal"</th>
-                                <th>"Recipient"</th><th>"Status"</th><th>"Actions"</th>
+                                <th>{t!(i18n, my_shares.column.backup)}</th>
+                                <th>{t!(i18n, my_shares.column.resource_share)}</th>
+                                <th>{t!(i18n, my_shares.column.principal)}</th>
+                                <th>{t!(i18n, my_shares.column.recipient)}</th>
+                                <th>{t!(i18n, my_shares.column.status)}</th>
+                                <th>{t!(i18n, my_shares.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -70,17 +84,17 @@ pub fn MySharesPage() -> impl IntoView {
                                         <td><StatusBadge status=row.status/></td>
                                         <td>
                                             <button type="button" on:click=move |_| managing.set(Some(manage_id.clone()))>
-                                                "Manage Sharing Relationship"
+                                                {t!(i18n, my_shares.manage)}
                                             </button>
                                             {row.cancel_blocked.clone().map(|why| view! {
-                                                <button type="button" disabled=true title=why.clone()>"Cancel Sharing"</button>
+                                                <button type="button" disabled=true title=why.clone()>{t!(i18n, my_shares.cancel_sharing)}</button>
                                                 <span class="muted small">{why}</span>
                                             })}
                                             {row.cancellable.then(|| view! {
                                                 <ConfirmButton
-                                                    label="Cancel Sharing"
-                                                    question=format!("Stop sharing with {}?", row.recipient_name)
-                                                    keep="Keep sharing"
+                                                    label=t_string!(i18n, my_shares.cancel_sharing)
+                                                    question=t_string!(i18n, my_shares.cancel_question, recipient = row.recipient_name.clone())
+                                                    keep=t_string!(i18n, my_shares.keep_sharing)
                                                     key=format!("{share_id}|{recipient}")
                                                     open=confirming
                                                     post=Post {
@@ -109,13 +123,20 @@ pub fn MySharesPage() -> impl IntoView {
     }
 }
 
-/// My Shares follows each recipient of each backup of each share on the page.
+/// My Shares follows each recipient of each backup of each share on the page. Called from
+/// the follower's effect, under this page's owner, so the language context is at hand.
 fn followed(page: &backshare::views::MySharesPage) -> Vec<Followed> {
+    let locale = crate::language::current();
     page.rows
         .iter()
         .map(|row| Followed {
             key: format!("{}|{}|{}", row.share_id, row.backup_id, row.recipient),
-            subject: format!("{} for {}", row.backup_name, row.recipient_name),
+            subject: td_string!(
+                locale,
+                my_shares.news_subject,
+                backup = row.backup_name.clone(),
+                recipient = row.recipient_name.clone()
+            ),
             status: row.status,
         })
         .collect()

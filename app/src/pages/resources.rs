@@ -11,10 +11,12 @@ use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
+use crate::i18n::*;
 
 /// Every resource with its verified checksum and "Release".
 #[component]
 pub fn ResourcesPage() -> impl IntoView {
+    let i18n = use_i18n();
     let release = ServerAction::<ReleaseResource>::new();
     let changed = use_changes();
     // The page shown, as a page link names it; `None` is the newest.
@@ -26,15 +28,22 @@ pub fn ResourcesPage() -> impl IntoView {
     let problem = Signal::derive(move || last_failure(release.value().get()));
     let releasing = RwSignal::new(None::<String>);
     view! {
-        <h1>"Resources"</h1>
+        <h1>{t!(i18n, resources.title)}</h1>
         <ActionProblem message=problem/>
         <Listing rows=list show={move |listing| view! {
-                    <Pager label="Pages of Resources" links=listing.links at=page/>
+                    <Pager label=t_string!(i18n, resources.pages) links=listing.links at=page/>
                     <table class="resources">
                         <thead>
                             <tr>
-                                <th>"Name"</th><th>"ID"</th><th>"Type"</th><th>"Region"</th><th>"Project"</th>
-                                <th>"Size"</th><th>"Created"</th><th>"SHA-256"</th><th>"Actions"</th>
+                                <th>{t!(i18n, resources.column.name)}</th>
+                                <th>{t!(i18n, resources.column.id)}</th>
+                                <th>{t!(i18n, resources.column.kind)}</th>
+                                <th>{t!(i18n, resources.column.region)}</th>
+                                <th>{t!(i18n, resources.column.project)}</th>
+                                <th>{t!(i18n, resources.column.size)}</th>
+                                <th>{t!(i18n, resources.column.created)}</th>
+                                <th>{t!(i18n, resources.column.sha256)}</th>
+                                <th>{t!(i18n, resources.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -42,14 +51,14 @@ pub fn ResourcesPage() -> impl IntoView {
                                 let id = r.id.to_string();
                                 let release_id = id.clone();
                                 let question = match r.kind {
-                                    ResourceKind::Cluster => "Release this cluster? Its backups are deleted and recipients lose access.",
-                                    _ => "Release this resource? Its backups stay in their vaults.",
+                                    ResourceKind::Cluster => t_string!(i18n, resources.release_cluster_question),
+                                    _ => t_string!(i18n, resources.release_resource_question),
                                 };
                                 view! {
                                     <tr data-resource=id.clone()>
-                                        <td>{r.name.clone()}{r.restored.then_some(" (restored)").filter(|_| !r.name.ends_with("(restored)"))}</td>
+                                        <td>{shown_name(i18n.get_locale_untracked(), &r.name, r.restored)}</td>
                                         <td><code>{id.clone()}</code></td>
-                                        <td>{r.kind.as_str()}</td>
+                                        <td>{kind_word(i18n.get_locale_untracked(), r.kind)}</td>
                                         <td>{r.region.clone()}</td>
                                         <td><code>{r.project_id.to_string()}</code></td>
                                         <td>{format::bytes(r.size_bytes)}</td>
@@ -57,9 +66,9 @@ pub fn ResourcesPage() -> impl IntoView {
                                         <td><code class="small">{r.sha256.chars().take(12).collect::<String>()}"…"</code></td>
                                         <td>
                                             <ConfirmButton
-                                                label="Release"
+                                                label=t_string!(i18n, resources.release)
                                                 question=question.to_owned()
-                                                keep="Keep"
+                                                keep=t_string!(i18n, resources.keep)
                                                 key=id.clone()
                                                 open=releasing
                                                 on_confirm=Callback::new(move |()| {
@@ -75,5 +84,23 @@ pub fn ResourcesPage() -> impl IntoView {
                 }.into_any()
             }
         />
+    }
+}
+
+/// A restored resource's name says so, unless the name it was given already does.
+fn shown_name(locale: Locale, name: &str, restored: bool) -> String {
+    if restored && !name.ends_with("(restored)") {
+        td_string!(locale, resources.restored_name, name)
+    } else {
+        name.to_owned()
+    }
+}
+
+/// The resource's type, in the page's language.
+fn kind_word(locale: Locale, kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Server => td_string!(locale, resources.kind.server),
+        ResourceKind::Disk => td_string!(locale, resources.kind.disk),
+        ResourceKind::Cluster => td_string!(locale, resources.kind.cluster),
     }
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use backshare::model::BackupKind;
 use backshare::paging::PageLinks;
 use backshare::views::{
     AnsweredInvitation, InvitationView, ProjectView, ReceivedBackup, VaultChoice,
@@ -20,10 +21,13 @@ use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::format;
+use crate::i18n::*;
+use crate::words;
 
 /// Invitations with "Accept" and "Reject", and the received backups with their status.
 #[component]
 pub fn SharedWithMePage() -> impl IntoView {
+    let i18n = use_i18n();
     let changed = use_changes();
     let accept = ServerAction::<AcceptInvitation>::new();
     let reject = ServerAction::<RejectInvitation>::new();
@@ -67,7 +71,7 @@ pub fn SharedWithMePage() -> impl IntoView {
     let news = follow_statuses(page, followed);
     let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     view! {
-        <h1>"Shared With Me"</h1>
+        <h1>{t!(i18n, shared_with_me.title)}</h1>
         <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
@@ -104,19 +108,24 @@ fn PendingInvitations(
     reject: ServerAction<RejectInvitation>,
     picked: RwSignal<BTreeMap<String, String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section aria-labelledby="pending-title">
-            <h2 id="pending-title">"Pending invitations"</h2>
-            <Pager label="Pages of pending invitations" links at/>
+            <h2 id="pending-title">{t!(i18n, shared_with_me.pending.title)}</h2>
+            <Pager label=t_string!(i18n, shared_with_me.pending.pages) links at/>
             {if invitations.is_empty() {
-                view! { <p class="notice">"No invitations are waiting for you."</p> }.into_any()
+                view! { <p class="notice">{t!(i18n, shared_with_me.pending.empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="invitations">
                         <thead>
                             <tr>
-                                <th>"Resource share"</th><th>"From"</th><th>"Backups"</th>
-                                <th>"Invited"</th><th>"Answer by"</th><th>"Actions"</th>
+                                <th>{t!(i18n, shared_with_me.column.resource_share)}</th>
+                                <th>{t!(i18n, shared_with_me.column.from)}</th>
+                                <th>{t!(i18n, shared_with_me.column.backups)}</th>
+                                <th>{t!(i18n, shared_with_me.column.invited)}</th>
+                                <th>{t!(i18n, shared_with_me.column.answer_by)}</th>
+                                <th>{t!(i18n, shared_with_me.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -149,7 +158,7 @@ fn PendingInvitations(
                                                     class="primary"
                                                     disabled=move || accept.pending().get() || reject.pending().get()
                                                 >
-                                                    "Accept"
+                                                    {t!(i18n, shared_with_me.pending.accept)}
                                                 </button>
                                             </ActionForm>
                                             <ActionForm action=reject attr:class="inline">
@@ -158,7 +167,7 @@ fn PendingInvitations(
                                                     type="submit"
                                                     disabled=move || accept.pending().get() || reject.pending().get()
                                                 >
-                                                    "Reject"
+                                                    {t!(i18n, shared_with_me.pending.reject)}
                                                 </button>
                                             </ActionForm>
                                         </td>
@@ -188,19 +197,27 @@ fn ReceivedBackups(
     projects: Vec<ProjectView>,
     projects_picked: RwSignal<BTreeMap<String, String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         <section aria-labelledby="received-title">
-            <h2 id="received-title">"Received backups"</h2>
-            <Pager label="Pages of received backups" links at/>
+            <h2 id="received-title">{t!(i18n, shared_with_me.received.title)}</h2>
+            <Pager label=t_string!(i18n, shared_with_me.received.pages) links at/>
             {if backups.is_empty() {
-                view! { <p class="notice">"No backups are shared with you."</p> }.into_any()
+                view! { <p class="notice">{t!(i18n, shared_with_me.received.empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="received">
                         <thead>
                             <tr>
-                                <th>"Backup"</th><th>"Type"</th><th>"Region"</th><th>"Size"</th>
-                                <th>"From"</th><th>"Resource share"</th><th>"Expires"</th><th>"Status"</th><th>"Actions"</th>
+                                <th>{t!(i18n, shared_with_me.column.backup)}</th>
+                                <th>{t!(i18n, shared_with_me.column.kind)}</th>
+                                <th>{t!(i18n, shared_with_me.column.region)}</th>
+                                <th>{t!(i18n, shared_with_me.column.size)}</th>
+                                <th>{t!(i18n, shared_with_me.column.from)}</th>
+                                <th>{t!(i18n, shared_with_me.column.resource_share)}</th>
+                                <th>{t!(i18n, shared_with_me.column.expires)}</th>
+                                <th>{t!(i18n, shared_with_me.column.status)}</th>
+                                <th>{t!(i18n, shared_with_me.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -210,7 +227,7 @@ fn ReceivedBackups(
                                 view! {
                                 <tr data-backup=r.backup_id.to_string()>
                                     <td>{r.backup_name.clone()}<br/><code>{r.backup_id.to_string()}</code></td>
-                                    <td>{r.kind.label()}</td>
+                                    <td>{words::backup_kind(i18n.get_locale_untracked(), r.kind)}</td>
                                     <td>{r.region.clone()}</td>
                                     <td>{format::bytes(r.size_bytes)}</td>
                                     <td>{r.owner_name.clone()}<br/><code>{r.owner.to_string()}</code></td>
@@ -219,7 +236,13 @@ fn ReceivedBackups(
                                     <td>
                                         <StatusBadge status=r.status/>
                                         {r.copy.as_ref().map(|c| view! {
-                                            <div class="muted small">"in "{c.vault_name.clone()}{c.encrypted.then_some(" (encrypted)")}</div>
+                                            <div class="muted small">
+                                                {if c.encrypted {
+                                                    t_string!(i18n, shared_with_me.received.copy_in_encrypted, vault = c.vault_name.clone())
+                                                } else {
+                                                    t_string!(i18n, shared_with_me.received.copy_in, vault = c.vault_name.clone())
+                                                }}
+                                            </div>
                                         })}
                                         {r.copy.as_ref().and_then(|c| c.copy.failure.clone()).map(|why| view! {
                                             <div class="error small">{why}</div>
@@ -239,7 +262,7 @@ fn ReceivedBackups(
                                                         }
                                                     }
                                                 >
-                                                    "Copy"
+                                                    {t!(i18n, shared_with_me.received.copy)}
                                                 </button>
                                             }
                                         })}
@@ -248,12 +271,12 @@ fn ReceivedBackups(
                                                 type="button"
                                                 on:click=move |_| { retry.dispatch(RetryCopy { grant_id: retry_id.clone() }); }
                                             >
-                                                "Retry"
+                                                {t!(i18n, shared_with_me.received.retry)}
                                             </button>
                                         })}
                                         <RestoreButton
                                             backup_id=r.backup_id.to_string()
-                                            label=r.kind.restore_action()
+                                            label=restore_label(i18n.get_locale_untracked(), r.kind)
                                             region=r.region.clone()
                                             blocked=r.restore_blocked.clone()
                                             projects=projects.clone()
@@ -279,14 +302,20 @@ fn AnsweredInvitations(
     links: PageLinks,
     at: RwSignal<Option<String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     view! {
         {(!invitations.is_empty()).then(|| view! {
             <section aria-labelledby="answered-title">
-                <h2 id="answered-title">"Answered invitations"</h2>
-                <Pager label="Pages of answered invitations" links at/>
+                <h2 id="answered-title">{t!(i18n, shared_with_me.answered.title)}</h2>
+                <Pager label=t_string!(i18n, shared_with_me.answered.pages) links at/>
                 <table class="answered">
                     <thead>
-                        <tr><th>"Resource share"</th><th>"From"</th><th>"Status"</th><th>"When"</th></tr>
+                        <tr>
+                            <th>{t!(i18n, shared_with_me.column.resource_share)}</th>
+                            <th>{t!(i18n, shared_with_me.column.from)}</th>
+                            <th>{t!(i18n, shared_with_me.column.status)}</th>
+                            <th>{t!(i18n, shared_with_me.column.when)}</th>
+                        </tr>
                     </thead>
                     <tbody>
                         {invitations.into_iter().map(|a| view! {
@@ -329,13 +358,24 @@ fn VaultPicker(
     owner: String,
     picked: RwSignal<BTreeMap<String, String>>,
 ) -> impl IntoView {
+    let i18n = use_i18n();
     let key = format!("{owner}/{}", choice.backup_id);
     let current = picked_vault(picked, &owner, &choice).unwrap_or_default();
-    let label = format!("Vault for {}", choice.backup_name);
+    let label = t_string!(
+        i18n,
+        shared_with_me.vault_picker.label,
+        backup = choice.backup_name.clone()
+    );
+    let text = t_string!(
+        i18n,
+        shared_with_me.vault_picker.label_with_size,
+        backup = choice.backup_name.clone(),
+        size = format::bytes(choice.size_bytes)
+    );
     let none_fits = choice.options.iter().all(|o| o.refusal.is_some());
     view! {
         <label class="vault-picker">
-            {label.clone()}" ("{format::bytes(choice.size_bytes)}")"
+            {text}
             <select
                 aria-label=label
                 name=format!("vaults[{}]", choice.backup_id)
@@ -347,8 +387,18 @@ fn VaultPicker(
             >
                 {choice.options.into_iter().map(|o| {
                     let text = match &o.refusal {
-                        None => format!("{} ({} free)", o.name, format::bytes(o.free_bytes)),
-                        Some(why) => format!("{}: {why}", o.name),
+                        None => t_string!(
+                            i18n,
+                            shared_with_me.vault_picker.option,
+                            name = o.name.clone(),
+                            free = format::bytes(o.free_bytes)
+                        ),
+                        Some(why) => t_string!(
+                            i18n,
+                            shared_with_me.vault_picker.option_refused,
+                            name = o.name.clone(),
+                            reason = why.clone()
+                        ),
                     };
                     view! {
                         <option value=o.vault_id.clone() disabled=o.refusal.is_some() selected=o.vault_id == current>
@@ -358,19 +408,39 @@ fn VaultPicker(
                 }).collect_view()}
             </select>
         </label>
-        {none_fits.then(|| view! { <p class="error small">"None of your vaults can take this backup."</p> })}
+        {none_fits.then(|| view! { <p class="error small">{t!(i18n, shared_with_me.vault_picker.none_fits)}</p> })}
     }
 }
 
 /// Shared With Me follows each received backup (an accepted share being cancelled, a copy
 /// finishing, an original lost).
+/// Called from the follower's effect, under this page's owner, so the language context is
+/// at hand.
 fn followed(page: &backshare::views::SharedWithMe) -> Vec<Followed> {
+    let locale = crate::language::current();
     page.received
         .iter()
         .map(|row| Followed {
             key: row.grant_id.to_string(),
-            subject: format!("{} from {}", row.backup_name, row.owner_name),
+            subject: td_string!(
+                locale,
+                shared_with_me.news_subject,
+                backup = row.backup_name.clone(),
+                owner = row.owner_name.clone()
+            ),
             status: row.status,
         })
         .collect()
+}
+
+/// The button that makes a new resource from a backup of this kind.
+fn restore_label(locale: Locale, kind: BackupKind) -> &'static str {
+    match kind {
+        BackupKind::ServerBackup => td_string!(locale, shared_with_me.restore.action.server_backup),
+        BackupKind::DiskBackup => td_string!(locale, shared_with_me.restore.action.disk_backup),
+        BackupKind::ClusterBackup => {
+            td_string!(locale, shared_with_me.restore.action.cluster_backup)
+        }
+        BackupKind::FileBackup => td_string!(locale, shared_with_me.restore.action.file_backup),
+    }
 }

@@ -1,15 +1,16 @@
 //! "Sign in": works with and without JavaScript.
 
-use backshare::UserError;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
 use crate::components::failure::last_failure;
+use crate::i18n::*;
 
 /// The sign-in form.
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    let i18n = use_i18n();
     let action = ServerAction::<SignIn>::new();
     let query = use_query_map();
     let message = move || {
@@ -19,20 +20,20 @@ pub fn SignInPage() -> impl IntoView {
                 query
                     .read()
                     .get("failed")
-                    .map(|_| UserError::BadCredentials.to_string())
+                    .map(|_| t_string!(i18n, sign_in.bad_credentials).to_owned())
             })
     };
     view! {
         <section class="signin card">
-            <h1>"Sign in"</h1>
+            <h1>{t!(i18n, sign_in.title)}</h1>
             <ActionForm action>
-                <label>"Email" <input type="email" name="email" required autocomplete="username"/></label>
+                <label>{t!(i18n, sign_in.email)} <input type="email" name="email" required autocomplete="username"/></label>
                 <label>
-                    "Password"
+                    {t!(i18n, sign_in.password)}
                     <input type="password" name="password" required autocomplete="current-password"/>
                 </label>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    "Sign in"
+                    {t!(i18n, sign_in.submit)}
                 </button>
             </ActionForm>
             {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}

@@ -1,6 +1,7 @@
 //! "Vaults": each vault's capacity and usage, own backups and received copies alike, and
 //! what the account stores in all (the recipient pays for the copies it holds).
 
+use backshare::model::ResourceKind;
 use leptos::prelude::*;
 
 use crate::api;
@@ -8,23 +9,27 @@ use crate::components::changes::use_changes;
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
+use crate::i18n::*;
 
 /// Capacity and usage bars per vault, received copies marked, and the account's totals.
 #[component]
 pub fn VaultsPage() -> impl IntoView {
+    let i18n = use_i18n();
     let changed = use_changes();
     let page = Resource::new(move || changed.get(), |_| api::vaults());
     view! {
-        <h1>"Vaults"</h1>
+        <h1>{t!(i18n, vaults.title)}</h1>
         <Listing rows=page show={move |page| view! {
                     <p class="summary">
-                        "Your backups: " <strong>{format::bytes(page.owned_backup_bytes)}</strong>
-                        ". Copies received from other accounts: "
-                        <strong>{format::bytes(page.received_copy_bytes)}</strong>
-                        " (stored in your vaults, at your cost)."
+                        {t_string!(
+                            i18n,
+                            vaults.summary,
+                            owned = format::bytes(page.owned_backup_bytes),
+                            received = format::bytes(page.received_copy_bytes)
+                        )}
                     </p>
                     {if page.vaults.is_empty() {
-                        view! { <p class="notice">"Your account has no vaults."</p> }.into_any()
+                        view! { <p class="notice">{t!(i18n, vaults.no_vaults)}</p> }.into_any()
                     } else {
                         page.vaults.into_iter().map(|v| {
                             let percent = v.percent_used();
@@ -32,14 +37,20 @@ pub fn VaultsPage() -> impl IntoView {
                                 <section class="vault" data-vault=v.id.clone()>
                                     <h2>{v.name.clone()}</h2>
                                     <p class="muted">
-                                        <code>{v.id.clone()}</code>" · "{v.kind.as_str()}" backups · "{v.region.clone()}
+                                        <code>{v.id.clone()}</code>" · "{holds(i18n.get_locale_untracked(), v.kind)}" · "{v.region.clone()}
                                     </p>
-                                    <div class="usage" role="meter" aria-label=format!("{} usage", v.name)
+                                    <div class="usage" role="meter" aria-label=t_string!(i18n, vaults.usage_label, name = v.name.clone())
                                         aria-valuemin="0" aria-valuemax="100" aria-valuenow=percent.to_string()>
                                         <div class="usage-bar" style=format!("width: {percent}%")></div>
                                     </div>
                                     <p class="usage-text">
-                                        {format!("{} of {} used ({percent}%)", format::bytes(v.used_bytes), format::bytes(v.capacity_bytes))}
+                                        {t_string!(
+                                            i18n,
+                                            vaults.usage_text,
+                                            used = format::bytes(v.used_bytes),
+                                            capacity = format::bytes(v.capacity_bytes),
+                                            percent
+                                        )}
                                     </p>
                                     <VaultContents vault_id=v.id.clone()/>
                                 </section>
@@ -56,6 +67,7 @@ pub fn VaultsPage() -> impl IntoView {
 /// copies, each with its status, following the changes live.
 #[component]
 fn VaultContents(vault_id: String) -> impl IntoView {
+    let i18n = use_i18n();
     let changed = use_changes();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
@@ -66,18 +78,25 @@ fn VaultContents(vault_id: String) -> impl IntoView {
     view! {
         <Listing rows=contents show={move |value| match value {
                 listing if listing.items.is_empty() => view! {
-                    <p class="notice">"This vault is empty."</p>
+                    <p class="notice">{t!(i18n, vaults.empty)}</p>
                 }.into_any(),
                 listing => view! {
-                    <Pager label="Pages of this vault's contents" links=listing.links at=page/>
+                    <Pager label=t_string!(i18n, vaults.pages) links=listing.links at=page/>
                     <table class="vault-items">
-                        <thead><tr><th>"Backup"</th><th>"Size"</th><th>"Received from"</th><th>"Status"</th></tr></thead>
+                        <thead>
+                            <tr>
+                                <th>{t!(i18n, vaults.column.backup)}</th>
+                                <th>{t!(i18n, vaults.column.size)}</th>
+                                <th>{t!(i18n, vaults.column.received_from)}</th>
+                                <th>{t!(i18n, vaults.column.status)}</th>
+                            </tr>
+                        </thead>
                         <tbody>
                             {listing.items.into_iter().map(|item| view! {
                                 <tr data-backup=item.backup_id.to_string()>
                                     <td>{item.name.clone()}<br/><code>{item.backup_id.to_string()}</code></td>
                                     <td>{format::bytes(item.size_bytes)}</td>
-                                    <td>{item.received_from.clone().unwrap_or_else(|| "Own backup".into())}</td>
+                                    <td>{item.received_from.clone().unwrap_or_else(|| t_string!(i18n, vaults.own_backup).to_owned())}</td>
                                     <td>{item.status.clone()}</td>
                                 </tr>
                             }).collect_view()}
@@ -86,5 +105,14 @@ fn VaultContents(vault_id: String) -> impl IntoView {
                 }.into_any(),
             }}
         />
+    }
+}
+
+/// What a vault holds, in the page's language.
+fn holds(locale: Locale, kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Server => td_string!(locale, vaults.holds.server),
+        ResourceKind::Disk => td_string!(locale, vaults.holds.disk),
+        ResourceKind::Cluster => td_string!(locale, vaults.holds.cluster),
     }
 }

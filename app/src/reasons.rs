@@ -1,0 +1,464 @@
+//! The domain's typed refusals, said in the page's language. The matches are exhaustive,
+//! so a new refusal in the domain does not build until it is translated; in English each
+//! sentence is exactly the domain's own (`Display`), which scripts read as `message`.
+
+use backshare::conflict::{Conflict, CopyMove, EndedFor, GrantMove};
+use backshare::copy::VaultRefusal;
+use backshare::error::{Problem, Reason};
+use backshare::grant::GrantStatus;
+use backshare::invitation::InvitationStatus;
+use backshare::model::{CopyStatus, LockReason};
+use backshare::rules::{LockedAction, Refusal};
+
+use crate::i18n::*;
+
+/// Any typed reason.
+pub fn reason(locale: Locale, reason: &Reason) -> String {
+    match reason {
+        Reason::Refused(refused) => refusal(locale, refused),
+        Reason::Conflict(conflicting) => conflict(locale, conflicting),
+        Reason::Throttled { retry_after } => {
+            let minutes = retry_after.div_ceil(60);
+            td_string!(locale, common.throttled, minutes)
+        }
+    }
+}
+
+/// A problem the share dialog's check lists: typed ones in `locale`, the rest as the
+/// server said them.
+pub fn problem(locale: Locale, problem: &Problem) -> String {
+    match &problem.reason {
+        Some(typed) => reason(locale, typed),
+        None => problem.message.clone(),
+    }
+}
+
+/// A sharing rule's refusal.
+pub fn refusal(locale: Locale, refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::FileBackup(backup) => td_string!(locale, refusals.file_backup, backup),
+        Refusal::FileBackupRestore(backup) => {
+            td_string!(locale, refusals.file_backup_restore, backup)
+        }
+        Refusal::EncryptedWithoutKey(backup) => {
+            td_string!(locale, refusals.encrypted_without_key, backup)
+        }
+        Refusal::AccountNotInRegion {
+            account,
+            region,
+            backup,
+        } => td_string!(
+            locale,
+            refusals.account_not_in_region,
+            account,
+            region,
+            backup
+        ),
+        Refusal::ProjectInOtherRegion {
+            project,
+            backup,
+            region,
+            ..
+        } => td_string!(
+            locale,
+            refusals.project_in_other_region,
+            project,
+            region,
+            backup
+        ),
+        Refusal::OtherSite(account) => td_string!(locale, refusals.other_site, account),
+        Refusal::CrossRegion(backup) => td_string!(locale, refusals.cross_region, backup),
+        Refusal::EncryptedCluster(backup) => {
+            td_string!(locale, refusals.encrypted_cluster, backup)
+        }
+        Refusal::Locked { backup, reason } => {
+            let reason = lock_reason(locale, reason);
+            td_string!(locale, refusals.locked, backup, reason)
+        }
+        Refusal::Received(backup) => td_string!(locale, refusals.received, backup),
+        Refusal::SelfShare => td_string!(locale, refusals.self_share).to_owned(),
+        Refusal::NoDirectory => td_string!(locale, refusals.no_directory).to_owned(),
+        Refusal::OutsideDirectory { account, directory } => {
+            td_string!(locale, refusals.outside_directory, account, directory)
+        }
+        Refusal::ProjectInDirectoryScope(project) => {
+            td_string!(locale, refusals.project_in_directory_scope, project)
+        }
+        Refusal::ForeignFolder(folder) => td_string!(locale, refusals.foreign_folder, folder),
+        Refusal::TooManyAccounts {
+            backup,
+            would_be,
+            limit,
+        } => td_string!(locale, refusals.too_many_accounts, backup, would_be, limit),
+        Refusal::TooManyProjects {
+            backup,
+            would_be,
+            limit,
+        } => td_string!(locale, refusals.too_many_projects, backup, would_be, limit),
+        Refusal::LockedAgainst {
+            backup,
+            reason,
+            action,
+        } => {
+            let reason = lock_reason(locale, reason);
+            match action {
+                LockedAction::Delete => td_string!(locale, refusals.locked_delete, backup, reason),
+                LockedAction::ReleaseCluster => {
+                    td_string!(locale, refusals.locked_release, backup, reason)
+                }
+                LockedAction::Restore => {
+                    td_string!(locale, refusals.locked_restore, backup, reason)
+                }
+            }
+        }
+        Refusal::SharingNotEnabled => td_string!(locale, refusals.sharing_not_enabled).to_owned(),
+        Refusal::TooManySharedBackups { would_be, limit } => {
+            td_string!(locale, refusals.too_many_shared_backups, would_be, limit)
+        }
+        Refusal::TooManySharedClusterBackups { would_be, limit } => {
+            td_string!(
+                locale,
+                refusals.too_many_shared_cluster_backups,
+                would_be,
+                limit
+            )
+        }
+    }
+}
+
+/// Why a backup is locked. The refusal carries the domain's clause (`LockReason::describe`);
+/// any other text is shown as it came.
+fn lock_reason(locale: Locale, reason: &str) -> String {
+    if reason == LockReason::Restoring.describe() {
+        td_string!(locale, refusals.lock.restoring).to_owned()
+    } else if reason == LockReason::ConvertingToLevel2.describe() {
+        td_string!(locale, refusals.lock.converting).to_owned()
+    } else {
+        reason.to_owned()
+    }
+}
+
+/// A change the current state rules out.
+pub fn conflict(locale: Locale, conflict: &Conflict) -> String {
+    match conflict {
+        Conflict::InvitationIs(status) => {
+            let state = invitation_state(locale, *status);
+            td_string!(locale, refusals.invitation_is, state)
+        }
+        Conflict::InvitationNotDue => td_string!(locale, refusals.invitation_not_due).to_owned(),
+        Conflict::InvitationExpired => td_string!(locale, refusals.invitation_expired).to_owned(),
+        Conflict::AnsweredMeanwhile => td_string!(locale, refusals.answered_meanwhile).to_owned(),
+        Conflict::Grant { from, to } => {
+            let (from, to) = (grant_status(locale, *from), grant_move(locale, *to));
+            td_string!(locale, refusals.grant, from, to)
+        }
+        Conflict::RevocationNotDue => td_string!(locale, refusals.revocation_not_due).to_owned(),
+        Conflict::Revoking => td_string!(locale, refusals.revoking).to_owned(),
+        Conflict::Copy { from, to } => {
+            let (from, to) = (copy_status(locale, *from), copy_move(locale, *to));
+            td_string!(locale, refusals.copy, from, to)
+        }
+        Conflict::CopyInProgress { percent } => {
+            td_string!(locale, refusals.copy_in_progress, percent)
+        }
+        Conflict::CopyFailed => td_string!(locale, refusals.copy_failed).to_owned(),
+        Conflict::CopyDeleted => td_string!(locale, refusals.copy_deleted).to_owned(),
+        Conflict::NoCopyYet => td_string!(locale, refusals.no_copy_yet).to_owned(),
+        Conflict::PreviousCopyRemoving => {
+            td_string!(locale, refusals.previous_copy_removing).to_owned()
+        }
+        Conflict::AlreadyCopied => td_string!(locale, refusals.already_copied).to_owned(),
+        Conflict::ShareEnded(what) => {
+            let what = match what {
+                EndedFor::Copy => td_string!(locale, refusals.ended_for.copy),
+                EndedFor::RetryCopy => td_string!(locale, refusals.ended_for.retry_copy),
+            };
+            td_string!(locale, refusals.share_ended, what)
+        }
+        Conflict::KeyNotGranted(backup) => td_string!(locale, refusals.key_not_granted, backup),
+        Conflict::Vault(refusal) => vault_refusal(locale, refusal),
+        Conflict::CoveredByFolder { recipient, folder } => {
+            td_string!(locale, refusals.covered_by_folder, recipient, folder)
+        }
+    }
+}
+
+/// Why a vault cannot take a copy.
+pub fn vault_refusal(locale: Locale, refusal: &VaultRefusal) -> String {
+    match refusal {
+        VaultRefusal::NotCopied { backup } => td_string!(locale, refusals.vault_not_copied, backup),
+        VaultRefusal::OtherKind {
+            vault,
+            vault_kind,
+            backup,
+            backup_kind,
+        } => td_string!(
+            locale,
+            refusals.vault_other_kind,
+            vault,
+            vault_kind,
+            backup,
+            backup_kind
+        ),
+        VaultRefusal::OtherRegion {
+            vault,
+            vault_region,
+            backup,
+            region,
+        } => td_string!(
+            locale,
+            refusals.vault_other_region,
+            vault,
+            vault_region,
+            backup,
+            region
+        ),
+        VaultRefusal::NotEnoughSpace {
+            vault,
+            free,
+            backup,
+            needed,
+        } => td_string!(
+            locale,
+            refusals.vault_not_enough_space,
+            vault,
+            free,
+            backup,
+            needed
+        ),
+    }
+}
+
+fn invitation_state(locale: Locale, status: InvitationStatus) -> &'static str {
+    match status {
+        InvitationStatus::Pending => td_string!(locale, refusals.invitation.pending),
+        InvitationStatus::Accepted => td_string!(locale, refusals.invitation.accepted),
+        InvitationStatus::Rejected => td_string!(locale, refusals.invitation.rejected),
+        InvitationStatus::Expired => td_string!(locale, refusals.invitation.expired),
+        InvitationStatus::Cancelled => td_string!(locale, refusals.invitation.cancelled),
+    }
+}
+
+fn grant_status(locale: Locale, status: GrantStatus) -> &'static str {
+    match status {
+        GrantStatus::Active => td_string!(locale, refusals.grant_status.active),
+        GrantStatus::Revoking => td_string!(locale, refusals.grant_status.revoking),
+        GrantStatus::Revoked => td_string!(locale, refusals.grant_status.revoked),
+        GrantStatus::Lost => td_string!(locale, refusals.grant_status.lost),
+    }
+}
+
+fn grant_move(locale: Locale, to: GrantMove) -> &'static str {
+    match to {
+        GrantMove::Revoke => td_string!(locale, refusals.grant_move.revoke),
+        GrantMove::FinishRevoking => td_string!(locale, refusals.grant_move.finish_revoking),
+        GrantMove::Lose => td_string!(locale, refusals.grant_move.lose),
+        GrantMove::Reactivate => td_string!(locale, refusals.grant_move.reactivate),
+        GrantMove::Restore => td_string!(locale, refusals.grant_move.restore),
+    }
+}
+
+fn copy_status(locale: Locale, status: CopyStatus) -> &'static str {
+    match status {
+        CopyStatus::Copying => td_string!(locale, refusals.copy_status.copying),
+        CopyStatus::Available => td_string!(locale, refusals.copy_status.available),
+        CopyStatus::Failed => td_string!(locale, refusals.copy_status.failed),
+        CopyStatus::Deleting => td_string!(locale, refusals.copy_status.deleting),
+        CopyStatus::Deleted => td_string!(locale, refusals.copy_status.deleted),
+    }
+}
+
+fn copy_move(locale: Locale, to: CopyMove) -> &'static str {
+    match to {
+        CopyMove::Finish => td_string!(locale, refusals.copy_move.finish),
+        CopyMove::Retry => td_string!(locale, refusals.copy_move.retry),
+        CopyMove::Discard => td_string!(locale, refusals.copy_move.discard),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use backshare::ids::{AccountId, BackupId, FolderId};
+
+    use super::*;
+
+    fn backup() -> BackupId {
+        BackupId::from_trusted("cb-acmehq-orders-001")
+    }
+
+    /// One of every refusal (and of every word inside one).
+    fn refusals() -> Vec<Refusal> {
+        let account = || AccountId::from_trusted("1840000000000002");
+        let mut all = vec![
+            Refusal::FileBackup(backup()),
+            Refusal::FileBackupRestore(backup()),
+            Refusal::EncryptedWithoutKey(backup()),
+            Refusal::AccountNotInRegion {
+                account: account(),
+                region: "eu-central-1".into(),
+                backup: backup(),
+            },
+            Refusal::ProjectInOtherRegion {
+                project: "proj-x".into(),
+                project_region: "us-east-1".into(),
+                backup: backup(),
+                region: "eu-central-1".into(),
+            },
+            Refusal::OtherSite(account()),
+            Refusal::CrossRegion(backup()),
+            Refusal::EncryptedCluster(backup()),
+            Refusal::Received(backup()),
+            Refusal::SelfShare,
+            Refusal::NoDirectory,
+            Refusal::OutsideDirectory {
+                account: account(),
+                directory: "Acme".into(),
+            },
+            Refusal::ProjectInDirectoryScope("proj-x".into()),
+            Refusal::ForeignFolder("fd-x".into()),
+            Refusal::TooManyAccounts {
+                backup: backup(),
+                would_be: 65,
+                limit: 64,
+            },
+            Refusal::TooManyProjects {
+                backup: backup(),
+                would_be: 11,
+                limit: 10,
+            },
+            Refusal::SharingNotEnabled,
+            Refusal::TooManySharedBackups {
+                would_be: 1001,
+                limit: 1000,
+            },
+            Refusal::TooManySharedClusterBackups {
+                would_be: 1025,
+                limit: 1024,
+            },
+        ];
+        for lock in [LockReason::Restoring, LockReason::ConvertingToLevel2] {
+            let reason = lock.describe().to_owned();
+            all.push(Refusal::Locked {
+                backup: backup(),
+                reason: reason.clone(),
+            });
+            for action in [
+                LockedAction::Delete,
+                LockedAction::ReleaseCluster,
+                LockedAction::Restore,
+            ] {
+                all.push(Refusal::LockedAgainst {
+                    backup: backup(),
+                    reason: reason.clone(),
+                    action,
+                });
+            }
+        }
+        all
+    }
+
+    fn conflicts() -> Vec<Conflict> {
+        let mut all = vec![
+            Conflict::InvitationNotDue,
+            Conflict::InvitationExpired,
+            Conflict::AnsweredMeanwhile,
+            Conflict::RevocationNotDue,
+            Conflict::Revoking,
+            Conflict::CopyInProgress { percent: 42 },
+            Conflict::CopyFailed,
+            Conflict::CopyDeleted,
+            Conflict::NoCopyYet,
+            Conflict::PreviousCopyRemoving,
+            Conflict::AlreadyCopied,
+            Conflict::ShareEnded(EndedFor::Copy),
+            Conflict::ShareEnded(EndedFor::RetryCopy),
+            Conflict::KeyNotGranted(backup()),
+            Conflict::CoveredByFolder {
+                recipient: AccountId::from_trusted("1840000000000002"),
+                folder: FolderId::from_trusted("fd-acme-east"),
+            },
+            Conflict::Vault(VaultRefusal::NotCopied { backup: backup() }),
+            Conflict::Vault(VaultRefusal::OtherKind {
+                vault: "v-1".into(),
+                vault_kind: "server".into(),
+                backup: backup(),
+                backup_kind: "disk backup".into(),
+            }),
+            Conflict::Vault(VaultRefusal::OtherRegion {
+                vault: "v-1".into(),
+                vault_region: "us-east-1".into(),
+                backup: backup(),
+                region: "eu-central-1".into(),
+            }),
+            Conflict::Vault(VaultRefusal::NotEnoughSpace {
+                vault: "v-1".into(),
+                free: "1.0 GiB".into(),
+                backup: backup(),
+                needed: "2.0 GiB".into(),
+            }),
+        ];
+        for status in [
+            InvitationStatus::Pending,
+            InvitationStatus::Accepted,
+            InvitationStatus::Rejected,
+            InvitationStatus::Expired,
+            InvitationStatus::Cancelled,
+        ] {
+            all.push(Conflict::InvitationIs(status));
+        }
+        for from in [
+            GrantStatus::Active,
+            GrantStatus::Revoking,
+            GrantStatus::Revoked,
+            GrantStatus::Lost,
+        ] {
+            for to in [
+                GrantMove::Revoke,
+                GrantMove::FinishRevoking,
+                GrantMove::Lose,
+                GrantMove::Reactivate,
+                GrantMove::Restore,
+            ] {
+                all.push(Conflict::Grant { from, to });
+            }
+        }
+        for from in [
+            CopyStatus::Copying,
+            CopyStatus::Available,
+            CopyStatus::Failed,
+            CopyStatus::Deleting,
+            CopyStatus::Deleted,
+        ] {
+            for to in [CopyMove::Finish, CopyMove::Retry, CopyMove::Discard] {
+                all.push(Conflict::Copy { from, to });
+            }
+        }
+        all
+    }
+
+    /// In Chinese: a sentence of its own, with every value filled in.
+    fn translated(english: &str, chinese: &str) {
+        assert_ne!(chinese, english);
+        assert!(!chinese.contains("{{"), "{chinese}");
+        assert!(
+            chinese
+                .chars()
+                .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+            "{chinese}"
+        );
+    }
+
+    #[test]
+    fn every_refusal_reads_in_english_as_the_domain_says_it_and_in_chinese_as_its_own() {
+        for refusal in refusals() {
+            let english = super::refusal(Locale::en, &refusal);
+            assert_eq!(english, refusal.to_string());
+            translated(&english, &super::refusal(Locale::zh, &refusal));
+        }
+        for conflict in conflicts() {
+            let english = super::conflict(Locale::en, &conflict);
+            assert_eq!(english, conflict.to_string());
+            translated(&english, &super::conflict(Locale::zh, &conflict));
+        }
+    }
+}
