@@ -108,6 +108,13 @@ pub struct Problem {
     pub reason: Option<Reason>,
 }
 
+impl Problem {
+    /// The problem an error of the domain's (a refusal, a conflict) is.
+    pub fn of(error: impl Into<UserError>) -> Self {
+        Self::from(&error.into())
+    }
+}
+
 impl From<&UserError> for Problem {
     fn from(error: &UserError) -> Self {
         Self {

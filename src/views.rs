@@ -5,13 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::copy::VaultCopy;
+use crate::error::Problem;
 use crate::grant::GrantStatus;
 use crate::ids::{
     AccountId, BackupId, FolderId, GrantId, InvitationId, ProjectId, ResourceId, RestoreId, ShareId,
 };
 use crate::invitation::InvitationStatus;
 use crate::model::{
-    BackupKind, CopyStatus, PrincipalScope, ResourceKind, RestoreStatus, Role, Site,
+    BackupKind, CopyStatus, LockReason, PrincipalScope, ResourceKind, RestoreStatus, Role, Site,
 };
 
 /// The status a user sees for a recipient of a shared backup (PRODUCT.md §2).
@@ -96,7 +97,7 @@ pub struct VaultOption {
     pub vault_id: String,
     pub name: String,
     pub free_bytes: i64,
-    pub refusal: Option<String>,
+    pub refusal: Option<Problem>,
 }
 
 /// One server or disk backup that needs a vault before it can be copied.
@@ -264,7 +265,7 @@ pub struct RecipientsLeft {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SharePreview {
     /// Each problem, typed where it can be; empty when every rule allows the request.
-    pub problems: Vec<crate::error::Problem>,
+    pub problems: Vec<Problem>,
     pub quota: ShareQuota,
 }
 
@@ -280,7 +281,7 @@ pub struct Me {
     pub pending_invitations: u32,
     /// Why the form this page returned from was refused (posted without JavaScript).
     #[serde(default)]
-    pub notice: Option<String>,
+    pub notice: Option<Problem>,
 }
 
 /// One project on "My Credentials".
@@ -320,14 +321,16 @@ pub struct BackupSummary {
     pub expires_at: Option<DateTime<Utc>>,
     /// "Available", or "Locked (…)" while a lock holds.
     pub status: String,
+    /// The lock that holds, if one does (what `status` says, typed).
+    pub lock: Option<LockReason>,
     /// Some principal is set: the attribute column reads "Sharing".
     pub sharing: bool,
     /// A server or disk backup encrypted at rest (shared only with its key, rule 5).
     pub encrypted: bool,
     /// Why "Share Backups" is disabled for this backup, if a rule forbids it.
-    pub share_blocked: Option<String>,
+    pub share_blocked: Option<Problem>,
     /// Why "Restore" is disabled (not a cluster backup, converting), if it is.
-    pub restore_blocked: Option<String>,
+    pub restore_blocked: Option<Problem>,
 }
 
 /// One keyset page of "My Shares": the rows of up to 50 resource shares, newest first.
@@ -396,7 +399,7 @@ pub struct MyShareRow {
     /// The recipient is still reached by the share, so "Cancel Sharing" applies.
     pub cancellable: bool,
     /// Why "Cancel Sharing" cannot remove this recipient alone (a folder covers it).
-    pub cancel_blocked: Option<String>,
+    pub cancel_blocked: Option<Problem>,
 }
 
 /// One principal of a resource share, for the dialog.
@@ -486,7 +489,7 @@ pub struct ReceivedBackup {
     pub status: ShareStatus,
     /// Why "Restore Data to New Cluster", "Create Disk" or "Create Server" is not offered
     /// now (revoking, copy not available yet).
-    pub restore_blocked: Option<String>,
+    pub restore_blocked: Option<Problem>,
     /// When the original expires; a copy carries the same expiry and goes with it.
     pub expires_at: Option<DateTime<Utc>>,
     /// Server and disk backups: the copy in the recipient's vault, once a vault is chosen.

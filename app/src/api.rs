@@ -195,9 +195,14 @@ pub async fn me() -> Result<Option<views::Me>, AppError> {
                 // Read first: removing marks the session changed, and a changed session
                 // is written back, which would make every page load a write.
                 let session = on_server::session().await?;
-                let notice = session.get::<String>(on_server::NOTICE_KEY).await;
+                let notice = session
+                    .get::<backshare::error::Problem>(on_server::NOTICE_KEY)
+                    .await;
                 if let Ok(Some(notice)) = notice {
-                    if let Err(error) = session.remove::<String>(on_server::NOTICE_KEY).await {
+                    if let Err(error) = session
+                        .remove::<backshare::error::Problem>(on_server::NOTICE_KEY)
+                        .await
+                    {
                         tracing::warn!(%error, "a shown notice could not be cleared");
                     }
                     me.notice = Some(notice);

@@ -1,5 +1,6 @@
-//! Both languages hold the same keys, and each sentence the same `{{ values }}`: a key
-//! missing in one language, or a value a translator dropped, fails here by name.
+//! Both languages hold the same keys, and each sentence the same `{{ values }}` and
+//! elements: a key missing in one language, or a value a translator dropped, fails here by
+//! name (the build would only warn, and show English).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -40,13 +41,19 @@ fn walk(prefix: String, value: &Value, found: &mut BTreeMap<String, String>) {
     }
 }
 
-/// The names inside `{{ … }}`.
+/// The names inside `{{ … }}`, and the elements (`<a>…</a>`) the page puts around words.
 fn values_in(text: &str) -> BTreeSet<&str> {
-    text.split("{{")
+    let values = text
+        .split("{{")
         .skip(1)
         .filter_map(|rest| rest.split_once("}}"))
-        .map(|(name, _)| name.trim())
-        .collect()
+        .map(|(name, _)| name.trim());
+    let elements = text
+        .split('<')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('>'))
+        .map(|(tag, _)| tag.trim_end_matches('/'));
+    values.chain(elements).collect()
 }
 
 #[test]

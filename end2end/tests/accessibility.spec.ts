@@ -1,6 +1,7 @@
 import AxeBuilder from "@axe-core/playwright";
 import { expect, test, type Page } from "@playwright/test";
-import { ALICE, BOB, ORDERS, ready, signIn } from "./helpers";
+import { ALICE, BOB, ORDERS, PASSWORD, ready, signIn } from "./helpers";
+import { BROWSER_LOCALE, tr } from "./i18n";
 
 /** axe-core's WCAG 2.1 A and AA rules on what the page shows now (an open modal dialog
  *  included: the page behind it is inert and outside the check). */
@@ -11,27 +12,49 @@ async function violations(page: Page) {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target).join(", ")})`);
 }
 
+const PAGES = [
+  "/backups",
+  `/backups/${ORDERS}`,
+  "/my-shares",
+  "/shared-with-me",
+  "/vaults",
+  "/resources",
+  "/activity",
+  "/credentials",
+  "/api-reference",
+];
+
 test("axe finds no WCAG 2.1 A/AA violation on any page", async ({ page }) => {
   await page.goto("/signin");
   await ready(page);
   expect(await violations(page), "/signin").toEqual([]);
   await signIn(page, ALICE);
-  for (const path of [
-    "/backups",
-    `/backups/${ORDERS}`,
-    "/my-shares",
-    "/shared-with-me",
-    "/vaults",
-    "/resources",
-    "/activity",
-    "/credentials",
-    "/api-reference",
-  ]) {
+  for (const path of PAGES) {
     await page.goto(path);
     await ready(page);
     await expect(page.getByText("Loading…")).toHaveCount(0);
     expect(await violations(page), path).toEqual([]);
   }
+});
+
+test("axe finds no violation on any page in Chinese either", async ({ browser }) => {
+  const context = await browser.newContext({ locale: BROWSER_LOCALE.zh });
+  const page = await context.newPage();
+  await page.goto("/signin");
+  await ready(page);
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh");
+  expect(await violations(page), "/signin in Chinese").toEqual([]);
+  await page.getByLabel(tr("zh", "sign_in.email")).fill(ALICE);
+  await page.getByLabel(tr("zh", "sign_in.password")).fill(PASSWORD);
+  await page.getByRole("button", { name: tr("zh", "sign_in.submit") }).click();
+  await expect(page.getByRole("heading", { name: tr("zh", "backups.title") })).toBeVisible();
+  for (const path of PAGES) {
+    await page.goto(path);
+    await ready(page);
+    await expect(page.getByText(tr("zh", "common.loading"))).toHaveCount(0);
+    expect(await violations(page), `${path} in Chinese`).toEqual([]);
+  }
+  await context.close();
 });
 
 test("axe finds no violation in the open share dialog and the open confirm", async ({ page }) => {

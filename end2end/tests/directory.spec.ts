@@ -45,7 +45,7 @@ test("the complete dialog: directory scope refuses an outsider, a folder princip
   const rows = page.locator("tr", { hasText: shareName });
   await expect(rows).toHaveCount(2);
   await expect(rows.first()).toContainText(EAST_FOLDER);
-  await expect(rows.first()).toContainText("Reached through folder");
+  await expect(rows.first()).toContainText(`is covered by folder ${EAST_FOLDER}`);
 
   // "Manage Sharing Relationship": the folder is swapped for the account itself.
   await rows.first().getByRole("button", { name: "Manage Sharing Relationship" }).click();

@@ -74,7 +74,11 @@ pub async fn refusals_back_to_page(request: Request, next: Next) -> Response {
     }
     match session {
         Some(session) => {
-            if let Err(fault) = session.insert(NOTICE_KEY, error.message.as_str()).await {
+            let notice = backshare::error::Problem {
+                message: error.message,
+                reason: error.reason,
+            };
+            if let Err(fault) = session.insert(NOTICE_KEY, notice).await {
                 tracing::error!(%fault, "keeping a refusal for the next page failed");
             }
             let mut back = Redirect::to(&back).into_response();

@@ -3,9 +3,11 @@
 //! browser back to the page it came from, which the server then renders in that language.
 //! (The guard has already refused a post from another site.)
 
+use axum::extract::rejection::FormRejection;
 use axum::extract::Form;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
 use backshare_app::error::{AppError, ErrorCode};
 use backshare_app::language::{from_cookie_value, COOKIE};
 use serde::Deserialize;
@@ -19,11 +21,24 @@ pub struct Choice {
     lang: String,
 }
 
-/// Keeps the language chosen and returns to the page; an unknown language answers 400.
-pub async fn choose(secure: bool, headers: HeaderMap, Form(choice): Form<Choice>) -> Response {
-    if from_cookie_value(&choice.lang).is_none() {
-        return (StatusCode::BAD_REQUEST, "lang must be one of: en, zh.").into_response();
-    }
+/// Keeps the language chosen and returns to the page; a missing or unknown language
+/// answers 400 with `{code, message}`, as every server function does.
+pub async fn choose(
+    secure: bool,
+    headers: HeaderMap,
+    choice: Result<Form<Choice>, FormRejection>,
+) -> Response {
+    let Some(Form(choice)) = choice
+        .ok()
+        .filter(|Form(choice)| from_cookie_value(&choice.lang).is_some())
+    else {
+        let refused = AppError {
+            code: ErrorCode::Invalid,
+            message: "lang must be one of: en, zh.".to_owned(),
+            reason: None,
+        };
+        return (StatusCode::BAD_REQUEST, Json(refused)).into_response();
+    };
     let cookie = Cookie::build((COOKIE, choice.lang))
         .path("/")
         .max_age(Duration::days(365))

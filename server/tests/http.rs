@@ -684,6 +684,8 @@ async fn the_page_speaks_the_browsers_language_until_the_header_chooses_another(
     // A language not offered is refused, and so is a choice posted by another site.
     let unknown = s.send(choose("xx", "http://127.0.0.1:3000")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert_eq!(unknown.json()["code"], "invalid");
+    assert!(unknown.json()["message"].as_str().unwrap().contains("lang"));
     assert!(unknown.headers.get(header::SET_COOKIE).is_none());
     let forged = s.send(choose("zh", "https://evil.example")).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);

@@ -41,7 +41,9 @@ pub(super) fn vault_choice(
     let options = vaults
         .iter()
         .map(|vault| VaultOption {
-            refusal: check_vault(vault, backup).err().map(|r| r.to_string()),
+            refusal: check_vault(vault, backup)
+                .err()
+                .map(|r| Problem::of(Conflict::Vault(r))),
             free_bytes: vault.free_bytes(),
             vault_id: vault.id.clone(),
             name: vault.name.clone(),

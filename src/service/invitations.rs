@@ -297,18 +297,18 @@ fn received_backup(row: store::grants::ReceivedRow, my_vaults: &[VaultFacts]) ->
     let restore_blocked = grant
         .check_restorable()
         .err()
-        .map(|e| e.to_string())
+        .map(Problem::of)
         .or_else(|| {
             rules::check_restorable(&row.backup_id, row.kind, row.lock_reason)
                 .err()
-                .map(|e| e.to_string())
+                .map(Problem::of)
         })
         .or_else(|| {
             row.kind
                 .is_copied()
                 .then(|| crate::copy::check_copy_restorable(copy.as_ref()).err())
                 .flatten()
-                .map(|e| e.to_string())
+                .map(Problem::of)
         });
     ReceivedBackup {
         grant_id: row.id,

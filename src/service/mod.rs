@@ -10,7 +10,7 @@ use crate::activity::{self, Line, DONE};
 use crate::conflict::Conflict;
 use crate::crypto::SecretKey;
 use crate::db::Db;
-use crate::error::UserError;
+use crate::error::{Problem, UserError};
 use crate::grant::{Grant, GrantStatus};
 use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ShareId, UserId};
 use crate::invitation::InvitationStatus;
@@ -448,7 +448,7 @@ impl Backshare {
             .await
         {
             Ok(()) => None,
-            Err(ServiceError::User(refusal)) => Some(refusal.to_string()),
+            Err(ServiceError::User(refusal)) => Some(Problem::from(&refusal)),
             Err(fault) => return Err(fault),
         };
         drop(conn);
@@ -465,10 +465,11 @@ impl Backshare {
                 arn,
                 share_blocked: sharing_refused
                     .clone()
-                    .or_else(|| rules::check_shareable(&facts).err().map(|r| r.to_string())),
+                    .or_else(|| rules::check_shareable(&facts).err().map(Problem::of)),
                 restore_blocked: rules::check_restorable(&facts.id, facts.kind, facts.lock)
                     .err()
-                    .map(|r| r.to_string()),
+                    .map(Problem::of),
+                lock: facts.lock,
                 status: match facts.lock {
                     Some(LockReason::Restoring) => "Locked (restoring)".to_owned(),
                     Some(LockReason::ConvertingToLevel2) => "Locked (converting)".to_owned(),

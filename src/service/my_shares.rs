@@ -125,7 +125,10 @@ impl Backshare {
             MyShareRow {
                 cancellable: live && folder.is_none(),
                 cancel_blocked: folder.filter(|_| live).map(|folder| {
-                    format!("Reached through folder {folder}: remove the folder under \"Manage Sharing Relationship\".")
+                    Problem::of(Conflict::CoveredByFolder {
+                        recipient: row.recipient_account_id.clone(),
+                        folder: crate::ids::FolderId::from_trusted(folder),
+                    })
                 }),
                 principals: reaching,
                 share_name: row.share_name,

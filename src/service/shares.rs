@@ -3,7 +3,6 @@
 use super::recipients::{directory_of, resolve_principal, ShareRow};
 use super::*;
 use crate::db::{Lock, WriteTx};
-use crate::error::Problem;
 use crate::model::PrincipalScope;
 use crate::views::RecipientsLeft;
 

@@ -206,8 +206,8 @@ async fn with_sharing_opt_in_an_account_shares_only_once_an_operator_enabled_it(
         .backups;
     let orders = backups.iter().find(|b| b.id.as_str() == ORDERS).unwrap();
     assert_eq!(
-        orders.share_blocked.as_deref(),
-        Some(Refusal::SharingNotEnabled.to_string().as_str())
+        orders.share_blocked.as_ref().and_then(|p| p.reason.clone()),
+        Some(Reason::Refused(Refusal::SharingNotEnabled))
     );
     let preview = w.preview(&alice, &[ORDERS], &[BOB_ACCOUNT]).await;
     assert!(preview

@@ -397,7 +397,11 @@ async fn cancelling_a_copied_share_revokes_it_after_the_delay_and_then_deletes_t
     // Revoking: the copy is still there but cannot be used.
     let revoking = w.received_by_bob(WEB).await.unwrap();
     assert_eq!(revoking.status, ShareStatus::Revoking);
-    assert!(revoking.restore_blocked.unwrap().contains("cancelled"));
+    assert!(revoking
+        .restore_blocked
+        .unwrap()
+        .message
+        .contains("cancelled"));
     w.copy_all().await;
     assert!(
         w.svc
@@ -461,7 +465,11 @@ async fn a_server_backup_added_after_accepting_waits_for_a_vault_then_copies() {
     // Bob holds it at once, but it needs a vault before anything is copied.
     let waiting = w.received_by_bob(WEB).await.unwrap();
     assert_eq!(waiting.status, ShareStatus::Accepted);
-    assert!(waiting.restore_blocked.unwrap().contains("Choose a vault"));
+    assert!(waiting
+        .restore_blocked
+        .unwrap()
+        .message
+        .contains("Choose a vault"));
     let choice = waiting.vault_choice.expect("a vault is asked for");
     let vault = choice.options.iter().find(|o| o.refusal.is_none()).unwrap();
     let bob = w.caller(BOB).await;

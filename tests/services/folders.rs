@@ -186,8 +186,9 @@ async fn cancel_sharing_names_the_folder_that_still_covers_a_recipient() {
         .rows;
     assert!(rows[0]
         .cancel_blocked
-        .as_deref()
+        .as_ref()
         .unwrap()
+        .message
         .contains(FOLDER_EAST));
     assert_eq!(
         rows[0].principals,

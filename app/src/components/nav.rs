@@ -9,6 +9,7 @@ use crate::components::changes::use_changes;
 use crate::components::listing::Listing;
 use crate::i18n::*;
 use crate::language::{CHOICES, CHOOSE_PATH};
+use crate::reasons;
 
 /// The navigation; shown in full once signed in.
 #[component]
@@ -42,8 +43,9 @@ pub fn Nav() -> impl IntoView {
                                     <A href="/resources">{t!(i18n, nav.resources)}</A>
                                     <A href="/activity">{t!(i18n, nav.activity)}</A>
                                 </nav>
-                                {me.notice.clone().map(|notice| view! {
-                                    <p class="error notice-bar" role="alert">{notice}</p>
+                                {me.notice.as_ref().map(|notice| {
+                                    let notice = reasons::problem(i18n.get_locale_untracked(), notice);
+                                    view! { <p class="error notice-bar" role="alert">{notice}</p> }
                                 })}
                                 {viewer.then(|| view! {
                                     <span class="viewer-note">{t!(i18n, nav.view_only)}</span>

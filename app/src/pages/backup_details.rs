@@ -54,7 +54,7 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                         <dt>{t!(i18n, backup_details.fact.size)}</dt><dd>{format::bytes(backup.size_bytes)}</dd>
                                         <dt>{t!(i18n, backup_details.fact.created)}</dt><dd>{format::instant(backup.created_at)}</dd>
                                         <dt>{t!(i18n, backup_details.fact.expires)}</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.status)}</dt><dd>{backup.status.clone()}</dd>
+                                        <dt>{t!(i18n, backup_details.fact.status)}</dt><dd>{words::backup_state(locale, backup.lock)}</dd>
                                     </dl>
                                 }
                             }

@@ -13,6 +13,7 @@ use crate::components::restores::RestoresSection;
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
 use crate::i18n::*;
+use crate::reasons;
 use crate::words;
 
 /// The backups table and the share dialog.
@@ -104,7 +105,7 @@ pub fn BackupsPage() -> impl IntoView {
                             <tbody>
                                 {list.into_iter().map(|b| {
                                     let offered = DialogBackup { id: b.id.to_string(), name: b.name.clone(), encrypted: b.encrypted };
-                                    let blocked = b.share_blocked.clone();
+                                    let blocked = b.share_blocked.as_ref().map(|p| reasons::problem(locale, p));
                                     let ticked = offered.clone();
                                     let delete_id = b.id.to_string();
                                     let is_ticked = {
@@ -140,7 +141,7 @@ pub fn BackupsPage() -> impl IntoView {
                                             <td>{format::bytes(b.size_bytes)}</td>
                                             <td>{format::instant(b.created_at)}</td>
                                             <td>{b.expires_at.map(format::instant).unwrap_or_default()}</td>
-                                            <td>{b.status.clone()}</td>
+                                            <td>{words::backup_state(locale, b.lock)}</td>
                                             <td class="attribute">{b.sharing.then(|| t!(i18n, backups.sharing))}</td>
                                             <td>
                                                 <button
@@ -155,7 +156,7 @@ pub fn BackupsPage() -> impl IntoView {
                                                     backup_id=b.id.to_string()
                                                     label=td_string!(locale, backups.restore)
                                                     region=b.region.clone()
-                                                    blocked=b.restore_blocked.clone()
+                                                    blocked=b.restore_blocked.as_ref().map(|p| reasons::problem(locale, p))
                                                     projects=projects.clone()
                                                     picked
                                                     action=restore

@@ -15,6 +15,7 @@ use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::i18n::*;
+use crate::reasons;
 
 /// The shares table with "Cancel Sharing" and its confirmation.
 #[component]
@@ -86,7 +87,7 @@ pub fn MySharesPage() -> impl IntoView {
                                             <button type="button" on:click=move |_| managing.set(Some(manage_id.clone()))>
                                                 {t!(i18n, my_shares.manage)}
                                             </button>
-                                            {row.cancel_blocked.clone().map(|why| view! {
+                                            {row.cancel_blocked.as_ref().map(|p| reasons::problem(i18n.get_locale_untracked(), p)).map(|why| view! {
                                                 <button type="button" disabled=true title=why.clone()>{t!(i18n, my_shares.cancel_sharing)}</button>
                                                 <span class="muted small">{why}</span>
                                             })}

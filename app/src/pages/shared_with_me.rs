@@ -22,6 +22,7 @@ use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::format;
 use crate::i18n::*;
+use crate::reasons;
 use crate::words;
 
 /// Invitations with "Accept" and "Reject", and the received backups with their status.
@@ -278,7 +279,7 @@ fn ReceivedBackups(
                                             backup_id=r.backup_id.to_string()
                                             label=restore_label(i18n.get_locale_untracked(), r.kind)
                                             region=r.region.clone()
-                                            blocked=r.restore_blocked.clone()
+                                            blocked=r.restore_blocked.as_ref().map(|p| reasons::problem(i18n.get_locale_untracked(), p))
                                             projects=projects.clone()
                                             picked=projects_picked
                                             action=restore
@@ -397,7 +398,7 @@ fn VaultPicker(
                             i18n,
                             shared_with_me.vault_picker.option_refused,
                             name = o.name.clone(),
-                            reason = why.clone()
+                            reason = reasons::problem(i18n.get_locale_untracked(), why)
                         ),
                     };
                     view! {
