@@ -54,6 +54,22 @@ test("axe finds no violation on any page in Chinese either", async ({ browser })
     await expect(page.getByText(tr("zh", "common.loading"))).toHaveCount(0);
     expect(await violations(page), `${path} in Chinese`).toEqual([]);
   }
+
+  await page.goto("/backups");
+  await ready(page);
+  const row = page.locator("tr", { hasText: ORDERS });
+  await row.getByRole("button", { name: tr("zh", "backups.share_backups") }).click();
+  const dialog = page.getByRole("dialog", { name: tr("zh", "share_dialog.title_share") });
+  await expect(dialog).toBeVisible();
+  expect(await violations(page), "share dialog in Chinese").toEqual([]);
+  await page.keyboard.press("Escape");
+  await expect(dialog).toHaveCount(0);
+  await row.getByRole("button", { name: tr("zh", "backups.delete") }).click();
+  const confirm = page.getByRole("dialog").filter({ hasText: tr("zh", "backups.keep") });
+  await expect(confirm).toBeVisible();
+  expect(await violations(page), "confirm dialog in Chinese").toEqual([]);
+  await confirm.getByRole("button", { name: tr("zh", "backups.keep") }).click();
+  await expect(confirm).toHaveCount(0);
   await context.close();
 });
 
