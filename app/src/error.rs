@@ -38,7 +38,7 @@ pub struct AppError {
     pub message: String,
     /// What exactly was refused, when the domain said it typed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<Reason>,
+    pub reason: Option<Box<Reason>>,
 }
 
 impl AppError {
@@ -61,7 +61,7 @@ impl From<UserError> for AppError {
             UserError::Throttled { .. } | UserError::Busy(_) => ErrorCode::Throttled,
             UserError::Internal => ErrorCode::Internal,
         };
-        let reason = error.reason();
+        let reason = error.reason().map(Box::new);
         Self {
             code,
             message: error.to_string(),

@@ -76,7 +76,7 @@ pub async fn refusals_back_to_page(request: Request, next: Next) -> Response {
         Some(session) => {
             let notice = backshare::error::Problem {
                 message: error.message,
-                reason: error.reason,
+                reason: error.reason.map(|reason| *reason),
             };
             if let Err(fault) = session.insert(NOTICE_KEY, notice).await {
                 tracing::error!(%fault, "keeping a refusal for the next page failed");

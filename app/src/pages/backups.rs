@@ -142,7 +142,7 @@ pub fn BackupsPage() -> impl IntoView {
                                             <td>{format::instant(b.created_at)}</td>
                                             <td>{b.expires_at.map(format::instant).unwrap_or_default()}</td>
                                             <td>{words::backup_state(locale, b.lock)}</td>
-                                            <td class="attribute">{b.sharing.then(|| t!(i18n, backups.sharing))}</td>
+                                            <td class="attribute">{b.sharing.then_some(t!(i18n, backups.sharing))}</td>
                                             <td>
                                                 <button
                                                     type="button"
