@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 [ -f target/release/hash.txt ] || cargo leptos build --release
 total_raw=0 total_gz=0
 for ext in wasm js css; do
-  file=$(ls target/site/pkg/backshare.*."$ext" | head -1)
+  # The names the server serves (cargo-leptos writes them to hash.txt with the bundle).
+  file=target/site/pkg/backshare.$(sed -n "s/^$ext: //p" target/release/hash.txt).$ext
   raw=$(stat -c %s "$file")
   gz=$(gzip -9c "$file" | wc -c)
   printf '%-5s %9d bytes raw %9d bytes gzip  (%s)\n' "$ext" "$raw" "$gz" "$(basename "$file")"

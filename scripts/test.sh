@@ -6,9 +6,13 @@
 # release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
 
-step() { printf '\n==> %s\n' "$*"; }
+# Each step says how long the run has taken so far, so a slow step shows in CI's log.
+started=$SECONDS
+step() { printf '\n==> [%dm%02ds] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*"; }
+
+step "set-up (tools, browsers, packages)"
+scripts/setup.sh
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -60,4 +64,5 @@ node -e '
   const s = r.stats;
   console.log(`e2e: ${s.expected} passed, ${s.unexpected + s.flaky} failed, ${s.skipped} skipped`);
 ' || true
+step "done"
 exit "$status"

@@ -123,7 +123,7 @@ pub fn App() -> impl IntoView {
 fn PageNotFound() -> impl IntoView {
     use i18n::*;
     let i18n = use_i18n();
-    view! { <p class="notice">{t!(i18n, common.page_not_found)}</p> }
+    view! { <p class="notice">{tu_string!(i18n, common.page_not_found)}</p> }
 }
 
 /// The browser's entry point: hydrates the server-rendered page.

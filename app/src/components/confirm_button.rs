@@ -74,7 +74,7 @@ pub fn ConfirmButton(
                                 on_confirm.run(());
                             }
                         >
-                            {t!(i18n, common.confirm)}
+                            {tu_string!(i18n, common.confirm)}
                         </button>
                         <button type="button" autofocus=true on:click=move |_| dismiss.run(())>{keep}</button>
                     </div>

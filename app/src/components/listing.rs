@@ -29,7 +29,7 @@ where
     F: Fn(T) -> AnyView + Clone + Send + Sync + 'static,
 {
     let i18n = use_i18n();
-    let fallback = move || (!quiet).then(|| view! { <p>{t!(i18n, common.loading)}</p> });
+    let fallback = move || (!quiet).then(|| view! { <p>{tu_string!(i18n, common.loading)}</p> });
     view! {
         <Transition fallback>
             {move || {

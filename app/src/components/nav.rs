@@ -31,33 +31,33 @@ pub fn Nav() -> impl IntoView {
                             let viewer = !me.role.may_change();
                             view! {
                                 <nav class="pages" aria-label=move || t_string!(i18n, nav.pages)>
-                                    <A href="/backups">{t!(i18n, nav.backups)}</A>
-                                    <A href="/my-shares">{t!(i18n, nav.my_shares)}</A>
+                                    <A href="/backups">{tu_string!(i18n, nav.backups)}</A>
+                                    <A href="/my-shares">{tu_string!(i18n, nav.my_shares)}</A>
                                     <A href="/shared-with-me">
-                                        {t!(i18n, nav.shared_with_me)}
+                                        {tu_string!(i18n, nav.shared_with_me)}
                                         {(pending > 0).then(|| view! {
                                             <span class="counter" title=move || t_string!(i18n, nav.pending_invitations)>{pending}</span>
                                         })}
                                     </A>
-                                    <A href="/vaults">{t!(i18n, nav.vaults)}</A>
-                                    <A href="/resources">{t!(i18n, nav.resources)}</A>
-                                    <A href="/activity">{t!(i18n, nav.activity)}</A>
+                                    <A href="/vaults">{tu_string!(i18n, nav.vaults)}</A>
+                                    <A href="/resources">{tu_string!(i18n, nav.resources)}</A>
+                                    <A href="/activity">{tu_string!(i18n, nav.activity)}</A>
                                 </nav>
                                 {me.notice.as_ref().map(|notice| {
                                     let notice = reasons::problem(i18n.get_locale_untracked(), notice);
                                     view! { <p class="error notice-bar" role="alert">{notice}</p> }
                                 })}
                                 {viewer.then(|| view! {
-                                    <span class="viewer-note">{t!(i18n, nav.view_only)}</span>
+                                    <span class="viewer-note">{tu_string!(i18n, nav.view_only)}</span>
                                 })}
                                 <details class="user-menu">
                                     <summary>{me.email.clone()}</summary>
                                     <div class="menu">
                                         <p class="account">{me.account_name.clone()}</p>
-                                        <A href="/credentials">{t!(i18n, nav.my_credentials)}</A>
-                                        <A href="/api-reference">{t!(i18n, nav.api_reference)}</A>
+                                        <A href="/credentials">{tu_string!(i18n, nav.my_credentials)}</A>
+                                        <A href="/api-reference">{tu_string!(i18n, nav.api_reference)}</A>
                                         <ActionForm action=sign_out>
-                                            <button type="submit" class="link">{t!(i18n, nav.sign_out)}</button>
+                                            <button type="submit" class="link">{tu_string!(i18n, nav.sign_out)}</button>
                                         </ActionForm>
                                     </div>
                                 </details>

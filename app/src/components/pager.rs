@@ -23,9 +23,9 @@ pub fn Pager(
     (!(no_newer && no_older) || summary.is_some()).then(move || {
         view! {
             <nav class="pager" aria-label=label>
-                <button type="button" disabled=no_newer on:click=move |_| at.set(newer.clone())>{t!(i18n, common.newer)}</button>
+                <button type="button" disabled=no_newer on:click=move |_| at.set(newer.clone())>{tu_string!(i18n, common.newer)}</button>
                 {summary.map(|text| view! { <span class="muted">{text}</span> })}
-                <button type="button" disabled=no_older on:click=move |_| at.set(older.clone())>{t!(i18n, common.older)}</button>
+                <button type="button" disabled=no_older on:click=move |_| at.set(older.clone())>{tu_string!(i18n, common.older)}</button>
             </nav>
         }
     })

@@ -24,18 +24,18 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                 listing if listing.restores.is_empty() => ().into_any(),
                 listing => view! {
                     <section aria-labelledby="restores-title">
-                        <h2 id="restores-title">{t!(i18n, shared_with_me.restore.title)}</h2>
+                        <h2 id="restores-title">{tu_string!(i18n, shared_with_me.restore.title)}</h2>
                         <Pager label=t_string!(i18n, shared_with_me.restore.pages) links=listing.links at=page/>
                         <table class="restores">
                             <thead>
                                 <tr>
-                                    <th>{t!(i18n, shared_with_me.restore.column.new_cluster)}</th>
-                                    <th>{t!(i18n, shared_with_me.restore.column.from_backup)}</th>
-                                    <th>{t!(i18n, shared_with_me.restore.column.project)}</th>
-                                    <th>{t!(i18n, shared_with_me.restore.column.status)}</th>
-                                    <th>{t!(i18n, shared_with_me.restore.column.sha256)}</th>
-                                    <th>{t!(i18n, shared_with_me.restore.column.started)}</th>
-                                    <th>{t!(i18n, shared_with_me.restore.column.by)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.new_cluster)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.from_backup)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.project)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.status)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.sha256)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.started)}</th>
+                                    <th>{tu_string!(i18n, shared_with_me.restore.column.by)}</th>
                                 </tr>
                             </thead>
                             <tbody>

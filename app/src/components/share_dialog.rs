@@ -187,7 +187,7 @@ pub fn ShareDialog(
                     </p>
                 })}
                 <fieldset>
-                    <legend>{t!(i18n, share_dialog.method.legend)}</legend>
+                    <legend>{tu_string!(i18n, share_dialog.method.legend)}</legend>
                     <label class="choice">
                         <input
                             type="radio"
@@ -199,7 +199,7 @@ pub fn ShareDialog(
                                 principals.set(Vec::new());
                             }
                         />
-                        {t!(i18n, share_dialog.method.new)}
+                        {tu_string!(i18n, share_dialog.method.new)}
                     </label>
                     <label class="choice">
                         <input
@@ -208,14 +208,14 @@ pub fn ShareDialog(
                             prop:checked=move || method.get() == Method::Existing
                             on:change=move |_| method.set(Method::Existing)
                         />
-                        {t!(i18n, share_dialog.method.existing)}
+                        {tu_string!(i18n, share_dialog.method.existing)}
                     </label>
                 </fieldset>
                 <Show
                     when=move || method.get() == Method::New
                     fallback=move || view! {
                         <label>
-                            {t!(i18n, share_dialog.search_label)}
+                            {tu_string!(i18n, share_dialog.search_label)}
                             <input type="search" maxlength="64" placeholder=move || t_string!(i18n, share_dialog.search_placeholder)
                                 on:input=move |ev| {
                                     after.set(None);
@@ -224,12 +224,12 @@ pub fn ShareDialog(
                             />
                         </label>
                         <label>
-                            {t!(i18n, share_dialog.share_label)}
+                            {tu_string!(i18n, share_dialog.share_label)}
                             <select on:change=move |ev| {
                                 let id = event_target_value(&ev);
                                 chosen.set((!id.is_empty()).then_some(id));
                             }>
-                                <option value="" selected=move || chosen.get().is_none()>{t!(i18n, share_dialog.share_placeholder)}</option>
+                                <option value="" selected=move || chosen.get().is_none()>{tu_string!(i18n, share_dialog.share_placeholder)}</option>
                                 {move || {
                                     let mut listed = offered().shares;
                                     // The chosen share stays listed whatever the search shows.
@@ -249,10 +249,10 @@ pub fn ShareDialog(
                         </label>
                         <p class="muted small pager">
                             <button type="button" disabled=move || after.get().is_none() on:click=move |_| after.set(None)>
-                                {t!(i18n, share_dialog.first_shares)}
+                                {tu_string!(i18n, share_dialog.first_shares)}
                             </button>
                             <button type="button" disabled=move || offered().next.is_none() on:click=move |_| after.set(offered().next)>
-                                {t!(i18n, share_dialog.more_shares)}
+                                {tu_string!(i18n, share_dialog.more_shares)}
                             </button>
                         </p>
                         {move || chosen_share().map(|s| view! {
@@ -279,11 +279,11 @@ pub fn ShareDialog(
                     }
                 >
                     <label>
-                        {t!(i18n, share_dialog.name_label)}
+                        {tu_string!(i18n, share_dialog.name_label)}
                         <input type="text" maxlength="64" bind:value=name/>
                     </label>
                     <fieldset>
-                        <legend>{t!(i18n, share_dialog.scope.legend)}</legend>
+                        <legend>{tu_string!(i18n, share_dialog.scope.legend)}</legend>
                         {[PrincipalScope::AllAccounts, PrincipalScope::ResourceDirectory].into_iter().map(|option| view! {
                             <label class="choice">
                                 <input
@@ -299,7 +299,7 @@ pub fn ShareDialog(
                 </Show>
                 <div class="principal-entry">
                     <label>
-                        {t!(i18n, share_dialog.principal_label)}
+                        {tu_string!(i18n, share_dialog.principal_label)}
                         <input
                             type="text"
                             placeholder=move || t_string!(i18n, share_dialog.principal_placeholder)
@@ -312,7 +312,7 @@ pub fn ShareDialog(
                             }
                         />
                     </label>
-                    <button type="button" on:click=move |_| add()>{t!(i18n, share_dialog.add)}</button>
+                    <button type="button" on:click=move |_| add()>{tu_string!(i18n, share_dialog.add)}</button>
                 </div>
                 {move || loaded().directory.filter(|d| !d.folders.is_empty()).map(|d| view! {
                     <p class="muted folders">
@@ -349,7 +349,7 @@ pub fn ShareDialog(
                                             class="link"
                                             on:click=move |_| principals.update(|list| list.retain(|p| p != &remove_id))
                                         >
-                                            {t!(i18n, share_dialog.remove)}
+                                            {tu_string!(i18n, share_dialog.remove)}
                                         </button>
                                     </li>
                                 }
@@ -364,20 +364,20 @@ pub fn ShareDialog(
                             prop:checked=move || grant_key.get()
                             on:change=move |ev| grant_key.set(event_target_checked(&ev))
                         />
-                        {t!(i18n, share_dialog.grant_key)}
+                        {tu_string!(i18n, share_dialog.grant_key)}
                     </label>
                 </Show>
-                <Transition fallback=move || view! { <p class="muted">{t!(i18n, share_dialog.checking)}</p> }>
+                <Transition fallback=move || view! { <p class="muted">{tu_string!(i18n, share_dialog.checking)}</p> }>
                     {move || {
                         // As `Listing` does: follow every check, not only the one awaited.
                         preview.track();
                         Suspend::new(async move {
                         match preview.await {
-                            Ok(None) => view! { <p class="muted">{t!(i18n, share_dialog.choose_share)}</p> }.into_any(),
+                            Ok(None) => view! { <p class="muted">{tu_string!(i18n, share_dialog.choose_share)}</p> }.into_any(),
                             Ok(Some(p)) => view! {
                                 <div class="verdicts" role="status" aria-label=move || t_string!(i18n, share_dialog.rule_check_label)>
                                     {if p.problems.is_empty() {
-                                        view! { <p class="allowed">{t!(i18n, share_dialog.all_allowed)}</p> }.into_any()
+                                        view! { <p class="allowed">{tu_string!(i18n, share_dialog.all_allowed)}</p> }.into_any()
                                     } else {
                                         view! {
                                             <ul class="refusals">
@@ -436,9 +436,9 @@ pub fn ShareDialog(
                             }
                         }
                     >
-                        {t!(i18n, common.ok)}
+                        {tu_string!(i18n, common.ok)}
                     </button>
-                    <button type="button" on:click=move |_| on_done.run(false)>{t!(i18n, common.cancel)}</button>
+                    <button type="button" on:click=move |_| on_done.run(false)>{tu_string!(i18n, common.cancel)}</button>
                 </div>
             </Modal>
     }

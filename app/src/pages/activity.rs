@@ -24,10 +24,10 @@ pub fn ActivityPage() -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     view! {
-        <h1>{t!(i18n, activity.title)}</h1>
+        <h1>{tu_string!(i18n, activity.title)}</h1>
         <Listing rows=entries show={move |value| match value {
                 listing if listing.entries.is_empty() => view! {
-                    <p class="notice">{t!(i18n, activity.empty)}</p>
+                    <p class="notice">{tu_string!(i18n, activity.empty)}</p>
                 }.into_any(),
                 listing => {
                     let entries = listing.entries;
@@ -36,14 +36,14 @@ pub fn ActivityPage() -> impl IntoView {
                     <table class="activity">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, activity.column.when)}</th>
-                                <th>{t!(i18n, activity.column.who)}</th>
-                                <th>{t!(i18n, activity.column.what)}</th>
-                                <th>{t!(i18n, activity.column.resource_share)}</th>
-                                <th>{t!(i18n, activity.column.owner)}</th>
-                                <th>{t!(i18n, activity.column.recipient)}</th>
-                                <th>{t!(i18n, activity.column.details)}</th>
-                                <th>{t!(i18n, activity.column.outcome)}</th>
+                                <th>{tu_string!(i18n, activity.column.when)}</th>
+                                <th>{tu_string!(i18n, activity.column.who)}</th>
+                                <th>{tu_string!(i18n, activity.column.what)}</th>
+                                <th>{tu_string!(i18n, activity.column.resource_share)}</th>
+                                <th>{tu_string!(i18n, activity.column.owner)}</th>
+                                <th>{tu_string!(i18n, activity.column.recipient)}</th>
+                                <th>{tu_string!(i18n, activity.column.details)}</th>
+                                <th>{tu_string!(i18n, activity.column.outcome)}</th>
                             </tr>
                         </thead>
                         <tbody>

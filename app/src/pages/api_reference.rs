@@ -13,7 +13,7 @@ pub fn ApiReferencePage() -> impl IntoView {
     let i18n = use_i18n();
     let operations = Resource::new(|| (), |_| api::api_reference());
     view! {
-        <h1>{t!(i18n, api_reference.title)}</h1>
+        <h1>{tu_string!(i18n, api_reference.title)}</h1>
         <p>
             {t!(
                 i18n,
@@ -38,9 +38,9 @@ pub fn ApiReferencePage() -> impl IntoView {
                     </h2>
                     <p class="api-description">{op.description}</p>
                     <dl class="facts">
-                        <dt>{t!(i18n, api_reference.body)}</dt><dd><code>{op.content_type}</code></dd>
-                        <dt>{t!(i18n, api_reference.returns)}</dt><dd><code>{op.returns}</code></dd>
-                        <dt>{t!(i18n, api_reference.sign_in)}</dt>
+                        <dt>{tu_string!(i18n, api_reference.body)}</dt><dd><code>{op.content_type}</code></dd>
+                        <dt>{tu_string!(i18n, api_reference.returns)}</dt><dd><code>{op.returns}</code></dd>
+                        <dt>{tu_string!(i18n, api_reference.sign_in)}</dt>
                         <dd>{if op.signed_in {
                             t_string!(i18n, api_reference.session_or_access_key)
                         } else {
@@ -48,17 +48,17 @@ pub fn ApiReferencePage() -> impl IntoView {
                         }}</dd>
                     </dl>
                     {if op.arguments.is_empty() {
-                        view! { <p class="notice">{t!(i18n, api_reference.no_arguments)}</p> }.into_any()
+                        view! { <p class="notice">{tu_string!(i18n, api_reference.no_arguments)}</p> }.into_any()
                     } else {
                         view! {
                             <table class="api-arguments">
-                                <caption>{t!(i18n, api_reference.arguments)}</caption>
+                                <caption>{tu_string!(i18n, api_reference.arguments)}</caption>
                                 <thead>
                                     <tr>
-                                        <th>{t!(i18n, api_reference.column.name)}</th>
-                                        <th>{t!(i18n, api_reference.column.kind)}</th>
-                                        <th>{t!(i18n, api_reference.column.required)}</th>
-                                        <th>{t!(i18n, api_reference.column.meaning)}</th>
+                                        <th>{tu_string!(i18n, api_reference.column.name)}</th>
+                                        <th>{tu_string!(i18n, api_reference.column.kind)}</th>
+                                        <th>{tu_string!(i18n, api_reference.column.required)}</th>
+                                        <th>{tu_string!(i18n, api_reference.column.meaning)}</th>
                                     </tr>
                                 </thead>
                                 <tbody>

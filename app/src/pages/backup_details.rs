@@ -37,8 +37,8 @@ pub fn BackupDetailsPage() -> impl IntoView {
                     view! {
                         <h1>{backup.name.clone()}</h1>
                         <nav class="tabs" aria-label=td_string!(locale, backup_details.tabs)>
-                            <a href=base.clone() aria-current=move || (!share_tab()).then_some("page")>{t!(i18n, backup_details.basic_information)}</a>
-                            <a href=format!("{base}?tab=share-list") aria-current=move || share_tab().then_some("page")>{t!(i18n, backup_details.share_list)}</a>
+                            <a href=base.clone() aria-current=move || (!share_tab()).then_some("page")>{tu_string!(i18n, backup_details.basic_information)}</a>
+                            <a href=format!("{base}?tab=share-list") aria-current=move || share_tab().then_some("page")>{tu_string!(i18n, backup_details.share_list)}</a>
                         </nav>
                         <Show
                             when=share_tab
@@ -46,15 +46,15 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                 let backup = backup.clone();
                                 move || view! {
                                     <dl class="facts">
-                                        <dt>{t!(i18n, backup_details.fact.id)}</dt><dd><code>{backup.id.to_string()}</code></dd>
-                                        <dt>{t!(i18n, backup_details.fact.kind)}</dt><dd>{words::backup_kind(locale, backup.kind)}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.source_resource)}</dt><dd>{backup.source_resource.clone()}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.region)}</dt><dd>{backup.region.clone()}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.arn)}</dt><dd><code>{backup.arn.clone()}</code></dd>
-                                        <dt>{t!(i18n, backup_details.fact.size)}</dt><dd>{format::bytes(backup.size_bytes)}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.created)}</dt><dd>{format::instant(backup.created_at)}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.expires)}</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
-                                        <dt>{t!(i18n, backup_details.fact.status)}</dt><dd>{words::backup_state(locale, backup.lock)}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.id)}</dt><dd><code>{backup.id.to_string()}</code></dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.kind)}</dt><dd>{words::backup_kind(locale, backup.kind)}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.source_resource)}</dt><dd>{backup.source_resource.clone()}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.region)}</dt><dd>{backup.region.clone()}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.arn)}</dt><dd><code>{backup.arn.clone()}</code></dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.size)}</dt><dd>{format::bytes(backup.size_bytes)}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.created)}</dt><dd>{format::instant(backup.created_at)}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.expires)}</dt><dd>{backup.expires_at.map(format::instant).unwrap_or_default()}</dd>
+                                        <dt>{tu_string!(i18n, backup_details.fact.status)}</dt><dd>{words::backup_state(locale, backup.lock)}</dd>
                                     </dl>
                                 }
                             }
@@ -63,17 +63,17 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                 let rows = rows.clone();
                                 let links = links.clone();
                                 move || if rows.is_empty() {
-                                    view! { <p class="notice">{t!(i18n, backup_details.not_shared)}</p> }.into_any()
+                                    view! { <p class="notice">{tu_string!(i18n, backup_details.not_shared)}</p> }.into_any()
                                 } else {
                                     view! {
                                         <Pager label=td_string!(locale, backup_details.pages) links=links.clone() at=page/>
                                         <table class="share-list">
                                             <thead>
                                                 <tr>
-                                                    <th>{t!(i18n, backup_details.column.recipient)}</th>
-                                                    <th>{t!(i18n, backup_details.column.principal)}</th>
-                                                    <th>{t!(i18n, backup_details.column.resource_share)}</th>
-                                                    <th>{t!(i18n, backup_details.column.status)}</th>
+                                                    <th>{tu_string!(i18n, backup_details.column.recipient)}</th>
+                                                    <th>{tu_string!(i18n, backup_details.column.principal)}</th>
+                                                    <th>{tu_string!(i18n, backup_details.column.resource_share)}</th>
+                                                    <th>{tu_string!(i18n, backup_details.column.status)}</th>
                                                 </tr>
                                             </thead>
                                             <tbody>

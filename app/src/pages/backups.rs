@@ -60,11 +60,11 @@ pub fn BackupsPage() -> impl IntoView {
     let i18n = use_i18n();
     let locale = i18n.get_locale_untracked();
     view! {
-        <h1>{t!(i18n, backups.title)}</h1>
+        <h1>{tu_string!(i18n, backups.title)}</h1>
         <ActionProblem message=problem/>
         <noscript>
             <p class="notice">
-                {t!(i18n, backups.noscript)}
+                {tu_string!(i18n, backups.noscript)}
             </p>
         </noscript>
         <div class="toolbar">
@@ -88,18 +88,18 @@ pub fn BackupsPage() -> impl IntoView {
                         <table class="backups">
                             <thead>
                                 <tr>
-                                    <th><span class="visually-hidden">{t!(i18n, backups.column.select)}</span></th>
-                                    <th>{t!(i18n, backups.column.name)}</th>
-                                    <th>{t!(i18n, backups.column.id)}</th>
-                                    <th>{t!(i18n, backups.column.kind)}</th>
-                                    <th>{t!(i18n, backups.column.source_resource)}</th>
-                                    <th>{t!(i18n, backups.column.region)}</th>
-                                    <th>{t!(i18n, backups.column.size)}</th>
-                                    <th>{t!(i18n, backups.column.created)}</th>
-                                    <th>{t!(i18n, backups.column.expires)}</th>
-                                    <th>{t!(i18n, backups.column.status)}</th>
-                                    <th>{t!(i18n, backups.column.attribute)}</th>
-                                    <th>{t!(i18n, backups.column.actions)}</th>
+                                    <th><span class="visually-hidden">{tu_string!(i18n, backups.column.select)}</span></th>
+                                    <th>{tu_string!(i18n, backups.column.name)}</th>
+                                    <th>{tu_string!(i18n, backups.column.id)}</th>
+                                    <th>{tu_string!(i18n, backups.column.kind)}</th>
+                                    <th>{tu_string!(i18n, backups.column.source_resource)}</th>
+                                    <th>{tu_string!(i18n, backups.column.region)}</th>
+                                    <th>{tu_string!(i18n, backups.column.size)}</th>
+                                    <th>{tu_string!(i18n, backups.column.created)}</th>
+                                    <th>{tu_string!(i18n, backups.column.expires)}</th>
+                                    <th>{tu_string!(i18n, backups.column.status)}</th>
+                                    <th>{tu_string!(i18n, backups.column.attribute)}</th>
+                                    <th>{tu_string!(i18n, backups.column.actions)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -142,7 +142,7 @@ pub fn BackupsPage() -> impl IntoView {
                                             <td>{format::instant(b.created_at)}</td>
                                             <td>{b.expires_at.map(format::instant).unwrap_or_default()}</td>
                                             <td>{words::backup_state(locale, b.lock)}</td>
-                                            <td class="attribute">{b.sharing.then_some(t!(i18n, backups.sharing))}</td>
+                                            <td class="attribute">{b.sharing.then_some(tu_string!(i18n, backups.sharing))}</td>
                                             <td>
                                                 <button
                                                     type="button"
@@ -150,7 +150,7 @@ pub fn BackupsPage() -> impl IntoView {
                                                     title=blocked.clone().unwrap_or_default()
                                                     on:click=move |_| sharing.set(Some(vec![offered.clone()]))
                                                 >
-                                                    {t!(i18n, backups.share_backups)}
+                                                    {tu_string!(i18n, backups.share_backups)}
                                                 </button>
                                                 <RestoreButton
                                                     backup_id=b.id.to_string()

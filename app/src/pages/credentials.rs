@@ -19,16 +19,16 @@ pub fn CredentialsPage() -> impl IntoView {
     let i18n = use_i18n();
     let credentials = Resource::new(|| (), |_| api::credentials());
     view! {
-        <h1>{t!(i18n, credentials.title)}</h1>
+        <h1>{tu_string!(i18n, credentials.title)}</h1>
         <Listing rows=credentials show={move |c| view! {
                     <dl class="facts">
-                        <dt>{t!(i18n, credentials.account_id)}</dt>
+                        <dt>{tu_string!(i18n, credentials.account_id)}</dt>
                         <dd><code data-testid="account-id">{c.account_id.to_string()}</code></dd>
-                        <dt>{t!(i18n, credentials.account)}</dt>
+                        <dt>{tu_string!(i18n, credentials.account)}</dt>
                         <dd>{c.account_name.clone()}</dd>
-                        <dt>{t!(i18n, credentials.site)}</dt>
+                        <dt>{tu_string!(i18n, credentials.site)}</dt>
                         <dd>{site_name(i18n.get_locale_untracked(), c.site)}</dd>
-                        <dt>{t!(i18n, credentials.signed_in_as)}</dt>
+                        <dt>{tu_string!(i18n, credentials.signed_in_as)}</dt>
                         <dd>{t_string!(
                             i18n,
                             credentials.signed_in_as_value,
@@ -36,13 +36,13 @@ pub fn CredentialsPage() -> impl IntoView {
                             role = role_name(i18n.get_locale_untracked(), c.role)
                         )}</dd>
                     </dl>
-                    <h2>{t!(i18n, credentials.projects)}</h2>
+                    <h2>{tu_string!(i18n, credentials.projects)}</h2>
                     <table>
                         <thead>
                             <tr>
-                                <th>{t!(i18n, credentials.project_column.id)}</th>
-                                <th>{t!(i18n, credentials.project_column.name)}</th>
-                                <th>{t!(i18n, credentials.project_column.region)}</th>
+                                <th>{tu_string!(i18n, credentials.project_column.id)}</th>
+                                <th>{tu_string!(i18n, credentials.project_column.name)}</th>
+                                <th>{tu_string!(i18n, credentials.project_column.region)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -90,7 +90,7 @@ fn AccessKeys() -> impl IntoView {
     let deleting = RwSignal::new(None::<String>);
     view! {
         <section aria-labelledby="keys-title">
-            <h2 id="keys-title">{t!(i18n, credentials.access_keys)}</h2>
+            <h2 id="keys-title">{tu_string!(i18n, credentials.access_keys)}</h2>
             <p class="muted">
                 {t!(
                     i18n,
@@ -101,32 +101,32 @@ fn AccessKeys() -> impl IntoView {
             </p>
             <ActionProblem message=problem/>
             <button type="button" class="primary" on:click=move |_| { create.dispatch(CreateAccessKey {}); }>
-                {t!(i18n, credentials.create_access_key)}
+                {tu_string!(i18n, credentials.create_access_key)}
             </button>
             {move || created().map(|key: NewAccessKey| view! {
                 <div class="new-key" role="status" aria-label=move || t_string!(i18n, credentials.new_access_key)>
-                    <p>{t!(i18n, credentials.copy_secret_now)}</p>
+                    <p>{tu_string!(i18n, credentials.copy_secret_now)}</p>
                     <dl class="facts">
-                        <dt>{t!(i18n, credentials.access_key_id)}</dt>
+                        <dt>{tu_string!(i18n, credentials.access_key_id)}</dt>
                         <dd><code data-testid="new-key-id">{key.id}</code></dd>
-                        <dt>{t!(i18n, credentials.secret_access_key)}</dt>
+                        <dt>{tu_string!(i18n, credentials.secret_access_key)}</dt>
                         <dd><code data-testid="new-key-secret">{key.secret}</code></dd>
                     </dl>
                 </div>
             })}
             <Listing rows=keys show={move |list: Vec<backshare::views::AccessKeyView>| {
                 if list.is_empty() {
-                    return view! { <p class="notice">{t!(i18n, credentials.no_access_keys)}</p> }.into_any();
+                    return view! { <p class="notice">{tu_string!(i18n, credentials.no_access_keys)}</p> }.into_any();
                 }
                 view! {
                     <table class="access-keys">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, credentials.key_column.id)}</th>
-                                <th>{t!(i18n, credentials.key_column.status)}</th>
-                                <th>{t!(i18n, credentials.key_column.created)}</th>
-                                <th>{t!(i18n, credentials.key_column.last_used)}</th>
-                                <th>{t!(i18n, credentials.key_column.actions)}</th>
+                                <th>{tu_string!(i18n, credentials.key_column.id)}</th>
+                                <th>{tu_string!(i18n, credentials.key_column.status)}</th>
+                                <th>{tu_string!(i18n, credentials.key_column.created)}</th>
+                                <th>{tu_string!(i18n, credentials.key_column.last_used)}</th>
+                                <th>{tu_string!(i18n, credentials.key_column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -146,7 +146,7 @@ fn AccessKeys() -> impl IntoView {
                                             {k.active.then(|| view! {
                                                 <button type="button" on:click=move |_| {
                                                     deactivate.dispatch(DeactivateAccessKey { key_id: off.clone() });
-                                                }>{t!(i18n, credentials.deactivate)}</button>
+                                                }>{tu_string!(i18n, credentials.deactivate)}</button>
                                             })}
                                             <ConfirmButton
                                                 label=t_string!(i18n, credentials.delete)

@@ -43,12 +43,12 @@ pub fn MySharesPage() -> impl IntoView {
         }
     });
     view! {
-        <h1>{t!(i18n, my_shares.title)}</h1>
+        <h1>{tu_string!(i18n, my_shares.title)}</h1>
         <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=rows show={move |value| match value {
                 listing if listing.total_shares.is_zero() => view! {
-                    <p class="notice">{t!(i18n, my_shares.empty)}</p>
+                    <p class="notice">{tu_string!(i18n, my_shares.empty)}</p>
                 }.into_any(),
                 listing => {
                     let shown = listing.shares_on_page;
@@ -64,12 +64,12 @@ pub fn MySharesPage() -> impl IntoView {
                     <table class="my-shares">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, my_shares.column.backup)}</th>
-                                <th>{t!(i18n, my_shares.column.resource_share)}</th>
-                                <th>{t!(i18n, my_shares.column.principal)}</th>
-                                <th>{t!(i18n, my_shares.column.recipient)}</th>
-                                <th>{t!(i18n, my_shares.column.status)}</th>
-                                <th>{t!(i18n, my_shares.column.actions)}</th>
+                                <th>{tu_string!(i18n, my_shares.column.backup)}</th>
+                                <th>{tu_string!(i18n, my_shares.column.resource_share)}</th>
+                                <th>{tu_string!(i18n, my_shares.column.principal)}</th>
+                                <th>{tu_string!(i18n, my_shares.column.recipient)}</th>
+                                <th>{tu_string!(i18n, my_shares.column.status)}</th>
+                                <th>{tu_string!(i18n, my_shares.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -85,10 +85,10 @@ pub fn MySharesPage() -> impl IntoView {
                                         <td><StatusBadge status=row.status/></td>
                                         <td>
                                             <button type="button" on:click=move |_| managing.set(Some(manage_id.clone()))>
-                                                {t!(i18n, my_shares.manage)}
+                                                {tu_string!(i18n, my_shares.manage)}
                                             </button>
                                             {row.cancel_blocked.as_ref().map(|p| reasons::problem(i18n.get_locale_untracked(), p)).map(|why| view! {
-                                                <button type="button" disabled=true title=why.clone()>{t!(i18n, my_shares.cancel_sharing)}</button>
+                                                <button type="button" disabled=true title=why.clone()>{tu_string!(i18n, my_shares.cancel_sharing)}</button>
                                                 <span class="muted small">{why}</span>
                                             })}
                                             {row.cancellable.then(|| view! {

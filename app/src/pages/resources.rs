@@ -28,22 +28,22 @@ pub fn ResourcesPage() -> impl IntoView {
     let problem = Signal::derive(move || last_failure(release.value().get()));
     let releasing = RwSignal::new(None::<String>);
     view! {
-        <h1>{t!(i18n, resources.title)}</h1>
+        <h1>{tu_string!(i18n, resources.title)}</h1>
         <ActionProblem message=problem/>
         <Listing rows=list show={move |listing| view! {
                     <Pager label=t_string!(i18n, resources.pages) links=listing.links at=page/>
                     <table class="resources">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, resources.column.name)}</th>
-                                <th>{t!(i18n, resources.column.id)}</th>
-                                <th>{t!(i18n, resources.column.kind)}</th>
-                                <th>{t!(i18n, resources.column.region)}</th>
-                                <th>{t!(i18n, resources.column.project)}</th>
-                                <th>{t!(i18n, resources.column.size)}</th>
-                                <th>{t!(i18n, resources.column.created)}</th>
-                                <th>{t!(i18n, resources.column.sha256)}</th>
-                                <th>{t!(i18n, resources.column.actions)}</th>
+                                <th>{tu_string!(i18n, resources.column.name)}</th>
+                                <th>{tu_string!(i18n, resources.column.id)}</th>
+                                <th>{tu_string!(i18n, resources.column.kind)}</th>
+                                <th>{tu_string!(i18n, resources.column.region)}</th>
+                                <th>{tu_string!(i18n, resources.column.project)}</th>
+                                <th>{tu_string!(i18n, resources.column.size)}</th>
+                                <th>{tu_string!(i18n, resources.column.created)}</th>
+                                <th>{tu_string!(i18n, resources.column.sha256)}</th>
+                                <th>{tu_string!(i18n, resources.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>

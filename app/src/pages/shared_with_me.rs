@@ -72,7 +72,7 @@ pub fn SharedWithMePage() -> impl IntoView {
     let news = follow_statuses(page, followed);
     let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     view! {
-        <h1>{t!(i18n, shared_with_me.title)}</h1>
+        <h1>{tu_string!(i18n, shared_with_me.title)}</h1>
         <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
@@ -112,21 +112,21 @@ fn PendingInvitations(
     let i18n = use_i18n();
     view! {
         <section aria-labelledby="pending-title">
-            <h2 id="pending-title">{t!(i18n, shared_with_me.pending.title)}</h2>
+            <h2 id="pending-title">{tu_string!(i18n, shared_with_me.pending.title)}</h2>
             <Pager label=t_string!(i18n, shared_with_me.pending.pages) links at/>
             {if invitations.is_empty() {
-                view! { <p class="notice">{t!(i18n, shared_with_me.pending.empty)}</p> }.into_any()
+                view! { <p class="notice">{tu_string!(i18n, shared_with_me.pending.empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="invitations">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, shared_with_me.column.resource_share)}</th>
-                                <th>{t!(i18n, shared_with_me.column.from)}</th>
-                                <th>{t!(i18n, shared_with_me.column.backups)}</th>
-                                <th>{t!(i18n, shared_with_me.column.invited)}</th>
-                                <th>{t!(i18n, shared_with_me.column.answer_by)}</th>
-                                <th>{t!(i18n, shared_with_me.column.actions)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.resource_share)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.from)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.backups)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.invited)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.answer_by)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -159,7 +159,7 @@ fn PendingInvitations(
                                                     class="primary"
                                                     disabled=move || accept.pending().get() || reject.pending().get()
                                                 >
-                                                    {t!(i18n, shared_with_me.pending.accept)}
+                                                    {tu_string!(i18n, shared_with_me.pending.accept)}
                                                 </button>
                                             </ActionForm>
                                             <ActionForm action=reject attr:class="inline">
@@ -168,7 +168,7 @@ fn PendingInvitations(
                                                     type="submit"
                                                     disabled=move || accept.pending().get() || reject.pending().get()
                                                 >
-                                                    {t!(i18n, shared_with_me.pending.reject)}
+                                                    {tu_string!(i18n, shared_with_me.pending.reject)}
                                                 </button>
                                             </ActionForm>
                                         </td>
@@ -201,24 +201,24 @@ fn ReceivedBackups(
     let i18n = use_i18n();
     view! {
         <section aria-labelledby="received-title">
-            <h2 id="received-title">{t!(i18n, shared_with_me.received.title)}</h2>
+            <h2 id="received-title">{tu_string!(i18n, shared_with_me.received.title)}</h2>
             <Pager label=t_string!(i18n, shared_with_me.received.pages) links at/>
             {if backups.is_empty() {
-                view! { <p class="notice">{t!(i18n, shared_with_me.received.empty)}</p> }.into_any()
+                view! { <p class="notice">{tu_string!(i18n, shared_with_me.received.empty)}</p> }.into_any()
             } else {
                 view! {
                     <table class="received">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, shared_with_me.column.backup)}</th>
-                                <th>{t!(i18n, shared_with_me.column.kind)}</th>
-                                <th>{t!(i18n, shared_with_me.column.region)}</th>
-                                <th>{t!(i18n, shared_with_me.column.size)}</th>
-                                <th>{t!(i18n, shared_with_me.column.from)}</th>
-                                <th>{t!(i18n, shared_with_me.column.resource_share)}</th>
-                                <th>{t!(i18n, shared_with_me.column.expires)}</th>
-                                <th>{t!(i18n, shared_with_me.column.status)}</th>
-                                <th>{t!(i18n, shared_with_me.column.actions)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.backup)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.kind)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.region)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.size)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.from)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.resource_share)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.expires)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.status)}</th>
+                                <th>{tu_string!(i18n, shared_with_me.column.actions)}</th>
                             </tr>
                         </thead>
                         <tbody>
@@ -263,7 +263,7 @@ fn ReceivedBackups(
                                                         }
                                                     }
                                                 >
-                                                    {t!(i18n, shared_with_me.received.copy)}
+                                                    {tu_string!(i18n, shared_with_me.received.copy)}
                                                 </button>
                                             }
                                         })}
@@ -272,7 +272,7 @@ fn ReceivedBackups(
                                                 type="button"
                                                 on:click=move |_| { retry.dispatch(RetryCopy { grant_id: retry_id.clone() }); }
                                             >
-                                                {t!(i18n, shared_with_me.received.retry)}
+                                                {tu_string!(i18n, shared_with_me.received.retry)}
                                             </button>
                                         })}
                                         <RestoreButton
@@ -307,15 +307,15 @@ fn AnsweredInvitations(
     view! {
         {(!invitations.is_empty()).then(|| view! {
             <section aria-labelledby="answered-title">
-                <h2 id="answered-title">{t!(i18n, shared_with_me.answered.title)}</h2>
+                <h2 id="answered-title">{tu_string!(i18n, shared_with_me.answered.title)}</h2>
                 <Pager label=t_string!(i18n, shared_with_me.answered.pages) links at/>
                 <table class="answered">
                     <thead>
                         <tr>
-                            <th>{t!(i18n, shared_with_me.column.resource_share)}</th>
-                            <th>{t!(i18n, shared_with_me.column.from)}</th>
-                            <th>{t!(i18n, shared_with_me.column.status)}</th>
-                            <th>{t!(i18n, shared_with_me.column.when)}</th>
+                            <th>{tu_string!(i18n, shared_with_me.column.resource_share)}</th>
+                            <th>{tu_string!(i18n, shared_with_me.column.from)}</th>
+                            <th>{tu_string!(i18n, shared_with_me.column.status)}</th>
+                            <th>{tu_string!(i18n, shared_with_me.column.when)}</th>
                         </tr>
                     </thead>
                     <tbody>
@@ -409,7 +409,7 @@ fn VaultPicker(
                 }).collect_view()}
             </select>
         </label>
-        {none_fits.then(|| view! { <p class="error small">{t!(i18n, shared_with_me.vault_picker.none_fits)}</p> })}
+        {none_fits.then(|| view! { <p class="error small">{tu_string!(i18n, shared_with_me.vault_picker.none_fits)}</p> })}
     }
 }
 

@@ -25,15 +25,15 @@ pub fn SignInPage() -> impl IntoView {
     };
     view! {
         <section class="signin card">
-            <h1>{t!(i18n, sign_in.title)}</h1>
+            <h1>{tu_string!(i18n, sign_in.title)}</h1>
             <ActionForm action>
-                <label>{t!(i18n, sign_in.email)} <input type="email" name="email" required autocomplete="username"/></label>
+                <label>{tu_string!(i18n, sign_in.email)} <input type="email" name="email" required autocomplete="username"/></label>
                 <label>
-                    {t!(i18n, sign_in.password)}
+                    {tu_string!(i18n, sign_in.password)}
                     <input type="password" name="password" required autocomplete="current-password"/>
                 </label>
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
-                    {t!(i18n, sign_in.submit)}
+                    {tu_string!(i18n, sign_in.submit)}
                 </button>
             </ActionForm>
             {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}

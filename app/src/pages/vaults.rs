@@ -18,7 +18,7 @@ pub fn VaultsPage() -> impl IntoView {
     let changed = use_changes();
     let page = Resource::new(move || changed.get(), |_| api::vaults());
     view! {
-        <h1>{t!(i18n, vaults.title)}</h1>
+        <h1>{tu_string!(i18n, vaults.title)}</h1>
         <Listing rows=page show={move |page| view! {
                     <p class="summary">
                         {t_string!(
@@ -29,7 +29,7 @@ pub fn VaultsPage() -> impl IntoView {
                         )}
                     </p>
                     {if page.vaults.is_empty() {
-                        view! { <p class="notice">{t!(i18n, vaults.no_vaults)}</p> }.into_any()
+                        view! { <p class="notice">{tu_string!(i18n, vaults.no_vaults)}</p> }.into_any()
                     } else {
                         page.vaults.into_iter().map(|v| {
                             let percent = v.percent_used();
@@ -78,17 +78,17 @@ fn VaultContents(vault_id: String) -> impl IntoView {
     view! {
         <Listing rows=contents show={move |value| match value {
                 listing if listing.items.is_empty() => view! {
-                    <p class="notice">{t!(i18n, vaults.empty)}</p>
+                    <p class="notice">{tu_string!(i18n, vaults.empty)}</p>
                 }.into_any(),
                 listing => view! {
                     <Pager label=t_string!(i18n, vaults.pages) links=listing.links at=page/>
                     <table class="vault-items">
                         <thead>
                             <tr>
-                                <th>{t!(i18n, vaults.column.backup)}</th>
-                                <th>{t!(i18n, vaults.column.size)}</th>
-                                <th>{t!(i18n, vaults.column.received_from)}</th>
-                                <th>{t!(i18n, vaults.column.status)}</th>
+                                <th>{tu_string!(i18n, vaults.column.backup)}</th>
+                                <th>{tu_string!(i18n, vaults.column.size)}</th>
+                                <th>{tu_string!(i18n, vaults.column.received_from)}</th>
+                                <th>{tu_string!(i18n, vaults.column.status)}</th>
                             </tr>
                         </thead>
                         <tbody>
