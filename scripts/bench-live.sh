@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh >/dev/null
-[ -x target/release/backshare-server ] && [ -f target/release/hash.txt ] || cargo leptos build --release
+[ -x target/release/backshare-server ] && [ -f target/release/hash.txt ] || cargo leptos build --release --split
 
 postgres=$(scripts/postgres.sh)
 db="backshare_bench_live"

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BACKSHARE_SETUP_BROWSER=0 scripts/setup.sh
 export BACKSHARE_DEMO="${BACKSHARE_DEMO:-true}"
-exec cargo leptos serve --release
+exec cargo leptos serve --release --split

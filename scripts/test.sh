@@ -50,7 +50,7 @@ cargo test -p backshare-server --features s3 --test processes
 unset BACKSHARE_TEST_POSTGRES BACKSHARE_TEST_S3
 
 step "release build (server binary and wasm bundle)"
-cargo leptos build --release
+cargo leptos build --release --split
 
 step "The API through boto3 and the AWS CLI (RAM-compatible endpoint)"
 scripts/api-test.sh

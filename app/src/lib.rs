@@ -16,21 +16,16 @@ pub mod language;
 pub mod openapi;
 pub mod pages;
 pub mod reasons;
+pub mod routes;
 pub mod words;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{Redirect, Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{path, Lazy, SsrMode};
 
 use components::nav::Nav;
 use i18n::I18nContextProvider;
-use pages::{
-    activity::ActivityPage, api_reference::ApiReferencePage, backup_details::BackupDetailsPage,
-    backups::BackupsPage, credentials::CredentialsPage, my_shares::MySharesPage,
-    resources::ResourcesPage, shared_with_me::SharedWithMePage, sign_in::SignInPage,
-    vaults::VaultsPage,
-};
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -101,16 +96,16 @@ pub fn App() -> impl IntoView {
             <main>
                 <Routes fallback=|| view! { <PageNotFound/> }>
                     <Route path=path!("/") view=|| view! { <Redirect path="/backups"/> } ssr=SsrMode::Async/>
-                    <Route path=path!("/signin") view=SignInPage ssr=SsrMode::Async/>
-                    <Route path=path!("/backups") view=BackupsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/my-shares") view=MySharesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/shared-with-me") view=SharedWithMePage ssr=SsrMode::Async/>
-                    <Route path=path!("/credentials") view=CredentialsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/backups/:id") view=BackupDetailsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/vaults") view=VaultsPage ssr=SsrMode::Async/>
-                    <Route path=path!("/resources") view=ResourcesPage ssr=SsrMode::Async/>
-                    <Route path=path!("/activity") view=ActivityPage ssr=SsrMode::Async/>
-                    <Route path=path!("/api-reference") view=ApiReferencePage ssr=SsrMode::Async/>
+                    <Route path=path!("/signin") view={Lazy::<routes::SignIn>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/backups") view={Lazy::<routes::Backups>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/my-shares") view={Lazy::<routes::MyShares>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/shared-with-me") view={Lazy::<routes::SharedWithMe>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/credentials") view={Lazy::<routes::Credentials>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/backups/:id") view={Lazy::<routes::BackupDetails>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/vaults") view={Lazy::<routes::Vaults>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/resources") view={Lazy::<routes::Resources>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/activity") view={Lazy::<routes::Activity>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/api-reference") view={Lazy::<routes::ApiReference>::new()} ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
@@ -131,5 +126,6 @@ fn PageNotFound() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(App);
+    // Waits for the shown page's chunk (see `routes`), then hydrates.
+    leptos::mount::hydrate_lazy(App);
 }

@@ -11,14 +11,21 @@ test("the bundle is named by its hash, served compressed and cached as immutable
     [...document.querySelectorAll("link[href^='/pkg/']")].map((l) => l.getAttribute("href")),
   );
   for (const ext of ["js", "wasm", "css"]) {
-    const href = names.find((n) => n?.endsWith(`.${ext}`));
+    const href = names.find((n) => n?.startsWith("/pkg/backshare.") && n.endsWith(`.${ext}`));
     expect(href, `a /pkg/ link for the ${ext} file in ${names}`).toMatch(
       new RegExp(`^/pkg/backshare\\.[A-Za-z0-9_-]{8,}\\.${ext}$`),
     );
+  }
+  // The page's own code comes as chunks (lazy routes), preloaded beside the main bundle,
+  // with the loader that fetches them: hashed, compressed and immutable alike.
+  const chunks = names.filter((n) => !n?.startsWith("/pkg/backshare."));
+  expect(chunks.some((n) => /^\/pkg\/split___sign_in_view_\d+\.[A-Za-z0-9_-]{8,}\.wasm$/.test(n!)), `the sign-in chunk in ${names}`).toBe(true);
+  expect(chunks.some((n) => /^\/pkg\/__wasm_split\.[A-Za-z0-9_-]{8,}\.js$/.test(n!)), `the chunk loader in ${names}`).toBe(true);
+  for (const href of names) {
     const answer = await request.get(href!, { headers: { "accept-encoding": "br, gzip" } });
-    expect(answer.status()).toBe(200);
-    expect(answer.headers()["cache-control"]).toBe("public, max-age=31536000, immutable");
-    expect(answer.headers()["content-encoding"]).toMatch(/^(br|gzip)$/);
+    expect(answer.status(), href!).toBe(200);
+    expect(answer.headers()["cache-control"], href!).toBe("public, max-age=31536000, immutable");
+    expect(answer.headers()["content-encoding"], href!).toMatch(/^(br|gzip)$/);
   }
   // The hydrated page still works with the hashed names.
   await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();

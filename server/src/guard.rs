@@ -83,7 +83,9 @@ pub async fn guard(State(web): State<Arc<Web>>, request: Request, next: Next) ->
 }
 
 /// Whether a path names a bundle file whose name carries its content's hash
-/// (`/pkg/backshare.<hash>.wasm`, the hash in URL-safe base64 as cargo-leptos writes it): such a file never changes, so browsers may keep it.
+/// (`/pkg/backshare.<hash>.wasm`, a page's chunk `/pkg/split___backups_view_<n>.<hash>.wasm`,
+/// the chunk loader `/pkg/__wasm_split.<hash>.js`; the hash in URL-safe base64 as
+/// cargo-leptos writes it): such a file never changes, so browsers may keep it.
 fn is_hashed_asset(path: &str) -> bool {
     let Some(file) = path.strip_prefix("/pkg/") else {
         return false;
@@ -237,6 +239,11 @@ mod tests {
         assert!(is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.wasm"));
         assert!(is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.js"));
         assert!(is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.css"));
+        assert!(is_hashed_asset(
+            "/pkg/split___backups_view_2544955.-JDc5QKkvST.wasm"
+        ));
+        assert!(is_hashed_asset("/pkg/chunk_106.I2Eqn0gPT99.wasm"));
+        assert!(is_hashed_asset("/pkg/__wasm_split.we5T2Aa2oI7.js"));
         assert!(!is_hashed_asset("/pkg/backshare.wasm"));
         assert!(!is_hashed_asset("/pkg/backshare_bg.wasm"));
         assert!(!is_hashed_asset("/pkg/backshare.Xk3_a-9QzT0.d.ts"));

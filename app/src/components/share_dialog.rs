@@ -34,10 +34,35 @@ enum Method {
 /// The dialog. `backups` are added to the share (none when managing a share from "My
 /// Shares"); `share` preselects an existing resource share. `on_done` runs with `true`
 /// once something was saved, `false` on "Cancel".
+///
+/// Its code is a wasm chunk of its own (`#[lazy]`), fetched when a dialog first opens:
+/// the pages that offer it come up sooner, and a visit that never opens one never
+/// downloads it.
 #[component]
 pub fn ShareDialog(
     backups: Vec<DialogBackup>,
     #[prop(optional)] share: Option<String>,
+    on_done: Callback<bool>,
+) -> impl IntoView {
+    // No `Suspense` around it: one would hold the dialog back until the resources it reads
+    // have loaded, and build it before it is in the document, where it cannot open
+    // modally. Alone, `Suspend` puts the dialog in place as soon as its code is here.
+    Suspend::new(share_dialog_chunk(backups, share, on_done))
+}
+
+#[lazy]
+fn share_dialog_chunk(
+    backups: Vec<DialogBackup>,
+    share: Option<String>,
+    on_done: Callback<bool>,
+) -> AnyView {
+    view! { <LoadedShareDialog backups share on_done/> }.into_any()
+}
+
+#[component]
+fn LoadedShareDialog(
+    backups: Vec<DialogBackup>,
+    share: Option<String>,
     on_done: Callback<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
