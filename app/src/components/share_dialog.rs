@@ -50,6 +50,7 @@ pub fn ShareDialog(
     Suspend::new(share_dialog_chunk(backups, share, on_done))
 }
 
+/// The chunk's entry point: what only an open dialog needs is reached from here.
 #[lazy]
 fn share_dialog_chunk(
     backups: Vec<DialogBackup>,
@@ -59,6 +60,7 @@ fn share_dialog_chunk(
     view! { <LoadedShareDialog backups share on_done/> }.into_any()
 }
 
+/// The dialog itself, once its code is here.
 #[component]
 fn LoadedShareDialog(
     backups: Vec<DialogBackup>,
