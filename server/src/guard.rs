@@ -24,6 +24,9 @@ pub struct Web {
     pub session_idle: std::time::Duration,
     /// A session ends this long after sign-in, however active.
     pub session_lifetime: std::time::Duration,
+    /// Signed API calls per second per access key (0: no limit), and the burst.
+    pub api_calls_per_second: u32,
+    pub api_burst: u32,
 }
 
 impl Web {
@@ -46,6 +49,8 @@ impl Default for Web {
             body_limit: 64 * 1024,
             session_idle: std::time::Duration::from_secs(12 * 3600),
             session_lifetime: std::time::Duration::from_secs(7 * 24 * 3600),
+            api_calls_per_second: 50,
+            api_burst: 200,
         }
     }
 }

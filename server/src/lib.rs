@@ -5,6 +5,7 @@ pub mod forms;
 pub mod guard;
 pub mod language;
 pub mod ram;
+pub mod rate;
 pub mod sessions;
 pub mod signed;
 pub mod sigv4;
@@ -66,6 +67,13 @@ pub struct Config {
     /// The largest request body accepted (e.g. `64KiB`); larger ones answer 413.
     #[arg(long, env = "BACKSHARE_BODY_LIMIT", default_value = "64KiB", value_parser = parse_bytes)]
     pub body_limit: u64,
+    /// Signed API calls (`/ram/*`, signed `/api/*`) per second per access key, on
+    /// average, on each instance; more answer 429 `ThrottlingException` (0: no limit).
+    #[arg(long, env = "BACKSHARE_API_CALLS_PER_SECOND", default_value_t = 50)]
+    pub api_calls_per_second: u32,
+    /// Signed API calls one access key may make at once before the rate applies.
+    #[arg(long, env = "BACKSHARE_API_BURST", default_value_t = 200)]
+    pub api_burst: u32,
     /// Rule 9: recipient projects per server or disk backup.
     #[arg(
         long,
@@ -297,13 +305,16 @@ pub async fn router(
     let store = sessions::Sessions::open(svc.db())
         .await
         .context("cannot open the session store")?;
-    // Expired sessions go every minute, on every instance (a delete of what is due).
+    let api_rate = rate::ApiRate::new(web.api_calls_per_second, web.api_burst);
+    // Expired sessions go every minute, on every instance (a delete of what is due), and
+    // so do the call buckets of idle access keys.
     tokio::spawn({
-        let store = store.clone();
+        let (store, api_rate) = (store.clone(), api_rate.clone());
         async move {
             let mut every = tokio::time::interval(Duration::from_secs(60));
             loop {
                 every.tick().await;
+                api_rate.forget_idle();
                 if let Err(error) = store.delete_expired().await {
                     tracing::warn!(%error, "deleting expired sessions failed; retrying");
                 }
@@ -363,7 +374,7 @@ pub async fn router(
         .fallback(leptos_axum::file_and_error_handler(shell))
         // Requests signed with an access key act as its user (the native API).
         .layer(axum::middleware::from_fn_with_state(
-            extensions.0 .0.clone(),
+            (extensions.0 .0.clone(), api_rate.clone()),
             signed::verify,
         ))
         // A refused form posted without JavaScript returns to its page (inside `sessions`,
@@ -372,6 +383,7 @@ pub async fn router(
         .layer(extensions.0)
         .layer(extensions.1)
         .layer(extensions.2)
+        .layer(axum::Extension(api_rate))
         .layer(sessions)
         // The wasm bundle shrinks to about 40 % with gzip, to less with Brotli.
         .layer(tower_http::compression::CompressionLayer::new())
@@ -574,6 +586,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         body_limit: usize::try_from(config.body_limit).unwrap_or(usize::MAX),
         session_idle: config.session_idle,
         session_lifetime: config.session_lifetime,
+        api_calls_per_second: config.api_calls_per_second,
+        api_burst: config.api_burst,
     };
     let app = router(svc.clone(), feed.clone(), leptos.leptos_options, web).await?;
 

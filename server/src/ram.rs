@@ -36,6 +36,7 @@ use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use crate::rate::ApiRate;
 use crate::sigv4;
 
 /// Rows a page holds when the request names no `maxResults`.
@@ -51,6 +52,8 @@ pub struct RamError {
     status: StatusCode,
     code: &'static str,
     message: String,
+    /// Seconds until a throttled caller may try again (`Retry-After`).
+    retry_after: Option<u64>,
 }
 
 impl RamError {
@@ -68,6 +71,15 @@ impl RamError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
+        }
+    }
+
+    /// An access key over its call rate (see `rate`), as AWS words it.
+    fn throttled(wait: std::time::Duration) -> Self {
+        Self {
+            retry_after: Some(wait.as_secs_f64().ceil().max(1.0) as u64),
+            ..Self::new("ThrottlingException", "Rate exceeded")
         }
     }
 
@@ -90,6 +102,11 @@ impl IntoResponse for RamError {
         response
             .headers_mut()
             .insert("x-amzn-ErrorType", HeaderValue::from_static(self.code));
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response
     }
 }
@@ -151,32 +168,25 @@ fn invitations<T>(result: backshare::service::ServiceResult<T>) -> RamResult<T> 
 
 /// Verifies a SigV4-signed request for `service` and returns the key it was signed with
 /// and the credential scope's region. Every failure is a 403 that says what to fix but
-/// never whether a key exists for some other account.
+/// never whether a key exists for some other account. A verified key over its call rate
+/// answers 429: only its owner, who holds the secret, can spend its calls.
 pub async fn authenticate(
     svc: &Backshare,
+    rate: &ApiRate,
     service: &'static str,
-    method: &Method,
-    uri: &Uri,
-    headers: &HeaderMap,
-    body: &[u8],
+    received: &sigv4::Received<'_>,
     now: DateTime<Utc>,
 ) -> RamResult<(SigningKey, String)> {
     let denied = |e: sigv4::SigError| RamError::new(e.code(), e.to_string());
-    let auth = sigv4::authorization(headers).map_err(denied)?;
-    let amz_date = sigv4::check_scope(&auth, headers, service, now).map_err(denied)?;
+    let auth = sigv4::authorization(received.headers).map_err(denied)?;
+    let amz_date = sigv4::check_scope(&auth, received.headers, service, now).map_err(denied)?;
     let key = svc
         .signing_key(&auth.key_id)
         .await
         .map_err(|e| from_user(e.into(), false))?
         .ok_or_else(|| denied(sigv4::SigError::UnknownKey))?;
-    let received = sigv4::Received {
-        method: method.as_str(),
-        path: uri.path(),
-        query: uri.query().unwrap_or(""),
-        headers,
-        body,
-    };
-    sigv4::verify(&received, &auth, &amz_date, key.secret.expose()).map_err(denied)?;
+    sigv4::verify(received, &auth, &amz_date, key.secret.expose()).map_err(denied)?;
+    rate.take(&key.key_id).map_err(RamError::throttled)?;
     if let Err(error) = svc.key_used(&key, now).await {
         tracing::warn!(%error, "recording an access key's use failed");
     }
@@ -186,13 +196,15 @@ pub async fn authenticate(
 /// `POST /ram/<operation>` and `DELETE /ram/deleteresourceshare`.
 pub async fn endpoint(
     Extension(svc): Extension<Backshare>,
+    Extension(rate): Extension<ApiRate>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let now = Utc::now();
-    let (key, region) = match authenticate(&svc, "ram", &method, &uri, &headers, &body, now).await {
+    let received = sigv4::Received::of(&method, &uri, &headers, &body);
+    let (key, region) = match authenticate(&svc, &rate, "ram", &received, now).await {
         Ok(signed) => signed,
         Err(error) => return error.into_response(),
     };

@@ -11,8 +11,14 @@ use axum::response::{IntoResponse, Response};
 use backshare::service::Backshare;
 use backshare_app::api::SignedBy;
 
+use crate::rate::ApiRate;
+
 /// Verifies `/api/*` requests that carry a SigV4 `Authorization`; others pass untouched.
-pub async fn verify(State(svc): State<Backshare>, request: Request, next: Next) -> Response {
+pub async fn verify(
+    State((svc, rate)): State<(Backshare, ApiRate)>,
+    request: Request,
+    next: Next,
+) -> Response {
     let signed = request.uri().path().starts_with("/api/")
         && request
             .headers()
@@ -28,17 +34,8 @@ pub async fn verify(State(svc): State<Backshare>, request: Request, next: Next) 
         Err(_) => return axum::http::StatusCode::BAD_REQUEST.into_response(),
     };
     let now = chrono::Utc::now();
-    match crate::ram::authenticate(
-        &svc,
-        "backshare",
-        &parts.method,
-        &parts.uri,
-        &parts.headers,
-        &bytes,
-        now,
-    )
-    .await
-    {
+    let received = crate::sigv4::Received::of(&parts.method, &parts.uri, &parts.headers, &bytes);
+    match crate::ram::authenticate(&svc, &rate, "backshare", &received, now).await {
         Ok((key, _region)) => {
             parts.extensions.insert(SignedBy(key.caller));
             next.run(Request::from_parts(parts, axum::body::Body::from(bytes)))

@@ -34,6 +34,24 @@ pub struct Received<'a> {
     pub body: &'a [u8],
 }
 
+impl<'a> Received<'a> {
+    /// The parts of a request as axum hands them over.
+    pub fn of(
+        method: &'a axum::http::Method,
+        uri: &'a axum::http::Uri,
+        headers: &'a HeaderMap,
+        body: &'a [u8],
+    ) -> Self {
+        Self {
+            method: method.as_str(),
+            path: uri.path(),
+            query: uri.query().unwrap_or(""),
+            headers,
+            body,
+        }
+    }
+}
+
 /// The `Authorization` header's parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authorization {

@@ -2207,3 +2207,68 @@ async fn the_ram_operations_hold_the_authorization_matrix() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_access_key_over_its_call_rate_is_throttled_and_other_keys_are_not() {
+    // One call a second with a burst of three: the fourth call at once is over the rate.
+    let s = server_with(Web {
+        api_calls_per_second: 1,
+        api_burst: 3,
+        ..Web::default()
+    })
+    .await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let carol = s.sign_in("carol@partner.example").await;
+    let (id, secret) = access_key(&s, &alice).await;
+    let (other_id, other_secret) = access_key(&s, &carol).await;
+    let now = chrono::Utc::now();
+    let list = r#"{"resourceOwner":"SELF"}"#;
+    let target = "/ram/getresourceshares";
+    for n in 1..=3 {
+        let reply = s
+            .ram((&id, &secret), "POST", "getresourceshares", list, now)
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "call {n}: {}", reply.body);
+    }
+    let throttled = s
+        .ram((&id, &secret), "POST", "getresourceshares", list, now)
+        .await;
+    assert_eq!(throttled.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(error_type(&throttled), "ThrottlingException");
+    assert_eq!(throttled.json()["message"], "Rate exceeded");
+    let wait: u64 = throttled.headers[header::RETRY_AFTER]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=2).contains(&wait), "Retry-After: {wait}");
+    // The native API shares the key's bucket: a signed server function is refused too.
+    let signed_function = s
+        .signed(
+            (&id, &secret),
+            "ap-southeast-1",
+            "backshare",
+            "POST",
+            "/api/credentials",
+            "",
+            "application/x-www-form-urlencoded",
+            now,
+        )
+        .await;
+    assert_eq!(signed_function.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another account's key (Carol signs for her region), and the same user's session,
+    // are untouched.
+    let carol_lists = async |secret: &str| {
+        s.signed_in_region((&other_id, secret), "eu-west-1", "POST", target, list, now)
+            .await
+            .status
+    };
+    assert_eq!(carol_lists(&other_secret).await, StatusCode::OK);
+    assert_eq!(
+        s.call(Some(&alice), "credentials", "").await.status,
+        StatusCode::OK
+    );
+    // A badly signed call never spends the key's calls (only the secret's holder can).
+    assert_eq!(carol_lists("not-the-secret").await, StatusCode::FORBIDDEN);
+    assert_eq!(carol_lists(&other_secret).await, StatusCode::OK);
+}
