@@ -3,7 +3,8 @@
 //!    process on SQLite and against two on one PostgreSQL database: operations per second
 //!    and error counts;
 //! 2. for every paged list (My Shares, a backup's Share List, the share dialog's shares,
-//!    Activity, Shared With Me's pending and received tables), page 1 and a deep page of an
+//!    Activity, Shared With Me's pending and received tables, the API's listing of sent
+//!    invitations), page 1 and a deep page of an
 //!    account holding 10, 1,000, 10,000 and 100,000 items: the server time (median and p95
 //!    of 30 reads) and the SQL statements one read issues, on the same databases.
 //!
@@ -26,6 +27,7 @@ use std::time::{Duration, Instant};
 use backshare::db::Backend;
 use backshare::ids::UserId;
 use backshare::paging::{Cursor, PageAt};
+use backshare::service::listings::{InvitationFilter, Side};
 use backshare::service::{Backshare, Settings, SharedWithMeAt};
 use chrono::Utc;
 
@@ -330,8 +332,8 @@ async fn add_shares(svc: &Backshare, count: i64) -> i64 {
          INSERT INTO share_recipients (share_id, recipient_account_id)
          SELECT 'rs-bulk-' || i, '1840000000000002' FROM n",
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
-         INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at)
-         SELECT 'inv-bulk-' || i, 'rs-bulk-' || i, '1840000000000002', 'pending', $2 + i, $2 + i + 604800000 FROM n",
+         INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at, owner_account_id)
+         SELECT 'inv-bulk-' || i, 'rs-bulk-' || i, '1840000000000002', 'pending', $2 + i, $2 + i + 604800000, '1840000000000001' FROM n",
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, updated_at, granted_at)
          SELECT 'gr-bulk-' || i, 'inv-bulk-' || i, 'cb-acmehq-orders-001', '1840000000000002', 'active', $2 + i, $2 + i FROM n",
@@ -474,6 +476,20 @@ async fn page_figures(postgres: Option<&str>, count: i64) {
         figure(&of("Activity", label), || async {
             let page = svc.activity(&alice, &at).await.unwrap();
             assert!(!page.entries.is_empty());
+        })
+        .await;
+        let sent_at = if deep_page {
+            deep("inv")
+        } else {
+            PageAt::First
+        };
+        figure(&of("API: sent invitations (PRINCIPAL)", label), || async {
+            let filter = InvitationFilter::default();
+            let page = svc
+                .listed_invitations(&alice, Side::Owned, &filter, &sent_at, 50)
+                .await
+                .unwrap();
+            assert!(!page.items.is_empty());
         })
         .await;
         let pending = SharedWithMeAt {

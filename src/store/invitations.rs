@@ -182,8 +182,10 @@ pub async fn insert(
     sending: &Sending,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at, answered_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at,
+                                  answered_at, owner_account_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7,
+                 (SELECT owner_account_id FROM resource_shares WHERE id = $2))",
     )
     .bind(id)
     .bind(share)

@@ -145,7 +145,7 @@ pub async fn invitations_sent<'c>(
         .equal("i.recipient_account_id", recipient);
     let (from, order) = at.sql("i.created_at", "i.id", filters.next);
     let sql = format!(
-        "{INVITATIONS} WHERE s.owner_account_id = $1 {} {from}
+        "{INVITATIONS} WHERE i.owner_account_id = $1 {} {from}
          ORDER BY i.created_at {order}, i.id {order} LIMIT $2",
         filters.sql
     );
