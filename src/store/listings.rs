@@ -104,10 +104,15 @@ pub struct ListedInvitation {
     pub revoking: Flag,
 }
 
+/// The grant flags are scalar subqueries, not `EXISTS`: PostgreSQL may run an `EXISTS`
+/// once as a hash of every active grant (a seq scan: 115 ms at 100,000 grants, against
+/// 1.2 ms probing `grants_by_invitation` for the page's rows).
 const INVITATIONS: &str = "SELECT i.id, i.share_id, s.name AS share_name, s.owner_account_id,
         i.recipient_account_id, i.status, i.expires_at, i.created_at, i.answered_at,
-        EXISTS (SELECT 1 FROM grants g WHERE g.invitation_id = i.id AND g.status = 'active') AS holding,
-        EXISTS (SELECT 1 FROM grants g WHERE g.invitation_id = i.id AND g.status = 'revoking') AS revoking
+        (SELECT 1 FROM grants g WHERE g.invitation_id = i.id AND g.status = 'active' LIMIT 1)
+            IS NOT NULL AS holding,
+        (SELECT 1 FROM grants g WHERE g.invitation_id = i.id AND g.status = 'revoking' LIMIT 1)
+            IS NOT NULL AS revoking
      FROM invitations i JOIN resource_shares s ON s.id = i.share_id";
 
 /// The invitations `recipient` received (withdrawn ones left out), newest first.
