@@ -7,6 +7,6 @@ UPDATE invitations SET owner_account_id =
 CREATE INDEX invitations_by_owner_time ON invitations (owner_account_id, created_at, id);
 
 -- Whether an invitation still holds an active (or revoking) grant is asked for every row
--- of My Shares and Shared With Me; without this index SQLite's planner may walk every
--- active grant by status instead (seen in EXPLAIN QUERY PLAN).
+-- of those listings (and of the received ones); without this index SQLite's planner may
+-- walk every active grant by status instead (seen in EXPLAIN QUERY PLAN).
 CREATE INDEX grants_by_invitation ON grants (invitation_id, status);

@@ -4,9 +4,9 @@
 //!    and error counts;
 //! 2. for every paged list (My Shares, a backup's Share List, the share dialog's shares,
 //!    Activity, Shared With Me's pending and received tables, the API's listing of sent
-//!    invitations), page 1 and a deep page of an
-//!    account holding 10, 1,000, 10,000 and 100,000 items: the server time (median and p95
-//!    of 30 reads) and the SQL statements one read issues, on the same databases.
+//!    invitations), page 1 and a deep page of an account holding 10, 1,000, 10,000 and
+//!    100,000 items: the server time (median and p95 of 30 reads) and the SQL statements
+//!    one read issues, on the same databases.
 //!
 //! 3. a sign-in flood: wrong passwords from 64 connections against one server, with the
 //!    default throttle and with its thresholds out of reach: answers per second by status
