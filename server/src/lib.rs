@@ -384,6 +384,10 @@ pub async fn router(
         .layer(extensions.1)
         .layer(extensions.2)
         .layer(axum::Extension(api_rate))
+        .layer(axum::middleware::from_fn_with_state(
+            crate::sessions::renewal_interval(web.session_idle),
+            crate::sessions::renew_on_activity,
+        ))
         .layer(sessions)
         // The wasm bundle shrinks to about 40 % with gzip, to less with Brotli.
         .layer(tower_http::compression::CompressionLayer::new())

@@ -86,3 +86,48 @@ impl tower_sessions::SessionStore for Sessions {
         }
     }
 }
+
+/// The session key holding when its idle timeout was last renewed (Unix milliseconds).
+const RENEWED_AT: &str = "renewed_at";
+
+/// How often activity renews a session's idle timeout: a tenth of it, at most a minute.
+/// Between renewals the stored expiry stays put, so a session ends between 90 % and 100 %
+/// of the idle timeout after its last request, for one store write per renewal instead of
+/// one per request.
+pub fn renewal_interval(idle: std::time::Duration) -> std::time::Duration {
+    (idle / 10).min(std::time::Duration::from_secs(60))
+}
+
+/// Renews a signed-in session's idle timeout as it is used: tower-sessions saves a session
+/// (with a new expiry, `Expiry::OnInactivity`) only when it changed, so a session in
+/// constant use would otherwise end its idle timeout after signing in. Static files pass
+/// without loading the session.
+pub async fn renew_on_activity(
+    axum::extract::State(interval): axum::extract::State<std::time::Duration>,
+    session: tower_sessions::Session,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if !request.uri().path().starts_with("/pkg/") {
+        renew(&session, interval).await;
+    }
+    next.run(request).await
+}
+
+async fn renew(session: &tower_sessions::Session, interval: std::time::Duration) {
+    let signed_in = matches!(
+        session.get::<String>(backshare_app::api::USER_KEY).await,
+        Ok(Some(_))
+    );
+    if !signed_in {
+        return;
+    }
+    let now = chrono::Utc::now().timestamp_millis();
+    let renewed = session.get::<i64>(RENEWED_AT).await.ok().flatten();
+    let due = renewed.is_none_or(|at| now - at >= interval.as_millis() as i64);
+    if due {
+        if let Err(error) = session.insert(RENEWED_AT, now).await {
+            tracing::error!(%error, "renewing a session's idle timeout failed");
+        }
+    }
+}
