@@ -17,7 +17,10 @@
 //!    time SigV4 verification itself takes per request.
 //!
 //! PostgreSQL is the server in `BACKSHARE_TEST_POSTGRES` (the script starts one).
-//! `BENCH_ONLY=api` (or `pages`, `flood`, `load`) runs one part.
+//! 5. the write path without HTTP: share, accept and reject through the service, one at a
+//!    time (statements and median time of each call) and from 64 tasks.
+//!
+//! `BENCH_ONLY=api` (or `pages`, `flood`, `writes`, `load`) runs one part.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -310,6 +313,133 @@ async fn load(postgres: Option<&str>, instances: usize, spread: usize) {
         let _ = child.kill();
         let _ = child.wait();
     }
+}
+
+/// Who [`write_round`] acts as: Bob answers, each owner shares its own backup.
+struct Writers {
+    bob: backshare::service::Caller,
+    owners: Vec<(backshare::service::Caller, String)>,
+}
+
+/// One round of [`write_figures`]: a share, then its invitation accepted (even `n`) or
+/// rejected (odd), with the time of each call.
+async fn write_round(
+    svc: &Backshare,
+    writers: &Writers,
+    worker: usize,
+    n: usize,
+) -> (Duration, Duration) {
+    let (owner, backup) = &writers.owners[worker % writers.owners.len()];
+    let request = backshare::service::NewShare {
+        name: format!("writes-{worker}-{n}"),
+        scope: backshare::model::PrincipalScope::AllAccounts,
+        backup_ids: vec![backup.clone()],
+        principals: vec![BOB_ACCOUNT.to_owned()],
+        grant_key: false,
+    };
+    let started = Instant::now();
+    let share = svc.create_share(owner, request, Utc::now()).await.unwrap();
+    let shared = started.elapsed();
+    let invitation: String = sqlx::query_scalar("SELECT id FROM invitations WHERE share_id = $1")
+        .bind(share.as_str())
+        .fetch_one(svc.db())
+        .await
+        .unwrap();
+    let started = Instant::now();
+    if n.is_multiple_of(2) {
+        let vaults = Default::default();
+        svc.accept_invitation(&writers.bob, &invitation, &vaults, Utc::now())
+            .await
+            .unwrap();
+    } else {
+        svc.reject_invitation(&writers.bob, &invitation, Utc::now())
+            .await
+            .unwrap();
+    }
+    (shared, started.elapsed())
+}
+
+/// The write path without HTTP, on one database: share then accept or reject through the
+/// service, as in [`load`]. First one at a time (the statements and the median time of each
+/// call), then from [`CONNECTIONS`] tasks spread over as many owners (operations per second).
+/// Beside the HTTP figure, the difference is what the web layer costs.
+async fn write_figures(postgres: Option<&str>) {
+    let dir = tempfile::tempdir_in(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")).unwrap();
+    let (_, svc) = fresh(dir.path(), postgres).await;
+    let owners = add_owners(&svc, CONNECTIONS).await;
+    let caller = |user: String| {
+        let svc = svc.clone();
+        async move {
+            svc.caller(&UserId::from_trusted(user))
+                .await
+                .unwrap()
+                .unwrap()
+        }
+    };
+    let bob = caller("user-bob".to_owned()).await;
+    let mut callers = Vec::new();
+    for (email, backup) in &owners {
+        let user = format!("user-{}", email.split('@').next().unwrap());
+        callers.push((caller(user).await, backup.clone()));
+    }
+    let writers = Arc::new(Writers {
+        bob,
+        owners: callers,
+    });
+    let database = Backend::of(svc.db());
+    let (mut shares, mut answers) = (Vec::new(), Vec::new());
+    let mut counts = [0u64; 3];
+    for n in 0..200 {
+        if n < 3 {
+            // Statements of a share and its answer, counted on three rounds (the first
+            // accepts, the second rejects).
+            STATEMENTS.store(0, Ordering::Relaxed);
+            COUNTING.store(true, Ordering::Relaxed);
+        }
+        let (shared, answered) = write_round(&svc, &writers, n, n).await;
+        if n < 3 {
+            COUNTING.store(false, Ordering::Relaxed);
+            if let Some(count) = counts.get_mut(n) {
+                *count = STATEMENTS.load(Ordering::Relaxed);
+            }
+        }
+        shares.push(shared);
+        answers.push(answered);
+    }
+    shares.sort();
+    answers.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    println!(
+        "writes {database:?}, one at a time: share median {:.2} ms, answer median {:.2} ms; \
+         statements per share + accept {}, + reject {} (each with the bench's one invitation read)",
+        ms(shares[shares.len() / 2]),
+        ms(answers[answers.len() / 2]),
+        counts[0].max(counts[2]),
+        counts[1],
+    );
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let until = started + RUN_FOR / 2;
+    let tasks: Vec<_> = (0..CONNECTIONS)
+        .map(|worker| {
+            let (svc, done, writers) = (svc.clone(), done.clone(), writers.clone());
+            tokio::spawn(async move {
+                let mut n = 0;
+                while Instant::now() < until {
+                    n += 1;
+                    write_round(&svc, &writers, worker, 1_000 + n).await;
+                    done.fetch_add(2, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    println!(
+        "writes {database:?}, {CONNECTIONS} tasks over {CONNECTIONS} owners: {:.0} ops/s",
+        done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    );
 }
 
 /// Gives Alice `count` resource shares of one backup with Bob, each with its invitation
@@ -845,6 +975,12 @@ async fn flood_and_load(postgres: Option<&str>, runs: &dyn Fn(&str) -> bool) {
     if runs("flood") {
         for throttled in [true, false] {
             sign_in_flood(throttled).await;
+        }
+    }
+    if runs("writes") {
+        write_figures(None).await;
+        if let Some(pg) = postgres {
+            write_figures(Some(pg)).await;
         }
     }
     if !runs("load") {
