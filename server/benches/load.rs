@@ -378,8 +378,9 @@ async fn write_figures(postgres: Option<&str>) {
     };
     let bob = caller("user-bob".to_owned()).await;
     let mut callers = Vec::new();
-    for (email, backup) in &owners {
-        let user = format!("user-{}", email.split('@').next().unwrap());
+    // The users add_owners made: "user-" and the account's id.
+    for (i, (_, backup)) in owners.iter().enumerate() {
+        let user = format!("user-{:016}", 1_900_000_000_000_000_u64 + i as u64);
         callers.push((caller(user).await, backup.clone()));
     }
     let writers = Arc::new(Writers {
