@@ -217,6 +217,12 @@ impl WriteTx {
         Ok(())
     }
 
+    /// Whether [`Self::lock`] takes anything. On SQLite it does not (the transaction holds
+    /// the whole database), so a read done only to know which keys to lock can be skipped.
+    pub fn takes_locks(&self) -> bool {
+        self.backend != Backend::Sqlite
+    }
+
     /// Commits (and frees this instance's SQLite writer slot).
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.tx.commit().await

@@ -392,6 +392,16 @@ pub struct OwnerDirectory {
     pub name: String,
 }
 
+/// Whether [`check_principal_scope`] needs the owner's resource directory: only for the
+/// directory scope or a folder principal; "all accounts" with account and project
+/// principals passes whatever the directory.
+pub fn scope_reads_directories(scope: PrincipalScope, principals: &[PrincipalRef]) -> bool {
+    scope != PrincipalScope::AllAccounts
+        || principals
+            .iter()
+            .any(|p| matches!(p, PrincipalRef::Folder(_)))
+}
+
 /// Rule 8 for one principal under a share's scope. `principal_directory` is the directory
 /// the principal belongs to: the account's, or the folder's (projects have none here).
 pub fn check_principal_scope(
@@ -788,6 +798,37 @@ mod tests {
                 Err(Refusal::ForeignFolder(_))
             ));
         }
+    }
+
+    #[test]
+    fn the_owners_directory_is_read_only_where_a_verdict_depends_on_it() {
+        let principals = [
+            PrincipalRef::parse("1840000000000002").unwrap(),
+            PrincipalRef::parse("proj-acmeeast-sg").unwrap(),
+            PrincipalRef::parse("fd-acme-east").unwrap(),
+        ];
+        for scope in [
+            PrincipalScope::AllAccounts,
+            PrincipalScope::ResourceDirectory,
+        ] {
+            for principal in &principals {
+                let one = std::slice::from_ref(principal);
+                if scope_reads_directories(scope, one) {
+                    continue;
+                }
+                for theirs in [None, Some("rd-acme"), Some("rd-other")] {
+                    assert_eq!(
+                        check_principal_scope(scope, Some(&acme()), principal, theirs),
+                        check_principal_scope(scope, None, principal, theirs),
+                        "{scope:?} {principal:?} {theirs:?}"
+                    );
+                }
+            }
+        }
+        assert!(scope_reads_directories(
+            PrincipalScope::AllAccounts,
+            &principals
+        ));
     }
 
     #[test]

@@ -215,6 +215,29 @@ async fn violations(svc: &Backshare, tally: &Tally) -> Vec<String> {
             ));
         }
     }
+    // Rule 9: each account's usage as kept on its row is the usage counted from its shares.
+    let drifted: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT a.id, a.shared_backups, a.shared_cluster_backups,
+                (SELECT COUNT(DISTINCT b.id) FROM share_backups sb
+                 JOIN resource_shares s ON s.id = sb.share_id
+                 JOIN backups b ON b.id = sb.backup_id WHERE s.owner_account_id = a.id),
+                (SELECT COUNT(DISTINCT b.id) FROM share_backups sb
+                 JOIN resource_shares s ON s.id = sb.share_id
+                 JOIN backups b ON b.id = sb.backup_id
+                 WHERE s.owner_account_id = a.id AND b.kind = 'cluster_backup')
+         FROM accounts a",
+    )
+    .fetch_all(svc.db())
+    .await
+    .unwrap();
+    for (account, kept, kept_clusters, counted, counted_clusters) in drifted {
+        if (kept, kept_clusters) != (counted, counted_clusters) {
+            found.push(format!(
+                "{account} keeps {kept} shared backups ({kept_clusters} clusters), \
+                 its shares hold {counted} ({counted_clusters})"
+            ));
+        }
+    }
     // Each invitation answered at most once, and reads as its answer.
     for (invitation, answers) in &tally.answers {
         if answers.len() > 1 {

@@ -196,8 +196,12 @@ impl Backshare {
                 first.push(Lock::account(caller.account_id.as_str()));
             }
             tx.lock(&first).await?;
-            let mut locks = store::shares::backup_ids(&mut tx, share)
-                .await?
+            let held = if tx.takes_locks() {
+                store::shares::backup_ids(&mut tx, share).await?
+            } else {
+                Vec::new()
+            };
+            let mut locks = held
                 .iter()
                 .map(|b| Lock::backup_read(b))
                 .collect::<Vec<_>>();

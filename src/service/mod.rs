@@ -586,10 +586,9 @@ async fn recipient_facts(
     conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Option<RecipientFacts>> {
-    let Some(site) = store::accounts::site(conn, account).await? else {
+    let Some((site, regions)) = store::accounts::site_and_regions(conn, account).await? else {
         return Ok(None);
     };
-    let regions = store::accounts::regions(conn, account).await?;
     Ok(Some(RecipientFacts {
         account: account.clone(),
         site,

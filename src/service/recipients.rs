@@ -23,10 +23,9 @@ pub(super) async fn resolve_principal(
 ) -> ServiceResult<Option<(Vec<AccountId>, Option<String>)>> {
     let resolved = match principal {
         PrincipalRef::Account(account) => {
-            if !store::accounts::exists(&mut *conn, account.as_str()).await? {
+            let Some(directory) = store::accounts::with_directory(conn, account).await? else {
                 return Ok(None);
-            }
-            let directory = store::directories::id_of_account(conn, account).await?;
+            };
             (vec![account.clone()], directory)
         }
         PrincipalRef::Project(project) => {
@@ -48,16 +47,21 @@ impl Backshare {
     /// Turns a change of the accounts a share reaches into invitations: accounts no longer
     /// reached have a pending invitation cancelled or their grants start revoking; accounts
     /// newly reached are invited (again); accounts still reached that had accepted get the
-    /// share's new backups at once. `why` says what changed, for the activity log.
+    /// share's new backups at once. `new_share` holds the backups of a share created in this
+    /// transaction: it has no recipients or invitations yet, so none are read.
     pub(super) async fn settle_recipients(
         &self,
         conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         share: &ShareRow,
         after: &BTreeSet<AccountId>,
+        new_share: Option<&[BackupId]>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        let before = store::shares::recipients(conn, &share.id).await?;
+        let before = match new_share {
+            Some(_) => BTreeSet::new(),
+            None => store::shares::recipients(conn, &share.id).await?,
+        };
         for removed in before.difference(after) {
             store::shares::remove_recipient(conn, &share.id, removed).await?;
             self.end_invitation(conn, actor, share, removed, now)
@@ -65,7 +69,8 @@ impl Backshare {
         }
         for added in after.difference(&before) {
             store::shares::add_recipient(conn, &share.id, added).await?;
-            self.invite(conn, actor, share, added, now).await?;
+            self.invite(conn, actor, share, added, new_share, now)
+                .await?;
         }
         for kept in after.intersection(&before) {
             let invitation = store::invitations::of_recipient(conn, &share.id, kept).await?;
@@ -130,13 +135,16 @@ impl Backshare {
     }
 
     /// A recipient the share newly reaches: a new invitation, or the old one sent again.
-    /// Inside a resource directory with auto-accept on, it is accepted at once.
+    /// Inside a resource directory with auto-accept on, it is accepted at once. As in
+    /// [`Self::settle_recipients`], `new_share` holds the backups of a share created in this
+    /// transaction.
     async fn invite(
         &self,
         conn: &mut crate::db::Conn,
         actor: Option<&Caller>,
         share: &ShareRow,
         recipient: &AccountId,
+        new_share: Option<&[BackupId]>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         // Inside one resource directory with auto-accept on, accepted at once.
@@ -152,7 +160,11 @@ impl Backshare {
             expires_at: millis(now + self.settings.invitation_ttl),
             answered_at: automatic.then(|| millis(now)),
         };
-        let id = match store::invitations::of_recipient(conn, &share.id, recipient).await? {
+        let old = match new_share {
+            Some(_) => None,
+            None => store::invitations::of_recipient(conn, &share.id, recipient).await?,
+        };
+        let id = match old {
             Some(old) => {
                 if old.state.status == InvitationStatus::Pending {
                     return Ok(());
@@ -167,11 +179,15 @@ impl Backshare {
                 id
             }
         };
-        let backups = store::shares::live_backups(&mut *conn, &share.id)
-            .await?
-            .into_iter()
-            .map(|b| b.id.to_string())
-            .collect::<Vec<_>>();
+        let mut backups = match new_share {
+            Some(ids) => ids.iter().map(ToString::to_string).collect(),
+            None => store::shares::live_backups(&mut *conn, &share.id)
+                .await?
+                .into_iter()
+                .map(|b| b.id.to_string())
+                .collect::<Vec<_>>(),
+        };
+        backups.sort();
         let line = Line {
             actor,
             action: ActivityAction::SharedBackups,
@@ -257,7 +273,7 @@ impl Backshare {
                 continue;
             };
             let after = self.reachable_recipients(&mut tx, &share, now).await?;
-            self.settle_recipients(&mut tx, None, &share, &after, now)
+            self.settle_recipients(&mut tx, None, &share, &after, None, now)
                 .await?;
         }
         tx.commit().await?;

@@ -173,7 +173,8 @@ impl Backshare {
             scope: request.scope,
         };
         store::shares::insert(&mut tx, &share, millis(now)).await?;
-        self.store_plan(&mut tx, caller, &share, &plan, now).await?;
+        self.store_plan(&mut tx, caller, &share, &plan, true, now)
+            .await?;
         tx.commit().await?;
         tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.reach.len(), "resource share created");
         Ok(ShareId::from_trusted(share.id))
@@ -214,38 +215,51 @@ impl Backshare {
         if let Some(problem) = plan.problems.first() {
             return Err(problem.clone().into());
         }
-        self.store_plan(&mut tx, caller, &share, &plan, now).await?;
+        self.store_plan(&mut tx, caller, &share, &plan, false, now)
+            .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Writes a checked plan: the share's backups and principals, then the invitations
-    /// for the accounts they reach.
-    #[allow(clippy::too_many_arguments)]
+    /// for the accounts they reach. A share `created` in this transaction has no
+    /// principals, recipients or invitations to read yet.
     async fn store_plan(
         &self,
         conn: &mut crate::db::Conn,
         caller: &Caller,
         share: &ShareRow,
         plan: &SharePlan,
+        created: bool,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let (backups, principals) = (&plan.backups, &plan.principals);
         let recipients = plan.reach.keys().cloned().collect::<BTreeSet<_>>();
         for backup in backups {
             let key_granted = plan.grant_key && backup.encrypted;
-            store::shares::add_backup(conn, &share.id, &backup.id, key_granted, millis(now))
-                .await?;
+            store::shares::add_backup(
+                conn,
+                &share.owner,
+                &share.id,
+                backup,
+                key_granted,
+                millis(now),
+            )
+            .await?;
         }
-        for old in store::shares::principals(conn, &share.id).await? {
-            if !principals.contains(&old) {
-                store::shares::remove_principal(conn, &share.id, &old).await?;
+        if !created {
+            for old in store::shares::principals(conn, &share.id).await? {
+                if !principals.contains(&old) {
+                    store::shares::remove_principal(conn, &share.id, &old).await?;
+                }
             }
         }
         for principal in principals {
             store::shares::add_principal(conn, &share.id, principal, millis(now)).await?;
         }
-        self.settle_recipients(conn, Some(caller), share, &recipients, now)
+        let ids = backups.iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let new_share = created.then_some(ids.as_slice());
+        self.settle_recipients(conn, Some(caller), share, &recipients, new_share, now)
             .await
     }
 
@@ -379,7 +393,12 @@ impl Backshare {
             }
         }
 
-        let owner_directory = directory_of(conn, &caller.account_id).await?;
+        // Rule 8 needs the owner's directory only for a directory scope or a folder.
+        let owner_directory = if rules::scope_reads_directories(scope, principals) {
+            directory_of(conn, &caller.account_id).await?
+        } else {
+            None
+        };
         let mut reach = rules::Reach::new();
         for principal in principals {
             let Some((accounts, principal_directory)) = resolve_principal(conn, principal).await?
@@ -463,12 +482,10 @@ impl Backshare {
         problems: &mut Vec<UserError>,
     ) -> ServiceResult<ShareQuota> {
         let mut limits = self.settings.limits;
-        let raised = store::accounts::cluster_share_limit(conn, &caller.account_id).await?;
-        if let Some(raised) = raised {
+        let used = store::shares::usage_and_limit(conn, &caller.account_id).await?;
+        if let Some(raised) = used.cluster_limit {
             limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
         }
-
-        let used = store::shares::usage(conn, &caller.account_id).await?;
         let mut usage = AccountUsage {
             shared_backups: u64::try_from(used.shared).unwrap_or(0),
             shared_cluster_backups: u64::try_from(used.clusters).unwrap_or(0),
@@ -567,7 +584,7 @@ impl Backshare {
             store::shares::remove_principal(&mut tx, share_id, principal).await?;
         }
         after.remove(recipient);
-        self.settle_recipients(&mut tx, Some(caller), &share, &after, now)
+        self.settle_recipients(&mut tx, Some(caller), &share, &after, None, now)
             .await?;
         tx.commit().await?;
         Ok(())
@@ -614,7 +631,7 @@ impl Backshare {
         for principal in store::shares::principals(&mut tx, share_id).await? {
             store::shares::remove_principal(&mut tx, share_id, &principal).await?;
         }
-        self.settle_recipients(&mut tx, Some(caller), &share, &BTreeSet::new(), now)
+        self.settle_recipients(&mut tx, Some(caller), &share, &BTreeSet::new(), None, now)
             .await?;
         store::shares::mark_deleted(&mut tx, share_id, millis(now)).await?;
         let line = Line {
@@ -649,8 +666,8 @@ async fn lock_share_change(
     tx.lock(&locks).await?;
     // Under the share's lock its set of backups no longer changes.
     let held = match share_id {
-        Some(id) => store::shares::backup_ids(tx, id).await?,
-        None => Vec::new(),
+        Some(id) if tx.takes_locks() => store::shares::backup_ids(tx, id).await?,
+        _ => Vec::new(),
     };
     let backups = held
         .iter()

@@ -22,14 +22,6 @@ pub async fn of_account(
     .await
 }
 
-/// The id of the directory an account belongs to, if any.
-pub async fn id_of_account(conn: &mut Conn, account: &AccountId) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT directory_id FROM directory_members WHERE account_id = $1")
-        .bind(account)
-        .fetch_optional(conn)
-        .await
-}
-
 /// The directory a folder is in; `None` if there is no such folder.
 pub async fn of_folder(conn: &mut Conn, folder: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT directory_id FROM folders WHERE id = $1")

@@ -9,7 +9,8 @@ use sqlx::{Any, Executor, FromRow};
 use super::{placeholders, Flag};
 use crate::db::Conn;
 use crate::ids::{AccountId, BackupId, PrincipalRef, ShareId};
-use crate::model::PrincipalScope;
+use crate::model::{BackupKind, PrincipalScope};
+use crate::rules::BackupFacts;
 
 /// A resource share.
 #[derive(Debug, Clone, FromRow)]
@@ -169,22 +170,41 @@ pub async fn choices<'c>(
     .await
 }
 
-/// Adds a backup to a share (once), with rule 5's key grant.
+/// Adds a backup to a share (once), with rule 5's key grant. The backup's first share
+/// makes it one more shared backup of its owner (rule 9's usage, kept on the account).
 pub async fn add_backup(
     conn: &mut Conn,
+    owner: &AccountId,
     share: &str,
-    backup: &BackupId,
+    backup: &BackupFacts,
     key_granted: bool,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let added = sqlx::query(
         "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES ($1, $2, $3, $4)
          ON CONFLICT (share_id, backup_id) DO NOTHING",
     )
     .bind(share)
-    .bind(backup)
+    .bind(&backup.id)
     .bind(now)
     .bind(key_granted)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if added == 0 {
+        return Ok(());
+    }
+    let cluster = i64::from(backup.kind == BackupKind::ClusterBackup);
+    sqlx::query(
+        "UPDATE accounts SET shared_backups = shared_backups + 1,
+                             shared_cluster_backups = shared_cluster_backups + $2
+         WHERE id = $1 AND NOT EXISTS (
+             SELECT 1 FROM share_backups WHERE backup_id = $3 AND share_id <> $4)",
+    )
+    .bind(owner)
+    .bind(cluster)
+    .bind(&backup.id)
+    .bind(share)
     .execute(conn)
     .await?;
     Ok(())
@@ -228,22 +248,22 @@ pub async fn is_shared(conn: &mut Conn, backup: &BackupId) -> sqlx::Result<bool>
     Ok(one.is_some())
 }
 
-/// Rule 9's account usage: the distinct backups the owner shares, and the cluster
-/// backups among them.
+/// Rule 9's inputs for one owner, in one statement: the distinct backups it shares and
+/// the cluster backups among them, and its own limit of shared cluster backups where an
+/// operator raised it (`account_limits`).
 #[derive(Debug, FromRow)]
-pub struct Usage {
+pub struct UsageAndLimit {
     pub shared: i64,
     pub clusters: i64,
+    pub cluster_limit: Option<i64>,
 }
 
-pub async fn usage(conn: &mut Conn, owner: &AccountId) -> sqlx::Result<Usage> {
+pub async fn usage_and_limit(conn: &mut Conn, owner: &AccountId) -> sqlx::Result<UsageAndLimit> {
     sqlx::query_as(
-        "SELECT COUNT(DISTINCT b.id) AS shared,
-                COUNT(DISTINCT CASE WHEN b.kind = 'cluster_backup' THEN b.id END) AS clusters
-         FROM share_backups sb
-         JOIN resource_shares s ON s.id = sb.share_id
-         JOIN backups b ON b.id = sb.backup_id
-         WHERE s.owner_account_id = $1",
+        "SELECT a.shared_backups AS shared, a.shared_cluster_backups AS clusters,
+                (SELECT l.shared_cluster_backups FROM account_limits l
+                 WHERE l.account_id = a.id) AS cluster_limit
+         FROM accounts a WHERE a.id = $1",
     )
     .bind(owner)
     .fetch_one(conn)
