@@ -1,6 +1,7 @@
 //! The activity log ("Activity" page): one line per thing that happened to a share, written
 //! in the same transaction as the change it describes, so the log and the records agree.
 
+use crate::error::Reason;
 use crate::ids::AccountId;
 use crate::paging::PageAt;
 use crate::service::{keyset_page, Caller, ServiceResult};
@@ -22,6 +23,9 @@ pub struct Line<'a> {
     pub share_name: Option<&'a str>,
     pub detail: String,
     pub outcome: &'a str,
+    /// Why it was refused, typed, so the page can say it in its reader's language
+    /// (`outcome` keeps the English sentence).
+    pub reason: Option<Reason>,
 }
 
 /// Appends a line, and tells the feed both accounts' pages changed.
@@ -30,6 +34,11 @@ pub async fn record(
     line: Line<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
+    // Serialising plain enums and strings cannot fail; if it did, the English stays.
+    let reason = line
+        .reason
+        .as_ref()
+        .and_then(|r| serde_json::to_string(r).ok());
     let written = store::activity::NewLine {
         at: now.timestamp_millis(),
         actor_email: line.actor.map(|c| c.email.as_str()),
@@ -39,6 +48,7 @@ pub async fn record(
         action: line.action.as_str(),
         detail: &line.detail,
         outcome: line.outcome,
+        reason: reason.as_deref(),
     };
     store::activity::insert(conn, written).await?;
     let accounts = [Some(line.owner), line.recipient];
@@ -94,6 +104,8 @@ pub async fn for_account(
                 .map(|id| format!("{} ({id})", row.recipient_name.unwrap_or_default())),
             detail: row.detail,
             outcome: row.outcome,
+            // A line whose reason this build cannot read shows its English sentence.
+            reason: row.reason.and_then(|json| serde_json::from_str(&json).ok()),
         })
         .collect();
     Ok(ActivityPage { entries, links })

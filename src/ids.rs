@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-use crate::error::UserError;
+use crate::error::{BadInput, UserError};
 
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
@@ -90,8 +90,8 @@ impl AccountId {
         if trimmed.len() == 16 && trimmed.bytes().all(|b| b.is_ascii_digit()) {
             Ok(Self(trimmed.to_owned()))
         } else {
-            Err(UserError::Invalid(format!(
-                "\"{trimmed}\" is not an account ID: an account ID is 16 digits, as shown on the owner's My Credentials page."
+            Err(UserError::Invalid(BadInput::NotAccountId(
+                trimmed.to_owned(),
             )))
         }
     }
@@ -105,8 +105,8 @@ impl ProjectId {
         if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             Ok(Self(trimmed.to_owned()))
         } else {
-            Err(UserError::Invalid(format!(
-                "\"{trimmed}\" is not a project ID: a project ID starts with \"proj-\"."
+            Err(UserError::Invalid(BadInput::NotProjectId(
+                trimmed.to_owned(),
             )))
         }
     }
@@ -120,8 +120,8 @@ impl FolderId {
         if !rest.is_empty() && rest.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
             Ok(Self(trimmed.to_owned()))
         } else {
-            Err(UserError::Invalid(format!(
-                "\"{trimmed}\" is not a folder ID: a folder ID starts with \"fd-\"."
+            Err(UserError::Invalid(BadInput::NotFolderId(
+                trimmed.to_owned(),
             )))
         }
     }
@@ -150,11 +150,9 @@ impl PrincipalRef {
     /// Reads what a person typed: a project id if it starts with `proj-`, a folder id if
     /// it starts with `fd-`, else an account id.
     pub fn parse(input: &str) -> Result<Self, UserError> {
-        let trimmed = crate::input::check_id("A principal", input)?;
+        let trimmed = crate::input::check_id(crate::error::Field::Principal, input)?;
         if trimmed.is_empty() {
-            return Err(UserError::Invalid(
-                "Enter a principal: an account ID, a project ID or a folder ID.".into(),
-            ));
+            return Err(UserError::Invalid(BadInput::NoPrincipal));
         }
         if trimmed.starts_with("proj-") {
             ProjectId::parse(trimmed).map(Self::Project)

@@ -3,7 +3,7 @@
 //! that never belong in a name (control, bidi-override and zero-width ones, which can
 //! make a name read as another).
 
-use crate::error::UserError;
+use crate::error::{BadInput, Field, Items, UserError};
 
 /// The longest name (a resource share's), in characters.
 pub const MAX_NAME: usize = 64;
@@ -25,35 +25,38 @@ fn is_hidden(c: char) -> bool {
 }
 
 /// Refuses text holding a control, bidi-override or zero-width character.
-pub fn check_visible(what: &str, text: &str) -> Result<(), UserError> {
+pub fn check_visible(field: Field, text: &str) -> Result<(), UserError> {
     match text.chars().find(|c| is_hidden(*c)) {
-        Some(c) => Err(UserError::Invalid(format!(
-            "{what} contains an invisible or control character (U+{:04X}): type it again without it.",
-            u32::from(c)
-        ))),
+        Some(c) => Err(UserError::Invalid(BadInput::HiddenCharacter {
+            field,
+            code: u32::from(c),
+        })),
         None => Ok(()),
     }
 }
 
 /// An id as typed, trimmed: at most [`MAX_ID`] bytes, visible characters only.
-pub fn check_id<'a>(what: &str, id: &'a str) -> Result<&'a str, UserError> {
+pub fn check_id(field: Field, id: &str) -> Result<&str, UserError> {
     let id = id.trim();
     if id.len() > MAX_ID {
-        return Err(UserError::Invalid(format!(
-            "{what} is {} characters long: an id has at most {MAX_ID}.",
-            id.chars().count()
-        )));
+        return Err(UserError::Invalid(BadInput::IdTooLong {
+            field,
+            length: id.chars().count(),
+            limit: MAX_ID,
+        }));
     }
-    check_visible(what, id)?;
+    check_visible(field, id)?;
     Ok(id)
 }
 
 /// Refuses a request carrying more than [`MAX_ITEMS`] of something.
-pub fn check_count(what: &str, count: usize) -> Result<(), UserError> {
+pub fn check_count(items: Items, count: usize) -> Result<(), UserError> {
     if count > MAX_ITEMS {
-        return Err(UserError::Invalid(format!(
-            "This request carries {count} {what}: at most {MAX_ITEMS} may be sent at once."
-        )));
+        return Err(UserError::Invalid(BadInput::TooManyItems {
+            items,
+            count,
+            limit: MAX_ITEMS,
+        }));
     }
     Ok(())
 }
@@ -72,7 +75,7 @@ mod tests {
 
     #[test]
     fn hidden_characters_long_ids_and_big_requests_are_refused_with_a_sentence() {
-        assert!(check_visible("The name", "Orders – East").is_ok());
+        assert!(check_visible(Field::ResourceShareName, "Orders – East").is_ok());
         for sneaky in [
             "a\u{202E}b",
             "a\u{200B}b",
@@ -80,13 +83,18 @@ mod tests {
             "a\nb",
             "a\u{2066}b",
         ] {
-            let refused = check_visible("The name", sneaky).unwrap_err().to_string();
-            assert!(refused.starts_with("The name contains"), "{refused}");
+            let refused = check_visible(Field::ResourceShareName, sneaky)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                refused.starts_with("The resource share name contains"),
+                "{refused}"
+            );
         }
-        assert_eq!(check_id("Backup", "  cb-1 ").unwrap(), "cb-1");
-        assert!(check_id("Backup", &"x".repeat(129)).is_err());
-        assert!(check_count("backups", 100).is_ok());
-        assert!(check_count("backups", 101)
+        assert_eq!(check_id(Field::BackupId, "  cb-1 ").unwrap(), "cb-1");
+        assert!(check_id(Field::BackupId, &"x".repeat(129)).is_err());
+        assert!(check_count(Items::Backups, 100).is_ok());
+        assert!(check_count(Items::Backups, 101)
             .unwrap_err()
             .to_string()
             .contains("at most 100"));

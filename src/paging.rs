@@ -38,9 +38,7 @@ impl Cursor {
 
 impl Cursor {
     fn refused() -> UserError {
-        UserError::Invalid(
-            "The page position is not one this console made: reload the page.".into(),
-        )
+        UserError::Invalid(crate::error::BadInput::PagePosition)
     }
 }
 

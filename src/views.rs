@@ -237,6 +237,9 @@ pub struct ActivityEntry {
     pub detail: String,
     /// "Done", or the refusal's sentence.
     pub outcome: String,
+    /// The refusal, typed, when it was one: the page says it in its reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<crate::error::Reason>,
 }
 
 /// Rule 9's quota left if a share request went through.

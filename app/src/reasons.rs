@@ -4,10 +4,10 @@
 
 use backshare::conflict::{Conflict, CopyMove, EndedFor, GrantMove};
 use backshare::copy::VaultRefusal;
-use backshare::error::{Problem, Reason};
+use backshare::error::{AtCap, BadInput, Denied, Field, Items, Missing, Problem, Reason};
 use backshare::grant::GrantStatus;
 use backshare::invitation::InvitationStatus;
-use backshare::model::{CopyStatus, LockReason};
+use backshare::model::{CopyStatus, LockReason, ResourceKind};
 use backshare::rules::{LockedAction, Refusal};
 
 use crate::i18n::*;
@@ -21,6 +21,173 @@ pub fn reason(locale: Locale, reason: &Reason) -> String {
             let minutes = retry_after.div_ceil(60);
             td_string!(locale, common.throttled, minutes)
         }
+        Reason::NotFound(missing) => self::missing(locale, missing),
+        Reason::Forbidden(denied) => self::denied(locale, denied),
+        Reason::Invalid(bad) => bad_input(locale, bad),
+        Reason::Busy(cap) => at_cap(locale, cap),
+    }
+}
+
+/// What was not found.
+pub fn missing(locale: Locale, missing: &Missing) -> String {
+    match missing {
+        Missing::Backup(id) => td_string!(locale, refusals.missing.backup, id),
+        Missing::ResourceShare => td_string!(locale, refusals.missing.resource_share).to_owned(),
+        Missing::Invitation => td_string!(locale, refusals.missing.invitation).to_owned(),
+        Missing::AccessKey(id) => td_string!(locale, refusals.missing.access_key, id),
+        Missing::Account(id) => td_string!(locale, refusals.missing.account, id),
+        Missing::Project(id) => td_string!(locale, refusals.missing.project, id),
+        Missing::Recipient(id) => td_string!(locale, refusals.missing.recipient, id),
+        Missing::Resource(id) => td_string!(locale, refusals.missing.resource, id),
+        Missing::Directory(id) => td_string!(locale, refusals.missing.directory, id),
+        Missing::Vault(id) => td_string!(locale, refusals.missing.vault, id),
+        Missing::ReceivedBackup => td_string!(locale, refusals.missing.received_backup).to_owned(),
+        Missing::Copy => td_string!(locale, refusals.missing.copy).to_owned(),
+    }
+}
+
+/// Why the caller may not do what it asked.
+pub fn denied(locale: Locale, denied: &Denied) -> String {
+    match denied {
+        Denied::Viewer(email) => td_string!(locale, refusals.denied.viewer, email),
+        Denied::ReceivedSharing(backup) => {
+            td_string!(locale, refusals.denied.received_sharing, backup)
+        }
+        Denied::ReceivedDelete(backup) => {
+            td_string!(locale, refusals.denied.received_delete, backup)
+        }
+        Denied::NotShareOwner => td_string!(locale, refusals.denied.not_share_owner).to_owned(),
+        Denied::NotInvitee => td_string!(locale, refusals.denied.not_invitee).to_owned(),
+    }
+}
+
+fn field(locale: Locale, field: Field) -> &'static str {
+    match field {
+        Field::ResourceShareName => td_string!(locale, refusals.field.resource_share_name),
+        Field::BackupId => td_string!(locale, refusals.field.backup_id),
+        Field::Principal => td_string!(locale, refusals.field.principal),
+        Field::AccessKeyId => td_string!(locale, refusals.field.access_key_id),
+        Field::InvitationId => td_string!(locale, refusals.field.invitation_id),
+        Field::ArnId => td_string!(locale, refusals.field.arn_id),
+        Field::ClientToken => td_string!(locale, refusals.field.client_token),
+    }
+}
+
+fn items(locale: Locale, items: Items) -> &'static str {
+    match items {
+        Items::Backups => td_string!(locale, refusals.items.backups),
+        Items::Principals => td_string!(locale, refusals.items.principals),
+        Items::Arns => td_string!(locale, refusals.items.arns),
+    }
+}
+
+fn resource_kind(locale: Locale, kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Server => td_string!(locale, refusals.bad_input.kind.server),
+        ResourceKind::Disk => td_string!(locale, refusals.bad_input.kind.disk),
+        ResourceKind::Cluster => td_string!(locale, refusals.bad_input.kind.cluster),
+    }
+}
+
+/// Input that cannot be used.
+pub fn bad_input(locale: Locale, bad: &BadInput) -> String {
+    match bad {
+        BadInput::HiddenCharacter { field, code } => {
+            let (field, code) = (self::field(locale, *field), format!("{code:04X}"));
+            td_string!(locale, refusals.bad_input.hidden_character, field, code)
+        }
+        BadInput::IdTooLong {
+            field,
+            length,
+            limit,
+        } => {
+            let field = self::field(locale, *field);
+            td_string!(locale, refusals.bad_input.id_too_long, field, length, limit)
+        }
+        BadInput::TooManyItems {
+            items,
+            count,
+            limit,
+        } => {
+            let items = self::items(locale, *items);
+            td_string!(
+                locale,
+                refusals.bad_input.too_many_items,
+                count,
+                items,
+                limit
+            )
+        }
+        BadInput::NotAccountId(text) => td_string!(locale, refusals.bad_input.not_account_id, text),
+        BadInput::NotProjectId(text) => td_string!(locale, refusals.bad_input.not_project_id, text),
+        BadInput::NotFolderId(text) => td_string!(locale, refusals.bad_input.not_folder_id, text),
+        BadInput::NoPrincipal => td_string!(locale, refusals.bad_input.no_principal).to_owned(),
+        BadInput::NoBackups => td_string!(locale, refusals.bad_input.no_backups).to_owned(),
+        BadInput::NoPrincipals => td_string!(locale, refusals.bad_input.no_principals).to_owned(),
+        BadInput::NoShareName => td_string!(locale, refusals.bad_input.no_share_name).to_owned(),
+        BadInput::ShareNameTooLong { length, limit } => {
+            td_string!(
+                locale,
+                refusals.bad_input.share_name_too_long,
+                length,
+                limit
+            )
+        }
+        BadInput::ShareNameTaken(name) => {
+            td_string!(locale, refusals.bad_input.share_name_taken, name)
+        }
+        BadInput::SearchTooLong(limit) => {
+            td_string!(locale, refusals.bad_input.search_too_long, limit)
+        }
+        BadInput::TooManyAccessKeys(limit) => {
+            td_string!(locale, refusals.bad_input.too_many_access_keys, limit)
+        }
+        BadInput::NotYourProject {
+            project,
+            region,
+            kind,
+        } => {
+            let kind = resource_kind(locale, *kind);
+            td_string!(
+                locale,
+                refusals.bad_input.not_your_project,
+                project,
+                region,
+                kind
+            )
+        }
+        BadInput::NoProjectInRegion { region, kind } => {
+            let kind = resource_kind(locale, *kind);
+            td_string!(
+                locale,
+                refusals.bad_input.no_project_in_region,
+                region,
+                kind
+            )
+        }
+        BadInput::NoVaultChosen { name, backup } => {
+            td_string!(locale, refusals.bad_input.no_vault_chosen, name, backup)
+        }
+        BadInput::PagePosition => td_string!(locale, refusals.bad_input.page_position).to_owned(),
+        BadInput::LimitNotPositive => {
+            td_string!(locale, refusals.bad_input.limit_not_positive).to_owned()
+        }
+        BadInput::FolderNotInDirectory { folder, directory } => {
+            td_string!(
+                locale,
+                refusals.bad_input.folder_not_in_directory,
+                folder,
+                directory
+            )
+        }
+    }
+}
+
+/// A per-account cap already used in full.
+pub fn at_cap(locale: Locale, cap: &AtCap) -> String {
+    match cap {
+        AtCap::Restores(cap) => td_string!(locale, refusals.at_cap.restores, cap),
+        AtCap::Copies(cap) => td_string!(locale, refusals.at_cap.copies, cap),
     }
 }
 
@@ -448,6 +615,109 @@ mod tests {
         );
     }
 
+    /// One of every other typed error: what was not found, what is denied, input that
+    /// cannot be used, and the per-account caps.
+    fn other_reasons() -> Vec<Reason> {
+        let id = || "x-1".to_owned();
+        let mut all = vec![
+            Missing::Backup(id()),
+            Missing::ResourceShare,
+            Missing::Invitation,
+            Missing::AccessKey(id()),
+            Missing::Account(id()),
+            Missing::Project(id()),
+            Missing::Recipient(id()),
+            Missing::Resource(id()),
+            Missing::Directory(id()),
+            Missing::Vault(id()),
+            Missing::ReceivedBackup,
+            Missing::Copy,
+        ]
+        .into_iter()
+        .map(Reason::NotFound)
+        .collect::<Vec<_>>();
+        all.extend(
+            [
+                Denied::Viewer("vic@acme.example".into()),
+                Denied::ReceivedSharing(id()),
+                Denied::ReceivedDelete(id()),
+                Denied::NotShareOwner,
+                Denied::NotInvitee,
+            ]
+            .map(Reason::Forbidden),
+        );
+        let mut bad = vec![
+            BadInput::NotAccountId("12".into()),
+            BadInput::NotProjectId("p".into()),
+            BadInput::NotFolderId("f".into()),
+            BadInput::NoPrincipal,
+            BadInput::NoBackups,
+            BadInput::NoPrincipals,
+            BadInput::NoShareName,
+            BadInput::ShareNameTooLong {
+                length: 65,
+                limit: 64,
+            },
+            BadInput::ShareNameTaken("orders".into()),
+            BadInput::SearchTooLong(64),
+            BadInput::TooManyAccessKeys(2),
+            BadInput::NoVaultChosen {
+                name: "web".into(),
+                backup: id(),
+            },
+            BadInput::PagePosition,
+            BadInput::LimitNotPositive,
+            BadInput::FolderNotInDirectory {
+                folder: "fd-x".into(),
+                directory: "rd-x".into(),
+            },
+        ];
+        for field in [
+            Field::ResourceShareName,
+            Field::BackupId,
+            Field::Principal,
+            Field::AccessKeyId,
+            Field::InvitationId,
+            Field::ArnId,
+            Field::ClientToken,
+        ] {
+            bad.push(BadInput::HiddenCharacter {
+                field,
+                code: 0x200b,
+            });
+            bad.push(BadInput::IdTooLong {
+                field,
+                length: 129,
+                limit: 128,
+            });
+        }
+        for items in [Items::Backups, Items::Principals, Items::Arns] {
+            bad.push(BadInput::TooManyItems {
+                items,
+                count: 101,
+                limit: 100,
+            });
+        }
+        for kind in [
+            ResourceKind::Server,
+            ResourceKind::Disk,
+            ResourceKind::Cluster,
+        ] {
+            bad.push(BadInput::NotYourProject {
+                project: "proj-x".into(),
+                region: "eu-west-1".into(),
+                kind,
+            });
+            bad.push(BadInput::NoProjectInRegion {
+                region: "eu-west-1".into(),
+                kind,
+            });
+        }
+        all.extend(bad.into_iter().map(Reason::Invalid));
+        all.extend([AtCap::Restores(4), AtCap::Copies(100)].map(Reason::Busy));
+        all
+    }
+
     #[test]
     fn every_refusal_reads_in_english_as_the_domain_says_it_and_in_chinese_as_its_own() {
         for refusal in refusals() {
@@ -459,6 +729,18 @@ mod tests {
             let english = super::conflict(Locale::en, &conflict);
             assert_eq!(english, conflict.to_string());
             translated(&english, &super::conflict(Locale::zh, &conflict));
+        }
+        for other in other_reasons() {
+            let english = super::reason(Locale::en, &other);
+            let domain = match &other {
+                Reason::NotFound(m) => m.to_string(),
+                Reason::Forbidden(d) => d.to_string(),
+                Reason::Invalid(b) => b.to_string(),
+                Reason::Busy(c) => c.to_string(),
+                _ => unreachable!(),
+            };
+            assert_eq!(english, domain);
+            translated(&english, &super::reason(Locale::zh, &other));
         }
     }
 }

@@ -26,7 +26,7 @@ async function readerOf(browser: Browser, lang: Lang, email: string) {
 }
 
 /** Follows a link of the navigation bar, named in `lang`. */
-async function openPage(page: Page, lang: Lang, key: "backups" | "my_shares" | "shared_with_me") {
+async function openPage(page: Page, lang: Lang, key: "backups" | "my_shares" | "shared_with_me" | "activity") {
   const name = tr(lang, `nav.${key}`);
   await page.getByRole("navigation").getByRole("link", { name, exact: false }).first().click();
   await expect(page.getByRole("heading", { name: tr(lang, `${key}.title`), exact: true })).toBeVisible();
@@ -77,6 +77,30 @@ test("readers whose browsers ask for Chinese share, accept and watch the status 
   await dialog.getByRole("button", { name: tr(zh, "share_dialog.add"), exact: true }).click();
   const check = dialog.getByRole("status", { name: tr(zh, "share_dialog.rule_check_label") });
   await expect(check).toContainText(tr(zh, "refusals.self_share"));
+
+  // Input the dialog cannot use is named in Chinese: a typo caught in the browser...
+  await dialog.getByLabel(tr(zh, "share_dialog.principal_label"), { exact: true }).fill("12345");
+  await dialog.getByRole("button", { name: tr(zh, "share_dialog.add"), exact: true }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(tr(zh, "refusals.bad_input.not_account_id", { text: "12345" }));
+  // ...and one the server refuses: the name of the share made above is taken.
+  await dialog
+    .getByRole("list", { name: tr(zh, "share_dialog.principals_label") })
+    .getByRole("listitem")
+    .filter({ hasText: ALICE_ACCOUNT })
+    .getByRole("button", { name: tr(zh, "share_dialog.remove") })
+    .click();
+  await dialog.getByLabel(tr(zh, "share_dialog.name_label")).fill(shareName);
+  await dialog.getByLabel(tr(zh, "share_dialog.principal_label"), { exact: true }).fill(BOB_ACCOUNT);
+  await dialog.getByRole("button", { name: tr(zh, "share_dialog.add"), exact: true }).click();
+  await dialog.getByRole("button", { name: tr(zh, "common.ok") }).click();
+  await expect(dialog.getByRole("alert")).toHaveText(tr(zh, "refusals.bad_input.share_name_taken", { name: shareName }));
+  await dialog.getByRole("button", { name: tr(zh, "common.cancel") }).click();
+  await expect(dialog).toBeHidden();
+
+  // Activity keeps the refused attempt, and says why in Chinese too.
+  await openPage(alice.page, zh, "activity");
+  const refusedLine = alice.page.locator("tr", { hasText: tr(zh, "refusals.bad_input.share_name_taken", { name: shareName }) });
+  await expect(refusedLine).toHaveCount(1);
 
   await alice.context.close();
   await bob.context.close();

@@ -44,10 +44,9 @@ impl Backshare {
             .await?;
         let held = store::access_keys::of_user(&mut *tx, caller.user_id.as_str()).await?;
         if held.len() >= ACCESS_KEYS_PER_USER {
-            return Err(UserError::Invalid(format!(
-                "You already have {ACCESS_KEYS_PER_USER} access keys: delete one before creating another."
-            ))
-            .into());
+            return Err(
+                UserError::Invalid(BadInput::TooManyAccessKeys(ACCESS_KEYS_PER_USER)).into(),
+            );
         }
         store::access_keys::insert(&mut *tx, &id, caller.user_id.as_str(), &sealed, millis(now))
             .await?;
@@ -102,7 +101,7 @@ impl Backshare {
         delete: bool,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
-        crate::input::check_id("Access key ID", key_id)?;
+        crate::input::check_id(crate::error::Field::AccessKeyId, key_id)?;
         let user = caller.user_id.as_str();
         let mut tx = self.writer.begin().await?;
         let (ended, action) = if delete {
@@ -117,7 +116,7 @@ impl Backshare {
             )
         };
         if !ended {
-            return Err(UserError::NotFound(format!("Access key {key_id}")).into());
+            return Err(UserError::NotFound(Missing::AccessKey(key_id.to_owned())).into());
         }
         self.note_key(&mut tx, caller, action, key_id, now).await?;
         tx.commit().await?;
@@ -128,7 +127,7 @@ impl Backshare {
     /// key (the caller answers both alike). Reads only: [`Backshare::key_used`] notes the
     /// use once the signature is verified.
     pub async fn signing_key(&self, key_id: &str) -> ServiceResult<Option<SigningKey>> {
-        if crate::input::check_id("Access key ID", key_id).is_err() {
+        if crate::input::check_id(crate::error::Field::AccessKeyId, key_id).is_err() {
             return Ok(None);
         }
         let Some(row) = store::access_keys::signing_key(&self.db, key_id).await? else {
@@ -189,6 +188,7 @@ impl Backshare {
             share_name: None,
             detail: format!("Access key {key_id} of {}", caller.email),
             outcome: DONE,
+            reason: None,
         };
         activity::record(conn, line, now).await
     }

@@ -37,7 +37,7 @@ impl Backshare {
         request: &[u8],
         now: DateTime<Utc>,
     ) -> ServiceResult<Result<Claimed, TokenRefusal>> {
-        crate::input::check_id("clientToken", token)?;
+        crate::input::check_id(crate::error::Field::ClientToken, token)?;
         let account = caller.account_id.as_str();
         let hash = hex::encode(Sha256::digest(request));
         store::client_tokens::forget_older(&self.db, account, millis(now) - KEPT_FOR_MS).await?;

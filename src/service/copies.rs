@@ -85,10 +85,7 @@ impl Backshare {
     async fn check_copy_cap(&self, conn: &mut crate::db::Conn, account: &str) -> ServiceResult<()> {
         let cap = self.settings.copies_per_account;
         if store::vaults::under_way(conn, account).await? >= i64::from(cap) {
-            return Err(UserError::Busy(format!(
-                "Your account already has its limit of copies waiting or under way ({cap}): copy this one when some of them have finished."
-            ))
-            .into());
+            return Err(UserError::Busy(AtCap::Copies(cap)).into());
         }
         Ok(())
     }
@@ -109,7 +106,7 @@ impl Backshare {
         let facts = store::backups::copy_row(&mut *conn, &backup).await?.facts();
         let vaults = self.vault_facts(conn, recipient, now).await?;
         let Some(vault) = vaults.iter().find(|v| v.id == vault_id) else {
-            return Err(UserError::NotFound(format!("Vault {vault_id}")).into());
+            return Err(UserError::NotFound(Missing::Vault(vault_id.to_string())).into());
         };
         check_vault(vault, &facts).map_err(Conflict::Vault)?;
         // Rule 5: an encrypted copy stays encrypted; the recipient gets the data key only
@@ -158,10 +155,10 @@ impl Backshare {
         for awaiting in store::grants::awaiting_copy(conn, invitation).await? {
             let backup = &awaiting.backup_id;
             let Some(vault) = vaults.get(backup) else {
-                return Err(UserError::Invalid(format!(
-                    "Choose a vault for {} ({backup}): server and disk backups are copied into one of your vaults.",
-                    awaiting.name
-                ))
+                return Err(UserError::Invalid(BadInput::NoVaultChosen {
+                    name: awaiting.name.clone(),
+                    backup: backup.to_string(),
+                })
                 .into());
             };
             self.start_copy(conn, &awaiting.id, recipient, vault, now)
@@ -194,7 +191,7 @@ impl Backshare {
         lock_copy(&mut tx, caller, grant_id, Some(vault_id)).await?;
         let status = store::grants::copyable_status(&mut tx, grant_id, &caller.account_id).await?;
         let Some(status) = status else {
-            return Err(UserError::NotFound("This received backup".into()).into());
+            return Err(UserError::NotFound(Missing::ReceivedBackup).into());
         };
         caller.require_change()?;
         if status != GrantStatus::Active {
@@ -232,7 +229,7 @@ impl Backshare {
         lock_copy(&mut tx, caller, grant_id, None).await?;
         let row = store::vaults::for_retry(&mut tx, grant_id, &caller.account_id).await?;
         let Some(row) = row else {
-            return Err(UserError::NotFound("This copy".into()).into());
+            return Err(UserError::NotFound(Missing::Copy).into());
         };
         caller.require_change()?;
         if row.grant_status != GrantStatus::Active {
@@ -405,6 +402,7 @@ impl Backshare {
                 .failure
                 .as_deref()
                 .unwrap_or(outcome::AVAILABLE_VERIFIED),
+            reason: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
@@ -514,7 +512,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<VaultContentsPage> {
         if !store::vaults::is_owned(&self.db, vault_id, &caller.account_id).await? {
-            return Err(UserError::NotFound(format!("Vault {vault_id}")).into());
+            return Err(UserError::NotFound(Missing::Vault(vault_id.to_string())).into());
         }
         let cursor = |row: &store::vaults::ItemRow| crate::paging::Cursor {
             at: row.at,

@@ -217,13 +217,13 @@ impl Backshare {
             tx.lock(&locks).await?;
         }
         let row = store::invitations::parties(&mut tx, invitation_id).await?;
-        let not_found = || UserError::NotFound("This invitation".into());
+        let not_found = || UserError::NotFound(Missing::Invitation);
         let Some(row) = row else {
             return Err(not_found().into());
         };
         if row.recipient_account_id != caller.account_id {
             return Err(if row.owner_account_id == caller.account_id {
-                UserError::Forbidden("Only the invited account can answer this invitation.".into())
+                UserError::Forbidden(Denied::NotInvitee)
             } else {
                 not_found()
             }
@@ -272,6 +272,7 @@ impl Backshare {
             share_name: Some(&row.share_name),
             detail: String::new(),
             outcome: DONE,
+            reason: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;

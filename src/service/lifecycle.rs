@@ -44,6 +44,7 @@ impl Backshare {
                     share_name: Some(&row.share_name),
                     detail: "It was not answered in time.".into(),
                     outcome: DONE,
+                    reason: None,
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -69,6 +70,7 @@ impl Backshare {
                     share_name: Some(&row.share_name),
                     detail: row.backup_id.clone(),
                     outcome: DONE,
+                    reason: None,
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -114,10 +116,7 @@ impl Backshare {
         .await?;
         let facts = match self.owned_backup(&mut tx, caller, backup_id, now).await {
             Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
-                return Err(UserError::Forbidden(format!(
-                    "{id} belongs to the account that shared it: recipients can restore from a shared backup but never delete it."
-                ))
-                .into())
+                return Err(UserError::Forbidden(Denied::ReceivedDelete(id.to_string())).into())
             }
             other => other?,
         };
@@ -140,6 +139,7 @@ impl Backshare {
             share_name: None,
             detail: facts.id.to_string(),
             outcome: DONE,
+            reason: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
@@ -174,6 +174,7 @@ pub(super) async fn lose_grants(
                 share_name: Some(&row.share_name),
                 detail: format!("{backup}: {why}"),
                 outcome: DONE,
+                reason: None,
             };
             activity::record(&mut *conn, line, now).await?;
         }
@@ -194,6 +195,7 @@ pub(super) async fn lose_grants(
                 share_name: Some(&row.share_name),
                 detail: format!("{backup}: {why}; the share holds no backup any more."),
                 outcome: DONE,
+                reason: None,
             };
             activity::record(&mut *conn, line, now).await?;
         }

@@ -58,9 +58,9 @@ where
 }
 
 fn bounded(ids: &[String]) -> ServiceResult<()> {
-    crate::input::check_count("ARNs", ids.len())?;
+    crate::input::check_count(crate::error::Items::Arns, ids.len())?;
     for id in ids {
-        crate::input::check_id("An ARN's id", id)?;
+        crate::input::check_id(crate::error::Field::ArnId, id)?;
     }
     Ok(())
 }
@@ -206,7 +206,7 @@ impl Backshare {
         caller: &Caller,
         invitation_id: &str,
     ) -> ServiceResult<(ListedInvitation, Vec<ListedBackup>)> {
-        crate::input::check_id("Invitation", invitation_id)?;
+        crate::input::check_id(crate::error::Field::InvitationId, invitation_id)?;
         let ids = [invitation_id.to_owned()];
         let found = store::listings::invitations_received(
             &self.db,
@@ -218,7 +218,7 @@ impl Backshare {
         )
         .await?;
         let Some(invitation) = found.into_iter().next() else {
-            return Err(UserError::NotFound("This invitation".into()).into());
+            return Err(UserError::NotFound(Missing::Invitation).into());
         };
         let share = [invitation.share_id.to_string()];
         // The owner's side of the share's backups, read for the invited account.

@@ -10,7 +10,7 @@ use crate::activity::{self, Line, DONE};
 use crate::conflict::Conflict;
 use crate::crypto::SecretKey;
 use crate::db::Db;
-use crate::error::{Problem, UserError};
+use crate::error::{AtCap, BadInput, Denied, Missing, Problem, UserError};
 use crate::grant::{Grant, GrantStatus};
 use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ShareId, UserId};
 use crate::invitation::InvitationStatus;
@@ -187,11 +187,7 @@ impl Caller {
         if self.role.may_change() {
             Ok(())
         } else {
-            Err(UserError::Forbidden(format!(
-                "{} is a viewer: viewers can see this account's pages but cannot change anything.",
-                self.email
-            ))
-            .into())
+            Err(UserError::Forbidden(Denied::Viewer(self.email.clone())).into())
         }
     }
 }
@@ -508,7 +504,7 @@ impl Backshare {
         let limit = i64::try_from(limit)
             .ok()
             .filter(|l| *l > 0)
-            .ok_or_else(|| UserError::Invalid("The limit must be a positive number.".into()))?;
+            .ok_or(UserError::Invalid(BadInput::LimitNotPositive))?;
         let mut tx = self.operator_change(account).await?;
         store::accounts::set_cluster_share_limit(&mut tx, account, limit).await?;
         tx.commit().await?;
@@ -520,7 +516,7 @@ impl Backshare {
     /// first.
     async fn operator_change(&self, account: &AccountId) -> ServiceResult<crate::db::WriteTx> {
         if !store::accounts::exists(&self.db, account.as_str()).await? {
-            return Err(UserError::NotFound(format!("Account {account}")).into());
+            return Err(UserError::NotFound(Missing::Account(account.to_string())).into());
         }
         let mut tx = self.writer.begin().await?;
         tx.lock(&[crate::db::Lock::account(account.as_str())])
@@ -566,7 +562,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<BackupFacts> {
         let row = store::backups::live_facts(&mut *tx, id, millis(now)).await?;
-        let not_found = || UserError::NotFound(format!("Backup {id}"));
+        let not_found = || UserError::NotFound(Missing::Backup(id.to_string()));
         let Some(row) = row else {
             return Err(not_found().into());
         };

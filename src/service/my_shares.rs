@@ -65,16 +65,15 @@ impl Backshare {
         let backup = self.backup_summary(caller, backup_id, now).await?;
         let Some(backup) = backup else {
             let mut conn = self.db.acquire().await?;
-            return Err(match self.owned_backup(&mut conn, caller, backup_id, now).await {
-                Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
-                    UserError::Forbidden(format!(
-                        "{id} was shared with your account: only its owner sees whom it is shared with."
-                    ))
-                    .into()
-                }
-                Err(other) => other,
-                Ok(_) => UserError::NotFound(format!("Backup {backup_id}")).into(),
-            });
+            return Err(
+                match self.owned_backup(&mut conn, caller, backup_id, now).await {
+                    Err(ServiceError::User(UserError::Refused(Refusal::Received(id)))) => {
+                        UserError::Forbidden(Denied::ReceivedSharing(id.to_string())).into()
+                    }
+                    Err(other) => other,
+                    Ok(_) => UserError::NotFound(Missing::Backup(backup_id.to_owned())).into(),
+                },
+            );
         };
         let cursor = |row: &store::shares::PagedShare| crate::paging::Cursor {
             at: row.created_at,
@@ -194,10 +193,7 @@ impl Backshare {
     ) -> ServiceResult<ShareChoices> {
         let search = search.trim();
         if search.chars().count() > 64 {
-            return Err(UserError::Invalid(
-                "Search for at most 64 characters: a resource share name is no longer.".into(),
-            )
-            .into());
+            return Err(UserError::Invalid(BadInput::SearchTooLong(crate::input::MAX_NAME)).into());
         }
         let pattern = format!(
             "%{}%",
@@ -235,7 +231,7 @@ impl Backshare {
         let mut conn = self.db.acquire().await?;
         let share = store::shares::load_owned(&mut *conn, share_id, &caller.account_id).await?;
         let Some(share) = share else {
-            return Err(UserError::NotFound("This resource share".into()).into());
+            return Err(UserError::NotFound(Missing::ResourceShare).into());
         };
         let backups = store::shares::live_backups(&mut *conn, share_id)
             .await?

@@ -130,6 +130,7 @@ impl Backshare {
                 None => "The account left the folder the share was for.".into(),
             },
             outcome: DONE,
+            reason: None,
         };
         activity::record(&mut *conn, line, now).await
     }
@@ -196,6 +197,7 @@ impl Backshare {
             share_name: Some(&share.name),
             detail: backups.join(", "),
             outcome: DONE,
+            reason: None,
         };
         activity::record(&mut *conn, line, now).await?;
         if automatic {
@@ -208,6 +210,7 @@ impl Backshare {
                 share_name: Some(&share.name),
                 detail: "Accepted automatically: the resource directory auto-accepts.".into(),
                 outcome: DONE,
+                reason: None,
             };
             activity::record(&mut *conn, line, now).await?;
         }
@@ -240,22 +243,22 @@ impl Backshare {
         // Every share change reads membership under its shared lock: they wait for this.
         tx.lock(&[crate::db::Lock::membership_change()]).await?;
         if !store::accounts::exists(&mut *tx, account.as_str()).await? {
-            return Err(UserError::NotFound(format!("Account {account}")).into());
+            return Err(UserError::NotFound(Missing::Account(account.to_string())).into());
         }
         if let Some(folder) = folder {
             let in_directory = store::directories::of_folder(&mut tx, folder).await?;
             if in_directory.as_deref() != directory || directory.is_none() {
-                return Err(UserError::Invalid(format!(
-                    "Folder {folder} is not a folder of directory {}.",
-                    directory.unwrap_or("(none)")
-                ))
+                return Err(UserError::Invalid(BadInput::FolderNotInDirectory {
+                    folder: folder.to_string(),
+                    directory: directory.unwrap_or("(none)").to_owned(),
+                })
                 .into());
             }
         }
         store::directories::remove_member(&mut tx, account).await?;
         if let Some(directory) = directory {
             if !store::directories::exists(&mut tx, directory).await? {
-                return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
+                return Err(UserError::NotFound(Missing::Directory(directory.to_string())).into());
             }
             store::directories::add_member(&mut tx, account, directory, folder).await?;
         }
@@ -283,7 +286,7 @@ impl Backshare {
     /// Operator command: turns a resource directory's auto-accept on or off.
     pub async fn set_auto_accept(&self, directory: &str, on: bool) -> ServiceResult<()> {
         if !store::directories::set_auto_accept(&self.db, directory, on).await? {
-            return Err(UserError::NotFound(format!("Resource directory {directory}")).into());
+            return Err(UserError::NotFound(Missing::Directory(directory.to_string())).into());
         }
         Ok(())
     }
@@ -330,6 +333,7 @@ impl Backshare {
                             share_name: Some(&share.name),
                             detail: format!("Reached through {}.", principal.id()),
                             outcome: &refusal.to_string(),
+                            reason: Some(crate::error::Reason::Refused(refusal.clone())),
                         };
                         activity::record(&mut *conn, line, now).await?;
                     }

@@ -65,7 +65,7 @@ impl Backshare {
         let kind =
             store::resources::kind_of_owned(&mut tx, resource_id, &caller.account_id).await?;
         let Some(kind) = kind else {
-            return Err(UserError::NotFound(format!("Resource {resource_id}")).into());
+            return Err(UserError::NotFound(Missing::Resource(resource_id.to_string())).into());
         };
         caller.require_change()?;
         let mut gone = Vec::new();
@@ -106,6 +106,7 @@ impl Backshare {
                 format!("{resource_id} with its backups {}", gone.join(", "))
             },
             outcome: DONE,
+            reason: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;

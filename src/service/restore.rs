@@ -45,7 +45,7 @@ impl Backshare {
         ])
         .await?;
         let row = store::backups::for_restore(&mut tx, backup_id, millis(now)).await?;
-        let not_found = || UserError::NotFound(format!("Backup {backup_id}"));
+        let not_found = || UserError::NotFound(Missing::Backup(backup_id.to_owned()));
         let Some(row) = row else {
             return Err(not_found().into());
         };
@@ -76,10 +76,7 @@ impl Backshare {
         rules::check_restorable(&BackupId::from_trusted(backup_id), kind, lock)?;
         let cap = self.settings.restores_per_account;
         if store::restores::running(&mut tx, &caller.account_id).await? >= i64::from(cap) {
-            return Err(UserError::Busy(format!(
-                "Your account already has {cap} restores running: start this one when one of them has finished."
-            ))
-            .into());
+            return Err(UserError::Busy(AtCap::Restores(cap)).into());
         }
         let region = &row.region;
         // The project chosen, or else the account's first in the backup's region.
@@ -87,17 +84,18 @@ impl Backshare {
             store::accounts::project_in_region(&mut tx, &caller.account_id, region, project_id)
                 .await?;
         if let (None, Some(chosen)) = (&project, project_id) {
-            return Err(UserError::Invalid(format!(
-                "Project {chosen} is not one of your projects in {region}: a {} is created in the backup's region.",
-                resource_kind.as_str()
-            ))
+            return Err(UserError::Invalid(BadInput::NotYourProject {
+                project: chosen.to_string(),
+                region: region.to_string(),
+                kind: resource_kind,
+            })
             .into());
         }
         let Some(project) = project else {
-            return Err(UserError::Invalid(format!(
-                "Your account has no project in {region}: a {} is created in the backup's region.",
-                resource_kind.as_str()
-            ))
+            return Err(UserError::Invalid(BadInput::NoProjectInRegion {
+                region: region.to_string(),
+                kind: resource_kind,
+            })
             .into());
         };
 
@@ -214,6 +212,7 @@ impl Backshare {
                     share_name: None,
                     detail: format!("{backup} into {}", row.resource_name),
                     outcome: detail.as_deref().unwrap_or(outcome::DONE_VERIFIED),
+                    reason: None,
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -336,6 +335,7 @@ impl Backshare {
             share_name: None,
             detail: format!("{backup}: {detail}"),
             outcome,
+            reason: None,
         };
         activity::record(conn, line, now).await
     }

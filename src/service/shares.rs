@@ -112,6 +112,7 @@ impl Backshare {
             share_name: Some(&share_name),
             detail: crate::input::bounded(&detail, 300),
             outcome: &refusal.to_string(),
+            reason: refusal.reason(),
         };
         let mut conn = self.db.acquire().await?;
         activity::record(&mut conn, line, now).await
@@ -127,15 +128,11 @@ impl Backshare {
         let name = parse_share_name(&request.name)?;
         check_backup_ids(&request.backup_ids)?;
         if request.backup_ids.is_empty() {
-            return Err(UserError::Invalid("Choose at least one backup to share.".into()).into());
+            return Err(UserError::Invalid(BadInput::NoBackups).into());
         }
         let principals = parse_principals(&request.principals)?;
         if principals.is_empty() {
-            return Err(UserError::Invalid(
-                "Add at least one principal: the account ID, project ID or folder ID to share with."
-                    .into(),
-            )
-            .into());
+            return Err(UserError::Invalid(BadInput::NoPrincipals).into());
         }
 
         let mut tx = self.writer.begin().await?;
@@ -145,10 +142,7 @@ impl Backshare {
         self.check_sharing_enabled(&mut tx, &caller.account_id)
             .await?;
         if store::shares::name_taken(&mut tx, &caller.account_id, &name).await? {
-            return Err(UserError::Invalid(format!(
-                "A resource share named \"{name}\" already exists: choose another name, or select it as an existing resource share."
-            ))
-            .into());
+            return Err(UserError::Invalid(BadInput::ShareNameTaken(name)).into());
         }
         let plan = self
             .plan_share(
@@ -283,7 +277,7 @@ impl Backshare {
         };
         // A request over the caps is refused as a whole: its items are not even read.
         check_backup_ids(backup_ids)?;
-        crate::input::check_count("principals", typed.len())?;
+        crate::input::check_count(crate::error::Items::Principals, typed.len())?;
         let mut principals = Vec::new();
         for text in typed {
             match PrincipalRef::parse(text) {
@@ -336,7 +330,7 @@ impl Backshare {
         caller: &Caller,
         share_id: &str,
     ) -> ServiceResult<ShareRow> {
-        let not_found = || UserError::NotFound("This resource share".into());
+        let not_found = || UserError::NotFound(Missing::ResourceShare);
         let Some(share) = store::shares::load_live(&mut *conn, share_id).await? else {
             return Err(not_found().into());
         };
@@ -344,9 +338,7 @@ impl Backshare {
             let invited =
                 store::invitations::of_recipient(conn, share_id, &caller.account_id).await?;
             return Err(match invited {
-                Some(_) => UserError::Forbidden(
-                    "Only the owner of a resource share can change or cancel its sharing.".into(),
-                ),
+                Some(_) => UserError::Forbidden(Denied::NotShareOwner),
                 None => not_found(),
             }
             .into());
@@ -404,8 +396,8 @@ impl Backshare {
             let Some((accounts, principal_directory)) = resolve_principal(conn, principal).await?
             else {
                 problems.push(UserError::NotFound(match principal {
-                    PrincipalRef::Project(id) => format!("Project {id}"),
-                    other => format!("Account {}", other.id()),
+                    PrincipalRef::Project(id) => Missing::Project(id.to_string()),
+                    other => Missing::Account(other.id().to_string()),
                 }));
                 continue;
             };
@@ -438,7 +430,7 @@ impl Backshare {
                     continue;
                 }
                 let Some(facts) = recipient_facts(conn, &account).await? else {
-                    problems.push(UserError::NotFound(format!("Account {account}")));
+                    problems.push(UserError::NotFound(Missing::Account(account.to_string())));
                     continue;
                 };
                 for backup in &backups {
@@ -575,10 +567,7 @@ impl Backshare {
         }
         let mut after = store::shares::recipients(&mut tx, share_id).await?;
         if removed.is_empty() && !after.contains(recipient) {
-            return Err(UserError::NotFound(format!(
-                "Account {recipient} as a recipient of this resource share"
-            ))
-            .into());
+            return Err(UserError::NotFound(Missing::Recipient(recipient.to_string())).into());
         }
         for principal in &removed {
             store::shares::remove_principal(&mut tx, share_id, principal).await?;
@@ -642,6 +631,7 @@ impl Backshare {
             share_name: Some(&share.name),
             detail: String::new(),
             outcome: DONE,
+            reason: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
@@ -681,7 +671,7 @@ async fn lock_share_change(
 
 /// The principals as typed, parsed, each once: at most [`crate::input::MAX_ITEMS`].
 fn parse_principals(typed: &[String]) -> Result<Vec<PrincipalRef>, UserError> {
-    crate::input::check_count("principals", typed.len())?;
+    crate::input::check_count(crate::error::Items::Principals, typed.len())?;
     let mut principals = Vec::new();
     for text in typed {
         let principal = PrincipalRef::parse(text)?;
@@ -694,9 +684,9 @@ fn parse_principals(typed: &[String]) -> Result<Vec<PrincipalRef>, UserError> {
 
 /// The backups of a request: at most [`crate::input::MAX_ITEMS`], each a plausible id.
 fn check_backup_ids(ids: &[String]) -> Result<(), UserError> {
-    crate::input::check_count("backups", ids.len())?;
+    crate::input::check_count(crate::error::Items::Backups, ids.len())?;
     for id in ids {
-        crate::input::check_id("A backup ID", id)?;
+        crate::input::check_id(crate::error::Field::BackupId, id)?;
     }
     Ok(())
 }
@@ -704,12 +694,13 @@ fn check_backup_ids(ids: &[String]) -> Result<(), UserError> {
 /// A share name: 1 to 64 visible characters after trimming.
 fn parse_share_name(input: &str) -> Result<String, UserError> {
     let name = input.trim();
-    crate::input::check_visible("The resource share name", name)?;
+    crate::input::check_visible(crate::error::Field::ResourceShareName, name)?;
     match name.chars().count() {
-        0 => Err(UserError::Invalid("Enter a resource share name.".into())),
+        0 => Err(UserError::Invalid(BadInput::NoShareName)),
         1..=64 => Ok(name.to_owned()),
-        n => Err(UserError::Invalid(format!(
-            "The resource share name is {n} characters long: use at most 64."
-        ))),
+        length => Err(UserError::Invalid(BadInput::ShareNameTooLong {
+            length,
+            limit: crate::input::MAX_NAME,
+        })),
     }
 }

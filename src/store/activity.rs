@@ -19,13 +19,15 @@ pub struct NewLine<'a> {
     pub action: &'a str,
     pub detail: &'a str,
     pub outcome: &'a str,
+    /// A refusal's typed reason, as JSON.
+    pub reason: Option<&'a str>,
 }
 
 pub async fn insert(conn: &mut Conn, line: NewLine<'_>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id,
-                               share_name, action, detail, outcome)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+                               share_name, action, detail, outcome, reason)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     // Version 7 ids grow with time (monotonic within the process), so lines written in the
     // same millisecond still list in the order they happened.
@@ -38,6 +40,7 @@ pub async fn insert(conn: &mut Conn, line: NewLine<'_>) -> sqlx::Result<()> {
     .bind(line.action)
     .bind(line.detail)
     .bind(line.outcome)
+    .bind(line.reason)
     .execute(conn)
     .await?;
     Ok(())
@@ -104,6 +107,7 @@ pub struct LineRow {
     pub share_name: Option<String>,
     pub detail: String,
     pub outcome: String,
+    pub reason: Option<String>,
     pub owner_account_id: AccountId,
     pub recipient_account_id: Option<AccountId>,
     pub owner_name: String,
@@ -123,7 +127,7 @@ pub async fn page<'c>(
     let side = |column: &str| {
         format!(
             "SELECT * FROM (SELECT a.id, a.at, a.actor_email, a.action, a.share_name, a.detail,
-                    a.outcome, a.owner_account_id, a.recipient_account_id
+                    a.outcome, a.reason, a.owner_account_id, a.recipient_account_id
              FROM activity a WHERE a.{column} = $1 {from}
              ORDER BY a.at {order}, a.id {order} LIMIT $2) s_{column}"
         )

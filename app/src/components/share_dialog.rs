@@ -10,7 +10,7 @@ use backshare::views::{ShareChoice, ShareChoices, ShareOptions, ShareQuota, Shar
 use leptos::prelude::*;
 
 use crate::api::{self, CreateShare, UpdateShare};
-use crate::components::failure::ActionProblem;
+use crate::components::failure::{error_text, ActionProblem};
 use crate::components::modal::Modal;
 use crate::i18n::*;
 use crate::reasons;
@@ -163,7 +163,8 @@ fn LoadedShareDialog(
             true
         }
         Err(error) => {
-            problem.set(Some(error.to_string()));
+            let locale = i18n.get_locale_untracked();
+            problem.set(Some(reasons::problem(locale, &(&error).into())));
             false
         }
     };
@@ -177,7 +178,7 @@ fn LoadedShareDialog(
         if let Some(result) = create.value().get() {
             match result {
                 Ok(_) => on_done.run(true),
-                Err(error) => problem.set(Some(error.to_string())),
+                Err(error) => problem.set(Some(error_text(i18n.get_locale_untracked(), &error))),
             }
         }
     });
@@ -185,7 +186,7 @@ fn LoadedShareDialog(
         if let Some(result) = update.value().get() {
             match result {
                 Ok(()) => on_done.run(true),
-                Err(error) => problem.set(Some(error.to_string())),
+                Err(error) => problem.set(Some(error_text(i18n.get_locale_untracked(), &error))),
             }
         }
     });
@@ -418,7 +419,7 @@ fn LoadedShareDialog(
                                     <p class="muted">{move || quota_text(i18n.get_locale(), &p.quota)}</p>
                                 </div>
                             }.into_any(),
-                            Err(error) => view! { <p class="error">{error.to_string()}</p> }.into_any(),
+                            Err(error) => view! { <p class="error">{error_text(i18n.get_locale_untracked(), &error)}</p> }.into_any(),
                         }
                     })}}
                 </Transition>

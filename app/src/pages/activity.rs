@@ -10,6 +10,7 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 use crate::i18n::*;
+use crate::reasons;
 
 /// The lines, newest first, 50 a page.
 #[component]
@@ -51,7 +52,10 @@ pub fn ActivityPage() -> impl IntoView {
                                 let refused = e.outcome != "Done";
                                 let actor = actor_text(locale, e.actor);
                                 let action = action_text(locale, e.action);
-                                let outcome = outcome_text(locale, e.outcome);
+                                let outcome = match &e.reason {
+                                    Some(reason) => reasons::reason(locale, reason),
+                                    None => outcome_text(locale, e.outcome),
+                                };
                                 view! {
                                     <tr>
                                         <td>{format::instant(e.at)}</td>
@@ -127,8 +131,10 @@ fn action_text(locale: Locale, action: String) -> String {
     said.to_owned()
 }
 
-/// How it ended, in `locale`: the fixed outcomes ([`outcome`]) are said in the page's
-/// language; anything else (a refusal's or a failure's sentence) stays as stored.
+/// How it ended, in `locale`, for a line that was not refused (a refusal is said from its
+/// typed reason): the fixed outcomes ([`outcome`]) are said in the page's language; anything
+/// else (a failure's sentence, or a refusal written before reasons were kept) stays as
+/// stored.
 fn outcome_text(locale: Locale, stored: String) -> String {
     let said = match stored.as_str() {
         outcome::DONE => td_string!(locale, activity.outcome.done),
