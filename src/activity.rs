@@ -50,9 +50,11 @@ pub async fn record(
         outcome: line.outcome,
         reason: reason.as_deref(),
     };
-    store::activity::insert(conn, written).await?;
-    let accounts = [Some(line.owner), line.recipient];
-    touch(conn, accounts.into_iter().flatten(), now).await
+    // Both accounts' pages change: the feed hears of it in the same round trip.
+    let mut accounts = vec![line.owner];
+    accounts.extend(line.recipient.filter(|r| *r != line.owner));
+    store::activity::insert(conn, written, &accounts).await?;
+    Ok(())
 }
 
 /// Tells the push feed that these accounts' pages should refresh, in the caller's
@@ -63,9 +65,10 @@ pub async fn touch<'a>(
     accounts: impl IntoIterator<Item = &'a str>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
-    for account in accounts {
-        store::activity::announce(conn, account, now.timestamp_millis()).await?;
-    }
+    let mut accounts = accounts.into_iter().collect::<Vec<_>>();
+    accounts.sort_unstable();
+    accounts.dedup();
+    store::activity::announce(conn, &accounts, now.timestamp_millis()).await?;
     Ok(())
 }
 

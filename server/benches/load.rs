@@ -462,6 +462,11 @@ async fn add_shares(svc: &Backshare, count: i64) -> i64 {
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO share_recipients (share_id, recipient_account_id)
          SELECT 'rs-bulk-' || i, '1840000000000002' FROM n",
+        // Rule 9's kept reach (`store::reach`): every bulk share reaches Bob as a whole.
+        "INSERT INTO backup_reach (backup_id, account_id, project_id, shares)
+         VALUES ('cb-acmehq-orders-001', '1840000000000002', '', $1)
+         ON CONFLICT (backup_id, account_id, project_id)
+         DO UPDATE SET shares = backup_reach.shares + $1",
         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < $1)
          INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at, owner_account_id)
          SELECT 'inv-bulk-' || i, 'rs-bulk-' || i, '1840000000000002', 'pending', $2 + i, $2 + i + 604800000, '1840000000000001' FROM n",

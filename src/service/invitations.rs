@@ -187,8 +187,13 @@ impl Backshare {
         let accept = accept_into.is_some();
         let mut tx = self.writer.begin().await?;
         // An answer reads its share's backups (it grants them) and reserves vault space:
-        // it locks the share and backups for reading, the invitation and the vaults.
-        let share = store::invitations::share_of(&mut tx, invitation_id).await?;
+        // it locks the share and backups for reading, the invitation and the vaults. The
+        // share is read only to name those locks: SQLite's transaction holds everything.
+        let share = if tx.takes_locks() {
+            store::invitations::share_of(&mut tx, invitation_id).await?
+        } else {
+            None
+        };
         if let Some(share) = &share {
             // Accepting into vaults starts copies, counted under the recipient's lock.
             let mut first = vec![Lock::membership_read(), Lock::share_read(share)];
@@ -196,11 +201,7 @@ impl Backshare {
                 first.push(Lock::account(caller.account_id.as_str()));
             }
             tx.lock(&first).await?;
-            let held = if tx.takes_locks() {
-                store::shares::backup_ids(&mut tx, share).await?
-            } else {
-                Vec::new()
-            };
+            let held = store::shares::backup_ids(&mut tx, share).await?;
             let mut locks = held
                 .iter()
                 .map(|b| Lock::backup_read(b))
@@ -248,8 +249,10 @@ impl Backshare {
         }
         if next == InvitationStatus::Accepted {
             let recipient = &row.recipient_account_id;
-            grant_share_backups(&mut tx, invitation_id, &row.share_id, recipient, now).await?;
-            if let Some(Vaults::Chosen(vaults)) = accept_into {
+            let copied =
+                grant_share_backups(&mut tx, invitation_id, &row.share_id, recipient, now).await?;
+            // Only server and disk backups are copied: a share of clusters has none to start.
+            if let (true, Some(Vaults::Chosen(vaults))) = (copied, accept_into) {
                 self.start_copies_on_accept(
                     &mut tx,
                     invitation_id,

@@ -163,7 +163,7 @@ impl Backshare {
                     if !folders.contains_key(&id) {
                         let reached = resolve_principal(&mut conn, &folder)
                             .await?
-                            .map(|(accounts, _)| accounts)
+                            .map(|resolved| resolved.accounts)
                             .unwrap_or_default();
                         folders.insert(id.clone(), reached);
                     }

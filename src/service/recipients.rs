@@ -14,31 +14,58 @@ pub(super) async fn directory_of(
     Ok(store::directories::of_account(conn, account).await?)
 }
 
-/// The accounts a principal stands for right now, and the directory it belongs to (for
-/// rule 8). `None` when an account or project principal does not exist. A folder stands
-/// for every account in it or in any folder below it.
+/// What a principal stands for right now.
+pub(super) struct Resolved {
+    /// The recipient accounts: an account principal's own, a project's owner, or every
+    /// account in a folder or in any folder below it.
+    pub accounts: Vec<AccountId>,
+    /// The resource directory the principal belongs to (rule 8).
+    pub directory: Option<String>,
+    /// An account principal's facts as a recipient, read with it (rules 2 and 3).
+    pub facts: Option<RecipientFacts>,
+    /// A project principal's region, read with it (rule 2).
+    pub region: Option<String>,
+}
+
+/// Resolves a principal (see [`Resolved`]); `None` when an account or project principal
+/// does not exist.
 pub(super) async fn resolve_principal(
     conn: &mut crate::db::Conn,
     principal: &PrincipalRef,
-) -> ServiceResult<Option<(Vec<AccountId>, Option<String>)>> {
+) -> ServiceResult<Option<Resolved>> {
     let resolved = match principal {
         PrincipalRef::Account(account) => {
-            let Some(directory) = store::accounts::with_directory(conn, account).await? else {
+            let Some(row) = store::accounts::as_recipient(conn, account).await? else {
                 return Ok(None);
             };
-            (vec![account.clone()], directory)
+            Resolved {
+                accounts: vec![account.clone()],
+                directory: row.directory,
+                facts: Some(RecipientFacts {
+                    account: account.clone(),
+                    site: row.site,
+                    regions: row.regions,
+                }),
+                region: None,
+            }
         }
         PrincipalRef::Project(project) => {
             let Some(project) = store::accounts::project(conn, project).await? else {
                 return Ok(None);
             };
-            (vec![project.account_id], None)
+            Resolved {
+                accounts: vec![project.account_id],
+                directory: None,
+                facts: None,
+                region: Some(project.region),
+            }
         }
-        PrincipalRef::Folder(folder) => {
-            let directory = store::directories::of_folder(conn, folder.as_str()).await?;
-            let members = store::directories::accounts_under(conn, folder.as_str()).await?;
-            (members, directory)
-        }
+        PrincipalRef::Folder(folder) => Resolved {
+            directory: store::directories::of_folder(conn, folder.as_str()).await?,
+            accounts: store::directories::accounts_under(conn, folder.as_str()).await?,
+            facts: None,
+            region: None,
+        },
     };
     Ok(Some(resolved))
 }
@@ -276,8 +303,10 @@ impl Backshare {
                 continue;
             };
             let after = self.reachable_recipients(&mut tx, &share, now).await?;
+            store::reach::retract(&mut tx, &share_id).await?;
             self.settle_recipients(&mut tx, None, &share, &after, None, now)
                 .await?;
+            store::reach::extend(&mut tx, &share_id).await?;
         }
         tx.commit().await?;
         Ok(())
@@ -306,10 +335,10 @@ impl Backshare {
         let settled = store::shares::recipients(conn, &share.id).await?;
         let mut reached = BTreeSet::new();
         for principal in store::shares::principals(conn, &share.id).await? {
-            let Some((accounts, _)) = resolve_principal(conn, &principal).await? else {
+            let Some(resolved) = resolve_principal(conn, &principal).await? else {
                 continue;
             };
-            for account in accounts {
+            for account in resolved.accounts {
                 if account == share.owner || reached.contains(&account) {
                     continue;
                 }
@@ -349,15 +378,18 @@ impl Backshare {
 
 /// An accepted invitation holds an active grant for every live backup of its share:
 /// missing grants are created, and revoking or revoked ones (the recipient was removed,
-/// then added again and accepted) become active again.
+/// then added again and accepted) become active again. Says whether any of them is a
+/// server or disk backup (one that is copied into a vault).
 pub(super) async fn grant_share_backups(
     conn: &mut crate::db::Conn,
     invitation_id: &str,
     share_id: &str,
     recipient: &AccountId,
     now: DateTime<Utc>,
-) -> ServiceResult<()> {
+) -> ServiceResult<bool> {
+    let mut copied = false;
     for row in store::grants::of_share_backups(conn, invitation_id, share_id).await? {
+        copied |= row.kind.vault_kind().is_some();
         let (Some(grant_id), Some(status)) = (row.grant_id, row.status) else {
             let id = new_id("gr");
             let grant = Grant::active();
@@ -381,5 +413,5 @@ pub(super) async fn grant_share_backups(
             store::grants::advance(conn, &grant_id, grant.status, &active, millis(now)).await?;
         }
     }
-    Ok(())
+    Ok(copied)
 }

@@ -51,6 +51,8 @@ struct SharePlan {
     /// Every problem found, in order.
     problems: Vec<UserError>,
     quota: ShareQuota,
+    /// The backups no share held before: each adds one to the owner's rule 9 usage.
+    first_shared: BTreeSet<BackupId>,
 }
 
 impl Backshare {
@@ -141,7 +143,8 @@ impl Backshare {
         lock_share_change(&mut tx, caller, None, &request.backup_ids).await?;
         self.check_sharing_enabled(&mut tx, &caller.account_id)
             .await?;
-        if store::shares::name_taken(&mut tx, &caller.account_id, &name).await? {
+        let used = store::shares::usage_and_limit(&mut tx, &caller.account_id, Some(&name)).await?;
+        if used.name_taken.0 {
             return Err(UserError::Invalid(BadInput::ShareNameTaken(name)).into());
         }
         let plan = self
@@ -153,6 +156,7 @@ impl Backshare {
                 &request.backup_ids,
                 request.grant_key,
                 &principals,
+                Some(used),
                 now,
             )
             .await?;
@@ -203,6 +207,7 @@ impl Backshare {
                 &request.backup_ids,
                 request.grant_key,
                 &principals,
+                None,
                 now,
             )
             .await?;
@@ -229,6 +234,9 @@ impl Backshare {
     ) -> ServiceResult<()> {
         let (backups, principals) = (&plan.backups, &plan.principals);
         let recipients = plan.reach.keys().cloned().collect::<BTreeSet<_>>();
+        if !created {
+            store::reach::retract(conn, &share.id).await?;
+        }
         for backup in backups {
             let key_granted = plan.grant_key && backup.encrypted;
             store::shares::add_backup(
@@ -237,6 +245,7 @@ impl Backshare {
                 &share.id,
                 backup,
                 key_granted,
+                plan.first_shared.contains(&backup.id),
                 millis(now),
             )
             .await?;
@@ -254,7 +263,9 @@ impl Backshare {
         let ids = backups.iter().map(|b| b.id.clone()).collect::<Vec<_>>();
         let new_share = created.then_some(ids.as_slice());
         self.settle_recipients(conn, Some(caller), share, &recipients, new_share, now)
-            .await
+            .await?;
+        store::reach::extend(conn, &share.id).await?;
+        Ok(())
     }
 
     /// The dialog's live check: every problem the request would meet, and the quota left
@@ -312,6 +323,7 @@ impl Backshare {
                 backup_ids,
                 grant_key,
                 &principals,
+                None,
                 now,
             )
             .await?;
@@ -358,6 +370,7 @@ impl Backshare {
         backup_ids: &[String],
         grant_key: bool,
         principals: &[PrincipalRef],
+        used: Option<store::shares::UsageAndLimit>,
         now: DateTime<Utc>,
     ) -> ServiceResult<SharePlan> {
         let mut problems = Vec::new();
@@ -393,8 +406,7 @@ impl Backshare {
         };
         let mut reach = rules::Reach::new();
         for principal in principals {
-            let Some((accounts, principal_directory)) = resolve_principal(conn, principal).await?
-            else {
+            let Some(resolved) = resolve_principal(conn, principal).await? else {
                 problems.push(UserError::NotFound(match principal {
                     PrincipalRef::Project(id) => Missing::Project(id.to_string()),
                     other => Missing::Account(other.id().to_string()),
@@ -405,31 +417,32 @@ impl Backshare {
                 scope,
                 owner_directory.as_ref(),
                 principal,
-                principal_directory.as_deref(),
+                resolved.directory.as_deref(),
             ) {
                 problems.push(refusal.into());
                 continue;
             }
-            if let PrincipalRef::Project(project) = principal {
-                let region = store::accounts::project(conn, project)
-                    .await?
-                    .map(|p| p.region)
-                    .unwrap_or_default();
+            if let (PrincipalRef::Project(project), Some(region)) = (principal, &resolved.region) {
                 for backup in &backups {
                     if let Err(refusal) =
-                        rules::check_project_region(project.as_str(), &region, backup)
+                        rules::check_project_region(project.as_str(), region, backup)
                     {
                         problems.push(refusal.into());
                     }
                 }
             }
             let is_folder = matches!(principal, PrincipalRef::Folder(_));
-            for account in accounts {
+            let mut known = resolved.facts;
+            for account in resolved.accounts {
                 // A folder that holds the owner's own account shares with the others in it.
                 if is_folder && account == caller.account_id {
                     continue;
                 }
-                let Some(facts) = recipient_facts(conn, &account).await? else {
+                let facts = match known.take() {
+                    Some(facts) => Some(facts),
+                    None => recipient_facts(conn, &account).await?,
+                };
+                let Some(facts) = facts else {
                     problems.push(UserError::NotFound(Missing::Account(account.to_string())));
                     continue;
                 };
@@ -447,8 +460,16 @@ impl Backshare {
             }
         }
 
-        let quota = self
-            .count_limits(conn, caller, existing, &backups, &reach, &mut problems)
+        let (quota, first_shared) = self
+            .count_limits(
+                conn,
+                caller,
+                existing,
+                &backups,
+                &reach,
+                used,
+                &mut problems,
+            )
             .await?;
         Ok(SharePlan {
             backups,
@@ -457,13 +478,16 @@ impl Backshare {
             grant_key,
             problems,
             quota,
+            first_shared,
         })
     }
 
     /// Rule 9, counted on the connection of the writing transaction. On SQLite that
     /// transaction holds the write lock from its start (`BEGIN IMMEDIATE`), so concurrent
     /// requests count one after the other and no limit can be overshot. Refusals go into
-    /// `problems`; the quota left after the request is returned.
+    /// `problems`; the quota left after the request is returned, with the backups no share
+    /// held before. `used`: the owner's usage when the caller read it already.
+    #[allow(clippy::too_many_arguments)]
     async fn count_limits(
         &self,
         conn: &mut crate::db::Conn,
@@ -471,10 +495,14 @@ impl Backshare {
         existing: Option<&ShareRow>,
         backups: &[BackupFacts],
         reach: &rules::Reach,
+        used: Option<store::shares::UsageAndLimit>,
         problems: &mut Vec<UserError>,
-    ) -> ServiceResult<ShareQuota> {
+    ) -> ServiceResult<(ShareQuota, BTreeSet<BackupId>)> {
         let mut limits = self.settings.limits;
-        let used = store::shares::usage_and_limit(conn, &caller.account_id).await?;
+        let used = match used {
+            Some(used) => used,
+            None => store::shares::usage_and_limit(conn, &caller.account_id, None).await?,
+        };
         if let Some(raised) = used.cluster_limit {
             limits.shared_cluster_backups_per_account = u64::try_from(raised).unwrap_or(0);
         }
@@ -483,13 +511,15 @@ impl Backshare {
             shared_cluster_backups: u64::try_from(used.clusters).unwrap_or(0),
         };
 
-        let this_share = existing.map(|s| s.id.as_str()).unwrap_or_default();
+        let this_share = existing.map(|s| s.id.as_str());
         let mut recipients_left = Vec::new();
+        let mut first_shared = BTreeSet::new();
         for backup in backups {
             // Recipients through the backup's other resource shares, with the project
             // principals that reach them; this share's are replaced by the request's.
-            let elsewhere = store::shares::reached_elsewhere(conn, &backup.id, this_share).await?;
+            let elsewhere = store::reach::elsewhere(conn, &backup.id, this_share).await?;
             if !store::shares::is_shared(conn, &backup.id).await? {
+                first_shared.insert(backup.id.clone());
                 usage.shared_backups += 1;
                 if backup.kind == BackupKind::ClusterBackup {
                     usage.shared_cluster_backups += 1;
@@ -513,7 +543,7 @@ impl Backshare {
         if let Err(refusal) = rules::check_account_usage(usage, &limits) {
             problems.push(refusal.into());
         }
-        Ok(ShareQuota {
+        let quota = ShareQuota {
             shared_backups_left: limits
                 .shared_backups_per_account
                 .saturating_sub(usage.shared_backups),
@@ -521,7 +551,8 @@ impl Backshare {
                 .shared_cluster_backups_per_account
                 .saturating_sub(usage.shared_cluster_backups),
             recipients_left,
-        })
+        };
+        Ok((quota, first_shared))
     }
 
     /// "Cancel Sharing": the owner stops sharing a resource share with one recipient
@@ -552,7 +583,7 @@ impl Backshare {
         for principal in store::shares::principals(&mut tx, share_id).await? {
             let reaches = resolve_principal(&mut tx, &principal)
                 .await?
-                .is_some_and(|(accounts, _)| accounts.contains(recipient));
+                .is_some_and(|resolved| resolved.accounts.contains(recipient));
             match &principal {
                 PrincipalRef::Folder(folder) if reaches => {
                     return Err(Conflict::CoveredByFolder {
@@ -575,13 +606,15 @@ impl Backshare {
         after.remove(recipient);
         self.settle_recipients(&mut tx, Some(caller), &share, &after, None, now)
             .await?;
+        store::reach::extend(&mut tx, share_id).await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Opens the write transaction that ends sharing (Cancel Sharing, deleting a share):
     /// the share's locks, the caller an admin of its owner, and rule 6 (a locked backup's
-    /// sharing cannot end).
+    /// sharing cannot end). The share's reach is counted out; the caller counts in what is
+    /// left of it once its recipients are settled.
     async fn begin_ending(
         &self,
         caller: &Caller,
@@ -594,6 +627,7 @@ impl Backshare {
         for facts in store::backups::facts_of_share(&mut *tx, share_id).await? {
             rules::check_unlocked(&facts)?;
         }
+        store::reach::retract(&mut tx, share_id).await?;
         Ok((tx, share))
     }
 
@@ -622,6 +656,7 @@ impl Backshare {
         }
         self.settle_recipients(&mut tx, Some(caller), &share, &BTreeSet::new(), None, now)
             .await?;
+        // A deleted share reaches nobody: its reach stays counted out.
         store::shares::mark_deleted(&mut tx, share_id, millis(now)).await?;
         let line = Line {
             actor: Some(caller),
@@ -652,12 +687,19 @@ async fn lock_share_change(
         Lock::membership_read(),
         Lock::account(caller.account_id.as_str()),
     ];
-    locks.extend(share_id.map(Lock::share));
+    let Some(share_id) = share_id else {
+        // A new share holds no backups yet: every lock in one call (classes ascend).
+        locks.extend(adding.iter().map(|id| Lock::backup(id.trim())));
+        tx.lock(&locks).await?;
+        return Ok(());
+    };
+    locks.push(Lock::share(share_id));
     tx.lock(&locks).await?;
     // Under the share's lock its set of backups no longer changes.
-    let held = match share_id {
-        Some(id) if tx.takes_locks() => store::shares::backup_ids(tx, id).await?,
-        _ => Vec::new(),
+    let held = if tx.takes_locks() {
+        store::shares::backup_ids(tx, share_id).await?
+    } else {
+        Vec::new()
     };
     let backups = held
         .iter()

@@ -143,20 +143,42 @@ pub async fn project_in_region(
     .await
 }
 
-/// An account, and the resource directory it belongs to, if any; `None` if there is no
-/// such account.
-pub async fn with_directory(
+/// An account as a share's recipient: the resource directory it belongs to (rule 8), its
+/// site (rule 3) and the regions it has projects in (rule 2).
+#[derive(Debug)]
+pub struct AsRecipient {
+    pub directory: Option<String>,
+    pub site: Site,
+    pub regions: Vec<String>,
+}
+
+/// [`AsRecipient`] in one statement; `None` if there is no such account.
+pub async fn as_recipient(
     conn: &mut Conn,
     account: &AccountId,
-) -> sqlx::Result<Option<Option<String>>> {
-    let row: Option<(Option<String>,)> = sqlx::query_as(
-        "SELECT m.directory_id FROM accounts a
-         LEFT JOIN directory_members m ON m.account_id = a.id WHERE a.id = $1",
+) -> sqlx::Result<Option<AsRecipient>> {
+    // An account is in one directory at most (`directory_members`' key): rows differ only
+    // by region.
+    let rows: Vec<(Option<String>, Site, Option<String>)> = sqlx::query_as(
+        "SELECT DISTINCT m.directory_id, a.site, p.region FROM accounts a
+         LEFT JOIN directory_members m ON m.account_id = a.id
+         LEFT JOIN projects p ON p.account_id = a.id WHERE a.id = $1",
     )
     .bind(account)
-    .fetch_optional(conn)
+    .fetch_all(conn)
     .await?;
-    Ok(row.map(|(directory,)| directory))
+    let Some((directory, site, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let (directory, site) = (directory.clone(), *site);
+    Ok(Some(AsRecipient {
+        directory,
+        site,
+        regions: rows
+            .into_iter()
+            .filter_map(|(_, _, region)| region)
+            .collect(),
+    }))
 }
 
 pub async fn set_cluster_share_limit(

@@ -23,46 +23,93 @@ pub struct NewLine<'a> {
     pub reason: Option<&'a str>,
 }
 
-pub async fn insert(conn: &mut Conn, line: NewLine<'_>) -> sqlx::Result<()> {
-    sqlx::query(
+/// Writes a line and, in the same round trip, tells the feed that `announce`'s pages
+/// should refresh (see [`announce`]).
+pub async fn insert(conn: &mut Conn, line: NewLine<'_>, announce: &[&str]) -> sqlx::Result<()> {
+    const INSERT: &str =
         "INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id,
                                share_name, action, detail, outcome, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-    )
-    // Version 7 ids grow with time (monotonic within the process), so lines written in the
-    // same millisecond still list in the order they happened.
-    .bind(format!("act-{}", uuid::Uuid::now_v7().simple()))
-    .bind(line.at)
-    .bind(line.actor_email)
-    .bind(line.owner)
-    .bind(line.recipient)
-    .bind(line.share_name)
-    .bind(line.action)
-    .bind(line.detail)
-    .bind(line.outcome)
-    .bind(line.reason)
-    .execute(conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    let backend = Backend::of_conn(conn);
+    let sql = match (announce.is_empty(), backend) {
+        (true, _) => INSERT.to_owned(),
+        // SQLite's thread runs both statements of one call, numbered arguments shared.
+        (false, Backend::Sqlite) => {
+            format!("{INSERT}; {}", announcing(backend, 11, 12, announce.len()))
+        }
+        // PostgreSQL runs a data-modifying WITH whether or not the query reads it.
+        (false, Backend::Postgres) => format!(
+            "WITH line AS ({INSERT}) {}",
+            announcing(backend, 11, 12, announce.len())
+        ),
+    };
+    let query = sqlx::query(&sql)
+        // Version 7 ids grow with time (monotonic within the process), so lines written in
+        // the same millisecond still list in the order they happened.
+        .bind(format!("act-{}", uuid::Uuid::now_v7().simple()))
+        .bind(line.at)
+        .bind(line.actor_email)
+        .bind(line.owner)
+        .bind(line.recipient)
+        .bind(line.share_name)
+        .bind(line.action)
+        .bind(line.detail)
+        .bind(line.outcome)
+        .bind(line.reason);
+    let query = match (announce.is_empty(), backend) {
+        (true, _) => query,
+        (false, Backend::Sqlite) => query.bind(line.at),
+        (false, Backend::Postgres) => query.bind(CHANGES_CHANNEL),
+    };
+    announce
+        .iter()
+        .fold(query, |query, account| query.bind(*account))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// The PostgreSQL notification channel [`announce`] writes to; the payload is an account id.
 pub const CHANGES_CHANNEL: &str = "backshare_changes";
 
-/// Tells the feed an account's pages should refresh. SQLite: a `changes` row, which each
-/// instance tails. PostgreSQL: a notification on [`CHANGES_CHANNEL`], delivered to every
-/// instance when the transaction commits (and never if it rolls back).
-pub async fn announce(conn: &mut Conn, account: &str, now: i64) -> sqlx::Result<()> {
-    let query = match Backend::of_conn(conn) {
-        Backend::Sqlite => sqlx::query("INSERT INTO changes (account_id, at) VALUES ($1, $2)")
-            .bind(account)
-            .bind(now),
-        Backend::Postgres => sqlx::query("SELECT 1 FROM pg_notify($1, $2)")
-            .bind(CHANGES_CHANNEL)
-            .bind(account),
+/// Tells the feed these accounts' pages should refresh, in one statement. SQLite: a
+/// `changes` row each, which every instance tails. PostgreSQL: a notification each on
+/// [`CHANGES_CHANNEL`], delivered to every instance when the transaction commits (and never
+/// if it rolls back).
+pub async fn announce(conn: &mut Conn, accounts: &[&str], now: i64) -> sqlx::Result<()> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let backend = Backend::of_conn(conn);
+    let sql = announcing(backend, 1, 2, accounts.len());
+    let query = match backend {
+        Backend::Sqlite => sqlx::query(&sql).bind(now),
+        Backend::Postgres => sqlx::query(&sql).bind(CHANGES_CHANNEL),
     };
-    query.execute(conn).await?;
+    accounts
+        .iter()
+        .fold(query, |query, account| query.bind(*account))
+        .execute(conn)
+        .await?;
     Ok(())
+}
+
+/// [`announce`]'s statement for `count` accounts bound from `$first` on; `$at` is the time
+/// (SQLite) or the channel (PostgreSQL).
+fn announcing(backend: Backend, at: usize, first: usize, count: usize) -> String {
+    let accounts = first..first + count;
+    match backend {
+        Backend::Sqlite => {
+            let rows = accounts.map(|i| format!("(${i}, ${at})"));
+            let rows = rows.collect::<Vec<_>>().join(", ");
+            format!("INSERT INTO changes (account_id, at) VALUES {rows}")
+        }
+        Backend::Postgres => {
+            // Each call in FROM needs a name of its own.
+            let calls = accounts.map(|i| format!("pg_notify(${at}, ${i}) n{i}"));
+            format!("SELECT 1 FROM {}", calls.collect::<Vec<_>>().join(", "))
+        }
+    }
 }
 
 /// Changes after `seq`, oldest first: (seq, account id), at most `limit`.

@@ -101,6 +101,7 @@ pub async fn insert(
 #[derive(Debug, FromRow)]
 pub struct OfShareBackup {
     pub backup_id: String,
+    pub kind: BackupKind,
     pub grant_id: Option<String>,
     pub status: Option<GrantStatus>,
     pub revoke_at: Option<i64>,
@@ -112,7 +113,7 @@ pub async fn of_share_backups(
     share: &str,
 ) -> sqlx::Result<Vec<OfShareBackup>> {
     sqlx::query_as(
-        "SELECT sb.backup_id, g.id AS grant_id, g.status, g.revoke_at
+        "SELECT sb.backup_id, b.kind, g.id AS grant_id, g.status, g.revoke_at
          FROM share_backups sb JOIN backups b ON b.id = sb.backup_id
          LEFT JOIN grants g ON g.invitation_id = $1 AND g.backup_id = sb.backup_id
          WHERE sb.share_id = $2 AND b.deleted_at IS NULL",

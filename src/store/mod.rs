@@ -19,6 +19,7 @@ pub mod directories;
 pub mod grants;
 pub mod invitations;
 pub mod listings;
+pub mod reach;
 pub mod resources;
 pub mod restores;
 pub mod shares;

@@ -73,18 +73,6 @@ pub async fn load_owned<'c>(
     .await
 }
 
-/// Whether the owner has a share of this name.
-pub async fn name_taken(conn: &mut Conn, owner: &AccountId, name: &str) -> sqlx::Result<bool> {
-    let taken: Option<String> = sqlx::query_scalar(
-        "SELECT id FROM resource_shares WHERE owner_account_id = $1 AND name = $2",
-    )
-    .bind(owner)
-    .bind(name)
-    .fetch_optional(conn)
-    .await?;
-    Ok(taken.is_some())
-}
-
 pub async fn insert(conn: &mut Conn, share: &ShareRow, now: i64) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
@@ -171,13 +159,16 @@ pub async fn choices<'c>(
 }
 
 /// Adds a backup to a share (once), with rule 5's key grant. The backup's first share
-/// makes it one more shared backup of its owner (rule 9's usage, kept on the account).
+/// makes it one more shared backup of its owner (rule 9's usage, kept on the account):
+/// `first_share` says whether no share held it when the limits were counted, under the
+/// same locks; when one did, the account's counts are not even looked at.
 pub async fn add_backup(
     conn: &mut Conn,
     owner: &AccountId,
     share: &str,
     backup: &BackupFacts,
     key_granted: bool,
+    first_share: bool,
     now: i64,
 ) -> sqlx::Result<()> {
     let added = sqlx::query(
@@ -191,7 +182,7 @@ pub async fn add_backup(
     .execute(&mut *conn)
     .await?
     .rows_affected();
-    if added == 0 {
+    if added == 0 || !first_share {
         return Ok(());
     }
     let cluster = i64::from(backup.kind == BackupKind::ClusterBackup);
@@ -249,52 +240,34 @@ pub async fn is_shared(conn: &mut Conn, backup: &BackupId) -> sqlx::Result<bool>
 }
 
 /// Rule 9's inputs for one owner, in one statement: the distinct backups it shares and
-/// the cluster backups among them, and its own limit of shared cluster backups where an
-/// operator raised it (`account_limits`).
+/// the cluster backups among them, its own limit of shared cluster backups where an
+/// operator raised it (`account_limits`), and whether it already has a share named as a
+/// new one would be.
 #[derive(Debug, FromRow)]
 pub struct UsageAndLimit {
     pub shared: i64,
     pub clusters: i64,
     pub cluster_limit: Option<i64>,
+    pub name_taken: Flag,
 }
 
-pub async fn usage_and_limit(conn: &mut Conn, owner: &AccountId) -> sqlx::Result<UsageAndLimit> {
+/// `new_name`: the name of a share about to be created (`None`: `name_taken` is false).
+pub async fn usage_and_limit(
+    conn: &mut Conn,
+    owner: &AccountId,
+    new_name: Option<&str>,
+) -> sqlx::Result<UsageAndLimit> {
     sqlx::query_as(
         "SELECT a.shared_backups AS shared, a.shared_cluster_backups AS clusters,
                 (SELECT l.shared_cluster_backups FROM account_limits l
-                 WHERE l.account_id = a.id) AS cluster_limit
+                 WHERE l.account_id = a.id) AS cluster_limit,
+                EXISTS (SELECT 1 FROM resource_shares s
+                        WHERE s.owner_account_id = a.id AND s.name = $2) AS name_taken
          FROM accounts a WHERE a.id = $1",
     )
     .bind(owner)
+    .bind(new_name)
     .fetch_one(conn)
-    .await
-}
-
-/// A recipient a backup reaches through a share, with a project principal reaching it
-/// (rule 9 counts projects for server and disk backups).
-#[derive(Debug, FromRow)]
-pub struct Reached {
-    pub account: AccountId,
-    pub project: Option<String>,
-}
-
-/// The recipients a backup reaches through its shares other than `except`.
-pub async fn reached_elsewhere(
-    conn: &mut Conn,
-    backup: &BackupId,
-    except: &str,
-) -> sqlx::Result<Vec<Reached>> {
-    sqlx::query_as(
-        "SELECT DISTINCT sr.recipient_account_id AS account, p.id AS project
-         FROM share_backups sb
-         JOIN share_recipients sr ON sr.share_id = sb.share_id
-         LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'
-         LEFT JOIN projects p ON p.id = sp.principal_id AND p.account_id = sr.recipient_account_id
-         WHERE sb.backup_id = $1 AND sb.share_id <> $2",
-    )
-    .bind(backup)
-    .bind(except)
-    .fetch_all(conn)
     .await
 }
 
