@@ -390,6 +390,47 @@ async fn a_server_backup_reaches_ten_projects_of_one_account_and_not_an_eleventh
     );
 }
 
+/// Rule 9 counts a backup's recipients from the reach kept per backup: a share being
+/// changed counts its own reach once (as the request has it), and what it gave up or
+/// kept is what the next share is counted against.
+#[tokio::test]
+async fn changing_a_share_counts_its_own_reach_once_and_the_next_share_against_it() {
+    use backshare::rules::Refusal;
+    let w = world().await;
+    let web = "sb-acmehq-web-001";
+    let projects = extra_projects(&w, BOB_ACCOUNT, 11).await;
+    let ids = |range: std::ops::Range<usize>| {
+        projects[range]
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+    };
+    let share = w.share(ALICE, "ten projects", &[web], &ids(0..10)).await;
+    let share = share.expect("ten projects are within the limit");
+    // The same share with the eleventh project in place of the first still reaches ten.
+    w.update(ALICE, &share, &[], &ids(1..11))
+        .await
+        .expect("a share's own reach is not counted twice");
+    // The first project is free again, but a second share reaching it makes eleven.
+    let again = w.share(ALICE, "one more", &[web], &ids(0..1)).await;
+    assert!(
+        matches!(
+            again,
+            Err(UserError::Refused(Refusal::TooManyProjects {
+                would_be: 11,
+                limit: 10,
+                ..
+            }))
+        ),
+        "{again:?}"
+    );
+    // Cancelling Bob on the first share frees all ten.
+    w.cancel(ALICE, &share, BOB_ACCOUNT).await.unwrap();
+    w.share(ALICE, "one more", &[web], &ids(0..1))
+        .await
+        .expect("the cancelled share reaches nobody");
+}
+
 #[tokio::test]
 async fn requests_over_the_caps_and_names_with_hidden_characters_are_refused_whole() {
     let w = world().await;
