@@ -10,7 +10,7 @@ use crate::views::{ActivityEntry, ActivityPage};
 use chrono::{DateTime, Utc};
 
 pub use crate::model::outcome::DONE;
-use crate::model::{ActivityAction, SYSTEM_ACTOR};
+use crate::model::{ActivityAction, ActivityNote, SYSTEM_ACTOR};
 
 /// One line to write.
 #[derive(Debug, Clone)]
@@ -21,7 +21,10 @@ pub struct Line<'a> {
     pub owner: &'a str,
     pub recipient: Option<&'a str>,
     pub share_name: Option<&'a str>,
+    /// The ids it concerns, for a line without a `note`.
     pub detail: String,
+    /// What the line says beyond ids; its English becomes the line's detail.
+    pub note: Option<ActivityNote>,
     pub outcome: &'a str,
     /// Why it was refused, typed, so the page can say it in its reader's language
     /// (`outcome` keeps the English sentence).
@@ -39,6 +42,14 @@ pub async fn record(
         .reason
         .as_ref()
         .and_then(|r| serde_json::to_string(r).ok());
+    let note = line
+        .note
+        .as_ref()
+        .and_then(|n| serde_json::to_string(n).ok());
+    let detail = match &line.note {
+        Some(note) => note.to_string(),
+        None => line.detail,
+    };
     let written = store::activity::NewLine {
         at: now.timestamp_millis(),
         actor_email: line.actor.map(|c| c.email.as_str()),
@@ -46,9 +57,10 @@ pub async fn record(
         recipient: line.recipient,
         share_name: line.share_name,
         action: line.action.as_str(),
-        detail: &line.detail,
+        detail: &detail,
         outcome: line.outcome,
         reason: reason.as_deref(),
+        note: note.as_deref(),
     };
     // Both accounts' pages change: the feed hears of it in the same round trip.
     let mut accounts = vec![line.owner];
@@ -107,8 +119,9 @@ pub async fn for_account(
                 .map(|id| format!("{} ({id})", row.recipient_name.unwrap_or_default())),
             detail: row.detail,
             outcome: row.outcome,
-            // A line whose reason this build cannot read shows its English sentence.
+            // A line whose reason or note this build cannot read shows its English.
             reason: row.reason.and_then(|json| serde_json::from_str(&json).ok()),
+            note: row.note.and_then(|json| serde_json::from_str(&json).ok()),
         })
         .collect();
     Ok(ActivityPage { entries, links })

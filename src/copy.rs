@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::conflict::{Conflict, CopyMove};
 use crate::ids::BackupId;
-use crate::model::{BackupKind, CopyStatus, ResourceKind};
+use crate::model::{BackupKind, CopyStatus, ResourceKind, TransferFailure};
 use crate::units::human_bytes;
 
 /// A copy as its transitions see it.
@@ -21,7 +21,7 @@ pub struct VaultCopy {
     pub copied_bytes: i64,
     pub size_bytes: i64,
     /// Why the last attempt failed.
-    pub failure: Option<String>,
+    pub failure: Option<TransferFailure>,
 }
 
 impl VaultCopy {
@@ -48,7 +48,7 @@ impl VaultCopy {
 
     /// The copy job finished its attempt: verified bytes make the copy available, anything
     /// else fails it with the reason.
-    pub fn finish(self, outcome: Result<(), String>) -> Result<VaultCopy, Conflict> {
+    pub fn finish(self, outcome: Result<(), TransferFailure>) -> Result<VaultCopy, Conflict> {
         if self.status != CopyStatus::Copying {
             return Err(Conflict::Copy {
                 from: self.status,
@@ -287,10 +287,10 @@ mod tests {
     #[test]
     fn a_failed_copy_keeps_its_reason_holds_no_space_and_can_be_retried() {
         let failed = VaultCopy::start(10)
-            .finish(Err("checksum mismatch".into()))
+            .finish(Err(TransferFailure::SourceChanged))
             .unwrap();
         assert_eq!(failed.status, CopyStatus::Failed);
-        assert_eq!(failed.failure.as_deref(), Some("checksum mismatch"));
+        assert_eq!(failed.failure, Some(TransferFailure::SourceChanged));
         assert!(!failed.status.holds_space());
         assert!(failed.check_restorable().is_err());
         let again = failed.retry().unwrap();
@@ -311,7 +311,9 @@ mod tests {
         for copy in [
             VaultCopy::start(5),
             VaultCopy::start(5).finish(Ok(())).unwrap(),
-            VaultCopy::start(5).finish(Err("x".into())).unwrap(),
+            VaultCopy::start(5)
+                .finish(Err(TransferFailure::Storage))
+                .unwrap(),
         ] {
             let gone = copy.discard().unwrap();
             assert_eq!(gone.status, CopyStatus::Deleting);

@@ -265,6 +265,8 @@ pub enum Reason {
     Throttled {
         retry_after: u64,
     },
+    /// A copy or a restore failed (the outcome of its line in Activity).
+    Failed(crate::model::TransferFailure),
     NotFound(Missing),
     Forbidden(Denied),
     Invalid(BadInput),

@@ -130,6 +130,48 @@ impl CopyStatus {
 }
 
 word_enum!(
+    /// Why a copy or a restore failed, stored as its word; the page says it in its reader's
+    /// language, the API in [`TransferFailure::sentence`]'s English.
+    TransferFailure {
+        /// The backup's bytes are no longer in storage.
+        SourceGone => "source_gone",
+        /// The storage failed; the detail is in the server's log.
+        Storage => "storage",
+        /// The backup's bytes no longer match the checksum taken with it.
+        SourceChanged => "source_changed",
+        /// The bytes written do not match the backup's checksum.
+        WrittenMismatch => "written_mismatch",
+        /// The bytes written could not be read back to verify them.
+        Unreadable => "unreadable",
+        /// An encrypted backup could not be decrypted.
+        Undecryptable => "undecryptable",
+        /// Something else failed on the server's side; the detail is in its log.
+        Fault => "fault",
+    }
+);
+
+impl TransferFailure {
+    /// The English sentence.
+    pub fn sentence(self) -> &'static str {
+        match self {
+            Self::SourceGone => "the backup's bytes are gone",
+            Self::Storage => "the bytes could not be copied (a storage error; see the server log)",
+            Self::SourceChanged => "verification failed: the backup's bytes do not match the checksum taken with it (they changed or were damaged since)",
+            Self::WrittenMismatch => "verification failed: the bytes written do not match the backup's checksum",
+            Self::Unreadable => "the bytes written could not be read back to verify them",
+            Self::Undecryptable => "the backup could not be decrypted",
+            Self::Fault => "it failed on our side (see the server log)",
+        }
+    }
+}
+
+impl std::fmt::Display for TransferFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.sentence())
+    }
+}
+
+word_enum!(
     /// A resource that holds real bytes and can be backed up.
     ResourceKind { Server => "server", Disk => "disk", Cluster => "cluster" }
 );
@@ -220,6 +262,60 @@ word_enum!(
 
 /// Who an Activity line names for the system's own background work.
 pub const SYSTEM_ACTOR: &str = "System";
+
+/// Why a backup's recipients lost it (rule 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum GoneWhy {
+    Expired,
+    Deleted,
+    Released,
+}
+
+impl std::fmt::Display for GoneWhy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Expired => "the backup expired",
+            Self::Deleted => "the owner deleted the backup",
+            Self::Released => "the owner released the cluster",
+        })
+    }
+}
+
+/// What an Activity line's detail says beyond ids, typed so that the page says it in its
+/// reader's language; the line's `detail` keeps the English, for scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ActivityNote {
+    #[error("Access key {key} of {email}")]
+    AccessKey { key: String, email: String },
+    #[error("It was not answered in time.")]
+    NotAnsweredInTime,
+    #[error("{backup}: {why}")]
+    BackupGone { backup: String, why: GoneWhy },
+    #[error("{backup}: {why}; the share holds no backup any more.")]
+    ShareEmptied { backup: String, why: GoneWhy },
+    #[error("The account left the folder the share was for.")]
+    LeftFolder,
+    #[error("Accepted automatically: the resource directory auto-accepts.")]
+    AutoAccepted,
+    /// A folder principal reached an account that a rule kept out.
+    #[error("Reached through {0}.")]
+    ReachedThrough(String),
+    /// A released cluster, with the backups that went with it.
+    #[error("{resource} with its backups {backups}")]
+    ReleasedWith { resource: String, backups: String },
+    #[error("{backup}: Into {resource} in {project}.")]
+    RestoreInto {
+        backup: String,
+        resource: String,
+        project: String,
+    },
+    #[error("{backup} into {resource}")]
+    RestoredInto { backup: String, resource: String },
+}
 
 /// The outcomes of Activity lines that went through. Any other outcome is the sentence of a
 /// refusal or a failure.

@@ -240,6 +240,10 @@ pub struct ActivityEntry {
     /// The refusal, typed, when it was one: the page says it in its reader's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<crate::error::Reason>,
+    /// The detail, typed where it says more than ids: the page says it in its reader's
+    /// language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<crate::model::ActivityNote>,
 }
 
 /// Rule 9's quota left if a share request went through.
@@ -526,7 +530,7 @@ pub struct RestoreView {
     pub resource_name: String,
     pub status: RestoreStatus,
     /// Why it failed.
-    pub detail: Option<String>,
+    pub failure: Option<crate::model::TransferFailure>,
     pub requested_by: String,
     /// The new cluster's SHA-256, equal to the backup's (verified) once restored.
     pub sha256: Option<String>,

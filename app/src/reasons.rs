@@ -7,7 +7,9 @@ use backshare::copy::VaultRefusal;
 use backshare::error::{AtCap, BadInput, Denied, Field, Items, Missing, Problem, Reason};
 use backshare::grant::GrantStatus;
 use backshare::invitation::InvitationStatus;
-use backshare::model::{CopyStatus, LockReason, ResourceKind};
+use backshare::model::{
+    ActivityNote, CopyStatus, GoneWhy, LockReason, ResourceKind, TransferFailure,
+};
 use backshare::rules::{LockedAction, Refusal};
 
 use crate::i18n::*;
@@ -21,11 +23,75 @@ pub fn reason(locale: Locale, reason: &Reason) -> String {
             let minutes = retry_after.div_ceil(60);
             td_string!(locale, common.throttled, minutes)
         }
+        Reason::Failed(failure) => transfer_failure(locale, *failure),
         Reason::NotFound(missing) => self::missing(locale, missing),
         Reason::Forbidden(denied) => self::denied(locale, denied),
         Reason::Invalid(bad) => bad_input(locale, bad),
         Reason::Busy(cap) => at_cap(locale, cap),
     }
+}
+
+/// What an Activity line's detail says beyond ids.
+pub fn activity_note(locale: Locale, note: &ActivityNote) -> String {
+    let gone = |why: &GoneWhy| match why {
+        GoneWhy::Expired => td_string!(locale, activity.gone_why.expired),
+        GoneWhy::Deleted => td_string!(locale, activity.gone_why.deleted),
+        GoneWhy::Released => td_string!(locale, activity.gone_why.released),
+    };
+    match note {
+        ActivityNote::AccessKey { key, email } => {
+            td_string!(locale, activity.note.access_key, key, email)
+        }
+        ActivityNote::NotAnsweredInTime => {
+            td_string!(locale, activity.note.not_answered_in_time).to_owned()
+        }
+        ActivityNote::BackupGone { backup, why } => {
+            let why = gone(why);
+            td_string!(locale, activity.note.backup_gone, backup, why)
+        }
+        ActivityNote::ShareEmptied { backup, why } => {
+            let why = gone(why);
+            td_string!(locale, activity.note.share_emptied, backup, why)
+        }
+        ActivityNote::LeftFolder => td_string!(locale, activity.note.left_folder).to_owned(),
+        ActivityNote::AutoAccepted => td_string!(locale, activity.note.auto_accepted).to_owned(),
+        ActivityNote::ReachedThrough(principal) => {
+            td_string!(locale, activity.note.reached_through, principal)
+        }
+        ActivityNote::ReleasedWith { resource, backups } => {
+            td_string!(locale, activity.note.released_with, resource, backups)
+        }
+        ActivityNote::RestoreInto {
+            backup,
+            resource,
+            project,
+        } => td_string!(
+            locale,
+            activity.note.restore_into,
+            backup,
+            resource,
+            project
+        ),
+        ActivityNote::RestoredInto { backup, resource } => {
+            td_string!(locale, activity.note.restored_into, backup, resource)
+        }
+    }
+}
+
+/// Why a copy or a restore failed.
+pub fn transfer_failure(locale: Locale, failure: TransferFailure) -> String {
+    match failure {
+        TransferFailure::SourceGone => td_string!(locale, refusals.failure.source_gone),
+        TransferFailure::Storage => td_string!(locale, refusals.failure.storage),
+        TransferFailure::SourceChanged => td_string!(locale, refusals.failure.source_changed),
+        TransferFailure::WrittenMismatch => {
+            td_string!(locale, refusals.failure.written_mismatch)
+        }
+        TransferFailure::Unreadable => td_string!(locale, refusals.failure.unreadable),
+        TransferFailure::Undecryptable => td_string!(locale, refusals.failure.undecryptable),
+        TransferFailure::Fault => td_string!(locale, refusals.failure.fault),
+    }
+    .to_owned()
 }
 
 /// What was not found.
@@ -715,7 +781,56 @@ mod tests {
         }
         all.extend(bad.into_iter().map(Reason::Invalid));
         all.extend([AtCap::Restores(4), AtCap::Copies(100)].map(Reason::Busy));
+        all.extend(
+            [
+                TransferFailure::SourceGone,
+                TransferFailure::Storage,
+                TransferFailure::SourceChanged,
+                TransferFailure::WrittenMismatch,
+                TransferFailure::Unreadable,
+                TransferFailure::Undecryptable,
+                TransferFailure::Fault,
+            ]
+            .map(Reason::Failed),
+        );
         all
+    }
+
+    #[test]
+    fn every_activity_note_reads_in_english_as_the_domain_says_it_and_in_chinese_as_its_own() {
+        let id = || "x-1".to_owned();
+        let mut notes = vec![
+            ActivityNote::AccessKey {
+                key: id(),
+                email: "alice@acme.example".into(),
+            },
+            ActivityNote::NotAnsweredInTime,
+            ActivityNote::LeftFolder,
+            ActivityNote::AutoAccepted,
+            ActivityNote::ReachedThrough("fd-acme-east".into()),
+            ActivityNote::ReleasedWith {
+                resource: id(),
+                backups: "cb-1, cb-2".into(),
+            },
+            ActivityNote::RestoreInto {
+                backup: id(),
+                resource: "orders (restored)".into(),
+                project: "proj-x".into(),
+            },
+            ActivityNote::RestoredInto {
+                backup: id(),
+                resource: "orders (restored)".into(),
+            },
+        ];
+        for why in [GoneWhy::Expired, GoneWhy::Deleted, GoneWhy::Released] {
+            notes.push(ActivityNote::BackupGone { backup: id(), why });
+            notes.push(ActivityNote::ShareEmptied { backup: id(), why });
+        }
+        for note in notes {
+            let english = activity_note(Locale::en, &note);
+            assert_eq!(english, note.to_string());
+            translated(&english, &activity_note(Locale::zh, &note));
+        }
     }
 
     #[test]
@@ -737,6 +852,7 @@ mod tests {
                 Reason::Forbidden(d) => d.to_string(),
                 Reason::Invalid(b) => b.to_string(),
                 Reason::Busy(c) => c.to_string(),
+                Reason::Failed(f) => f.to_string(),
                 _ => unreachable!(),
             };
             assert_eq!(english, domain);

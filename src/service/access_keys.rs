@@ -186,9 +186,13 @@ impl Backshare {
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: None,
-            detail: format!("Access key {key_id} of {}", caller.email),
+            detail: String::new(),
             outcome: DONE,
             reason: None,
+            note: Some(ActivityNote::AccessKey {
+                key: key_id.to_owned(),
+                email: caller.email.clone(),
+            }),
         };
         activity::record(conn, line, now).await
     }

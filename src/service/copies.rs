@@ -15,7 +15,7 @@ use super::*;
 use crate::conflict::EndedFor;
 use crate::copy::{check_vault, CopyFacts, VaultCopy, VaultFacts};
 use crate::db::{Lock, WriteTx};
-use crate::model::CopyStatus;
+use crate::model::{CopyStatus, TransferFailure};
 use crate::objects::TransferError;
 use crate::paging::PageAt;
 use crate::views::{VaultChoice, VaultContentsPage, VaultItem, VaultOption, VaultView, VaultsPage};
@@ -400,9 +400,9 @@ impl Backshare {
             detail: claim.backup.clone(),
             outcome: next
                 .failure
-                .as_deref()
-                .unwrap_or(outcome::AVAILABLE_VERIFIED),
-            reason: None,
+                .map_or(outcome::AVAILABLE_VERIFIED, TransferFailure::sentence),
+            reason: next.failure.map(crate::error::Reason::Failed),
+            note: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
@@ -415,7 +415,11 @@ impl Backshare {
     /// Streams the original into `object` (progress shown to both accounts about once a
     /// second) and verifies it. `None` when the attempt was stopped (discarded or taken
     /// over); otherwise the outcome the copy records.
-    async fn copy_and_verify(&self, claim: &Claim, object: &str) -> Option<Result<(), String>> {
+    async fn copy_and_verify(
+        &self,
+        claim: &Claim,
+        object: &str,
+    ) -> Option<Result<(), TransferFailure>> {
         let mut announced = Instant::now() - ANNOUNCE_EVERY;
         let transfer = self
             .objects
@@ -456,20 +460,20 @@ impl Backshare {
             .await;
         Some(match transfer {
             Err(TransferError::Stopped) => return None,
-            Err(error) if error.is_not_found() => Err("the original backup's bytes are gone".into()),
+            Err(error) if error.is_not_found() => Err(TransferFailure::SourceGone),
             Err(error) => {
                 tracing::error!(grant = claim.grant, %error, "copy failed");
-                Err("the bytes could not be copied (a storage error; see the server log)".into())
+                Err(TransferFailure::Storage)
             }
-            Ok(done) if done.read_sha256 != claim.stored_sha256 => Err(
-                "verification failed: the original's bytes do not match the checksum taken with the backup (they changed or were damaged since)".into(),
-            ),
+            Ok(done) if done.read_sha256 != claim.stored_sha256 => {
+                Err(TransferFailure::SourceChanged)
+            }
             Ok(_) => match self.objects.sha256("copies", object).await {
                 Ok(written) if written == claim.stored_sha256 => Ok(()),
-                Ok(_) => Err("verification failed: the copy's bytes do not match the original's checksum".into()),
+                Ok(_) => Err(TransferFailure::WrittenMismatch),
                 Err(error) => {
                     tracing::error!(grant = claim.grant, %error, "reading a copy back failed");
-                    Err("the copy could not be read back to verify it".into())
+                    Err(TransferFailure::Unreadable)
                 }
             },
         })

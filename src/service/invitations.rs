@@ -276,6 +276,7 @@ impl Backshare {
             detail: String::new(),
             outcome: DONE,
             reason: None,
+            note: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;

@@ -42,9 +42,10 @@ impl Backshare {
                     owner: row.owner_account_id.as_str(),
                     recipient: Some(row.recipient_account_id.as_str()),
                     share_name: Some(&row.share_name),
-                    detail: "It was not answered in time.".into(),
+                    detail: String::new(),
                     outcome: DONE,
                     reason: None,
+                    note: Some(ActivityNote::NotAnsweredInTime),
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -71,6 +72,7 @@ impl Backshare {
                     detail: row.backup_id.clone(),
                     outcome: DONE,
                     reason: None,
+                    note: None,
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -83,7 +85,7 @@ impl Backshare {
         for backup in store::grants::expired_backups(&self.db, millis(now), DUE_AT_ONCE).await? {
             let mut tx = self.writer.begin().await?;
             tx.lock(&[Lock::backup(&backup)]).await?;
-            moved += lose_grants(&mut tx, None, &backup, "the backup expired", now).await?;
+            moved += lose_grants(&mut tx, None, &backup, GoneWhy::Expired, now).await?;
             tx.commit().await?;
         }
         Ok(moved)
@@ -127,7 +129,7 @@ impl Backshare {
             &mut tx,
             Some(caller),
             facts.id.as_str(),
-            "the owner deleted the backup",
+            GoneWhy::Deleted,
             now,
         )
         .await?;
@@ -140,6 +142,7 @@ impl Backshare {
             detail: facts.id.to_string(),
             outcome: DONE,
             reason: None,
+            note: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;
@@ -156,7 +159,7 @@ pub(super) async fn lose_grants(
     conn: &mut crate::db::Conn,
     actor: Option<&Caller>,
     backup: &str,
-    why: &str,
+    why: GoneWhy,
     now: DateTime<Utc>,
 ) -> ServiceResult<u64> {
     let mut moved = 0;
@@ -172,9 +175,13 @@ pub(super) async fn lose_grants(
                 owner: row.owner_account_id.as_str(),
                 recipient: Some(row.recipient_account_id.as_str()),
                 share_name: Some(&row.share_name),
-                detail: format!("{backup}: {why}"),
+                detail: String::new(),
                 outcome: DONE,
                 reason: None,
+                note: Some(ActivityNote::BackupGone {
+                    backup: backup.to_owned(),
+                    why,
+                }),
             };
             activity::record(&mut *conn, line, now).await?;
         }
@@ -193,9 +200,13 @@ pub(super) async fn lose_grants(
                 owner: row.owner_account_id.as_str(),
                 recipient: Some(row.recipient_account_id.as_str()),
                 share_name: Some(&row.share_name),
-                detail: format!("{backup}: {why}; the share holds no backup any more."),
+                detail: String::new(),
                 outcome: DONE,
                 reason: None,
+                note: Some(ActivityNote::ShareEmptied {
+                    backup: backup.to_owned(),
+                    why,
+                }),
             };
             activity::record(&mut *conn, line, now).await?;
         }

@@ -14,7 +14,9 @@ use crate::error::{AtCap, BadInput, Denied, Missing, Problem, UserError};
 use crate::grant::{Grant, GrantStatus};
 use crate::ids::{AccountId, BackupId, InvitationId, PrincipalRef, ShareId, UserId};
 use crate::invitation::InvitationStatus;
-use crate::model::{outcome, ActivityAction, BackupKind, LockReason, Role, Site};
+use crate::model::{
+    outcome, ActivityAction, ActivityNote, BackupKind, GoneWhy, LockReason, Role, Site,
+};
 use crate::objects::ObjectStore;
 use crate::paging::{PageAt, PageLinks};
 use crate::rules::{self, AccountUsage, BackupFacts, Limits, RecipientFacts, Refusal};

@@ -152,12 +152,10 @@ impl Backshare {
             owner: share.owner.as_str(),
             recipient: Some(recipient.as_str()),
             share_name: Some(&share.name),
-            detail: match actor {
-                Some(_) => String::new(),
-                None => "The account left the folder the share was for.".into(),
-            },
+            detail: String::new(),
             outcome: DONE,
             reason: None,
+            note: actor.is_none().then_some(ActivityNote::LeftFolder),
         };
         activity::record(&mut *conn, line, now).await
     }
@@ -225,6 +223,7 @@ impl Backshare {
             detail: backups.join(", "),
             outcome: DONE,
             reason: None,
+            note: None,
         };
         activity::record(&mut *conn, line, now).await?;
         if automatic {
@@ -235,9 +234,10 @@ impl Backshare {
                 owner: share.owner.as_str(),
                 recipient: Some(recipient.as_str()),
                 share_name: Some(&share.name),
-                detail: "Accepted automatically: the resource directory auto-accepts.".into(),
+                detail: String::new(),
                 outcome: DONE,
                 reason: None,
+                note: Some(ActivityNote::AutoAccepted),
             };
             activity::record(&mut *conn, line, now).await?;
         }
@@ -360,9 +360,10 @@ impl Backshare {
                             owner: share.owner.as_str(),
                             recipient: Some(account.as_str()),
                             share_name: Some(&share.name),
-                            detail: format!("Reached through {}.", principal.id()),
+                            detail: String::new(),
                             outcome: &refusal.to_string(),
                             reason: Some(crate::error::Reason::Refused(refusal.clone())),
+                            note: Some(ActivityNote::ReachedThrough(principal.id().to_owned())),
                         };
                         activity::record(&mut *conn, line, now).await?;
                     }

@@ -82,14 +82,7 @@ impl Backshare {
             for backup in backups {
                 let backup = backup.id.to_string();
                 store::backups::mark_deleted(&mut *tx, &backup, millis(now)).await?;
-                lose_grants(
-                    &mut tx,
-                    Some(caller),
-                    &backup,
-                    "the owner released the cluster",
-                    now,
-                )
-                .await?;
+                lose_grants(&mut tx, Some(caller), &backup, GoneWhy::Released, now).await?;
                 gone.push(backup);
             }
         }
@@ -100,13 +93,13 @@ impl Backshare {
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: None,
-            detail: if gone.is_empty() {
-                resource_id.to_owned()
-            } else {
-                format!("{resource_id} with its backups {}", gone.join(", "))
-            },
+            detail: resource_id.to_owned(),
             outcome: DONE,
             reason: None,
+            note: (!gone.is_empty()).then(|| ActivityNote::ReleasedWith {
+                resource: resource_id.to_owned(),
+                backups: gone.join(", "),
+            }),
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;

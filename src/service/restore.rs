@@ -7,7 +7,7 @@ use super::*;
 use crate::crypto::Opener;
 use crate::db::Lock;
 use crate::ids::{ResourceId, RestoreId};
-use crate::model::{ResourceKind, RestoreStatus};
+use crate::model::{ResourceKind, RestoreStatus, TransferFailure};
 use crate::objects::TransferError;
 use crate::views::{RestoreView, RestoresPage};
 
@@ -122,16 +122,13 @@ impl Backshare {
             copy_grant: from_copy.as_deref(),
         };
         store::restores::insert(&mut tx, starting, millis(now)).await?;
-        self.log_restore(
-            &mut tx,
-            Some(caller),
-            backup_id,
-            ActivityAction::RestoreStarted,
-            format!("Into {resource_name} in {project}."),
-            DONE,
-            now,
-        )
-        .await?;
+        let note = ActivityNote::RestoreInto {
+            backup: backup_id.to_owned(),
+            resource: resource_name.clone(),
+            project: project.to_string(),
+        };
+        self.log_restore(&mut tx, caller, backup_id, note, now)
+            .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -164,26 +161,20 @@ impl Backshare {
                 Ok(outcome) => outcome,
                 Err(fault) => {
                     tracing::error!(backup, resource, %fault, "restore failed");
-                    Err("the restore failed on our side (see the server log)".to_owned())
+                    Err(TransferFailure::Fault)
                 }
             };
             drop(keeper);
             let mut tx = self.writer.begin().await?;
             // Whether a restore of the backup still runs is read under the backup's lock.
             tx.lock(&[Lock::backup(&backup)]).await?;
-            let (status, detail) = match &outcome {
+            let (status, failure) = match outcome {
                 Ok(()) => (RestoreStatus::Done, None),
-                Err(why) => (RestoreStatus::Failed, Some(why.clone())),
+                Err(why) => (RestoreStatus::Failed, Some(why)),
             };
-            let updated = store::restores::finish(
-                &mut tx,
-                &id,
-                attempt,
-                status,
-                detail.as_deref(),
-                millis(now),
-            )
-            .await?;
+            let updated =
+                store::restores::finish(&mut tx, &id, attempt, status, failure, millis(now))
+                    .await?;
             if updated {
                 if outcome.is_ok() {
                     let restored = store::resources::Restored {
@@ -198,7 +189,7 @@ impl Backshare {
                     };
                     store::resources::insert_restored(&mut tx, restored, millis(now)).await?;
                 } else {
-                    tracing::warn!(backup, resource, ?detail, "restore failed");
+                    tracing::warn!(backup, resource, ?failure, "restore failed");
                 }
                 // The lock holds while any restore from the backup still runs.
                 store::backups::unlock_after_restores(&mut tx, &backup).await?;
@@ -210,9 +201,13 @@ impl Backshare {
                     owner: owner.as_str(),
                     recipient: (owner.as_str() != account).then_some(account.as_str()),
                     share_name: None,
-                    detail: format!("{backup} into {}", row.resource_name),
-                    outcome: detail.as_deref().unwrap_or(outcome::DONE_VERIFIED),
-                    reason: None,
+                    detail: String::new(),
+                    outcome: failure.map_or(outcome::DONE_VERIFIED, TransferFailure::sentence),
+                    reason: failure.map(crate::error::Reason::Failed),
+                    note: Some(ActivityNote::RestoredInto {
+                        backup: backup.clone(),
+                        resource: row.resource_name.clone(),
+                    }),
                 };
                 activity::record(&mut tx, line, now).await?;
             }
@@ -250,7 +245,7 @@ impl Backshare {
         resource: &str,
         expected: &str,
         now: DateTime<Utc>,
-    ) -> ServiceResult<Result<(), String>> {
+    ) -> ServiceResult<Result<(), TransferFailure>> {
         let backup = &row.backup_id;
         let copy_grant = &row.copy_grant_id;
         let source = match copy_grant {
@@ -295,47 +290,44 @@ impl Backshare {
                 if self.objects.sha256("resources", resource).await? == expected {
                     Ok(())
                 } else {
-                    Err("the restored bytes do not match the backup's checksum".to_owned())
+                    Err(TransferFailure::WrittenMismatch)
                 }
             }
-            Ok(_) => Err("the backup's bytes do not match its checksum".to_owned()),
-            Err(error) if error.is_not_found() => Err("the backup's bytes are gone".to_owned()),
+            Ok(_) => Err(TransferFailure::SourceChanged),
+            Err(error) if error.is_not_found() => Err(TransferFailure::SourceGone),
             Err(TransferError::Crypto(error)) => {
-                Err(format!("the backup could not be decrypted: {error}"))
+                tracing::warn!(backup, resource, %error, "restore could not decrypt");
+                Err(TransferFailure::Undecryptable)
             }
             Err(error) => {
                 tracing::error!(backup, resource, %error, "restore transfer failed");
-                Err(
-                    "the bytes could not be copied (a storage error; see the server log)"
-                        .to_owned(),
-                )
+                Err(TransferFailure::Storage)
             }
         };
         Ok(outcome)
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// "Restore started", in the owner's log and (a recipient's restore) the caller's.
     async fn log_restore(
         &self,
         conn: &mut crate::db::Conn,
-        actor: Option<&Caller>,
+        caller: &Caller,
         backup: &str,
-        action: ActivityAction,
-        detail: String,
-        outcome: &str,
+        note: ActivityNote,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let owner = store::backups::owner(&mut *conn, backup).await?;
-        let account = actor.map(|c| c.account_id.as_str().to_owned());
+        let account = caller.account_id.as_str();
         let line = Line {
-            actor,
-            action,
+            actor: Some(caller),
+            action: ActivityAction::RestoreStarted,
             owner: owner.as_str(),
-            recipient: account.as_deref().filter(|a| *a != owner.as_str()),
+            recipient: Some(account).filter(|a| *a != owner.as_str()),
             share_name: None,
-            detail: format!("{backup}: {detail}"),
-            outcome,
+            detail: String::new(),
+            outcome: DONE,
             reason: None,
+            note: Some(note),
         };
         activity::record(conn, line, now).await
     }
@@ -359,7 +351,7 @@ impl Backshare {
             resource_id: row.resource_id,
             resource_name: row.resource_name,
             status: row.status,
-            detail: row.detail,
+            failure: row.failure,
             requested_by: row.requested_by,
             sha256: row.sha256,
             started_at: instant(row.created_at),

@@ -115,6 +115,7 @@ impl Backshare {
             detail: crate::input::bounded(&detail, 300),
             outcome: &refusal.to_string(),
             reason: refusal.reason(),
+            note: None,
         };
         let mut conn = self.db.acquire().await?;
         activity::record(&mut conn, line, now).await
@@ -667,6 +668,7 @@ impl Backshare {
             detail: String::new(),
             outcome: DONE,
             reason: None,
+            note: None,
         };
         activity::record(&mut tx, line, now).await?;
         tx.commit().await?;

@@ -21,6 +21,8 @@ pub struct NewLine<'a> {
     pub outcome: &'a str,
     /// A refusal's typed reason, as JSON.
     pub reason: Option<&'a str>,
+    /// The typed detail (`model::ActivityNote`), as JSON.
+    pub note: Option<&'a str>,
 }
 
 /// Writes a line and, in the same round trip, tells the feed that `announce`'s pages
@@ -28,19 +30,19 @@ pub struct NewLine<'a> {
 pub async fn insert(conn: &mut Conn, line: NewLine<'_>, announce: &[&str]) -> sqlx::Result<()> {
     const INSERT: &str =
         "INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id,
-                               share_name, action, detail, outcome, reason)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+                               share_name, action, detail, outcome, reason, note)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
     let backend = Backend::of_conn(conn);
     let sql = match (announce.is_empty(), backend) {
         (true, _) => INSERT.to_owned(),
         // SQLite's thread runs both statements of one call, numbered arguments shared.
         (false, Backend::Sqlite) => {
-            format!("{INSERT}; {}", announcing(backend, 11, 12, announce.len()))
+            format!("{INSERT}; {}", announcing(backend, 12, 13, announce.len()))
         }
         // PostgreSQL runs a data-modifying WITH whether or not the query reads it.
         (false, Backend::Postgres) => format!(
             "WITH line AS ({INSERT}) {}",
-            announcing(backend, 11, 12, announce.len())
+            announcing(backend, 12, 13, announce.len())
         ),
     };
     let query = sqlx::query(&sql)
@@ -55,7 +57,8 @@ pub async fn insert(conn: &mut Conn, line: NewLine<'_>, announce: &[&str]) -> sq
         .bind(line.action)
         .bind(line.detail)
         .bind(line.outcome)
-        .bind(line.reason);
+        .bind(line.reason)
+        .bind(line.note);
     let query = match (announce.is_empty(), backend) {
         (true, _) => query,
         (false, Backend::Sqlite) => query.bind(line.at),
@@ -155,6 +158,7 @@ pub struct LineRow {
     pub detail: String,
     pub outcome: String,
     pub reason: Option<String>,
+    pub note: Option<String>,
     pub owner_account_id: AccountId,
     pub recipient_account_id: Option<AccountId>,
     pub owner_name: String,
@@ -174,7 +178,7 @@ pub async fn page<'c>(
     let side = |column: &str| {
         format!(
             "SELECT * FROM (SELECT a.id, a.at, a.actor_email, a.action, a.share_name, a.detail,
-                    a.outcome, a.reason, a.owner_account_id, a.recipient_account_id
+                    a.outcome, a.reason, a.note, a.owner_account_id, a.recipient_account_id
              FROM activity a WHERE a.{column} = $1 {from}
              ORDER BY a.at {order}, a.id {order} LIMIT $2) s_{column}"
         )

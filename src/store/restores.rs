@@ -6,7 +6,7 @@ use sqlx::{Any, Executor, FromRow};
 use super::Flag;
 use crate::db::Conn;
 use crate::ids::{AccountId, BackupId, ProjectId, ResourceId, RestoreId};
-use crate::model::{ResourceKind, RestoreStatus};
+use crate::model::{ResourceKind, RestoreStatus, TransferFailure};
 use crate::paging::PageAt;
 
 /// What starting a restore writes.
@@ -128,7 +128,7 @@ pub async fn finish(
     id: &str,
     attempt: i64,
     status: RestoreStatus,
-    detail: Option<&str>,
+    failure: Option<TransferFailure>,
     now: i64,
 ) -> sqlx::Result<bool> {
     let updated = sqlx::query(
@@ -136,7 +136,7 @@ pub async fn finish(
          WHERE id = $4 AND status = 'running' AND attempt = $5",
     )
     .bind(status)
-    .bind(detail)
+    .bind(failure)
     .bind(now)
     .bind(id)
     .bind(attempt)
@@ -154,7 +154,8 @@ pub struct ListedRow {
     pub resource_id: ResourceId,
     pub resource_name: String,
     pub status: RestoreStatus,
-    pub detail: Option<String>,
+    #[sqlx(rename = "detail")]
+    pub failure: Option<TransferFailure>,
     pub created_at: i64,
     pub finished_at: Option<i64>,
     pub requested_by: String,

@@ -7,7 +7,7 @@ use crate::copy::{VaultCopy, VaultFacts};
 use crate::db::Conn;
 use crate::grant::GrantStatus;
 use crate::ids::{AccountId, BackupId};
-use crate::model::CopyStatus;
+use crate::model::{CopyStatus, TransferFailure};
 use crate::paging::PageAt;
 
 /// The copy joined onto a grant's row, if one is shown: columns `copy_status`,
@@ -17,7 +17,7 @@ pub struct JoinedCopy {
     pub copy_status: Option<CopyStatus>,
     pub copy_size: Option<i64>,
     pub copied_bytes: Option<i64>,
-    pub failure: Option<String>,
+    pub failure: Option<TransferFailure>,
 }
 
 impl JoinedCopy {
@@ -26,7 +26,7 @@ impl JoinedCopy {
             status: self.copy_status?,
             copied_bytes: self.copied_bytes.unwrap_or(0),
             size_bytes: self.copy_size.unwrap_or(0),
-            failure: self.failure.clone(),
+            failure: self.failure,
         })
     }
 }
@@ -298,7 +298,7 @@ pub async fn finish(
     )
     .bind(next.status)
     .bind(next.copied_bytes)
-    .bind(&next.failure)
+    .bind(next.failure)
     .bind(now)
     .bind(grant)
     .bind(attempt)

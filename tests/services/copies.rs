@@ -138,7 +138,7 @@ async fn a_server_backup_is_accepted_into_a_vault_copied_verified_and_a_server_c
     let restores = w.svc.restores(&bob, &PageAt::First).await.unwrap().restores;
     let done = &restores[0];
     assert_eq!(done.project_id.as_str(), "proj-acmeeast-standby");
-    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.failure);
     assert!(done.resource_id.as_str().starts_with("srv-"));
     let original = w.svc.objects().get("backups", WEB).await.unwrap();
     let created = w
@@ -188,7 +188,7 @@ async fn an_encrypted_disk_backup_is_shared_only_with_its_key_and_its_copy_stays
         .unwrap()
         .restores
         .remove(0);
-    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.failure);
     assert!(done.resource_id.as_str().starts_with("disk-"));
     let created = w
         .svc
@@ -215,8 +215,11 @@ async fn a_changed_original_fails_verification_with_the_reason_frees_the_space_a
     w.copy_all().await;
     let received = w.received_by_bob(WEB).await.unwrap();
     assert_eq!(received.status, ShareStatus::Failed);
-    let reason = received.copy.unwrap().copy.failure.unwrap();
-    assert!(reason.contains("verification failed"), "{reason}");
+    let reason = received.copy.unwrap().copy.failure;
+    assert_eq!(
+        reason,
+        Some(backshare::model::TransferFailure::SourceChanged)
+    );
     assert_eq!(
         w.bob_vaults().await.received_copy_bytes,
         0,

@@ -158,6 +158,55 @@ async fn a_restore_running_when_the_server_stops_finishes_once_after_restart() {
     assert_eq!(clusters, 1, "restored once");
 }
 
+/// A restore from bytes that changed since the backup was taken fails with the typed
+/// reason, on "Restores" and in the owner's Activity (said in the reader's language).
+#[tokio::test]
+async fn a_restore_from_changed_bytes_fails_with_its_reason_in_restores_and_activity() {
+    use backshare::error::Reason;
+    use backshare::model::{ActivityNote, RestoreStatus, TransferFailure};
+    let w = world().await;
+    let mut damaged = w.svc.objects().get("backups", ORDERS).await.unwrap();
+    damaged[10] ^= 0xff;
+    w.svc
+        .objects()
+        .put("backups", ORDERS, damaged)
+        .await
+        .unwrap();
+    w.restore(ALICE, ORDERS).await.unwrap();
+    w.svc.run_due_work(Utc::now()).await.unwrap();
+    let alice = w.caller(ALICE).await;
+    let failed = w
+        .svc
+        .restores(&alice, &PageAt::First)
+        .await
+        .unwrap()
+        .restores
+        .remove(0);
+    assert_eq!(failed.status, RestoreStatus::Failed);
+    assert_eq!(failed.failure, Some(TransferFailure::SourceChanged));
+    let line = w
+        .svc
+        .activity(&alice, &PageAt::First)
+        .await
+        .unwrap()
+        .entries
+        .remove(0);
+    assert_eq!(line.outcome, TransferFailure::SourceChanged.sentence());
+    assert_eq!(
+        line.reason,
+        Some(Reason::Failed(TransferFailure::SourceChanged))
+    );
+    // The detail is typed too; its English is what scripts read.
+    let note = line
+        .note
+        .expect("a restore's line names what it restored into");
+    assert!(
+        matches!(&note, ActivityNote::RestoredInto { backup, .. } if backup == ORDERS),
+        "{note:?}"
+    );
+    assert_eq!(line.detail, note.to_string());
+}
+
 #[tokio::test]
 async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key() {
     use backshare::model::RestoreStatus;
@@ -173,7 +222,7 @@ async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key
         .unwrap()
         .restores
         .remove(0);
-    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.detail);
+    assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.failure);
     let created = w
         .svc
         .objects()

@@ -8,6 +8,7 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 use crate::i18n::*;
+use crate::reasons;
 
 /// "Restores": refetched whenever `refresh` changes (a poll tick or a new restore).
 #[component]
@@ -46,7 +47,10 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                                         <td><code>{r.project_id.to_string()}</code></td>
                                         <td>
                                             <span class="status">{status_label(i18n.get_locale_untracked(), r.status)}</span>
-                                            {r.detail.clone().map(|d| view! { <br/><span class="muted small">{d}</span> })}
+                                            {r.failure.map(|why| {
+                                                let why = reasons::transfer_failure(i18n.get_locale_untracked(), why);
+                                                view! { <br/><span class="muted small">{why}</span> }
+                                            })}
                                         </td>
                                         <td>{r.sha256.clone().map(|h| view! { <code title=h.clone()>{t_string!(i18n, shared_with_me.restore.verified, hash = h[..h.len().min(12)].to_owned())}</code> })}</td>
                                         <td>{format::instant(r.started_at)}</td>

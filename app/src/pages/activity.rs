@@ -64,7 +64,10 @@ pub fn ActivityPage() -> impl IntoView {
                                         <td>{e.share_name.unwrap_or_default()}</td>
                                         <td>{e.owner}</td>
                                         <td>{e.recipient.unwrap_or_default()}</td>
-                                        <td><code>{e.detail}</code></td>
+                                        <td><code>{match &e.note {
+                                            Some(note) => reasons::activity_note(locale, note),
+                                            None => e.detail,
+                                        }}</code></td>
                                         <td class:refused=refused>{outcome}</td>
                                     </tr>
                                 }

@@ -245,8 +245,8 @@ fn ReceivedBackups(
                                                 }}
                                             </div>
                                         })}
-                                        {r.copy.as_ref().and_then(|c| c.copy.failure.clone()).map(|why| view! {
-                                            <div class="error small">{why}</div>
+                                        {r.copy.as_ref().and_then(|c| c.copy.failure).map(|why| view! {
+                                            <div class="error small">{reasons::transfer_failure(i18n.get_locale_untracked(), why)}</div>
                                         })}
                                     </td>
                                     <td>
