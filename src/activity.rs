@@ -46,6 +46,10 @@ pub async fn record(
         .note
         .as_ref()
         .and_then(|n| serde_json::to_string(n).ok());
+    debug_assert!(
+        line.note.is_none() || line.detail.is_empty(),
+        "a line with a note has its detail from the note"
+    );
     let detail = match &line.note {
         Some(note) => note.to_string(),
         None => line.detail,

@@ -318,32 +318,8 @@ async fn violations(svc: &Backshare, tally: &Tally) -> Vec<String> {
     }
     // Rule 9: each backup's reach as kept (`backup_reach`) is the reach counted from its
     // shares.
-    let kept: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT backup_id, account_id, project_id, shares FROM backup_reach WHERE shares > 0",
-    )
-    .fetch_all(svc.db())
-    .await
-    .unwrap();
-    let counted: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT c.backup_id, c.account_id, c.project_id, COUNT(*) FROM (
-             SELECT DISTINCT sb.share_id, sb.backup_id, sr.recipient_account_id AS account_id,
-                    COALESCE(p.id, '') AS project_id
-             FROM share_backups sb
-             JOIN share_recipients sr ON sr.share_id = sb.share_id
-             LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'
-             LEFT JOIN projects p ON p.id = sp.principal_id
-                                 AND p.account_id = sr.recipient_account_id) c
-         GROUP BY c.backup_id, c.account_id, c.project_id",
-    )
-    .fetch_all(svc.db())
-    .await
-    .unwrap();
-    let as_map = |rows: Vec<(String, String, String, i64)>| {
-        rows.into_iter()
-            .map(|(b, a, p, n)| ((b, a, p), n))
-            .collect::<BTreeMap<_, _>>()
-    };
-    let (kept, counted) = (as_map(kept), as_map(counted));
+    let kept = backshare::store::reach::kept(svc.db()).await.unwrap();
+    let counted = backshare::store::reach::recounted(svc.db()).await.unwrap();
     if kept != counted {
         found.push(format!(
             "the kept reach of backups drifted from their shares: kept {kept:?}, counted {counted:?}"

@@ -584,13 +584,13 @@ async fn recipient_facts(
     conn: &mut crate::db::Conn,
     account: &AccountId,
 ) -> ServiceResult<Option<RecipientFacts>> {
-    let Some((site, regions)) = store::accounts::site_and_regions(conn, account).await? else {
+    let Some(row) = store::accounts::as_recipient(conn, account).await? else {
         return Ok(None);
     };
     Ok(Some(RecipientFacts {
         account: account.clone(),
-        site,
-        regions,
+        site: row.site,
+        regions: row.regions,
     }))
 }
 

@@ -192,7 +192,7 @@ impl Backshare {
         after: Option<&str>,
     ) -> ServiceResult<ShareChoices> {
         let search = search.trim();
-        if search.chars().count() > 64 {
+        if search.chars().count() > crate::input::MAX_NAME {
             return Err(UserError::Invalid(BadInput::SearchTooLong(crate::input::MAX_NAME)).into());
         }
         let pattern = format!(

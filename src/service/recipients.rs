@@ -338,11 +338,16 @@ impl Backshare {
             let Some(resolved) = resolve_principal(conn, &principal).await? else {
                 continue;
             };
+            let mut known = resolved.facts;
             for account in resolved.accounts {
                 if account == share.owner || reached.contains(&account) {
                     continue;
                 }
-                let Some(facts) = recipient_facts(conn, &account).await? else {
+                let facts = match known.take() {
+                    Some(facts) => Some(facts),
+                    None => recipient_facts(conn, &account).await?,
+                };
+                let Some(facts) = facts else {
                     continue;
                 };
                 let refusal = backups.iter().find_map(|backup| {

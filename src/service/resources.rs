@@ -93,7 +93,11 @@ impl Backshare {
             owner: caller.account_id.as_str(),
             recipient: None,
             share_name: None,
-            detail: resource_id.to_owned(),
+            detail: if gone.is_empty() {
+                resource_id.to_owned()
+            } else {
+                String::new()
+            },
             outcome: DONE,
             reason: None,
             note: (!gone.is_empty()).then(|| ActivityNote::ReleasedWith {

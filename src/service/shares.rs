@@ -735,13 +735,13 @@ fn check_backup_ids(ids: &[String]) -> Result<(), UserError> {
     Ok(())
 }
 
-/// A share name: 1 to 64 visible characters after trimming.
+/// A share name: 1 to [`crate::input::MAX_NAME`] visible characters after trimming.
 fn parse_share_name(input: &str) -> Result<String, UserError> {
     let name = input.trim();
     crate::input::check_visible(crate::error::Field::ResourceShareName, name)?;
     match name.chars().count() {
         0 => Err(UserError::Invalid(BadInput::NoShareName)),
-        1..=64 => Ok(name.to_owned()),
+        length if length <= crate::input::MAX_NAME => Ok(name.to_owned()),
         length => Err(UserError::Invalid(BadInput::ShareNameTooLong {
             length,
             limit: crate::input::MAX_NAME,

@@ -85,30 +85,6 @@ pub async fn projects<'c>(
     .await
 }
 
-/// An account's site and the regions it has projects in, in one statement; `None` if there
-/// is no such account. (A share checks this for every recipient inside its write
-/// transaction: one round trip instead of two.)
-pub async fn site_and_regions(
-    conn: &mut Conn,
-    account: &AccountId,
-) -> sqlx::Result<Option<(Site, Vec<String>)>> {
-    let rows: Vec<(Site, Option<String>)> = sqlx::query_as(
-        "SELECT DISTINCT a.site, p.region FROM accounts a
-         LEFT JOIN projects p ON p.account_id = a.id WHERE a.id = $1",
-    )
-    .bind(account)
-    .fetch_all(conn)
-    .await?;
-    let Some((site, _)) = rows.first() else {
-        return Ok(None);
-    };
-    let site = *site;
-    Ok(Some((
-        site,
-        rows.into_iter().filter_map(|(_, r)| r).collect(),
-    )))
-}
-
 /// A project's region and owner.
 #[derive(Debug, FromRow)]
 pub struct ProjectPlace {

@@ -9,21 +9,22 @@
 //! principals or recipients [`retract`]s its contribution before it and [`extend`]s it
 //! after, in the same transaction, under the share's and its backups' locks.
 
-use sqlx::FromRow;
+use sqlx::{Any, Executor, FromRow};
 
 use crate::db::Conn;
 use crate::ids::{AccountId, BackupId};
 
-/// The contribution of the share bound at `share` (a placeholder such as `$1`).
-fn contribution(share: &str) -> String {
+/// The contributions of the shares `filter` (a condition on `sb.share_id`) admits: one row
+/// per share, backup, account and project.
+fn contribution(filter: &str) -> String {
     format!(
-        "SELECT DISTINCT sb.backup_id, sr.recipient_account_id AS account_id,
+        "SELECT DISTINCT sb.share_id, sb.backup_id, sr.recipient_account_id AS account_id,
                 COALESCE(p.id, '') AS project_id
          FROM share_backups sb
          JOIN share_recipients sr ON sr.share_id = sb.share_id
          LEFT JOIN share_principals sp ON sp.share_id = sb.share_id AND sp.kind = 'project'
          LEFT JOIN projects p ON p.id = sp.principal_id AND p.account_id = sr.recipient_account_id
-         WHERE sb.share_id = {share}"
+         WHERE {filter}"
     )
 }
 
@@ -35,7 +36,7 @@ pub async fn extend(conn: &mut Conn, share: &str) -> sqlx::Result<()> {
          SELECT c.backup_id, c.account_id, c.project_id, 1 FROM ({}) c WHERE true
          ON CONFLICT (backup_id, account_id, project_id)
          DO UPDATE SET shares = backup_reach.shares + 1",
-        contribution("$1")
+        contribution("sb.share_id = $1")
     );
     sqlx::query(&sql).bind(share).execute(conn).await?;
     Ok(())
@@ -46,8 +47,9 @@ pub async fn extend(conn: &mut Conn, share: &str) -> sqlx::Result<()> {
 pub async fn retract(conn: &mut Conn, share: &str) -> sqlx::Result<()> {
     let sql = format!(
         "UPDATE backup_reach SET shares = shares - 1
-         WHERE (backup_id, account_id, project_id) IN ({})",
-        contribution("$1")
+         WHERE (backup_id, account_id, project_id) IN (
+             SELECT c.backup_id, c.account_id, c.project_id FROM ({}) c)",
+        contribution("sb.share_id = $1")
     );
     sqlx::query(&sql).bind(share).execute(&mut *conn).await?;
     sqlx::query(
@@ -92,11 +94,36 @@ pub async fn elsewhere(
              SELECT COUNT(*) FROM ({}) c
              WHERE c.backup_id = r.backup_id AND c.account_id = r.account_id
                AND c.project_id = r.project_id)",
-        contribution("$2")
+        contribution("sb.share_id = $2")
     );
     sqlx::query_as(&sql)
         .bind(backup)
         .bind(except)
         .fetch_all(conn)
         .await
+}
+
+/// A backup's reach as rows: backup, account, project (`''`: as a whole), shares.
+pub type ReachRow = (String, String, String, i64);
+
+/// What `backup_reach` holds of what some share still reaches, in key order.
+pub async fn kept<'c>(db: impl Executor<'c, Database = Any>) -> sqlx::Result<Vec<ReachRow>> {
+    sqlx::query_as(
+        "SELECT backup_id, account_id, project_id, shares FROM backup_reach WHERE shares > 0
+         ORDER BY backup_id, account_id, project_id",
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// Every backup's reach counted afresh from the shares, in key order: what [`kept`] must
+/// say (the checks of the stress and folder tests compare the two).
+pub async fn recounted<'c>(db: impl Executor<'c, Database = Any>) -> sqlx::Result<Vec<ReachRow>> {
+    let sql = format!(
+        "SELECT c.backup_id, c.account_id, c.project_id, COUNT(*) FROM ({}) c
+         GROUP BY c.backup_id, c.account_id, c.project_id
+         ORDER BY c.backup_id, c.account_id, c.project_id",
+        contribution("TRUE")
+    );
+    sqlx::query_as(&sql).fetch_all(db).await
 }

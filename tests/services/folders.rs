@@ -62,6 +62,7 @@ async fn a_folder_principal_invites_every_account_under_it_including_later_ones(
         1,
         "an account added to the folder later is invited"
     );
+    w.assert_reach_kept().await;
 
     // Leaving the folder ends what it was offered.
     w.svc
@@ -76,6 +77,7 @@ async fn a_folder_principal_invites_every_account_under_it_including_later_ones(
             .await
             .unwrap();
     assert_eq!(status, "cancelled");
+    w.assert_reach_kept().await;
 }
 
 #[tokio::test]

@@ -429,6 +429,7 @@ async fn changing_a_share_counts_its_own_reach_once_and_the_next_share_against_i
     w.share(ALICE, "one more", &[web], &ids(0..1))
         .await
         .expect("the cancelled share reaches nobody");
+    w.assert_reach_kept().await;
 }
 
 #[tokio::test]

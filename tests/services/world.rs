@@ -192,6 +192,15 @@ impl World {
             .map_err(UserError::from)
     }
 
+    /// Rule 9's reach kept per backup equals the reach counted afresh from the shares.
+    pub async fn assert_reach_kept(&self) {
+        let kept = backshare::store::reach::kept(self.svc.db()).await.unwrap();
+        let counted = backshare::store::reach::recounted(self.svc.db())
+            .await
+            .unwrap();
+        assert_eq!(kept, counted, "the kept reach drifted from the shares");
+    }
+
     /// (backup id, status) of what `user`'s account holds on "Shared With Me".
     pub async fn received(&self, user: &str) -> Vec<(String, ShareStatus)> {
         let caller = self.caller(user).await;
