@@ -180,14 +180,7 @@ async fn an_encrypted_disk_backup_is_shared_only_with_its_key_and_its_copy_stays
     // Bob opens it with the key Alice granted: "Create Disk" gives the plaintext back.
     w.restore(BOB, SECRET_DISK).await.unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
-    let bob = w.caller(BOB).await;
-    let done = w
-        .svc
-        .restores(&bob, &PageAt::First)
-        .await
-        .unwrap()
-        .restores
-        .remove(0);
+    let done = w.newest_restore(BOB).await;
     assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.failure);
     assert!(done.resource_id.as_str().starts_with("disk-"));
     let created = w
@@ -309,15 +302,7 @@ async fn deleting_the_original_deletes_the_copy_and_frees_the_space_but_the_crea
     assert!(w.svc.objects().exists("copies", &copy_object).await);
     w.restore(BOB, WEB).await.unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
-    let bob = w.caller(BOB).await;
-    let server = w
-        .svc
-        .restores(&bob, &PageAt::First)
-        .await
-        .unwrap()
-        .restores
-        .remove(0)
-        .resource_id;
+    let server = w.newest_restore(BOB).await.resource_id;
 
     let alice = w.caller(ALICE).await;
     w.svc.delete_backup(&alice, WEB, Utc::now()).await.unwrap();

@@ -175,13 +175,7 @@ async fn a_restore_from_changed_bytes_fails_with_its_reason_in_restores_and_acti
     w.restore(ALICE, ORDERS).await.unwrap();
     w.svc.run_due_work(Utc::now()).await.unwrap();
     let alice = w.caller(ALICE).await;
-    let failed = w
-        .svc
-        .restores(&alice, &PageAt::First)
-        .await
-        .unwrap()
-        .restores
-        .remove(0);
+    let failed = w.newest_restore(ALICE).await;
     assert_eq!(failed.status, RestoreStatus::Failed);
     assert_eq!(failed.failure, Some(TransferFailure::SourceChanged));
     let line = w
@@ -214,14 +208,7 @@ async fn the_owner_creates_a_disk_from_its_own_encrypted_backup_with_its_own_key
     w.restore(ALICE, SECRET_DISK).await.unwrap();
     assert_eq!(w.backup_status(SECRET_DISK).await, "Locked (restoring)");
     w.svc.run_due_work(Utc::now()).await.unwrap();
-    let alice = w.caller(ALICE).await;
-    let done = w
-        .svc
-        .restores(&alice, &PageAt::First)
-        .await
-        .unwrap()
-        .restores
-        .remove(0);
+    let done = w.newest_restore(ALICE).await;
     assert_eq!(done.status, RestoreStatus::Done, "{:?}", done.failure);
     let created = w
         .svc

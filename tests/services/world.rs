@@ -192,6 +192,16 @@ impl World {
             .map_err(UserError::from)
     }
 
+    /// The newest restore `user`'s account started.
+    pub async fn newest_restore(&self, user: &str) -> backshare::views::RestoreView {
+        let caller = self.caller(user).await;
+        let page = self.svc.restores(&caller, &PageAt::First).await.unwrap();
+        page.restores
+            .into_iter()
+            .next()
+            .expect("a restore was started")
+    }
+
     /// Rule 9's reach kept per backup equals the reach counted afresh from the shares.
     pub async fn assert_reach_kept(&self) {
         let kept = backshare::store::reach::kept(self.svc.db()).await.unwrap();
