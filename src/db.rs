@@ -123,29 +123,65 @@ fn migrator(backend: Backend) -> Migrator {
 }
 
 /// A write transaction from [`Writer::begin`]. It derefs to its connection, so statements
-/// run on `&mut *tx`; [`WriteTx::lock`] takes the objects its checks read.
+/// run on `&mut *tx`; [`WriteTx::lock`] takes the objects its checks read. Dropped without
+/// [`WriteTx::commit`], it rolls back.
 pub struct WriteTx {
-    tx: sqlx::Transaction<'static, sqlx::Any>,
+    open: Open,
     backend: Backend,
-    /// SQLite: this instance's one writer slot, held until commit or drop.
-    _slot: Option<tokio::sync::OwnedMutexGuard<()>>,
     /// The last lock key taken, so that every transaction takes them in one order.
     last_key: Option<i64>,
 }
 
+/// Where a [`WriteTx`] runs.
+enum Open {
+    /// SQLite: this instance's writing connection, held until commit or rollback (`None`
+    /// only while committing).
+    Sqlite(Option<tokio::sync::OwnedMutexGuard<WriterConnection>>),
+    /// PostgreSQL: a pooled connection's transaction.
+    Postgres(sqlx::Transaction<'static, sqlx::Any>),
+}
+
+/// SQLite's writing connection, opened on the first write.
+#[derive(Debug, Default)]
+struct WriterConnection {
+    conn: Option<Conn>,
+    /// A transaction may be open on it that nobody will commit: one whose `BEGIN` was
+    /// sent by a writer that was then cancelled. The next writer rolls it back first.
+    maybe_open: bool,
+}
+
+impl WriterConnection {
+    /// Ends whatever transaction is open without its changes. A connection that cannot
+    /// roll back is closed, so the next write opens a fresh one.
+    async fn rollback(&mut self) {
+        if let Some(conn) = self.conn.as_mut() {
+            match conn.execute("ROLLBACK").await {
+                Ok(_) => self.maybe_open = false,
+                Err(error) => {
+                    tracing::error!(%error, "rolling back a write transaction failed");
+                    self.conn = None;
+                    self.maybe_open = false;
+                }
+            }
+        }
+    }
+}
+
 /// Starts write transactions.
 ///
-/// - **SQLite** has one writer at a time. Writers of this instance queue on an in-process
-///   mutex, so only one at a time asks SQLite for `BEGIN IMMEDIATE` and nobody spins in
-///   SQLite's busy handler (which sleeps 1 ms, then 2, 5, 10, … between tries); another
-///   process on the same file still waits through `busy_timeout`. Holding the database from
-///   the first statement, the checks a transaction makes still hold when it commits.
+/// - **SQLite** has one writer at a time. This instance writes through one connection of
+///   its own, kept open and out of the pool (no pool hand-off per transaction), and its
+///   writers queue for it on an in-process mutex, so only one at a time asks SQLite for
+///   `BEGIN IMMEDIATE` and nobody spins in SQLite's busy handler (which sleeps 1 ms, then
+///   2, 5, 10, … between tries); another process on the same file still waits through
+///   `busy_timeout`. Holding the database from the first statement, the checks a
+///   transaction makes still hold when it commits.
 /// - **PostgreSQL** has no global lock: each transaction takes advisory locks keyed by the
 ///   objects its checks read ([`Lock`]), so writes wait only for writes to the same things.
 #[derive(Clone, Debug)]
 pub struct Writer {
     db: Db,
-    slot: std::sync::Arc<tokio::sync::Mutex<()>>,
+    connection: std::sync::Arc<tokio::sync::Mutex<WriterConnection>>,
 }
 
 impl Writer {
@@ -153,24 +189,37 @@ impl Writer {
     pub fn new(db: Db) -> Self {
         Self {
             db,
-            slot: std::sync::Arc::new(tokio::sync::Mutex::new(())),
+            connection: std::sync::Arc::new(tokio::sync::Mutex::new(WriterConnection::default())),
         }
     }
 
     /// Starts a write transaction (see the type's documentation for what it holds).
     pub async fn begin(&self) -> Result<WriteTx, sqlx::Error> {
         let backend = Backend::of(&self.db);
-        let (tx, slot) = match backend {
+        let open = match backend {
             Backend::Sqlite => {
-                let slot = self.slot.clone().lock_owned().await;
-                (self.db.begin_with("BEGIN IMMEDIATE").await?, Some(slot))
+                let mut connection = self.connection.clone().lock_owned().await;
+                if connection.maybe_open {
+                    connection.rollback().await;
+                }
+                if connection.conn.is_none() {
+                    // Opened like every pooled connection (`connect`'s settings), then
+                    // kept by the writer alone.
+                    connection.conn = Some(self.db.acquire().await?.detach());
+                }
+                connection.maybe_open = true;
+                let conn = connection.conn.as_mut().expect("opened above");
+                if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
+                    connection.maybe_open = false;
+                    return Err(error);
+                }
+                Open::Sqlite(Some(connection))
             }
-            Backend::Postgres => (self.db.begin().await?, None),
+            Backend::Postgres => Open::Postgres(self.db.begin().await?),
         };
         Ok(WriteTx {
-            tx,
+            open,
             backend,
-            _slot: slot,
             last_key: None,
         })
     }
@@ -216,7 +265,7 @@ impl WriteTx {
         for l in &locks {
             query = query.bind(l.key);
         }
-        query.execute(&mut *self.tx).await?;
+        query.execute(&mut **self).await?;
         Ok(())
     }
 
@@ -226,22 +275,71 @@ impl WriteTx {
         self.backend != Backend::Sqlite
     }
 
-    /// Commits (and frees this instance's SQLite writer slot).
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+    /// Commits (and frees this instance's SQLite writing connection).
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        match &mut self.open {
+            Open::Sqlite(connection) => {
+                let mut connection = connection.take().expect("open until committed");
+                let conn = connection.conn.as_mut().expect("opened by begin");
+                match conn.execute("COMMIT").await {
+                    Ok(_) => {
+                        connection.maybe_open = false;
+                        Ok(())
+                    }
+                    Err(error) => {
+                        connection.rollback().await;
+                        Err(error)
+                    }
+                }
+            }
+            Open::Postgres(_) => match std::mem::replace(&mut self.open, Open::Sqlite(None)) {
+                Open::Postgres(tx) => tx.commit().await,
+                Open::Sqlite(_) => unreachable!("matched above"),
+            },
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    /// A SQLite transaction not committed rolls back before the writing connection serves
+    /// the next writer (PostgreSQL's does through sqlx, when its connection returns to
+    /// the pool).
+    fn drop(&mut self) {
+        if let Open::Sqlite(Some(_)) = self.open {
+            let Open::Sqlite(Some(mut connection)) =
+                std::mem::replace(&mut self.open, Open::Sqlite(None))
+            else {
+                unreachable!("matched above")
+            };
+            // Rolled back now rather than by the next writer, so that the database is not
+            // held meanwhile (another process, or the session store's own pool, writes too).
+            tokio::spawn(async move { connection.rollback().await });
+        }
     }
 }
 
 impl std::ops::Deref for WriteTx {
     type Target = Conn;
     fn deref(&self) -> &Conn {
-        &self.tx
+        match &self.open {
+            Open::Sqlite(connection) => connection
+                .as_ref()
+                .and_then(|c| c.conn.as_ref())
+                .expect("open until committed"),
+            Open::Postgres(tx) => tx,
+        }
     }
 }
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Conn {
-        &mut self.tx
+        match &mut self.open {
+            Open::Sqlite(connection) => connection
+                .as_mut()
+                .and_then(|c| c.conn.as_mut())
+                .expect("open until committed"),
+            Open::Postgres(tx) => tx,
+        }
     }
 }
 

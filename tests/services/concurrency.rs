@@ -219,3 +219,48 @@ async fn on_postgresql_two_owners_share_side_by_side_while_one_owners_writes_wai
         .unwrap()
         .expect("Alice's share goes through once the lock is free");
 }
+
+/// A write transaction that ends without committing (a refusal returns early, a client
+/// hangs up mid-request, a writer is cancelled right after asking to begin) leaves nothing
+/// behind and does not hold the database: the next writer goes through, and a reader sees
+/// none of the abandoned rows. On SQLite this exercises the writer's own connection.
+#[tokio::test]
+async fn an_abandoned_write_transaction_rolls_back_and_frees_the_writer() {
+    use backshare::db::Writer;
+    let w = world().await;
+    let writer = Writer::new(w.svc.db().clone());
+    let count = |db: backshare::db::Db| async move {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM changes WHERE account_id = 'abandoned'")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    let insert = "INSERT INTO changes (account_id, at) VALUES ('abandoned', 0)";
+
+    // Dropped after a write, without a commit.
+    let mut tx = writer.begin().await.unwrap();
+    sqlx::query(insert).execute(&mut *tx).await.unwrap();
+    drop(tx);
+
+    // Cancelled while its BEGIN may be on its way to the database.
+    let cancelled = tokio::time::timeout(std::time::Duration::ZERO, writer.begin()).await;
+    drop(cancelled);
+
+    // The next writer is not kept waiting, and commits on its own.
+    let mut tx = tokio::time::timeout(std::time::Duration::from_secs(30), writer.begin())
+        .await
+        .expect("the writer is free again")
+        .unwrap();
+    sqlx::query(insert).execute(&mut *tx).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        count(w.svc.db().clone()).await,
+        1,
+        "only the committed row is kept"
+    );
+
+    // And a share through the service still goes through after all of that.
+    w.share(ALICE, "after abandoned", &[ORDERS], &[BOB_ACCOUNT])
+        .await
+        .expect("the share is created");
+}
