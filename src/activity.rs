@@ -33,7 +33,7 @@ pub struct Line<'a> {
 
 /// Appends a line, and tells the feed both accounts' pages changed.
 pub async fn record(
-    conn: &mut crate::db::Conn,
+    to: &mut impl crate::db::Writes,
     line: Line<'_>,
     now: DateTime<Utc>,
 ) -> ServiceResult<()> {
@@ -69,7 +69,7 @@ pub async fn record(
     // Both accounts' pages change: the feed hears of it in the same round trip.
     let mut accounts = vec![line.owner];
     accounts.extend(line.recipient.filter(|r| *r != line.owner));
-    store::activity::insert(conn, written, &accounts).await?;
+    store::activity::insert(to, written, &accounts).await?;
     Ok(())
 }
 

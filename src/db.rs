@@ -130,6 +130,10 @@ pub struct WriteTx {
     backend: Backend,
     /// The last lock key taken, so that every transaction takes them in one order.
     last_key: Option<i64>,
+    /// SQLite, after [`WriteTx::queue_writes`]: writes queued by [`Writes::write`], sent
+    /// together at the next [`WriteTx::flush`] or with the commit.
+    queued: Vec<Statement>,
+    queueing: bool,
 }
 
 /// Where a [`WriteTx`] runs.
@@ -221,6 +225,8 @@ impl Writer {
             open,
             backend,
             last_key: None,
+            queued: Vec::new(),
+            queueing: false,
         })
     }
 }
@@ -275,13 +281,44 @@ impl WriteTx {
         self.backend != Backend::Sqlite
     }
 
-    /// Commits (and frees this instance's SQLite writing connection).
+    /// From here on, SQLite queues this transaction's [`Writes`] until a flush or the
+    /// commit. For a transaction whose checks are done: what it still reads, it reads after
+    /// [`WriteTx::flush`] (debug builds panic otherwise).
+    pub fn queue_writes(&mut self) {
+        self.queueing = self.backend == Backend::Sqlite;
+    }
+
+    /// Sends the queued writes, so that what follows reads them.
+    pub async fn flush(&mut self) -> Result<(), sqlx::Error> {
+        if let Some(batch) = Statement::joined(std::mem::take(&mut self.queued), None) {
+            batch.execute(self.conn()).await?;
+        }
+        Ok(())
+    }
+
+    /// The connection, for statements run now.
+    fn conn(&mut self) -> &mut Conn {
+        match &mut self.open {
+            Open::Sqlite(connection) => connection
+                .as_mut()
+                .and_then(|c| c.conn.as_mut())
+                .expect("open until committed"),
+            Open::Postgres(tx) => tx,
+        }
+    }
+
+    /// Commits (and frees this instance's SQLite writing connection). On SQLite the queued
+    /// writes and the `COMMIT` go in one call.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let queued = std::mem::take(&mut self.queued);
         match &mut self.open {
             Open::Sqlite(connection) => {
                 let mut connection = connection.take().expect("open until committed");
                 let conn = connection.conn.as_mut().expect("opened by begin");
-                match conn.execute("COMMIT").await {
+                let commit = Statement::joined(queued, Some("COMMIT"))
+                    .expect("a COMMIT at least")
+                    .execute(conn);
+                match commit.await {
                     Ok(_) => {
                         connection.maybe_open = false;
                         Ok(())
@@ -318,9 +355,13 @@ impl Drop for WriteTx {
     }
 }
 
+/// Reads and immediate statements run on the transaction's connection. A write queued
+/// before them is not sent yet: reading then would miss it, so debug builds (the tests)
+/// panic; [`WriteTx::flush`] first.
 impl std::ops::Deref for WriteTx {
     type Target = Conn;
     fn deref(&self) -> &Conn {
+        debug_assert!(self.queued.is_empty(), "{UNFLUSHED}");
         match &self.open {
             Open::Sqlite(connection) => connection
                 .as_ref()
@@ -333,14 +374,163 @@ impl std::ops::Deref for WriteTx {
 
 impl std::ops::DerefMut for WriteTx {
     fn deref_mut(&mut self) -> &mut Conn {
-        match &mut self.open {
-            Open::Sqlite(connection) => connection
-                .as_mut()
-                .and_then(|c| c.conn.as_mut())
-                .expect("open until committed"),
-            Open::Postgres(tx) => tx,
+        debug_assert!(self.queued.is_empty(), "{UNFLUSHED}");
+        self.conn()
+    }
+}
+
+const UNFLUSHED: &str = "a statement on a write transaction with writes queued: flush first";
+
+/// Where a write goes whose result nobody reads: a connection runs it now; a SQLite
+/// [`WriteTx`] that [queues](WriteTx::queue_writes) sends its queue in one call (at a flush
+/// or with the commit), one hand-off to the connection's thread instead of one per
+/// statement, which is what a write transaction's time on SQLite's single writer is mostly
+/// made of. PostgreSQL's transaction runs it now (its protocol prepares one statement at a
+/// time).
+pub trait Writes {
+    /// The database the statement is for (its dialect).
+    fn backend(&self) -> Backend;
+    /// Runs or queues `statement`.
+    fn write(
+        &mut self,
+        statement: Statement,
+    ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+}
+
+impl Writes for Conn {
+    fn backend(&self) -> Backend {
+        Backend::of_conn(self)
+    }
+    async fn write(&mut self, statement: Statement) -> Result<(), sqlx::Error> {
+        statement.execute(self).await.map(drop)
+    }
+}
+
+impl Writes for WriteTx {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+    async fn write(&mut self, statement: Statement) -> Result<(), sqlx::Error> {
+        if self.queueing {
+            self.queued.push(statement);
+            return Ok(());
+        }
+        debug_assert!(self.queued.is_empty(), "{UNFLUSHED}");
+        statement.execute(self.conn()).await.map(drop)
+    }
+}
+
+/// A statement and its values, built before it runs (so that it can wait in a queue).
+/// Parameters are `$1`, `$2`, … as everywhere.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    sql: String,
+    values: Vec<Value>,
+}
+
+/// A value bound to a [`Statement`].
+#[derive(Debug, Clone)]
+pub enum Value {
+    Text(Option<String>),
+    Int(Option<i64>),
+    Bool(bool),
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Self {
+        Value::Text(Some(text.to_owned()))
+    }
+}
+impl From<String> for Value {
+    fn from(text: String) -> Self {
+        Value::Text(Some(text))
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(text: Option<&str>) -> Self {
+        Value::Text(text.map(str::to_owned))
+    }
+}
+impl From<i64> for Value {
+    fn from(number: i64) -> Self {
+        Value::Int(Some(number))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(number: Option<i64>) -> Self {
+        Value::Int(number)
+    }
+}
+impl From<bool> for Value {
+    fn from(flag: bool) -> Self {
+        Value::Bool(flag)
+    }
+}
+
+impl Statement {
+    /// `sql` with no values bound yet.
+    pub fn new(sql: impl Into<String>) -> Self {
+        Self {
+            sql: sql.into(),
+            values: Vec::new(),
         }
     }
+
+    /// Binds the next parameter.
+    pub fn bind(mut self, value: impl Into<Value>) -> Self {
+        self.values.push(value.into());
+        self
+    }
+
+    /// Runs it on `conn`.
+    pub async fn execute(self, conn: &mut Conn) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+        let query =
+            self.values
+                .into_iter()
+                .fold(sqlx::query(&self.sql), |query, value| match value {
+                    Value::Text(text) => query.bind(text),
+                    Value::Int(number) => query.bind(number),
+                    Value::Bool(flag) => query.bind(flag),
+                });
+        query.execute(conn).await
+    }
+
+    /// `statements` then `last` as one SQLite text (its connection runs every statement of
+    /// a call, parameters numbered across them): each statement's `$n` renumbered after
+    /// the values of those before it. `None` when there is nothing to run.
+    fn joined(statements: Vec<Statement>, last: Option<&str>) -> Option<Statement> {
+        let mut joined = Statement::new(String::new());
+        for statement in statements {
+            let text = renumbered(&statement.sql, joined.values.len());
+            joined.sql.push_str(&text);
+            joined.sql.push_str(";\n");
+            joined.values.extend(statement.values);
+        }
+        joined.sql.push_str(last.unwrap_or_default());
+        (!joined.sql.is_empty()).then_some(joined)
+    }
+}
+
+/// `sql` with every parameter `$n` made `$(n + by)`. (Our statements carry no `$` in
+/// literals.)
+fn renumbered(sql: &str, by: usize) -> String {
+    if by == 0 {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut rest = sql;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        match rest[..digits].parse::<usize>() {
+            Ok(n) => out.push_str(&(n + by).to_string()),
+            Err(_) => out.push_str(&rest[..digits]),
+        }
+        rest = &rest[digits..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// An object a write transaction's checks read, locked until it ends (PostgreSQL).
@@ -493,6 +683,42 @@ mod tests {
         assert_eq!(
             super::without_password("sqlite:///data/backshare.db"),
             "sqlite:///data/backshare.db"
+        );
+    }
+
+    #[test]
+    fn queued_statements_join_with_their_parameters_renumbered_in_order() {
+        use super::{Statement, Value};
+        let joined = Statement::joined(
+            vec![
+                Statement::new("INSERT INTO a (x, y) VALUES ($1, $2)")
+                    .bind("one")
+                    .bind(2),
+                Statement::new("UPDATE b SET z = $2 WHERE id = $1 AND w <> $10")
+                    .bind("three")
+                    .bind(true),
+            ],
+            Some("COMMIT"),
+        )
+        .expect("two statements");
+        assert_eq!(
+            joined.sql,
+            "INSERT INTO a (x, y) VALUES ($1, $2);\n\
+             UPDATE b SET z = $4 WHERE id = $3 AND w <> $12;\nCOMMIT"
+        );
+        let values: Vec<String> = joined.values.iter().map(|v| format!("{v:?}")).collect();
+        assert_eq!(
+            values,
+            [
+                format!("{:?}", Value::from("one")),
+                format!("{:?}", Value::from(2)),
+                format!("{:?}", Value::from("three")),
+                format!("{:?}", Value::from(true)),
+            ]
+        );
+        assert!(
+            Statement::joined(Vec::new(), None).is_none(),
+            "nothing to send"
         );
     }
 }

@@ -247,12 +247,16 @@ impl Backshare {
         if !moved.await? {
             return Err(Conflict::AnsweredMeanwhile.into());
         }
+        // Answered: the grants and the line are written, and SQLite sends them with the
+        // commit.
+        tx.queue_writes();
         if next == InvitationStatus::Accepted {
             let recipient = &row.recipient_account_id;
             let copied =
                 grant_share_backups(&mut tx, invitation_id, &row.share_id, recipient, now).await?;
             // Only server and disk backups are copied: a share of clusters has none to start.
             if let (true, Some(Vaults::Chosen(vaults))) = (copied, accept_into) {
+                tx.flush().await?;
                 self.start_copies_on_accept(
                     &mut tx,
                     invitation_id,

@@ -78,7 +78,7 @@ impl Backshare {
     /// transaction: it has no recipients or invitations yet, so none are read.
     pub(super) async fn settle_recipients(
         &self,
-        conn: &mut crate::db::Conn,
+        conn: &mut crate::db::WriteTx,
         actor: Option<&Caller>,
         share: &ShareRow,
         after: &BTreeSet<AccountId>,
@@ -114,7 +114,7 @@ impl Backshare {
     /// accepted one's active grants start revoking.
     async fn end_invitation(
         &self,
-        conn: &mut crate::db::Conn,
+        conn: &mut crate::db::WriteTx,
         actor: Option<&Caller>,
         share: &ShareRow,
         recipient: &AccountId,
@@ -166,7 +166,7 @@ impl Backshare {
     /// transaction.
     async fn invite(
         &self,
-        conn: &mut crate::db::Conn,
+        conn: &mut crate::db::WriteTx,
         actor: Option<&Caller>,
         share: &ShareRow,
         recipient: &AccountId,
@@ -174,6 +174,7 @@ impl Backshare {
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         // Inside one resource directory with auto-accept on, accepted at once.
+        conn.flush().await?;
         let automatic = store::directories::auto_accepts(conn, &share.owner, recipient).await?;
         let status = if automatic {
             InvitationStatus::Accepted
@@ -207,7 +208,7 @@ impl Backshare {
         };
         let mut backups = match new_share {
             Some(ids) => ids.iter().map(ToString::to_string).collect(),
-            None => store::shares::live_backups(&mut *conn, &share.id)
+            None => store::shares::live_backups(&mut **conn, &share.id)
                 .await?
                 .into_iter()
                 .map(|b| b.id.to_string())
@@ -387,13 +388,14 @@ impl Backshare {
 /// then added again and accepted) become active again. Says whether any of them is a
 /// server or disk backup (one that is copied into a vault).
 pub(super) async fn grant_share_backups(
-    conn: &mut crate::db::Conn,
+    conn: &mut crate::db::WriteTx,
     invitation_id: &str,
     share_id: &str,
     recipient: &AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<bool> {
     let mut copied = false;
+    conn.flush().await?;
     for row in store::grants::of_share_backups(conn, invitation_id, share_id).await? {
         copied |= row.kind.vault_kind().is_some();
         let (Some(grant_id), Some(status)) = (row.grant_id, row.status) else {

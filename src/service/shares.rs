@@ -118,7 +118,7 @@ impl Backshare {
             note: None,
         };
         let mut conn = self.db.acquire().await?;
-        activity::record(&mut conn, line, now).await
+        activity::record(&mut *conn, line, now).await
     }
 
     async fn create_share_checked(
@@ -171,6 +171,8 @@ impl Backshare {
             owner: caller.account_id.clone(),
             scope: request.scope,
         };
+        // Checked: what follows writes, and SQLite sends it with the commit.
+        tx.queue_writes();
         store::shares::insert(&mut tx, &share, millis(now)).await?;
         self.store_plan(&mut tx, caller, &share, &plan, true, now)
             .await?;
@@ -226,7 +228,7 @@ impl Backshare {
     /// principals, recipients or invitations to read yet.
     async fn store_plan(
         &self,
-        conn: &mut crate::db::Conn,
+        conn: &mut crate::db::WriteTx,
         caller: &Caller,
         share: &ShareRow,
         plan: &SharePlan,

@@ -4,7 +4,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::db::{Backend, Conn};
+use crate::db::{Backend, Conn, Statement, Writes};
 use crate::ids::AccountId;
 use crate::paging::PageAt;
 
@@ -27,12 +27,16 @@ pub struct NewLine<'a> {
 
 /// Writes a line and, in the same round trip, tells the feed that `announce`'s pages
 /// should refresh (see [`announce`]).
-pub async fn insert(conn: &mut Conn, line: NewLine<'_>, announce: &[&str]) -> sqlx::Result<()> {
+pub async fn insert(
+    to: &mut impl Writes,
+    line: NewLine<'_>,
+    announce: &[&str],
+) -> sqlx::Result<()> {
     const INSERT: &str =
         "INSERT INTO activity (id, at, actor_email, owner_account_id, recipient_account_id,
                                share_name, action, detail, outcome, reason, note)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-    let backend = Backend::of_conn(conn);
+    let backend = to.backend();
     let sql = match (announce.is_empty(), backend) {
         (true, _) => INSERT.to_owned(),
         // SQLite's thread runs both statements of one call, numbered arguments shared.
@@ -45,7 +49,7 @@ pub async fn insert(conn: &mut Conn, line: NewLine<'_>, announce: &[&str]) -> sq
             announcing(backend, 12, 13, announce.len())
         ),
     };
-    let query = sqlx::query(&sql)
+    let statement = Statement::new(sql)
         // Version 7 ids grow with time (monotonic within the process), so lines written in
         // the same millisecond still list in the order they happened.
         .bind(format!("act-{}", uuid::Uuid::now_v7().simple()))
@@ -59,17 +63,15 @@ pub async fn insert(conn: &mut Conn, line: NewLine<'_>, announce: &[&str]) -> sq
         .bind(line.outcome)
         .bind(line.reason)
         .bind(line.note);
-    let query = match (announce.is_empty(), backend) {
-        (true, _) => query,
-        (false, Backend::Sqlite) => query.bind(line.at),
-        (false, Backend::Postgres) => query.bind(CHANGES_CHANNEL),
+    let statement = match (announce.is_empty(), backend) {
+        (true, _) => statement,
+        (false, Backend::Sqlite) => statement.bind(line.at),
+        (false, Backend::Postgres) => statement.bind(CHANGES_CHANNEL),
     };
-    announce
+    let statement = announce
         .iter()
-        .fold(query, |query, account| query.bind(*account))
-        .execute(conn)
-        .await?;
-    Ok(())
+        .fold(statement, |statement, account| statement.bind(*account));
+    to.write(statement).await
 }
 
 /// The PostgreSQL notification channel [`announce`] writes to; the payload is an account id.

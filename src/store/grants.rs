@@ -4,7 +4,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::Flag;
-use crate::db::Conn;
+use crate::db::{Conn, Statement, Writes};
 use crate::grant::{Grant, GrantStatus};
 use crate::ids::{AccountId, BackupId, GrantId};
 use crate::model::{BackupKind, LockReason};
@@ -72,7 +72,7 @@ pub async fn revoke_invitation(
 }
 
 pub async fn insert(
-    conn: &mut Conn,
+    to: &mut impl Writes,
     id: &str,
     invitation: &str,
     backup: &str,
@@ -80,7 +80,7 @@ pub async fn insert(
     grant: &Grant,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let statement = Statement::new(
         "INSERT INTO grants (id, invitation_id, backup_id, recipient_account_id, status, revoke_at,
                              updated_at, granted_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -88,13 +88,11 @@ pub async fn insert(
     .bind(id)
     .bind(invitation)
     .bind(backup)
-    .bind(recipient)
+    .bind(recipient.as_str())
     .bind(grant.status)
     .bind(grant.revoke_at.map(|at| at.timestamp_millis()))
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(now);
+    to.write(statement).await
 }
 
 /// A live backup of an invitation's share, with the invitation's grant of it if any.

@@ -4,7 +4,7 @@
 use sqlx::{Any, Executor, FromRow};
 
 use super::placeholders;
-use crate::db::Conn;
+use crate::db::{Conn, Statement, Writes};
 use crate::ids::{AccountId, InvitationId};
 use crate::invitation::{Invitation, InvitationStatus};
 use crate::paging::PageAt;
@@ -175,13 +175,13 @@ pub async fn send_again(
 }
 
 pub async fn insert(
-    conn: &mut Conn,
+    to: &mut impl Writes,
     id: &str,
     share: &str,
     recipient: &AccountId,
     sending: &Sending,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let statement = Statement::new(
         "INSERT INTO invitations (id, share_id, recipient_account_id, status, created_at, expires_at,
                                   answered_at, owner_account_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7,
@@ -189,14 +189,12 @@ pub async fn insert(
     )
     .bind(id)
     .bind(share)
-    .bind(recipient)
+    .bind(recipient.as_str())
     .bind(sending.status)
     .bind(sending.sent_at)
     .bind(sending.expires_at)
-    .bind(sending.answered_at)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(sending.answered_at);
+    to.write(statement).await
 }
 
 /// How many invitations wait for the account's answer.

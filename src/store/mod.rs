@@ -65,6 +65,12 @@ macro_rules! text_column {
                 <String as sqlx::Encode<'q, sqlx::Any>>::encode(self.as_str().to_owned(), buf)
             }
         }
+
+        impl From<$name> for crate::db::Value {
+            fn from(value: $name) -> Self {
+                crate::db::Value::from(value.as_str())
+            }
+        }
     };
 }
 pub(crate) use text_column;

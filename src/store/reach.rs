@@ -11,7 +11,7 @@
 
 use sqlx::{Any, Executor, FromRow};
 
-use crate::db::Conn;
+use crate::db::{Conn, Statement, Writes};
 use crate::ids::{AccountId, BackupId};
 
 /// The contributions of the shares `filter` (a condition on `sb.share_id`) admits: one row
@@ -29,7 +29,7 @@ fn contribution(filter: &str) -> String {
 }
 
 /// Counts the share's contribution in, once (after a change, or for a new share).
-pub async fn extend(conn: &mut Conn, share: &str) -> sqlx::Result<()> {
+pub async fn extend(to: &mut impl Writes, share: &str) -> sqlx::Result<()> {
     // `WHERE true` tells SQLite's parser that `ON CONFLICT` is the upsert's, not a join's.
     let sql = format!(
         "INSERT INTO backup_reach (backup_id, account_id, project_id, shares)
@@ -38,8 +38,7 @@ pub async fn extend(conn: &mut Conn, share: &str) -> sqlx::Result<()> {
          DO UPDATE SET shares = backup_reach.shares + 1",
         contribution("sb.share_id = $1")
     );
-    sqlx::query(&sql).bind(share).execute(conn).await?;
-    Ok(())
+    to.write(Statement::new(sql).bind(share)).await
 }
 
 /// Counts the share's contribution out (before a change), dropping what no share reaches

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use sqlx::{Any, Executor, FromRow};
 
 use super::{placeholders, Flag};
-use crate::db::Conn;
+use crate::db::{Conn, Statement, Writes};
 use crate::ids::{AccountId, BackupId, PrincipalRef, ShareId};
 use crate::model::{BackupKind, PrincipalScope};
 use crate::rules::BackupFacts;
@@ -73,19 +73,17 @@ pub async fn load_owned<'c>(
     .await
 }
 
-pub async fn insert(conn: &mut Conn, share: &ShareRow, now: i64) -> sqlx::Result<()> {
-    sqlx::query(
+pub async fn insert(to: &mut impl Writes, share: &ShareRow, now: i64) -> sqlx::Result<()> {
+    let statement = Statement::new(
         "INSERT INTO resource_shares (id, owner_account_id, name, scope, created_at)
          VALUES ($1, $2, $3, $4, $5)",
     )
-    .bind(&share.id)
-    .bind(&share.owner)
-    .bind(&share.name)
+    .bind(share.id.as_str())
+    .bind(share.owner.as_str())
+    .bind(share.name.as_str())
     .bind(share.scope)
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(now);
+    to.write(statement).await
 }
 
 /// A share's place in a page: its id and the time the page is ordered by.
@@ -162,8 +160,11 @@ pub async fn choices<'c>(
 /// makes it one more shared backup of its owner (rule 9's usage, kept on the account):
 /// `first_share` says whether no share held it when the limits were counted, under the
 /// same locks; when one did, the account's counts are not even looked at.
+/// Adds a backup to a share (kept if it is there already). `first_share`: no share held
+/// the backup before (read under the transaction's lock), so it is not in this one either
+/// and the owner's rule 9 count of shared backups grows by one.
 pub async fn add_backup(
-    conn: &mut Conn,
+    to: &mut impl Writes,
     owner: &AccountId,
     share: &str,
     backup: &BackupFacts,
@@ -171,34 +172,30 @@ pub async fn add_backup(
     first_share: bool,
     now: i64,
 ) -> sqlx::Result<()> {
-    let added = sqlx::query(
+    let adding = Statement::new(
         "INSERT INTO share_backups (share_id, backup_id, added_at, key_granted) VALUES ($1, $2, $3, $4)
          ON CONFLICT (share_id, backup_id) DO NOTHING",
     )
     .bind(share)
-    .bind(&backup.id)
+    .bind(backup.id.as_str())
     .bind(now)
-    .bind(key_granted)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if added == 0 || !first_share {
+    .bind(key_granted);
+    to.write(adding).await?;
+    if !first_share {
         return Ok(());
     }
     let cluster = i64::from(backup.kind == BackupKind::ClusterBackup);
-    sqlx::query(
+    let counting = Statement::new(
         "UPDATE accounts SET shared_backups = shared_backups + 1,
                              shared_cluster_backups = shared_cluster_backups + $2
          WHERE id = $1 AND NOT EXISTS (
              SELECT 1 FROM share_backups WHERE backup_id = $3 AND share_id <> $4)",
     )
-    .bind(owner)
+    .bind(owner.as_str())
     .bind(cluster)
-    .bind(&backup.id)
-    .bind(share)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(backup.id.as_str())
+    .bind(share);
+    to.write(counting).await
 }
 
 /// The ids of every backup a share holds, deleted ones too (to lock them before reading).
@@ -298,22 +295,20 @@ pub async fn principals(conn: &mut Conn, share: &str) -> sqlx::Result<Vec<Princi
 }
 
 pub async fn add_principal(
-    conn: &mut Conn,
+    to: &mut impl Writes,
     share: &str,
     principal: &PrincipalRef,
     now: i64,
 ) -> sqlx::Result<()> {
-    sqlx::query(
+    let statement = Statement::new(
         "INSERT INTO share_principals (share_id, kind, principal_id, added_at) VALUES ($1, $2, $3, $4)
          ON CONFLICT (share_id, kind, principal_id) DO NOTHING",
     )
     .bind(share)
     .bind(principal.kind())
     .bind(principal.id())
-    .bind(now)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .bind(now);
+    to.write(statement).await
 }
 
 pub async fn remove_principal(
@@ -403,13 +398,17 @@ pub async fn recipients(conn: &mut Conn, share: &str) -> sqlx::Result<BTreeSet<A
     Ok(ids.into_iter().collect())
 }
 
-pub async fn add_recipient(conn: &mut Conn, share: &str, account: &AccountId) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO share_recipients (share_id, recipient_account_id) VALUES ($1, $2)")
-        .bind(share)
-        .bind(account)
-        .execute(conn)
-        .await?;
-    Ok(())
+pub async fn add_recipient(
+    to: &mut impl Writes,
+    share: &str,
+    account: &AccountId,
+) -> sqlx::Result<()> {
+    let statement = Statement::new(
+        "INSERT INTO share_recipients (share_id, recipient_account_id) VALUES ($1, $2)",
+    )
+    .bind(share)
+    .bind(account.as_str());
+    to.write(statement).await
 }
 
 pub async fn remove_recipient(
