@@ -395,6 +395,14 @@ pub trait Writes {
         &mut self,
         statement: Statement,
     ) -> impl std::future::Future<Output = Result<(), sqlx::Error>> + Send;
+    /// Runs or queues a guarded move: `statement` changes one row only if it is still as
+    /// it was read (`… WHERE id = $n AND status = $from`), and says whether it did. A
+    /// queueing SQLite transaction has held the whole database since it read the row, so
+    /// nothing can have moved it meanwhile: the move is queued, and it did.
+    fn move_one(
+        &mut self,
+        statement: Statement,
+    ) -> impl std::future::Future<Output = Result<bool, sqlx::Error>> + Send;
 }
 
 impl Writes for Conn {
@@ -403,6 +411,9 @@ impl Writes for Conn {
     }
     async fn write(&mut self, statement: Statement) -> Result<(), sqlx::Error> {
         statement.execute(self).await.map(drop)
+    }
+    async fn move_one(&mut self, statement: Statement) -> Result<bool, sqlx::Error> {
+        Ok(statement.execute(self).await?.rows_affected() == 1)
     }
 }
 
@@ -417,6 +428,14 @@ impl Writes for WriteTx {
         }
         debug_assert!(self.queued.is_empty(), "{UNFLUSHED}");
         statement.execute(self.conn()).await.map(drop)
+    }
+    async fn move_one(&mut self, statement: Statement) -> Result<bool, sqlx::Error> {
+        if self.queueing {
+            self.queued.push(statement);
+            return Ok(true);
+        }
+        debug_assert!(self.queued.is_empty(), "{UNFLUSHED}");
+        Ok(statement.execute(self.conn()).await?.rows_affected() == 1)
     }
 }
 

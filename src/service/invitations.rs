@@ -1,7 +1,7 @@
 //! What a recipient sees and answers: "Shared With Me", accept and reject.
 
 use super::copies::vault_choice;
-use super::recipients::grant_share_backups;
+use super::recipients::grant_backups;
 use super::*;
 use crate::copy::VaultFacts;
 use crate::db::Lock;
@@ -237,6 +237,15 @@ impl Backshare {
         } else {
             invitation.reject(now)?
         };
+        // What an acceptance grants, read before the writes (which SQLite then sends with
+        // the commit).
+        let granted = match next {
+            InvitationStatus::Accepted => {
+                store::grants::of_share_backups(&mut tx, invitation_id, &row.share_id).await?
+            }
+            _ => Vec::new(),
+        };
+        tx.queue_writes();
         let moved = store::invitations::answer(
             &mut tx,
             invitation_id,
@@ -247,13 +256,9 @@ impl Backshare {
         if !moved.await? {
             return Err(Conflict::AnsweredMeanwhile.into());
         }
-        // Answered: the grants and the line are written, and SQLite sends them with the
-        // commit.
-        tx.queue_writes();
         if next == InvitationStatus::Accepted {
             let recipient = &row.recipient_account_id;
-            let copied =
-                grant_share_backups(&mut tx, invitation_id, &row.share_id, recipient, now).await?;
+            let copied = grant_backups(&mut tx, invitation_id, recipient, granted, now).await?;
             // Only server and disk backups are copied: a share of clusters has none to start.
             if let (true, Some(Vaults::Chosen(vaults))) = (copied, accept_into) {
                 tx.flush().await?;

@@ -70,19 +70,28 @@ pub(super) async fn resolve_principal(
     Ok(Some(resolved))
 }
 
+/// A share created in this transaction, as [`Backshare::settle_recipients`] writes it: it
+/// has no recipients or invitations yet, so none are read; its backups and the recipients
+/// that accept at once were read before its writes were queued.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Created<'a> {
+    pub backups: &'a [BackupId],
+    /// The recipients in one resource directory with the owner whose auto-accept is on.
+    pub automatic: &'a BTreeSet<AccountId>,
+}
+
 impl Backshare {
     /// Turns a change of the accounts a share reaches into invitations: accounts no longer
     /// reached have a pending invitation cancelled or their grants start revoking; accounts
     /// newly reached are invited (again); accounts still reached that had accepted get the
-    /// share's new backups at once. `new_share` holds the backups of a share created in this
-    /// transaction: it has no recipients or invitations yet, so none are read.
+    /// share's new backups at once.
     pub(super) async fn settle_recipients(
         &self,
         conn: &mut crate::db::WriteTx,
         actor: Option<&Caller>,
         share: &ShareRow,
         after: &BTreeSet<AccountId>,
-        new_share: Option<&[BackupId]>,
+        new_share: Option<Created<'_>>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let before = match new_share {
@@ -161,21 +170,26 @@ impl Backshare {
     }
 
     /// A recipient the share newly reaches: a new invitation, or the old one sent again.
-    /// Inside a resource directory with auto-accept on, it is accepted at once. As in
-    /// [`Self::settle_recipients`], `new_share` holds the backups of a share created in this
-    /// transaction.
+    /// Inside a resource directory with auto-accept on, it is accepted at once.
     async fn invite(
         &self,
         conn: &mut crate::db::WriteTx,
         actor: Option<&Caller>,
         share: &ShareRow,
         recipient: &AccountId,
-        new_share: Option<&[BackupId]>,
+        new_share: Option<Created<'_>>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         // Inside one resource directory with auto-accept on, accepted at once.
-        conn.flush().await?;
-        let automatic = store::directories::auto_accepts(conn, &share.owner, recipient).await?;
+        let automatic = match new_share {
+            Some(created) => created.automatic.contains(recipient),
+            None => {
+                let one = std::iter::once(recipient);
+                !store::directories::auto_accepts(conn, &share.owner, one)
+                    .await?
+                    .is_empty()
+            }
+        };
         let status = if automatic {
             InvitationStatus::Accepted
         } else {
@@ -207,7 +221,7 @@ impl Backshare {
             }
         };
         let mut backups = match new_share {
-            Some(ids) => ids.iter().map(ToString::to_string).collect(),
+            Some(created) => created.backups.iter().map(ToString::to_string).collect(),
             None => store::shares::live_backups(&mut **conn, &share.id)
                 .await?
                 .into_iter()
@@ -394,9 +408,21 @@ pub(super) async fn grant_share_backups(
     recipient: &AccountId,
     now: DateTime<Utc>,
 ) -> ServiceResult<bool> {
-    let mut copied = false;
     conn.flush().await?;
-    for row in store::grants::of_share_backups(conn, invitation_id, share_id).await? {
+    let backups = store::grants::of_share_backups(conn, invitation_id, share_id).await?;
+    grant_backups(conn, invitation_id, recipient, backups, now).await
+}
+
+/// [`grant_share_backups`] for the share's backups read already (`of_share_backups`).
+pub(super) async fn grant_backups(
+    conn: &mut crate::db::WriteTx,
+    invitation_id: &str,
+    recipient: &AccountId,
+    backups: Vec<store::grants::OfShareBackup>,
+    now: DateTime<Utc>,
+) -> ServiceResult<bool> {
+    let mut copied = false;
+    for row in backups {
         copied |= row.kind.vault_kind().is_some();
         let (Some(grant_id), Some(status)) = (row.grant_id, row.status) else {
             let id = new_id("gr");

@@ -1,6 +1,6 @@
 //! Resource shares: creating and changing them, and the rules and limits they meet.
 
-use super::recipients::{directory_of, resolve_principal, ShareRow};
+use super::recipients::{directory_of, resolve_principal, Created, ShareRow};
 use super::*;
 use crate::db::{Lock, WriteTx};
 use crate::model::PrincipalScope;
@@ -148,6 +148,7 @@ impl Backshare {
         if used.name_taken.0 {
             return Err(UserError::Invalid(BadInput::ShareNameTaken(name)).into());
         }
+        let auto_accepting = used.auto_accepting.0;
         let plan = self
             .plan_share(
                 &mut tx,
@@ -171,10 +172,18 @@ impl Backshare {
             owner: caller.account_id.clone(),
             scope: request.scope,
         };
-        // Checked: what follows writes, and SQLite sends it with the commit.
+        // Checked, and the last read done: what follows writes, and SQLite sends it with
+        // the commit.
+        let automatic = match auto_accepting {
+            true => {
+                let reached = plan.reach.keys();
+                store::directories::auto_accepts(&mut tx, &caller.account_id, reached).await?
+            }
+            false => BTreeSet::new(),
+        };
         tx.queue_writes();
         store::shares::insert(&mut tx, &share, millis(now)).await?;
-        self.store_plan(&mut tx, caller, &share, &plan, true, now)
+        self.store_plan(&mut tx, caller, &share, &plan, Some(&automatic), now)
             .await?;
         tx.commit().await?;
         tracing::info!(share = %share.id, backups = plan.backups.len(), recipients = plan.reach.len(), "resource share created");
@@ -217,27 +226,28 @@ impl Backshare {
         if let Some(problem) = plan.problems.first() {
             return Err(problem.clone().into());
         }
-        self.store_plan(&mut tx, caller, &share, &plan, false, now)
+        self.store_plan(&mut tx, caller, &share, &plan, None, now)
             .await?;
         tx.commit().await?;
         Ok(())
     }
 
     /// Writes a checked plan: the share's backups and principals, then the invitations
-    /// for the accounts they reach. A share `created` in this transaction has no
-    /// principals, recipients or invitations to read yet.
+    /// for the accounts they reach. A share created in this transaction (`created`: its
+    /// recipients that accept at once) has no principals, recipients or invitations to
+    /// read yet.
     async fn store_plan(
         &self,
         conn: &mut crate::db::WriteTx,
         caller: &Caller,
         share: &ShareRow,
         plan: &SharePlan,
-        created: bool,
+        created: Option<&BTreeSet<AccountId>>,
         now: DateTime<Utc>,
     ) -> ServiceResult<()> {
         let (backups, principals) = (&plan.backups, &plan.principals);
         let recipients = plan.reach.keys().cloned().collect::<BTreeSet<_>>();
-        if !created {
+        if created.is_none() {
             store::reach::retract(conn, &share.id).await?;
         }
         for backup in backups {
@@ -253,7 +263,7 @@ impl Backshare {
             )
             .await?;
         }
-        if !created {
+        if created.is_none() {
             for old in store::shares::principals(conn, &share.id).await? {
                 if !principals.contains(&old) {
                     store::shares::remove_principal(conn, &share.id, &old).await?;
@@ -264,7 +274,10 @@ impl Backshare {
             store::shares::add_principal(conn, &share.id, principal, millis(now)).await?;
         }
         let ids = backups.iter().map(|b| b.id.clone()).collect::<Vec<_>>();
-        let new_share = created.then_some(ids.as_slice());
+        let new_share = created.map(|automatic| Created {
+            backups: ids.as_slice(),
+            automatic,
+        });
         self.settle_recipients(conn, Some(caller), share, &recipients, new_share, now)
             .await?;
         store::reach::extend(conn, &share.id).await?;

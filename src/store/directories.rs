@@ -44,23 +44,27 @@ pub async fn accounts_under(conn: &mut Conn, folder: &str) -> sqlx::Result<Vec<A
     .await
 }
 
-/// Whether `owner` and `recipient` are in one directory whose auto-accept is on.
-pub async fn auto_accepts(
+/// Those of `recipients` in one directory with `owner` whose auto-accept is on.
+pub async fn auto_accepts<'a>(
     conn: &mut Conn,
     owner: &AccountId,
-    recipient: &AccountId,
-) -> sqlx::Result<bool> {
-    let on: Option<i32> = sqlx::query_scalar(
-        "SELECT 1 FROM directory_members o
+    recipients: impl ExactSizeIterator<Item = &'a AccountId>,
+) -> sqlx::Result<std::collections::BTreeSet<AccountId>> {
+    if recipients.len() == 0 {
+        return Ok(Default::default());
+    }
+    let sql = format!(
+        "SELECT r.account_id FROM directory_members o
          JOIN directory_members r ON r.directory_id = o.directory_id
          JOIN directories d ON d.id = o.directory_id
-         WHERE o.account_id = $1 AND r.account_id = $2 AND d.auto_accept",
-    )
-    .bind(owner)
-    .bind(recipient)
-    .fetch_optional(conn)
-    .await?;
-    Ok(on.is_some())
+         WHERE o.account_id = $1 AND d.auto_accept AND r.account_id IN ({})",
+        super::placeholders(2, recipients.len())
+    );
+    recipients
+        .fold(sqlx::query_scalar(&sql).bind(owner), |q, r| q.bind(r))
+        .fetch_all(conn)
+        .await
+        .map(|ids| ids.into_iter().collect())
 }
 
 /// Whether a directory exists.

@@ -30,13 +30,13 @@ impl StateRow {
 /// Moves a grant from `from` to `to` (its status and revoke time) only if it is still in
 /// `from`; whether it moved. A grant active again counts as received anew.
 pub async fn advance(
-    conn: &mut Conn,
+    to_db: &mut impl Writes,
     id: &str,
     from: GrantStatus,
     to: &Grant,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let moved = sqlx::query(
+    let statement = Statement::new(
         "UPDATE grants SET status = $1, revoke_at = $2, updated_at = $3,
              granted_at = CASE WHEN $1 = 'active' THEN $3 ELSE granted_at END
          WHERE id = $4 AND status = $5",
@@ -45,10 +45,8 @@ pub async fn advance(
     .bind(to.revoke_at.map(|at| at.timestamp_millis()))
     .bind(now)
     .bind(id)
-    .bind(from)
-    .execute(conn)
-    .await?;
-    Ok(moved.rows_affected() == 1)
+    .bind(from);
+    to_db.move_one(statement).await
 }
 
 /// Every active grant of an invitation starts revoking.

@@ -124,22 +124,20 @@ pub async fn of_recipient(
 /// Moves an invitation from `from` to `to`, answered at `now`, only if it is still in
 /// `from`: a racing change is noticed (returns `false`) and nothing is done twice.
 pub async fn answer(
-    conn: &mut Conn,
+    to_db: &mut impl Writes,
     id: &str,
     from: InvitationStatus,
     to: InvitationStatus,
     now: i64,
 ) -> sqlx::Result<bool> {
-    let moved = sqlx::query(
+    let statement = Statement::new(
         "UPDATE invitations SET status = $1, answered_at = $2 WHERE id = $3 AND status = $4",
     )
     .bind(to)
     .bind(now)
     .bind(id)
-    .bind(from)
-    .execute(conn)
-    .await?;
-    Ok(moved.rows_affected() == 1)
+    .bind(from);
+    to_db.move_one(statement).await
 }
 
 /// What sending an invitation writes: its status (pending, or accepted at once where the

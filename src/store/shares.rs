@@ -246,6 +246,9 @@ pub struct UsageAndLimit {
     pub clusters: i64,
     pub cluster_limit: Option<i64>,
     pub name_taken: Flag,
+    /// The owner is in a resource directory whose auto-accept is on: its recipients there
+    /// accept at once.
+    pub auto_accepting: Flag,
 }
 
 /// `new_name`: the name of a share about to be created (`None`: `name_taken` is false).
@@ -259,7 +262,10 @@ pub async fn usage_and_limit(
                 (SELECT l.shared_cluster_backups FROM account_limits l
                  WHERE l.account_id = a.id) AS cluster_limit,
                 EXISTS (SELECT 1 FROM resource_shares s
-                        WHERE s.owner_account_id = a.id AND s.name = $2) AS name_taken
+                        WHERE s.owner_account_id = a.id AND s.name = $2) AS name_taken,
+                EXISTS (SELECT 1 FROM directory_members m
+                        JOIN directories d ON d.id = m.directory_id
+                        WHERE m.account_id = a.id AND d.auto_accept) AS auto_accepting
          FROM accounts a WHERE a.id = $1",
     )
     .bind(owner)
