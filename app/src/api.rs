@@ -264,7 +264,8 @@ pub async fn create_share(
         principals,
         grant_key,
     };
-    svc.create_share(&caller, request, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.create_share(&caller, request, now).await })
         .await
         .map(|id| id.to_string())
         .map_err(on_server::fail)
@@ -286,7 +287,8 @@ pub async fn update_share(
         principals,
         grant_key,
     };
-    svc.update_share(&caller, request, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.update_share(&caller, request, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -356,7 +358,8 @@ pub async fn share_summary(share_id: String) -> Result<views::ShareSummary, AppE
 #[server(endpoint = "delete_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.delete_backup(&caller, &backup_id, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.delete_backup(&caller, &backup_id, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -424,25 +427,34 @@ pub async fn accept_invitation(
 ) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let vaults = vaults.unwrap_or_default();
-    svc.accept_invitation(&caller, &invitation_id, &vaults, chrono::Utc::now())
-        .await
-        .map_err(on_server::fail)
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move {
+        svc.accept_invitation(&caller, &invitation_id, &vaults, now)
+            .await
+    })
+    .await
+    .map_err(on_server::fail)
 }
 
 /// "Copy" a received server or disk backup that has no vault yet into one.
 #[server(endpoint = "copy_into_vault", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn copy_into_vault(grant_id: String, vault_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.copy_into_vault(&caller, &grant_id, &vault_id, chrono::Utc::now())
-        .await
-        .map_err(on_server::fail)
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move {
+        svc.copy_into_vault(&caller, &grant_id, &vault_id, now)
+            .await
+    })
+    .await
+    .map_err(on_server::fail)
 }
 
 /// "Retry" on a failed copy.
 #[server(endpoint = "retry_copy", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn retry_copy(grant_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.retry_copy(&caller, &grant_id, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.retry_copy(&caller, &grant_id, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -473,7 +485,8 @@ pub async fn vault_contents(
 #[server(endpoint = "reject_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.reject_invitation(&caller, &invitation_id, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.reject_invitation(&caller, &invitation_id, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -489,7 +502,8 @@ pub async fn access_keys() -> Result<Vec<views::AccessKeyView>, AppError> {
 #[server(endpoint = "create_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.create_access_key(&caller, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.create_access_key(&caller, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -498,7 +512,8 @@ pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
 #[server(endpoint = "deactivate_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.deactivate_access_key(&caller, &key_id, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.deactivate_access_key(&caller, &key_id, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -507,7 +522,8 @@ pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
 #[server(endpoint = "delete_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.delete_access_key(&caller, &key_id, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.delete_access_key(&caller, &key_id, now).await })
         .await
         .map_err(on_server::fail)
 }
@@ -516,9 +532,13 @@ pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
 #[server(endpoint = "cancel_sharing", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.cancel_sharing(&caller, &share_id, &recipient, chrono::Utc::now())
-        .await
-        .map_err(on_server::fail)
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move {
+        svc.cancel_sharing(&caller, &share_id, &recipient, now)
+            .await
+    })
+    .await
+    .map_err(on_server::fail)
 }
 
 /// "Restore Data to New Cluster" (and "Restore" on the account's own backups): starts a
@@ -530,12 +550,12 @@ pub async fn restore_backup(
 ) -> Result<String, AppError> {
     let (svc, caller) = on_server::caller().await?;
     let project_id = project_id.filter(|p| !p.is_empty());
-    svc.restore_backup(
-        &caller,
-        &backup_id,
-        project_id.as_deref(),
-        chrono::Utc::now(),
-    )
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move {
+        let project_id = project_id.as_deref();
+        svc.restore_backup(&caller, &backup_id, project_id, now)
+            .await
+    })
     .await
     .map(|id| id.to_string())
     .map_err(on_server::fail)
@@ -565,7 +585,8 @@ pub async fn resources(
 #[server(endpoint = "release_resource", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn release_resource(resource_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
-    svc.release_resource(&caller, &resource_id, chrono::Utc::now())
+    let now = chrono::Utc::now();
+    svc.writing(move |svc| async move { svc.release_resource(&caller, &resource_id, now).await })
         .await
         .map_err(on_server::fail)
 }

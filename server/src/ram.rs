@@ -691,7 +691,12 @@ impl Call<'_> {
             principals: request.principals,
             grant_key: false,
         };
-        let id = shares(self.svc.create_share(self.caller, share, self.now).await)?;
+        let (caller, now) = (self.caller.clone(), self.now);
+        let created = self
+            .svc
+            .clone()
+            .writing(move |svc| async move { svc.create_share(&caller, share, now).await });
+        let id = shares(created.await)?;
         let share = self.owned_share(id.as_str()).await?;
         Ok(json!({ "resourceShare": self.share_json(&share), "clientToken": request.client_token }))
     }
@@ -759,7 +764,12 @@ impl Call<'_> {
             principals,
             grant_key: false,
         };
-        shares(self.svc.update_share(self.caller, update, self.now).await)?;
+        let (caller, now) = (self.caller.clone(), self.now);
+        let updated = self
+            .svc
+            .clone()
+            .writing(move |svc| async move { svc.update_share(&caller, update, now).await });
+        shares(updated.await)?;
         let share_arn = self.share_arn(self.caller.account_id.as_str(), &share_id);
         let mut associations: Vec<Value> = request
             .principals
@@ -807,7 +817,12 @@ impl Call<'_> {
             principals: remaining,
             grant_key: false,
         };
-        shares(self.svc.update_share(self.caller, update, self.now).await)?;
+        let (caller, now) = (self.caller.clone(), self.now);
+        let updated = self
+            .svc
+            .clone()
+            .writing(move |svc| async move { svc.update_share(&caller, update, now).await });
+        shares(updated.await)?;
         let share_arn = self.share_arn(self.caller.account_id.as_str(), &share_id);
         let associations: Vec<Value> = request
             .principals
@@ -956,14 +971,17 @@ impl Call<'_> {
             "resourceShareInvitationArn",
         )?;
         let id = self.invitation_id(arn)?;
-        let answered = if accept {
-            self.svc
-                .accept_invitation_vaults_later(self.caller, &id, self.now)
-                .await
-        } else {
-            self.svc.reject_invitation(self.caller, &id, self.now).await
-        };
-        invitations(answered)?;
+        let (caller, now, answering) = (self.caller.clone(), self.now, id.clone());
+        let answered = self.svc.clone().writing(move |svc| async move {
+            match accept {
+                true => {
+                    svc.accept_invitation_vaults_later(&caller, &answering, now)
+                        .await
+                }
+                false => svc.reject_invitation(&caller, &answering, now).await,
+            }
+        });
+        invitations(answered.await)?;
         let invitation = self.received_invitation(&id).await?;
         Ok(json!({
             "resourceShareInvitation": self.invitation_json(&invitation),

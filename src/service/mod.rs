@@ -287,6 +287,17 @@ impl Backshare {
         })
     }
 
+    /// Runs `work` on this service, a request whose work is a write (a share, an answer),
+    /// where the database's writes run best: see [`crate::db::Writer::run`].
+    pub async fn writing<T, Work>(self, work: impl FnOnce(Backshare) -> Work) -> T
+    where
+        Work: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let writer = self.writer.clone();
+        writer.run(work(self)).await
+    }
+
     /// The database, for the session store and the demo.
     pub fn db(&self) -> &Db {
         &self.db

@@ -264,3 +264,46 @@ async fn an_abandoned_write_transaction_rolls_back_and_frees_the_writer() {
         .await
         .expect("the share is created");
 }
+
+/// A request's write runs to its end when the request is dropped half-way (the browser
+/// closed, the client timed out): the share is created once, never half.
+#[tokio::test]
+async fn a_requests_write_finishes_even_when_the_request_is_dropped() {
+    use backshare::service::NewShare;
+    let w = world().await;
+    let caller = w.caller(ALICE).await;
+    let request = NewShare {
+        name: "kept".into(),
+        scope: backshare::model::PrincipalScope::AllAccounts,
+        backup_ids: vec![ORDERS.into()],
+        principals: vec![BOB_ACCOUNT.into()],
+        grant_key: false,
+    };
+    let writing = w.svc.clone().writing(move |svc| async move {
+        svc.create_share(&caller, request, chrono::Utc::now()).await
+    });
+    // Polled once (the write starts), then dropped.
+    let dropped = tokio::time::timeout(std::time::Duration::ZERO, writing).await;
+    assert!(dropped.is_err(), "the write had not finished when it was dropped");
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let (shares, invitations): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM resource_shares WHERE name = 'kept'),
+                    (SELECT COUNT(*) FROM invitations i JOIN resource_shares s
+                     ON s.id = i.share_id WHERE s.name = 'kept')",
+        )
+        .fetch_one(w.svc.db())
+        .await
+        .unwrap();
+        if shares == 1 {
+            assert_eq!(invitations, 1, "the share is written whole");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the dropped request's share was never created"
+        );
+        tokio::task::yield_now().await;
+    }
+}
