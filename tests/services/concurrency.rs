@@ -284,7 +284,10 @@ async fn a_requests_write_finishes_even_when_the_request_is_dropped() {
     });
     // Polled once (the write starts), then dropped.
     let dropped = tokio::time::timeout(std::time::Duration::ZERO, writing).await;
-    assert!(dropped.is_err(), "the write had not finished when it was dropped");
+    assert!(
+        dropped.is_err(),
+        "the write had not finished when it was dropped"
+    );
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
