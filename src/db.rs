@@ -123,14 +123,15 @@ fn migrator(backend: Backend) -> Migrator {
 }
 
 /// A write transaction from [`Writer::begin`]. It derefs to its connection, so statements
-/// run on `&mut *tx`; [`WriteTx::lock`] takes the objects its checks read. Dropped without
-/// [`WriteTx::commit`], it rolls back.
+/// run on `&mut *tx` (while writes are queued, see [`WriteTx::queue_writes`], debug builds
+/// panic there instead); [`WriteTx::lock`] takes the objects its checks read. Dropped
+/// without [`WriteTx::commit`], it rolls back.
 pub struct WriteTx {
     open: Open,
     backend: Backend,
     /// The last lock key taken, so that every transaction takes them in one order.
     last_key: Option<i64>,
-    /// SQLite, after [`WriteTx::queue_writes`]: writes queued by [`Writes::write`], sent
+    /// SQLite, after [`WriteTx::queue_writes`]: writes and moves queued by [`Writes`], sent
     /// together at the next [`WriteTx::flush`] or with the commit.
     queued: Vec<Statement>,
     queueing: bool,
@@ -139,8 +140,8 @@ pub struct WriteTx {
 /// Where a [`WriteTx`] runs.
 enum Open {
     /// SQLite: this instance's writing connection, held until commit or rollback (`None`
-    /// only while committing).
-    Sqlite(Option<tokio::sync::OwnedMutexGuard<WriterConnection>>),
+    /// once committing).
+    Sqlite(Option<Held>),
     /// PostgreSQL: a pooled connection's transaction.
     Postgres(sqlx::Transaction<'static, sqlx::Any>),
 }
@@ -149,24 +150,53 @@ enum Open {
 #[derive(Debug, Default)]
 struct WriterConnection {
     conn: Option<Conn>,
-    /// A transaction may be open on it that nobody will commit: one whose `BEGIN` was
-    /// sent by a writer that was then cancelled. The next writer rolls it back first.
+    /// A transaction may be open on it: from just before `BEGIN` is sent until its
+    /// `COMMIT` or `ROLLBACK` is answered. A writer cancelled in between leaves it set.
     maybe_open: bool,
 }
 
 impl WriterConnection {
-    /// Ends whatever transaction is open without its changes. A connection that cannot
-    /// roll back is closed, so the next write opens a fresh one.
+    /// Ends whatever transaction is open without its changes ("no transaction is
+    /// active" is fine: a cancelled `COMMIT` may have gone through). A connection that
+    /// cannot roll back is closed, so the next write opens a fresh one.
     async fn rollback(&mut self) {
         if let Some(conn) = self.conn.as_mut() {
             match conn.execute("ROLLBACK").await {
-                Ok(_) => self.maybe_open = false,
+                Ok(_) => {}
+                Err(error) if error.to_string().contains("no transaction is active") => {}
                 Err(error) => {
                     tracing::error!(%error, "rolling back a write transaction failed");
                     self.conn = None;
-                    self.maybe_open = false;
                 }
             }
+        }
+        self.maybe_open = false;
+    }
+}
+
+/// The writing connection, held. Let go with a transaction maybe open (a writer that
+/// failed, returned early or was cancelled anywhere between `BEGIN` and the answer to
+/// its `COMMIT`), it rolls back at once, before the next writer gets the connection, so
+/// that the database is not held meanwhile (another process, or the session store's own
+/// pool, writes too). Outside a runtime it cannot: the next writer rolls back first.
+struct Held(Option<tokio::sync::OwnedMutexGuard<WriterConnection>>);
+
+impl Held {
+    fn connection(&mut self) -> &mut WriterConnection {
+        self.0.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let Some(mut connection) = self.0.take() else {
+            return;
+        };
+        if !connection.maybe_open {
+            return;
+        }
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move { connection.rollback().await });
         }
     }
 }
@@ -231,7 +261,7 @@ impl Writer {
         match running.await {
             Ok(done) => done,
             Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
-            Err(error) => panic!("the runtime of SQLite's writes stopped: {error}"),
+            Err(error) => panic!("a write's task stopped: {error}"),
         }
     }
 
@@ -240,7 +270,8 @@ impl Writer {
         let backend = Backend::of(&self.db);
         let open = match backend {
             Backend::Sqlite => {
-                let mut connection = self.connection.clone().lock_owned().await;
+                let mut held = Held(Some(self.connection.clone().lock_owned().await));
+                let connection = held.connection();
                 if connection.maybe_open {
                     connection.rollback().await;
                 }
@@ -253,9 +284,14 @@ impl Writer {
                 let conn = connection.conn.as_mut().expect("opened above");
                 if let Err(error) = conn.execute("BEGIN IMMEDIATE").await {
                     connection.maybe_open = false;
+                    if !is_retryable(&error) {
+                        // Not the database being busy: the connection itself may be
+                        // broken, and the next write opens a fresh one.
+                        connection.conn = None;
+                    }
                     return Err(error);
                 }
-                Open::Sqlite(Some(connection))
+                Open::Sqlite(Some(held))
             }
             Backend::Postgres => Open::Postgres(self.db.begin().await?),
         };
@@ -321,7 +357,8 @@ impl WriteTx {
 
     /// From here on, SQLite queues this transaction's [`Writes`] until a flush or the
     /// commit. For a transaction whose checks are done: what it still reads, it reads after
-    /// [`WriteTx::flush`] (debug builds panic otherwise).
+    /// [`WriteTx::flush`] (debug builds panic otherwise), and every move it queues
+    /// ([`Writes::move_one`]) is of a row this transaction read itself.
     pub fn queue_writes(&mut self) {
         self.queueing = self.backend == Backend::Sqlite;
     }
@@ -337,8 +374,9 @@ impl WriteTx {
     /// The connection, for statements run now.
     fn conn(&mut self) -> &mut Conn {
         match &mut self.open {
-            Open::Sqlite(connection) => connection
+            Open::Sqlite(held) => held
                 .as_mut()
+                .and_then(|h| h.0.as_mut())
                 .and_then(|c| c.conn.as_mut())
                 .expect("open until committed"),
             Open::Postgres(tx) => tx,
@@ -350,8 +388,9 @@ impl WriteTx {
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let queued = std::mem::take(&mut self.queued);
         match &mut self.open {
-            Open::Sqlite(connection) => {
-                let mut connection = connection.take().expect("open until committed");
+            Open::Sqlite(held) => {
+                let mut held = held.take().expect("open until committed");
+                let connection = held.connection();
                 let conn = connection.conn.as_mut().expect("opened by begin");
                 let commit = Statement::joined(queued, Some("COMMIT"))
                     .expect("a COMMIT at least")
@@ -375,24 +414,6 @@ impl WriteTx {
     }
 }
 
-impl Drop for WriteTx {
-    /// A SQLite transaction not committed rolls back before the writing connection serves
-    /// the next writer (PostgreSQL's does through sqlx, when its connection returns to
-    /// the pool).
-    fn drop(&mut self) {
-        if let Open::Sqlite(Some(_)) = self.open {
-            let Open::Sqlite(Some(mut connection)) =
-                std::mem::replace(&mut self.open, Open::Sqlite(None))
-            else {
-                unreachable!("matched above")
-            };
-            // Rolled back now rather than by the next writer, so that the database is not
-            // held meanwhile (another process, or the session store's own pool, writes too).
-            tokio::spawn(async move { connection.rollback().await });
-        }
-    }
-}
-
 /// Reads and immediate statements run on the transaction's connection. A write queued
 /// before them is not sent yet: reading then would miss it, so debug builds (the tests)
 /// panic; [`WriteTx::flush`] first.
@@ -401,8 +422,9 @@ impl std::ops::Deref for WriteTx {
     fn deref(&self) -> &Conn {
         debug_assert!(self.queued.is_empty(), "{UNFLUSHED}");
         match &self.open {
-            Open::Sqlite(connection) => connection
+            Open::Sqlite(held) => held
                 .as_ref()
+                .and_then(|h| h.0.as_ref())
                 .and_then(|c| c.conn.as_ref())
                 .expect("open until committed"),
             Open::Postgres(tx) => tx,
@@ -568,9 +590,16 @@ impl Statement {
     }
 }
 
-/// `sql` with every parameter `$n` made `$(n + by)`. (Our statements carry no `$` in
-/// literals.)
+/// `sql` with every parameter `$n` made `$(n + by)`. Our statements carry no `$` in a
+/// literal (debug builds check).
 fn renumbered(sql: &str, by: usize) -> String {
+    debug_assert!(
+        sql.split('\'')
+            .skip(1)
+            .step_by(2)
+            .all(|literal| !literal.contains('$')),
+        "a `$` inside a literal of {sql}"
+    );
     if by == 0 {
         return sql.to_owned();
     }

@@ -216,8 +216,11 @@ pub(crate) fn instant(ms: i64) -> DateTime<Utc> {
     Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
+/// A new row's id. Version 7: ids grow with time (monotonic within the process), so rows
+/// made in the same millisecond still list newest first where a page orders by (time,
+/// id); their 74 random bits keep them unguessable.
 fn new_id(prefix: &str) -> String {
-    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+    format!("{prefix}-{}", uuid::Uuid::now_v7().simple())
 }
 
 /// One keyset page of rows sorted newest first by (time, id), which `cursor` reads off a

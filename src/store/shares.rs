@@ -159,10 +159,8 @@ pub async fn choices<'c>(
 /// Adds a backup to a share (once), with rule 5's key grant. The backup's first share
 /// makes it one more shared backup of its owner (rule 9's usage, kept on the account):
 /// `first_share` says whether no share held it when the limits were counted, under the
-/// same locks; when one did, the account's counts are not even looked at.
-/// Adds a backup to a share (kept if it is there already). `first_share`: no share held
-/// the backup before (read under the transaction's lock), so it is not in this one either
-/// and the owner's rule 9 count of shared backups grows by one.
+/// same locks (so it is not in this share either, and the insert needs no answer read
+/// before counting); when one did, the account's counts are not even looked at.
 pub async fn add_backup(
     to: &mut impl Writes,
     owner: &AccountId,
@@ -238,8 +236,8 @@ pub async fn is_shared(conn: &mut Conn, backup: &BackupId) -> sqlx::Result<bool>
 
 /// Rule 9's inputs for one owner, in one statement: the distinct backups it shares and
 /// the cluster backups among them, its own limit of shared cluster backups where an
-/// operator raised it (`account_limits`), and whether it already has a share named as a
-/// new one would be.
+/// operator raised it (`account_limits`), whether it already has a share named as a new
+/// one would be, and whether it is in a resource directory that auto-accepts.
 #[derive(Debug, FromRow)]
 pub struct UsageAndLimit {
     pub shared: i64,

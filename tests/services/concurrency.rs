@@ -236,15 +236,45 @@ async fn an_abandoned_write_transaction_rolls_back_and_frees_the_writer() {
             .unwrap()
     };
     let insert = "INSERT INTO changes (account_id, at) VALUES ('abandoned', 0)";
+    // Another connection writes at once, well within the busy timeout (10 s) it would
+    // wait out if an abandoned transaction still held the database.
+    let db = w.svc.db().clone();
+    let elsewhere = || async {
+        let write = sqlx::query("INSERT INTO changes (account_id, at) VALUES ('elsewhere', 0)")
+            .execute(&db);
+        tokio::time::timeout(std::time::Duration::from_secs(5), write)
+            .await
+            .expect("the database is not held by an abandoned transaction")
+            .unwrap();
+    };
 
     // Dropped after a write, without a commit.
     let mut tx = writer.begin().await.unwrap();
     sqlx::query(insert).execute(&mut *tx).await.unwrap();
     drop(tx);
+    elsewhere().await;
 
-    // Cancelled while its BEGIN may be on its way to the database.
-    let cancelled = tokio::time::timeout(std::time::Duration::ZERO, writer.begin()).await;
-    drop(cancelled);
+    // SQLite: cancelled while its BEGIN waits for another connection's transaction, which
+    // then ends, so the BEGIN goes through after nobody waits for it any more.
+    if backshare::db::Backend::of(w.svc.db()) == backshare::db::Backend::Sqlite {
+        let mut blocker = w.svc.db().acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *blocker)
+            .await
+            .unwrap();
+        let wait = std::time::Duration::from_millis(200);
+        let cancelled = tokio::time::timeout(wait, writer.begin()).await;
+        assert!(
+            cancelled.is_err(),
+            "the begin waited for the other transaction"
+        );
+        sqlx::query("ROLLBACK")
+            .execute(&mut *blocker)
+            .await
+            .unwrap();
+        drop(blocker);
+        elsewhere().await;
+    }
 
     // The next writer is not kept waiting, and commits on its own.
     let mut tx = tokio::time::timeout(std::time::Duration::from_secs(30), writer.begin())
@@ -279,15 +309,20 @@ async fn a_requests_write_finishes_even_when_the_request_is_dropped() {
         principals: vec![BOB_ACCOUNT.into()],
         grant_key: false,
     };
+    // Alice's account held by another transaction (on SQLite, the whole database), so the
+    // request is surely under way when it is dropped.
+    let holder = backshare::db::Writer::new(w.svc.db().clone());
+    let mut held = holder.begin().await.unwrap();
+    held.lock(&[backshare::db::Lock::account(caller.account_id.as_str())])
+        .await
+        .unwrap();
     let writing = w.svc.clone().writing(move |svc| async move {
         svc.create_share(&caller, request, chrono::Utc::now()).await
     });
-    // Polled once (the write starts), then dropped.
-    let dropped = tokio::time::timeout(std::time::Duration::ZERO, writing).await;
-    assert!(
-        dropped.is_err(),
-        "the write had not finished when it was dropped"
-    );
+    let wait = std::time::Duration::from_millis(200);
+    let dropped = tokio::time::timeout(wait, writing).await;
+    assert!(dropped.is_err(), "the write waited for the held account");
+    held.commit().await.unwrap();
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     loop {
