@@ -254,6 +254,9 @@ pub struct BackupFacts {
     /// For server and disk backups: the backup is encrypted at rest.
     pub encrypted: bool,
     pub lock: Option<LockReason>,
+    /// A resource share holds it already: rule 9 counts it among the owner's shared
+    /// backups.
+    pub shared: bool,
 }
 
 /// What the rules need to know about a recipient account.
@@ -464,6 +467,7 @@ mod tests {
             cluster_encrypted: false,
             encrypted: false,
             lock: None,
+            shared: false,
         }
     }
 
@@ -680,6 +684,7 @@ mod tests {
             cluster_encrypted: false,
             encrypted: false,
             lock: None,
+            shared: false,
         };
         assert_eq!(
             recipients_left(&backup(BackupKind::ServerBackup), 3, &limits),

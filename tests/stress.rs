@@ -157,6 +157,15 @@ async fn pending_invitation(svc: &Backshare) -> Option<((String, i64), String, b
     row.map(|(id, sent, account, web)| ((id, sent), account, web > 0))
 }
 
+/// When the invitation was last sent.
+async fn sent_at(svc: &Backshare, invitation: &str) -> Option<i64> {
+    sqlx::query_scalar("SELECT created_at FROM invitations WHERE id = $1")
+        .bind(invitation)
+        .fetch_optional(svc.db())
+        .await
+        .unwrap()
+}
+
 async fn client(svc: Backshare, alice: Caller, seed: u64, ops: usize, tally: Arc<Mutex<Tally>>) {
     let mut rng = fastrand::Rng::with_seed(seed);
     for op in 0..ops {
@@ -202,8 +211,15 @@ async fn client(svc: Backshare, alice: Caller, seed: u64, ops: usize, tally: Arc
                 } else {
                     svc.reject_invitation(&who, &invitation.0, now).await
                 };
+                // The answer is of the sending read above only if the invitation was not
+                // answered, cancelled and sent again meanwhile (by other clients): an answer
+                // that may be of a later sending is left out of the tally.
+                let same_sending = match &outcome {
+                    Ok(()) => sent_at(&svc, &invitation.0).await == Some(invitation.1),
+                    Err(_) => false,
+                };
                 let mut tally = tally.lock().unwrap();
-                if outcome.is_ok() {
+                if same_sending {
                     tally.answers.entry(invitation).or_default().push(accept);
                 }
                 tally.count("answer", &outcome);

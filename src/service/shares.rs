@@ -534,7 +534,7 @@ impl Backshare {
             // Recipients through the backup's other resource shares, with the project
             // principals that reach them; this share's are replaced by the request's.
             let elsewhere = store::reach::elsewhere(conn, &backup.id, this_share).await?;
-            if !store::shares::is_shared(conn, &backup.id).await? {
+            if !backup.shared {
                 first_shared.insert(backup.id.clone());
                 usage.shared_backups += 1;
                 if backup.kind == BackupKind::ClusterBackup {

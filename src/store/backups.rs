@@ -17,10 +17,16 @@ fn live(alias: &str, now: usize) -> String {
     )
 }
 
-/// The columns of [`FactsRow`], from `backups b JOIN resources r`.
-const FACTS: &str =
-    "b.id, b.kind, b.region, b.lock_reason, (r.encrypted IS TRUE) AS cluster_encrypted,
-                     (b.encrypted IS TRUE) AS backup_encrypted";
+/// The columns of [`FactsRow`], from `backups b JOIN resources r` (a macro, so that
+/// constant selects can include them).
+macro_rules! facts_columns {
+    () => {
+        "b.id, b.kind, b.region, b.lock_reason, (r.encrypted IS TRUE) AS cluster_encrypted,
+         (b.encrypted IS TRUE) AS backup_encrypted,
+         EXISTS (SELECT 1 FROM share_backups held WHERE held.backup_id = b.id) AS shared"
+    };
+}
+const FACTS: &str = facts_columns!();
 
 /// What the sharing rules know of a backup.
 #[derive(Debug, FromRow)]
@@ -31,6 +37,7 @@ pub struct FactsRow {
     pub lock_reason: Option<LockReason>,
     pub cluster_encrypted: Flag,
     pub backup_encrypted: Flag,
+    pub shared: Flag,
 }
 
 impl From<FactsRow> for BackupFacts {
@@ -42,6 +49,7 @@ impl From<FactsRow> for BackupFacts {
             cluster_encrypted: row.cluster_encrypted.0,
             encrypted: row.backup_encrypted.0,
             lock: row.lock_reason,
+            shared: row.shared.0,
         }
     }
 }
@@ -100,14 +108,15 @@ pub struct SummaryRow {
     pub sharing: Flag,
 }
 
-const SUMMARY: &str =
-    "SELECT b.id, b.kind, b.region, b.lock_reason, (r.encrypted IS TRUE) AS cluster_encrypted,
-            (b.encrypted IS TRUE) AS backup_encrypted, b.name, b.size_bytes, b.created_at,
-            b.expires_at, r.name AS resource_name,
+const SUMMARY: &str = concat!(
+    "SELECT ",
+    facts_columns!(),
+    ", b.name, b.size_bytes, b.created_at, b.expires_at, r.name AS resource_name,
             EXISTS (SELECT 1 FROM share_backups sb
                     JOIN share_principals sp ON sp.share_id = sb.share_id
                     WHERE sb.backup_id = b.id) AS sharing
-     FROM backups b JOIN resources r ON r.id = b.resource_id";
+     FROM backups b JOIN resources r ON r.id = b.resource_id"
+);
 
 /// One keyset page of an account's live backups, newest first (`at`'s cursor binds
 /// `$4, $5`), on the account's index by time; `limit` rows.

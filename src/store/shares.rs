@@ -224,16 +224,6 @@ pub async fn live_backups<'c>(
     .await
 }
 
-/// Whether any share holds the backup.
-pub async fn is_shared(conn: &mut Conn, backup: &BackupId) -> sqlx::Result<bool> {
-    let one: Option<i64> =
-        sqlx::query_scalar("SELECT 1 FROM share_backups WHERE backup_id = $1 LIMIT 1")
-            .bind(backup)
-            .fetch_optional(conn)
-            .await?;
-    Ok(one.is_some())
-}
-
 /// Rule 9's inputs for one owner, in one statement: the distinct backups it shares and
 /// the cluster backups among them, its own limit of shared cluster backups where an
 /// operator raised it (`account_limits`), whether it already has a share named as a new

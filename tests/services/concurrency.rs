@@ -236,17 +236,7 @@ async fn an_abandoned_write_transaction_rolls_back_and_frees_the_writer() {
             .unwrap()
     };
     let insert = "INSERT INTO changes (account_id, at) VALUES ('abandoned', 0)";
-    // Another connection writes at once, well within the busy timeout (10 s) it would
-    // wait out if an abandoned transaction still held the database.
-    let db = w.svc.db().clone();
-    let elsewhere = || async {
-        let write = sqlx::query("INSERT INTO changes (account_id, at) VALUES ('elsewhere', 0)")
-            .execute(&db);
-        tokio::time::timeout(std::time::Duration::from_secs(5), write)
-            .await
-            .expect("the database is not held by an abandoned transaction")
-            .unwrap();
-    };
+    let elsewhere = || writes_at_once(w.svc.db());
 
     // Dropped after a write, without a commit.
     let mut tx = writer.begin().await.unwrap();
@@ -293,6 +283,63 @@ async fn an_abandoned_write_transaction_rolls_back_and_frees_the_writer() {
     w.share(ALICE, "after abandoned", &[ORDERS], &[BOB_ACCOUNT])
         .await
         .expect("the share is created");
+}
+
+/// Another connection writes at once, well within the busy timeout (10 s) it would wait
+/// out if a transaction that nobody runs any more still held the database.
+async fn writes_at_once(db: &backshare::db::Db) {
+    let write =
+        sqlx::query("INSERT INTO changes (account_id, at) VALUES ('elsewhere', 0)").execute(db);
+    tokio::time::timeout(std::time::Duration::from_secs(5), write)
+        .await
+        .expect("the database is not held by a transaction nobody runs")
+        .unwrap();
+}
+
+/// SQLite: a commit that finds another writer waiting sends that writer's `BEGIN` with its
+/// `COMMIT`. The waiting writer takes the transaction begun for it and commits in it; a
+/// writer that stops waiting first leaves nothing holding the database.
+#[tokio::test]
+async fn a_transaction_begun_for_the_next_writer_is_taken_by_it_or_ended() {
+    use backshare::db::{Backend, Writer};
+    let w = world().await;
+    if Backend::of(w.svc.db()) != Backend::Sqlite {
+        return; // PostgreSQL's writers do not wait for one another
+    }
+    let writer = Writer::new(w.svc.db().clone());
+    let db = w.svc.db().clone();
+    let free = || writes_at_once(&db);
+
+    // Taken: B waits while A commits, then writes in the transaction A's commit began.
+    let a = writer.begin().await.unwrap();
+    let mut b = Box::pin(writer.begin());
+    assert!(futures::poll!(&mut b).is_pending(), "B waits for A");
+    a.commit().await.unwrap();
+    let mut b = b.await.unwrap();
+    sqlx::query("INSERT INTO changes (account_id, at) VALUES ('next', 0)")
+        .execute(&mut *b)
+        .await
+        .unwrap();
+    b.commit().await.unwrap();
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM changes WHERE account_id = 'next'")
+        .fetch_one(&db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1, "the next writer's write is committed");
+    free().await;
+
+    // Ended: C stops waiting after A's commit began a transaction for it.
+    let a = writer.begin().await.unwrap();
+    let mut c = Box::pin(writer.begin());
+    assert!(futures::poll!(&mut c).is_pending(), "C waits for A");
+    a.commit().await.unwrap();
+    drop(c);
+    free().await;
+    let next = tokio::time::timeout(std::time::Duration::from_secs(5), writer.begin())
+        .await
+        .expect("the writer is free again")
+        .unwrap();
+    next.commit().await.unwrap();
 }
 
 /// A request's write runs to its end when the request is dropped half-way (the browser
