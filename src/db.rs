@@ -131,14 +131,20 @@ fn migrator(backend: Backend) -> Migrator {
 pub struct WriteTx {
     open: Open,
     backend: Backend,
-    /// Its writer's [`Writer::in_line`].
-    in_line: Arc<AtomicUsize>,
+    /// Who waits for its writer's connection.
+    waits: Waits,
     /// The last lock key taken, so that every transaction takes them in one order.
     last_key: Option<i64>,
     /// SQLite, after [`WriteTx::queue_writes`]: writes and moves queued by [`Writes`], sent
     /// together at the next [`WriteTx::flush`] or with the commit.
     queued: Vec<Statement>,
     queueing: bool,
+}
+
+/// [`Writer::in_line`] and [`Writer::beside`], for a transaction's commit.
+struct Waits {
+    in_line: Arc<AtomicUsize>,
+    beside: Arc<AtomicUsize>,
 }
 
 /// Where a [`WriteTx`] runs.
@@ -160,7 +166,14 @@ struct WriterConnection {
     /// The open transaction was begun by the last writer's commit for the next writer in
     /// line (see [`WriteTx::commit`]), and no writer holds it yet.
     begun_for_next: bool,
+    /// Transactions begun by the commit before them, in a row (see [`MAX_CHAINED`]).
+    chained: u32,
 }
+
+/// At most this many transactions in a row begin with the commit before them; then the
+/// database is let go between two, so that a writer of another process, waiting in
+/// SQLite's busy handler, has its chance.
+const MAX_CHAINED: u32 = 8;
 
 impl WriterConnection {
     /// Ends whatever transaction is open without its changes ("no transaction is
@@ -225,6 +238,9 @@ pub struct Writer {
     connection: Arc<tokio::sync::Mutex<WriterConnection>>,
     /// SQLite: writers waiting for the connection (see [`InLine`]).
     in_line: Arc<AtomicUsize>,
+    /// SQLite: writes through other connections waiting their turn (see [`Writer::beside`]):
+    /// while any waits, no commit begins the next transaction.
+    beside: Arc<AtomicUsize>,
 }
 
 /// A SQLite writer waiting for the writing connection, counted in [`Writer::in_line`] so
@@ -272,6 +288,7 @@ impl Writer {
             db,
             connection: Arc::new(tokio::sync::Mutex::new(WriterConnection::default())),
             in_line: Arc::default(),
+            beside: Arc::default(),
         }
     }
 
@@ -311,6 +328,35 @@ impl Writer {
             Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
             Err(error) => panic!("a write's task stopped: {error}"),
         }
+    }
+
+    /// Runs `work`, a write through another connection of this process (the session
+    /// store's), in line with this instance's write transactions. On SQLite it runs while
+    /// the writing connection holds nothing, so it never waits in SQLite's busy handler
+    /// (which polls, sleeping ever longer) while the writer's transactions follow one
+    /// another; on PostgreSQL it just runs.
+    pub async fn beside<T>(&self, work: impl std::future::Future<Output = T>) -> T {
+        if Backend::of(&self.db) != Backend::Sqlite {
+            return work.await;
+        }
+        struct Waiting<'a>(&'a AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, Ordering::SeqCst);
+            }
+        }
+        self.beside.fetch_add(1, Ordering::SeqCst);
+        let waiting = Waiting(&self.beside);
+        let mut held = Held(Some(self.connection.clone().lock_owned().await));
+        drop(waiting);
+        let connection = held.connection();
+        if connection.maybe_open {
+            // Begun for a writer still in line, or left by one that stopped: it begins
+            // again after this.
+            connection.begun_for_next = false;
+            connection.rollback().await;
+        }
+        work.await
     }
 
     /// Starts a write transaction (see the type's documentation for what it holds).
@@ -356,7 +402,10 @@ impl WriteTx {
         Self {
             open,
             backend: Backend::of(&writer.db),
-            in_line: writer.in_line.clone(),
+            waits: Waits {
+                in_line: writer.in_line.clone(),
+                beside: writer.beside.clone(),
+            },
             last_key: None,
             queued: Vec::new(),
             queueing: false,
@@ -446,11 +495,18 @@ impl WriteTx {
     /// connection's thread less per transaction, while the database is held anyway.
     pub async fn commit(mut self) -> Result<(), sqlx::Error> {
         let queued = std::mem::take(&mut self.queued);
-        let next_waits = self.in_line.load(Ordering::SeqCst) > 0;
         match &mut self.open {
             Open::Sqlite(held) => {
                 let mut held = held.take().expect("open until committed");
                 let connection = held.connection();
+                let next_waits = self.waits.in_line.load(Ordering::SeqCst) > 0
+                    && self.waits.beside.load(Ordering::SeqCst) == 0
+                    && connection.chained < MAX_CHAINED;
+                connection.chained = if next_waits {
+                    connection.chained + 1
+                } else {
+                    0
+                };
                 let conn = connection.conn.as_mut().expect("opened by begin");
                 let writes = queued.len();
                 let last = if next_waits {

@@ -302,7 +302,7 @@ pub async fn router(
     leptos_options: LeptosOptions,
     web: guard::Web,
 ) -> anyhow::Result<Router> {
-    let store = sessions::Sessions::open(svc.db())
+    let store = sessions::Sessions::open(svc.db(), svc.writer().clone())
         .await
         .context("cannot open the session store")?;
     let api_rate = rate::ApiRate::new(web.api_calls_per_second, web.api_burst);

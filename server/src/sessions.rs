@@ -2,14 +2,33 @@
 //! SQLite or PostgreSQL store, picked by the database URL.
 
 use async_trait::async_trait;
-use backshare::db::{Backend, Db};
+use backshare::db::{Backend, Db, Writer};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
-/// The session store for the database the services use.
+/// The session store for the database the services use. Its writes queue with the
+/// services' ([`Writer::beside`]): on SQLite a sign-in or a renewal under a steady load of
+/// shares then waits its turn instead of polling for the database's lock.
 #[derive(Clone, Debug)]
-pub enum Sessions {
+pub struct Sessions {
+    store: Store,
+    writer: Writer,
+}
+
+/// `$call` on the store, whichever kind it is.
+macro_rules! on_store {
+    ($store:expr, |$s:ident| $call:expr) => {
+        match $store {
+            Store::Sqlite($s) => $call,
+            Store::Postgres($s) => $call,
+        }
+    };
+}
+
+/// tower-sessions' store for the database's kind.
+#[derive(Clone, Debug)]
+enum Store {
     Sqlite(SqliteStore),
     Postgres(PostgresStore),
 }
@@ -17,7 +36,7 @@ pub enum Sessions {
 impl Sessions {
     /// Opens the store on its own small pool (the stores need a typed one) and creates its
     /// table when missing.
-    pub async fn open(db: &Db) -> anyhow::Result<Self> {
+    pub async fn open(db: &Db, writer: Writer) -> anyhow::Result<Self> {
         let url = db.connect_options().database_url.to_string();
         let store = match Backend::of(db) {
             Backend::Sqlite => {
@@ -28,7 +47,7 @@ impl Sessions {
                     .await?;
                 let store = SqliteStore::new(pool);
                 store.migrate().await?;
-                Sessions::Sqlite(store)
+                Store::Sqlite(store)
             }
             Backend::Postgres => {
                 let pool = sqlx::postgres::PgPoolOptions::new()
@@ -37,53 +56,44 @@ impl Sessions {
                     .await?;
                 let store = PostgresStore::new(pool);
                 store.migrate().await?;
-                Sessions::Postgres(store)
+                Store::Postgres(store)
             }
         };
-        Ok(store)
+        Ok(Self { store, writer })
     }
-}
 
-impl Sessions {
     /// Deletes sessions whose idle timeout passed (a signed-out browser's, or one that
     /// was left), so the table holds only live ones.
     pub async fn delete_expired(&self) -> session_store::Result<()> {
         use tower_sessions::ExpiredDeletion;
-        match self {
-            Sessions::Sqlite(store) => store.delete_expired().await,
-            Sessions::Postgres(store) => store.delete_expired().await,
-        }
+        self.writer
+            .beside(async { on_store!(&self.store, |store| store.delete_expired().await) })
+            .await
     }
 }
 
 #[async_trait]
 impl tower_sessions::SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.create(record).await,
-            Sessions::Postgres(store) => store.create(record).await,
-        }
+        self.writer
+            .beside(async { on_store!(&self.store, |store| store.create(record).await) })
+            .await
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.save(record).await,
-            Sessions::Postgres(store) => store.save(record).await,
-        }
+        self.writer
+            .beside(async { on_store!(&self.store, |store| store.save(record).await) })
+            .await
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        match self {
-            Sessions::Sqlite(store) => store.load(id).await,
-            Sessions::Postgres(store) => store.load(id).await,
-        }
+        on_store!(&self.store, |store| store.load(id).await)
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        match self {
-            Sessions::Sqlite(store) => store.delete(id).await,
-            Sessions::Postgres(store) => store.delete(id).await,
-        }
+        self.writer
+            .beside(async { on_store!(&self.store, |store| store.delete(id).await) })
+            .await
     }
 }
 

@@ -306,6 +306,11 @@ impl Backshare {
         &self.db
     }
 
+    /// Where this instance's writes queue, for the session store's writes to queue too.
+    pub fn writer(&self) -> &crate::db::Writer {
+        &self.writer
+    }
+
     /// Where backup and resource bytes live.
     pub fn objects(&self) -> &ObjectStore {
         &self.objects

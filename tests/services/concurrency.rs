@@ -342,6 +342,37 @@ async fn a_transaction_begun_for_the_next_writer_is_taken_by_it_or_ended() {
     next.commit().await.unwrap();
 }
 
+/// SQLite: a write through another connection (the session store's) waits for the
+/// writer's transaction to end instead of polling for the database's lock, and then runs
+/// with nothing held, even when that commit found a writer in line behind it.
+#[tokio::test]
+async fn a_write_beside_the_writer_runs_between_its_transactions() {
+    use backshare::db::{Backend, Writer};
+    let w = world().await;
+    if Backend::of(w.svc.db()) != Backend::Sqlite {
+        return;
+    }
+    let writer = Writer::new(w.svc.db().clone());
+    let db = w.svc.db().clone();
+    let started = std::sync::atomic::AtomicBool::new(false);
+    let a = writer.begin().await.unwrap();
+    let mut beside = Box::pin(writer.beside(async {
+        started.store(true, std::sync::atomic::Ordering::SeqCst);
+        writes_at_once(&db).await
+    }));
+    assert!(futures::poll!(&mut beside).is_pending());
+    assert!(
+        !started.load(std::sync::atomic::Ordering::SeqCst),
+        "the write beside waits while a transaction holds the writer"
+    );
+    let mut next = Box::pin(writer.begin());
+    assert!(futures::poll!(&mut next).is_pending(), "a writer in line");
+    a.commit().await.unwrap();
+    beside.await;
+    let next = next.await.unwrap();
+    next.commit().await.unwrap();
+}
+
 /// A request's write runs to its end when the request is dropped half-way (the browser
 /// closed, the client timed out): the share is created once, never half.
 #[tokio::test]
