@@ -117,8 +117,13 @@ impl Backshare {
             reason: refusal.reason(),
             note: None,
         };
-        let mut conn = self.db.acquire().await?;
-        activity::record(&mut *conn, line, now).await
+        // Outside a transaction: in line with the transactions (`Writer::beside`).
+        self.writer
+            .beside(async {
+                let mut conn = self.db.acquire().await?;
+                activity::record(&mut *conn, line, now).await
+            })
+            .await
     }
 
     async fn create_share_checked(
