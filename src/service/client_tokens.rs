@@ -40,22 +40,19 @@ impl Backshare {
         crate::input::check_id(crate::error::Field::ClientToken, token)?;
         let account = caller.account_id.as_str();
         let hash = hex::encode(Sha256::digest(request));
-        // Its writes wait their turn with the transactions (`Writer::beside`).
-        let forgetting =
-            store::client_tokens::forget_older(&self.db, account, millis(now) - KEPT_FOR_MS);
-        self.writer.beside(forgetting).await?;
+        store::client_tokens::forget_older(&self.db, account, millis(now) - KEPT_FOR_MS).await?;
         // Twice at most: a token released between the claim and the read (its request
         // failed) is claimed again.
         for _ in 0..2 {
-            let claiming = store::client_tokens::claim(
+            let claimed = store::client_tokens::claim(
                 &self.db,
                 account,
                 token,
                 operation,
                 &hash,
                 millis(now),
-            );
-            let claimed = self.writer.beside(claiming).await?;
+            )
+            .await?;
             if claimed {
                 return Ok(Ok(Claimed::Run));
             }
@@ -81,16 +78,13 @@ impl Backshare {
         token: &str,
         answer: &str,
     ) -> ServiceResult<()> {
-        let answering =
-            store::client_tokens::answer(&self.db, caller.account_id.as_str(), token, answer);
-        self.writer.beside(answering).await?;
+        store::client_tokens::answer(&self.db, caller.account_id.as_str(), token, answer).await?;
         Ok(())
     }
 
     /// Lets `token` go: its request failed, and a retry may run.
     pub async fn token_failed(&self, caller: &Caller, token: &str) -> ServiceResult<()> {
-        let releasing = store::client_tokens::release(&self.db, caller.account_id.as_str(), token);
-        self.writer.beside(releasing).await?;
+        store::client_tokens::release(&self.db, caller.account_id.as_str(), token).await?;
         Ok(())
     }
 }

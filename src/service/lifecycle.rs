@@ -22,11 +22,8 @@ impl Backshare {
     pub async fn run_lifecycle(&self, now: DateTime<Utc>) -> ServiceResult<u64> {
         let mut moved = 0;
         // The feed only needs recent changes: a page that reconnects refetches anyway.
-        // Outside a transaction: in line with the transactions (`Writer::beside`).
-        let pruning = store::activity::prune_changes(&self.db, millis(now - Duration::minutes(10)));
-        self.writer.beside(pruning).await?;
-        let pruning = store::sign_ins::prune(&self.db, millis(now - self.settings.sign_in.window));
-        self.writer.beside(pruning).await?;
+        store::activity::prune_changes(&self.db, millis(now - Duration::minutes(10))).await?;
+        store::sign_ins::prune(&self.db, millis(now - self.settings.sign_in.window)).await?;
         for row in store::invitations::due(&self.db, millis(now), DUE_AT_ONCE).await? {
             let next = row.state.invitation().expire(now)?;
             let mut tx = self.writer.begin().await?;

@@ -356,23 +356,12 @@ impl Backshare {
             .ok_or_else(|| ServiceError::Corrupt("the password check threads stopped".into()))?;
         match (id, matches) {
             (Some(id), true) => {
-                // Writes outside a transaction wait their turn with the transactions
-                // (`Writer::beside`) rather than poll SQLite's lock.
-                self.writer
-                    .beside(store::sign_ins::clear(&self.db, &email_key))
-                    .await?;
+                store::sign_ins::clear(&self.db, &email_key).await?;
                 Ok(UserId::from_trusted(id))
             }
             _ => {
                 for (key, _) in keys.iter().flatten() {
-                    self.writer
-                        .beside(store::sign_ins::count_failure(
-                            &self.db,
-                            key,
-                            millis(now),
-                            since,
-                        ))
-                        .await?;
+                    store::sign_ins::count_failure(&self.db, key, millis(now), since).await?;
                 }
                 Err(UserError::BadCredentials.into())
             }

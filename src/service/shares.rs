@@ -117,13 +117,8 @@ impl Backshare {
             reason: refusal.reason(),
             note: None,
         };
-        // Outside a transaction: in line with the transactions (`Writer::beside`).
-        self.writer
-            .beside(async {
-                let mut conn = self.db.acquire().await?;
-                activity::record(&mut *conn, line, now).await
-            })
-            .await
+        let mut conn = self.db.acquire().await?;
+        activity::record(&mut *conn, line, now).await
     }
 
     async fn create_share_checked(
