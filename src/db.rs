@@ -131,20 +131,14 @@ fn migrator(backend: Backend) -> Migrator {
 pub struct WriteTx {
     open: Open,
     backend: Backend,
-    /// Who waits for its writer's connection.
-    waits: Waits,
+    /// Its writer: who else waits for the connection, when it commits.
+    writer: Writer,
     /// The last lock key taken, so that every transaction takes them in one order.
     last_key: Option<i64>,
     /// SQLite, after [`WriteTx::queue_writes`]: writes and moves queued by [`Writes`], sent
     /// together at the next [`WriteTx::flush`] or with the commit.
     queued: Vec<Statement>,
     queueing: bool,
-}
-
-/// [`Writer::in_line`] and [`Writer::beside`], for a transaction's commit.
-struct Waits {
-    in_line: Arc<AtomicUsize>,
-    beside: Arc<AtomicUsize>,
 }
 
 /// Where a [`WriteTx`] runs.
@@ -402,10 +396,7 @@ impl WriteTx {
         Self {
             open,
             backend: Backend::of(&writer.db),
-            waits: Waits {
-                in_line: writer.in_line.clone(),
-                beside: writer.beside.clone(),
-            },
+            writer: writer.clone(),
             last_key: None,
             queued: Vec::new(),
             queueing: false,
@@ -499,8 +490,8 @@ impl WriteTx {
             Open::Sqlite(held) => {
                 let mut held = held.take().expect("open until committed");
                 let connection = held.connection();
-                let next_waits = self.waits.in_line.load(Ordering::SeqCst) > 0
-                    && self.waits.beside.load(Ordering::SeqCst) == 0
+                let next_waits = self.writer.in_line.load(Ordering::SeqCst) > 0
+                    && self.writer.beside.load(Ordering::SeqCst) == 0
                     && connection.chained < MAX_CHAINED;
                 connection.chained = if next_waits {
                     connection.chained + 1
