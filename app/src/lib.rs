@@ -13,6 +13,7 @@ pub use generated::i18n;
 pub mod error;
 pub mod format;
 pub mod language;
+pub mod load;
 pub mod openapi;
 pub mod pages;
 pub mod reasons;

@@ -6,7 +6,6 @@ use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::components::failure::failure;
-use crate::error::AppError;
 use crate::i18n::*;
 
 /// Shows `rows` through `show`, following every refetch.
@@ -18,7 +17,7 @@ use crate::i18n::*;
 /// machine kept "Cancel Sharing" disabled after the dialog's change; 0 of 8 with this.
 #[component]
 pub fn Listing<T, F>(
-    rows: Resource<Result<T, AppError>>,
+    rows: crate::load::Loaded<T>,
     show: F,
     /// Nothing while loading, and nothing for a failure (the top bar).
     #[prop(optional)]

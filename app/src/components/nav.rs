@@ -1,6 +1,8 @@
 //! The top bar: the pages, the pending-invitation counter and the user menu.
 
 use leptos::prelude::*;
+
+use crate::load::load;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
@@ -16,7 +18,7 @@ use crate::reasons;
 pub fn Nav() -> impl IntoView {
     let location = use_location();
     let changed = use_changes();
-    let me = Resource::new(
+    let me = load(
         move || (location.pathname.get(), changed.get()),
         |_| api::me(),
     );

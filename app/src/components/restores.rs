@@ -8,6 +8,7 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 use crate::reasons;
 
 /// "Restores": refetched whenever `refresh` changes (a poll tick or a new restore).
@@ -16,7 +17,7 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
     let i18n = use_i18n();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
-    let restores = Resource::new(
+    let restores = load(
         move || (refresh.get(), page.get()),
         |(_, at)| api::restores(at),
     );

@@ -13,6 +13,7 @@ use crate::api::{self, CreateShare, UpdateShare};
 use crate::components::failure::{error_text, ActionProblem};
 use crate::components::modal::Modal;
 use crate::i18n::*;
+use crate::load::load;
 use crate::reasons;
 
 /// A backup offered for sharing: its id and name.
@@ -81,18 +82,18 @@ fn LoadedShareDialog(
     let problem = RwSignal::new(None::<String>);
     let create = ServerAction::<CreateShare>::new();
     let update = ServerAction::<UpdateShare>::new();
-    let options = Resource::new(|| (), |_| api::share_options());
+    let options = load(|| (), |_| api::share_options());
     let loaded = move || -> ShareOptions { options.get().and_then(Result::ok).unwrap_or_default() };
     // The existing shares offered: those whose names contain `search`, a page at a time.
     let search = RwSignal::new(String::new());
     let after = RwSignal::new(None::<String>);
-    let choices = Resource::new(
+    let choices = load(
         move || (search.get(), after.get()),
         |(search, after)| api::share_choices(search, after),
     );
     let offered =
         move || -> ShareChoices { choices.get().and_then(Result::ok).unwrap_or_default() };
-    let summary = Resource::new(
+    let summary = load(
         move || chosen.get(),
         |id| async move {
             match id {
@@ -123,7 +124,7 @@ fn LoadedShareDialog(
     let grant_key = RwSignal::new(false);
     let no_backups = ids.is_empty();
     // Every rule's verdict and the quota, checked again whenever the request changes.
-    let preview = Resource::new(
+    let preview = load(
         {
             let ids = ids.clone();
             move || {

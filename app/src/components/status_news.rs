@@ -22,7 +22,7 @@ pub struct Followed {
 /// is not news; a refetch that changes nothing, or only a copy's percentage, leaves the
 /// last sentence alone, so each change is said once.
 pub fn follow_statuses<T>(
-    rows: Resource<Result<T, AppError>>,
+    rows: crate::load::Loaded<T>,
     follow: fn(&T) -> Vec<Followed>,
 ) -> RwSignal<String>
 where

@@ -10,6 +10,7 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 use crate::reasons;
 
 /// The lines, newest first, 50 a page.
@@ -18,7 +19,7 @@ pub fn ActivityPage() -> impl IntoView {
     let changed = use_changes();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
-    let entries = Resource::new(
+    let entries = load(
         move || (changed.get(), page.get()),
         |(_, at)| api::activity(at),
     );

@@ -6,12 +6,13 @@ use leptos::prelude::*;
 use crate::api;
 use crate::components::listing::Listing;
 use crate::i18n::*;
+use crate::load::load;
 
 /// The operations in the order the document lists them, each with its arguments.
 #[component]
 pub fn ApiReferencePage() -> impl IntoView {
     let i18n = use_i18n();
-    let operations = Resource::new(|| (), |_| api::api_reference());
+    let operations = load(|| (), |_| api::api_reference());
     view! {
         <h1>{tu_string!(i18n, api_reference.title)}</h1>
         <p>

@@ -2,6 +2,8 @@
 //! status, following the recipients live). Tabs are links, so they work without JavaScript.
 
 use leptos::prelude::*;
+
+use crate::load::load;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api;
@@ -24,7 +26,7 @@ pub fn BackupDetailsPage() -> impl IntoView {
     let changed = use_changes();
     // The Share List's page, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
-    let details = Resource::new(
+    let details = load(
         move || (id(), changed.get(), page.get()),
         |(id, _, at)| api::share_list(id, at),
     );

@@ -13,6 +13,7 @@ use crate::components::restores::RestoresSection;
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 use crate::reasons;
 use crate::words;
 
@@ -26,7 +27,7 @@ pub fn BackupsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteBackup>::new();
     let restore = ServerAction::<RestoreBackup>::new();
     let picked = RwSignal::new(std::collections::BTreeMap::new());
-    let projects = Resource::new(|| (), |_| api::my_projects());
+    let projects = load(|| (), |_| api::my_projects());
     // Restores finish in the background; the page follows them while it is open.
     let changed = crate::components::changes::use_changes();
     let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
@@ -35,7 +36,7 @@ pub fn BackupsPage() -> impl IntoView {
     // The page shown, as a page link names it; `None` is the newest. Ticked rows stay
     // ticked across pages (the selection keeps the backups themselves).
     let page = RwSignal::new(None::<String>);
-    let backups = Resource::new(
+    let backups = load(
         move || {
             (
                 version.get(),

@@ -12,12 +12,13 @@ use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 
 /// The account id and its projects per region.
 #[component]
 pub fn CredentialsPage() -> impl IntoView {
     let i18n = use_i18n();
-    let credentials = Resource::new(|| (), |_| api::credentials());
+    let credentials = load(|| (), |_| api::credentials());
     view! {
         <h1>{tu_string!(i18n, credentials.title)}</h1>
         <Listing rows=credentials show={move |c| view! {
@@ -70,7 +71,7 @@ fn AccessKeys() -> impl IntoView {
     let create = ServerAction::<CreateAccessKey>::new();
     let deactivate = ServerAction::<DeactivateAccessKey>::new();
     let delete = ServerAction::<DeleteAccessKey>::new();
-    let keys = Resource::new(
+    let keys = load(
         move || {
             (
                 changed.get(),

@@ -15,6 +15,7 @@ use crate::components::share_dialog::ShareDialog;
 use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::i18n::*;
+use crate::load::load;
 use crate::reasons;
 
 /// The shares table with "Cancel Sharing" and its confirmation.
@@ -27,7 +28,7 @@ pub fn MySharesPage() -> impl IntoView {
     let confirming = RwSignal::new(None::<String>);
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
-    let rows = Resource::new(
+    let rows = load(
         move || (changed.get(), cancel.version().get(), page.get()),
         |(_, _, at)| api::my_shares(at),
     );

@@ -12,6 +12,7 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 
 /// Every resource with its verified checksum and "Release".
 #[component]
@@ -21,7 +22,7 @@ pub fn ResourcesPage() -> impl IntoView {
     let changed = use_changes();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
-    let list = Resource::new(
+    let list = load(
         move || (changed.get(), release.version().get(), page.get()),
         |(_, _, at)| api::resources(at),
     );

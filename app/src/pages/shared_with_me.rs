@@ -22,6 +22,7 @@ use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 use crate::reasons;
 use crate::words;
 
@@ -40,14 +41,14 @@ pub fn SharedWithMePage() -> impl IntoView {
     let picked = RwSignal::new(BTreeMap::<String, String>::new());
     // Projects picked for restores, by backup id.
     let projects_picked = RwSignal::new(BTreeMap::<String, String>::new());
-    let projects = Resource::new(|| (), |_| api::my_projects());
+    let projects = load(|| (), |_| api::my_projects());
     // Each table's page, as its links name it (`None`: the newest).
     let (pending_at, received_at, answered_at) = (
         RwSignal::new(None),
         RwSignal::new(None),
         RwSignal::new(None),
     );
-    let page = Resource::new(
+    let page = load(
         move || {
             (
                 (

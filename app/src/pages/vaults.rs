@@ -10,13 +10,14 @@ use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
 use crate::i18n::*;
+use crate::load::load;
 
 /// Capacity and usage bars per vault, received copies marked, and the account's totals.
 #[component]
 pub fn VaultsPage() -> impl IntoView {
     let i18n = use_i18n();
     let changed = use_changes();
-    let page = Resource::new(move || changed.get(), |_| api::vaults());
+    let page = load(move || changed.get(), |_| api::vaults());
     view! {
         <h1>{tu_string!(i18n, vaults.title)}</h1>
         <Listing rows=page show={move |page| view! {
@@ -71,7 +72,7 @@ fn VaultContents(vault_id: String) -> impl IntoView {
     let changed = use_changes();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
-    let contents = Resource::new(
+    let contents = load(
         move || (changed.get(), page.get()),
         move |(_, at)| api::vault_contents(vault_id.clone(), at),
     );
