@@ -12,6 +12,7 @@ pub mod error;
 pub mod grant;
 pub mod ids;
 pub mod input;
+pub mod instant;
 pub mod invitation;
 pub mod model;
 pub mod paging;

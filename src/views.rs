@@ -132,6 +132,7 @@ pub struct ResourceView {
     pub project_id: ProjectId,
     pub size_bytes: i64,
     pub sha256: String,
+    #[serde(with = "crate::instant")]
     pub created_at: DateTime<Utc>,
     /// Made by a restore ("Restore Data to New Cluster", "Create Server", "Create Disk").
     pub restored: bool,
@@ -226,6 +227,7 @@ pub struct ActivityPage {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActivityEntry {
+    #[serde(with = "crate::instant")]
     pub at: DateTime<Utc>,
     /// The user's email, or "System" for background work.
     pub actor: String,
@@ -324,7 +326,9 @@ pub struct BackupSummary {
     /// Its ARN, as the API names it (`arn:aws:backshare:<region>:<account>:backup/<id>`).
     pub arn: String,
     pub size_bytes: i64,
+    #[serde(with = "crate::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(default, with = "crate::instant::option")]
     pub expires_at: Option<DateTime<Utc>>,
     /// "Available", or "Locked (…)" while a lock holds.
     pub status: String,
@@ -369,7 +373,9 @@ pub struct AccessKeyView {
     /// The "Access key ID" that requests name.
     pub id: String,
     pub active: bool,
+    #[serde(with = "crate::instant")]
     pub created_at: DateTime<Utc>,
+    #[serde(default, with = "crate::instant::option")]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -476,7 +482,9 @@ pub struct InvitationView {
     pub backups: Vec<(BackupId, String)>,
     /// The server and disk backups among them, each needing a vault on accept.
     pub vault_choices: Vec<VaultChoice>,
+    #[serde(with = "crate::instant")]
     pub invited_at: DateTime<Utc>,
+    #[serde(with = "crate::instant")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -498,6 +506,7 @@ pub struct ReceivedBackup {
     /// now (revoking, copy not available yet).
     pub restore_blocked: Option<Problem>,
     /// When the original expires; a copy carries the same expiry and goes with it.
+    #[serde(default, with = "crate::instant::option")]
     pub expires_at: Option<DateTime<Utc>>,
     /// Server and disk backups: the copy in the recipient's vault, once a vault is chosen.
     pub copy: Option<CopyView>,
@@ -516,6 +525,7 @@ pub struct AnsweredInvitation {
     pub owner: AccountId,
     pub owner_name: String,
     pub status: ShareStatus,
+    #[serde(with = "crate::instant")]
     pub at: DateTime<Utc>,
 }
 
@@ -534,7 +544,9 @@ pub struct RestoreView {
     pub requested_by: String,
     /// The new cluster's SHA-256, equal to the backup's (verified) once restored.
     pub sha256: Option<String>,
+    #[serde(with = "crate::instant")]
     pub started_at: DateTime<Utc>,
+    #[serde(default, with = "crate::instant::option")]
     pub finished_at: Option<DateTime<Utc>>,
 }
 

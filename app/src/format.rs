@@ -31,7 +31,10 @@ mod tests {
             Utc.with_ymd_and_hms(999, 1, 2, 3, 4, 5).unwrap(),
             Utc.with_ymd_and_hms(2024, 2, 29, 0, 0, 59).unwrap(),
         ] {
-            assert_eq!(super::instant(at), at.format("%Y-%m-%d %H:%M UTC").to_string());
+            assert_eq!(
+                super::instant(at),
+                at.format("%Y-%m-%d %H:%M UTC").to_string()
+            );
         }
     }
 }
