@@ -24,6 +24,30 @@ for path in main:
     print(f"{os.path.basename(path):44s} {raw(path):9d} bytes raw {gz(path):9d} bytes gzip")
     base_raw, base_gz = base_raw + raw(path), base_gz + gz(path)
 print(f"{'main bundle':44s} {base_raw:9d} bytes raw {base_gz:9d} bytes gzip = {base_gz // 1024} KiB gzip")
+
+# wasm-split hands each chunk the read-only data it uses, unless the regrouped data comes
+# out longer than the original segment: then all of it stays in the main file (see
+# SPLIT_DATA_ROOM in app/src/lib.rs). Say which happened.
+def data_section(path):
+    wasm, i = open(path, "rb").read(), 8
+    def leb(i):
+        value = shift = 0
+        while True:
+            byte, i = wasm[i], i + 1
+            value, shift = value | (byte & 0x7F) << shift, shift + 7
+            if byte < 0x80:
+                return value, i
+    while i < len(wasm):
+        kind, (size, i) = wasm[i], leb(i + 1)
+        if kind == 11:
+            return size
+        i += size
+    return 0
+linked = "target/front/wasm32-unknown-unknown/wasm-release/backshare_app.wasm"
+if os.path.exists(linked):
+    in_main, in_all = data_section(main[0]), data_section(linked)
+    verdict = "split among the chunks" if in_main < in_all * 0.8 else "NOT split: all of it is in the main file"
+    print(f"{'read-only data in the main wasm':44s} {in_main:9d} bytes of {in_all} ({verdict})")
 print()
 manifest = json.load(open(f"{pkg}/__wasm_split_manifest.{hashes['manifest']}.json"))
 routes = {n: c for n, c in manifest.items() if "_view_" in n}
