@@ -7,6 +7,7 @@ use serde::{de::DeserializeOwned, Serialize};
 
 use crate::components::failure::failure;
 use crate::i18n::*;
+use crate::load::Loaded;
 
 /// Shows `rows` through `show`, following every refetch.
 ///
@@ -17,7 +18,7 @@ use crate::i18n::*;
 /// machine kept "Cancel Sharing" disabled after the dialog's change; 0 of 8 with this.
 #[component]
 pub fn Listing<T, F>(
-    rows: crate::load::Loaded<T>,
+    rows: Loaded<T>,
     show: F,
     /// Nothing while loading, and nothing for a failure (the top bar).
     #[prop(optional)]

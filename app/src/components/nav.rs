@@ -1,8 +1,6 @@
 //! The top bar: the pages, the pending-invitation counter and the user menu.
 
 use leptos::prelude::*;
-
-use crate::load::load;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
@@ -11,6 +9,7 @@ use crate::components::changes::use_changes;
 use crate::components::listing::Listing;
 use crate::i18n::*;
 use crate::language::{CHOICES, CHOOSE_PATH};
+use crate::load::load;
 use crate::reasons;
 
 /// The navigation; shown in full once signed in.

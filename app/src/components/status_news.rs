@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use crate::components::status_badge::status_text;
 use crate::error::AppError;
 use crate::i18n::*;
+use crate::load::Loaded;
 
 /// One row a page follows: what identifies it, how a reader hears it, its status.
 pub struct Followed {
@@ -21,10 +22,7 @@ pub struct Followed {
 /// rows already seen whose status moved. A row first seen (the first load, another page)
 /// is not news; a refetch that changes nothing, or only a copy's percentage, leaves the
 /// last sentence alone, so each change is said once.
-pub fn follow_statuses<T>(
-    rows: crate::load::Loaded<T>,
-    follow: fn(&T) -> Vec<Followed>,
-) -> RwSignal<String>
+pub fn follow_statuses<T>(rows: Loaded<T>, follow: fn(&T) -> Vec<Followed>) -> RwSignal<String>
 where
     T: Clone + Send + Sync + 'static,
     Result<T, AppError>: Clone + Send + Sync,
