@@ -1,6 +1,7 @@
 //! A row action that asks before it acts ("Delete", "Cancel Sharing"): the button opens a
 //! modal dialog with the question, "Confirm" and a way back.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::components::modal::Modal;
@@ -40,8 +41,10 @@ pub fn ConfirmButton(
     };
     let ask = move || open.set(Some(key.clone()));
     let button = match post {
-        None => view! { <button type="button" on:click=move |_| ask()>{label}</button> }.into_any(),
-        Some(post) => view! {
+        None => {
+            Either::Left(view! { <button type="button" on:click=move |_| ask()>{label}</button> })
+        }
+        Some(post) => Either::Right(view! {
             <form method="post" action=post.action class="inline">
                 {post.fields.into_iter().map(|(name, value)| view! {
                     <input type="hidden" name=name value=value/>
@@ -51,8 +54,7 @@ pub fn ConfirmButton(
                     ask();
                 }>{label}</button>
             </form>
-        }
-        .into_any(),
+        }),
     };
     let dismiss = Callback::new(move |()| open.set(None));
     let i18n = use_i18n();

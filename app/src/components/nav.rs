@@ -30,7 +30,7 @@ pub fn Nav() -> impl IntoView {
                         Some(me) => {
                             let pending = me.pending_invitations;
                             let viewer = !me.role.may_change();
-                            view! {
+                            Some(view! {
                                 <nav class="pages" aria-label=move || t_string!(i18n, nav.pages)>
                                     <A href="/backups">{tu_string!(i18n, nav.backups)}</A>
                                     <A href="/my-shares">{tu_string!(i18n, nav.my_shares)}</A>
@@ -62,10 +62,9 @@ pub fn Nav() -> impl IntoView {
                                         </ActionForm>
                                     </div>
                                 </details>
-                            }
-                                .into_any()
+                            })
                         }
-                        None => ().into_any(),
+                        None => None,
                     }}
             />
             <LanguageChoice/>

@@ -1,6 +1,7 @@
 //! The account's restores into new clusters, with their status and verified checksum.
 
 use backshare::model::RestoreStatus;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api;
@@ -23,8 +24,8 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
     );
     view! {
         <Listing rows=restores quiet=true show={move |value| match value {
-                listing if listing.restores.is_empty() => ().into_any(),
-                listing => view! {
+                listing if listing.restores.is_empty() => Either::Left(()),
+                listing => Either::Right(view! {
                     <section aria-labelledby="restores-title">
                         <h2 id="restores-title">{tu_string!(i18n, shared_with_me.restore.title)}</h2>
                         <Pager label=t_string!(i18n, shared_with_me.restore.pages) links=listing.links at=page/>
@@ -61,7 +62,7 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                             </tbody>
                         </table>
                     </section>
-                }.into_any(),
+                }),
             }}
         />
     }

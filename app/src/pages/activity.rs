@@ -2,6 +2,7 @@
 //! recipient each see the lines that name their account.
 
 use backshare::model::{outcome, ActivityAction, SYSTEM_ACTOR};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api;
@@ -28,12 +29,12 @@ pub fn ActivityPage() -> impl IntoView {
     view! {
         <h1>{tu_string!(i18n, activity.title)}</h1>
         <Listing rows=entries show={move |value| match value {
-                listing if listing.entries.is_empty() => view! {
+                listing if listing.entries.is_empty() => Either::Left(view! {
                     <p class="notice">{tu_string!(i18n, activity.empty)}</p>
-                }.into_any(),
+                }),
                 listing => {
                     let entries = listing.entries;
-                    view! {
+                    Either::Right(view! {
                     <Pager label=td_string!(locale, activity.pages) links=listing.links at=page/>
                     <table class="activity">
                         <thead>
@@ -75,7 +76,7 @@ pub fn ActivityPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                })
                 }
             }}
         />

@@ -1,6 +1,7 @@
 //! "API reference": every operation of the native API, as `/api/openapi.json` describes it
 //! (both come from the server functions' own types), for people writing scripts.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api;
@@ -49,9 +50,9 @@ pub fn ApiReferencePage() -> impl IntoView {
                         }}</dd>
                     </dl>
                     {if op.arguments.is_empty() {
-                        view! { <p class="notice">{tu_string!(i18n, api_reference.no_arguments)}</p> }.into_any()
+                        Either::Left(view! { <p class="notice">{tu_string!(i18n, api_reference.no_arguments)}</p> })
                     } else {
-                        view! {
+                        Either::Right(view! {
                             <table class="api-arguments">
                                 <caption>{tu_string!(i18n, api_reference.arguments)}</caption>
                                 <thead>
@@ -77,10 +78,10 @@ pub fn ApiReferencePage() -> impl IntoView {
                                     }).collect_view()}
                                 </tbody>
                             </table>
-                        }.into_any()
+                        })
                     }}
                 </section>
             }).collect_view()}
-        }.into_any()} />
+        }} />
     }
 }

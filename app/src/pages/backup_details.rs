@@ -1,6 +1,7 @@
 //! A backup's details: "Basic information" and the "Share List" tab (each recipient and its
 //! status, following the recipients live). Tabs are links, so they work without JavaScript.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::load::load;
@@ -65,9 +66,9 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                 let rows = rows.clone();
                                 let links = links.clone();
                                 move || if rows.is_empty() {
-                                    view! { <p class="notice">{tu_string!(i18n, backup_details.not_shared)}</p> }.into_any()
+                                    Either::Left(view! { <p class="notice">{tu_string!(i18n, backup_details.not_shared)}</p> })
                                 } else {
-                                    view! {
+                                    Either::Right(view! {
                                         <Pager label=td_string!(locale, backup_details.pages) links=links.clone() at=page/>
                                         <table class="share-list">
                                             <thead>
@@ -89,11 +90,11 @@ pub fn BackupDetailsPage() -> impl IntoView {
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
-                                    }.into_any()
+                                    })
                                 }
                             }
                         </Show>
-                    }.into_any()
+                    }
                 }
             }
         />

@@ -179,11 +179,11 @@ pub fn BackupsPage() -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
-                    }.into_any()
+                    }
                     }
                 }
         />
-        }.into_any()}/>
+        }}/>
         <RestoresSection refresh=restores_refresh/>
         {move || sharing.get().map(|backups| view! { <ShareDialog backups on_done/> })}
     }

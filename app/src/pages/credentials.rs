@@ -3,6 +3,7 @@
 
 use backshare::model::{Role, Site};
 use backshare::views::NewAccessKey;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::{self, CreateAccessKey, DeactivateAccessKey, DeleteAccessKey};
@@ -56,7 +57,7 @@ pub fn CredentialsPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                }
             }
         />
         <AccessKeys/>
@@ -117,9 +118,9 @@ fn AccessKeys() -> impl IntoView {
             })}
             <Listing rows=keys show={move |list: Vec<backshare::views::AccessKeyView>| {
                 if list.is_empty() {
-                    return view! { <p class="notice">{tu_string!(i18n, credentials.no_access_keys)}</p> }.into_any();
+                    return Either::Left(view! { <p class="notice">{tu_string!(i18n, credentials.no_access_keys)}</p> });
                 }
-                view! {
+                Either::Right(view! {
                     <table class="access-keys">
                         <thead>
                             <tr>
@@ -165,7 +166,7 @@ fn AccessKeys() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                })
             }}/>
         </section>
     }

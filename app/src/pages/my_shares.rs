@@ -3,6 +3,7 @@
 
 use backshare::paging::Total;
 use backshare::units::thousands;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::{self, CancelSharing};
@@ -48,9 +49,9 @@ pub fn MySharesPage() -> impl IntoView {
         <StatusNews news/>
         <ActionProblem message=problem/>
         <Listing rows=rows show={move |value| match value {
-                listing if listing.total_shares.is_zero() => view! {
+                listing if listing.total_shares.is_zero() => Either::Left(view! {
                     <p class="notice">{tu_string!(i18n, my_shares.empty)}</p>
-                }.into_any(),
+                }),
                 listing => {
                     let shown = listing.shares_on_page;
                     let summary = match listing.total_shares {
@@ -60,7 +61,7 @@ pub fn MySharesPage() -> impl IntoView {
                         }
                     };
                     let rows = listing.rows;
-                    view! {
+                    Either::Right(view! {
                     <Pager label=t_string!(i18n, my_shares.pages) links=listing.links at=page summary/>
                     <table class="my-shares">
                         <thead>
@@ -117,7 +118,7 @@ pub fn MySharesPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                })
                 }
             }}
         />

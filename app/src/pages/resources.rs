@@ -82,7 +82,7 @@ pub fn ResourcesPage() -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                }
             }
         />
     }

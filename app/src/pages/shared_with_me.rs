@@ -7,6 +7,7 @@ use backshare::paging::PageLinks;
 use backshare::views::{
     AnsweredInvitation, InvitationView, ProjectView, ReceivedBackup, VaultChoice,
 };
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api::{
@@ -91,10 +92,10 @@ pub fn SharedWithMePage() -> impl IntoView {
                             projects_picked
                         />
                         <AnsweredInvitations invitations=page.answered links=page.answered_links at=answered_at/>
-                    }.into_any()
+                    }
                 }
         />
-        }.into_any()}/>
+        }}/>
         <RestoresSection refresh=restores_refresh/>
     }
 }
@@ -116,9 +117,9 @@ fn PendingInvitations(
             <h2 id="pending-title">{tu_string!(i18n, shared_with_me.pending.title)}</h2>
             <Pager label=t_string!(i18n, shared_with_me.pending.pages) links at/>
             {if invitations.is_empty() {
-                view! { <p class="notice">{tu_string!(i18n, shared_with_me.pending.empty)}</p> }.into_any()
+                Either::Left(view! { <p class="notice">{tu_string!(i18n, shared_with_me.pending.empty)}</p> })
             } else {
-                view! {
+                Either::Right(view! {
                     <table class="invitations">
                         <thead>
                             <tr>
@@ -174,11 +175,11 @@ fn PendingInvitations(
                                             </ActionForm>
                                         </td>
                                     </tr>
-                                }.into_any()
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                })
             }}
         </section>
     }
@@ -205,9 +206,9 @@ fn ReceivedBackups(
             <h2 id="received-title">{tu_string!(i18n, shared_with_me.received.title)}</h2>
             <Pager label=t_string!(i18n, shared_with_me.received.pages) links at/>
             {if backups.is_empty() {
-                view! { <p class="notice">{tu_string!(i18n, shared_with_me.received.empty)}</p> }.into_any()
+                Either::Left(view! { <p class="notice">{tu_string!(i18n, shared_with_me.received.empty)}</p> })
             } else {
-                view! {
+                Either::Right(view! {
                     <table class="received">
                         <thead>
                             <tr>
@@ -288,10 +289,10 @@ fn ReceivedBackups(
                                         />
                                     </td>
                                 </tr>
-                            }.into_any()}).collect_view()}
+                            }}).collect_view()}
                         </tbody>
                     </table>
-                }.into_any()
+                })
             }}
         </section>
     }

@@ -2,6 +2,7 @@
 //! what the account stores in all (the recipient pays for the copies it holds).
 
 use backshare::model::ResourceKind;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api;
@@ -30,9 +31,9 @@ pub fn VaultsPage() -> impl IntoView {
                         )}
                     </p>
                     {if page.vaults.is_empty() {
-                        view! { <p class="notice">{tu_string!(i18n, vaults.no_vaults)}</p> }.into_any()
+                        Either::Left(view! { <p class="notice">{tu_string!(i18n, vaults.no_vaults)}</p> })
                     } else {
-                        page.vaults.into_iter().map(|v| {
+                        Either::Right(page.vaults.into_iter().map(|v| {
                             let percent = v.percent_used();
                             view! {
                                 <section class="vault" data-vault=v.id.clone()>
@@ -56,9 +57,9 @@ pub fn VaultsPage() -> impl IntoView {
                                     <VaultContents vault_id=v.id.clone()/>
                                 </section>
                             }
-                        }).collect_view().into_any()
+                        }).collect_view())
                     }}
-                }.into_any()
+                }
             }
         />
     }
@@ -78,10 +79,10 @@ fn VaultContents(vault_id: String) -> impl IntoView {
     );
     view! {
         <Listing rows=contents show={move |value| match value {
-                listing if listing.items.is_empty() => view! {
+                listing if listing.items.is_empty() => Either::Left(view! {
                     <p class="notice">{tu_string!(i18n, vaults.empty)}</p>
-                }.into_any(),
-                listing => view! {
+                }),
+                listing => Either::Right(view! {
                     <Pager label=t_string!(i18n, vaults.pages) links=listing.links at=page/>
                     <table class="vault-items">
                         <thead>
@@ -103,7 +104,7 @@ fn VaultContents(vault_id: String) -> impl IntoView {
                             }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
+                }),
             }}
         />
     }
