@@ -1,6 +1,7 @@
 //! The top bar: the pages, the pending-invitation counter and the user menu.
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
@@ -57,9 +58,15 @@ pub fn Nav() -> impl IntoView {
                                         <p class="account">{me.account_name.clone()}</p>
                                         <A href="/credentials">{tu_string!(i18n, nav.my_credentials)}</A>
                                         <A href="/api-reference">{tu_string!(i18n, nav.api_reference)}</A>
-                                        <ActionForm action=sign_out>
+                                        // A plain form rather than `ActionForm`, which would bring its
+                                        // reader of form fields into every page's bundle for a
+                                        // call that has none.
+                                        <form method="post" action=SignOut::url() on:submit=move |ev| {
+                                            ev.prevent_default();
+                                            sign_out.dispatch(SignOut {});
+                                        }>
                                             <button type="submit" class="link">{tu_string!(i18n, nav.sign_out)}</button>
-                                        </ActionForm>
+                                        </form>
                                     </div>
                                 </details>
                             })

@@ -7,6 +7,7 @@ use backshare::ids::PrincipalRef;
 use backshare::model::PrincipalScope;
 use backshare::rules::RecipientUnit;
 use backshare::views::{ShareChoice, ShareChoices, ShareOptions, ShareQuota, ShareSummary};
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 
 use crate::api::{self, CreateShare, UpdateShare};
@@ -402,25 +403,25 @@ fn LoadedShareDialog(
                         preview.track();
                         Suspend::new(async move {
                         match preview.await {
-                            Ok(None) => view! { <p class="muted">{tu_string!(i18n, share_dialog.choose_share)}</p> }.into_any(),
-                            Ok(Some(p)) => view! {
+                            Ok(None) => EitherOf3::A(view! { <p class="muted">{tu_string!(i18n, share_dialog.choose_share)}</p> }),
+                            Ok(Some(p)) => EitherOf3::B(view! {
                                 <div class="verdicts" role="status" aria-label=move || t_string!(i18n, share_dialog.rule_check_label)>
                                     {if p.problems.is_empty() {
-                                        view! { <p class="allowed">{tu_string!(i18n, share_dialog.all_allowed)}</p> }.into_any()
+                                        Either::Left(view! { <p class="allowed">{tu_string!(i18n, share_dialog.all_allowed)}</p> })
                                     } else {
-                                        view! {
+                                        Either::Right(view! {
                                             <ul class="refusals">
                                                 {p.problems.iter().map(|problem| {
                                                     let text = reasons::problem(i18n.get_locale_untracked(), problem);
                                                     view! { <li>{text}</li> }
                                                 }).collect_view()}
                                             </ul>
-                                        }.into_any()
+                                        })
                                     }}
                                     <p class="muted">{move || quota_text(i18n.get_locale(), &p.quota)}</p>
                                 </div>
-                            }.into_any(),
-                            Err(error) => view! { <p class="error">{error_text(i18n.get_locale_untracked(), &error)}</p> }.into_any(),
+                            }),
+                            Err(error) => EitherOf3::C(view! { <p class="error">{error_text(i18n.get_locale_untracked(), &error)}</p> }),
                         }
                     })}}
                 </Transition>
