@@ -7,6 +7,7 @@ pub mod listing;
 pub mod modal;
 pub mod nav;
 pub mod pager;
+pub mod plain_form;
 pub mod restore_button;
 pub mod restores;
 pub mod share_dialog;

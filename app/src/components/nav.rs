@@ -58,9 +58,7 @@ pub fn Nav() -> impl IntoView {
                                         <p class="account">{me.account_name.clone()}</p>
                                         <A href="/credentials">{tu_string!(i18n, nav.my_credentials)}</A>
                                         <A href="/api-reference">{tu_string!(i18n, nav.api_reference)}</A>
-                                        // A plain form rather than `ActionForm`, which would bring its
-                                        // reader of form fields into every page's bundle for a
-                                        // call that has none.
+                                        // A plain form, not `ActionForm` (see `plain_form`).
                                         <form method="post" action=SignOut::url() on:submit=move |ev| {
                                             ev.prevent_default();
                                             sign_out.dispatch(SignOut {});

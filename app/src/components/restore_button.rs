@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 
 use backshare::views::ProjectView;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::api::RestoreBackup;
+use crate::components::plain_form::field;
 use crate::i18n::*;
 
 /// One backup's restore action, a form of the restore server function. `picked` lives on
@@ -50,14 +52,20 @@ pub fn RestoreButton(
     });
     let why = blocked.clone().filter(|_| explain);
     view! {
-        // A plain form: it posts without JavaScript too.
-        <ActionForm action attr:class="inline">
+        // A plain form: it posts without JavaScript too (see `plain_form`).
+        <form method="post" action=RestoreBackup::url() class="inline" on:submit=move |ev| {
+            ev.prevent_default();
+            action.dispatch(RestoreBackup {
+                backup_id: field(&ev, "backup_id").unwrap_or_default(),
+                project_id: field(&ev, "project_id"),
+            });
+        }>
             <input type="hidden" name="backup_id" value=backup_id/>
             {picker}
             <button type="submit" disabled=blocked.is_some() title=blocked.unwrap_or_default()>
                 {label}
             </button>
-        </ActionForm>
+        </form>
         {why.map(|why| view! { <br/><span class="muted small">{why}</span> })}
     }
 }

@@ -9,6 +9,7 @@ use backshare::views::{
 };
 use leptos::either::Either;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 use crate::api::{
     self, AcceptInvitation, CopyIntoVault, RejectInvitation, RestoreBackup, RetryCopy,
@@ -17,6 +18,7 @@ use crate::components::changes::use_changes;
 use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
+use crate::components::plain_form::field;
 use crate::components::restore_button::RestoreButton;
 use crate::components::restores::RestoresSection;
 use crate::components::status_badge::StatusBadge;
@@ -137,6 +139,12 @@ fn PendingInvitations(
                                 let accept_id = id.clone();
                                 let reject_id = id.clone();
                                 let form_id = format!("accept-{id}");
+                                // The vault pickers' fields, which join the Accept form.
+                                let vault_fields: Vec<(String, String)> = inv
+                                    .vault_choices
+                                    .iter()
+                                    .map(|c| (c.backup_id.to_string(), vault_field(&c.backup_id)))
+                                    .collect();
                                 view! {
                                     <tr data-invitation=id>
                                         <td>{inv.share_name.clone()}</td>
@@ -154,7 +162,15 @@ fn PendingInvitations(
                                         <td>
                                             // Plain forms: they post without JavaScript too, and the
                                             // vault pickers join the Accept form by its id.
-                                            <ActionForm action=accept attr:id=form_id attr:class="inline">
+                                            <form id=form_id method="post" action=AcceptInvitation::url() class="inline" on:submit=move |ev| {
+                                                ev.prevent_default();
+                                                accept.dispatch(AcceptInvitation {
+                                                    invitation_id: field(&ev, "invitation_id").unwrap_or_default(),
+                                                    vaults: Some(vault_fields.iter().filter_map(|(backup, name)| {
+                                                        field(&ev, name).map(|vault| (backup.clone(), vault))
+                                                    }).collect()),
+                                                });
+                                            }>
                                                 <input type="hidden" name="invitation_id" value=accept_id/>
                                                 <button
                                                     type="submit"
@@ -163,8 +179,13 @@ fn PendingInvitations(
                                                 >
                                                     {tu_string!(i18n, shared_with_me.pending.accept)}
                                                 </button>
-                                            </ActionForm>
-                                            <ActionForm action=reject attr:class="inline">
+                                            </form>
+                                            <form method="post" action=RejectInvitation::url() class="inline" on:submit=move |ev| {
+                                                ev.prevent_default();
+                                                reject.dispatch(RejectInvitation {
+                                                    invitation_id: field(&ev, "invitation_id").unwrap_or_default(),
+                                                });
+                                            }>
                                                 <input type="hidden" name="invitation_id" value=reject_id/>
                                                 <button
                                                     type="submit"
@@ -172,7 +193,7 @@ fn PendingInvitations(
                                                 >
                                                     {tu_string!(i18n, shared_with_me.pending.reject)}
                                                 </button>
-                                            </ActionForm>
+                                            </form>
                                         </td>
                                     </tr>
                                 }
@@ -336,6 +357,12 @@ fn AnsweredInvitations(
     }
 }
 
+/// The form field of the vault picked for a backup: `vaults[<backup id>]`, as the
+/// server function reads it.
+fn vault_field(backup_id: &backshare::ids::BackupId) -> String {
+    format!("vaults[{backup_id}]")
+}
+
 /// The vault picked for a backup under `owner` (an invitation or a grant): the user's
 /// choice, or else the first vault that qualifies.
 fn picked_vault(
@@ -381,7 +408,7 @@ fn VaultPicker(
             {text}
             <select
                 aria-label=label
-                name=format!("vaults[{}]", choice.backup_id)
+                name=vault_field(&choice.backup_id)
                 form=format!("accept-{owner}")
                 on:change=move |ev| {
                     let value = event_target_value(&ev);

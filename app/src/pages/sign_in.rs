@@ -1,10 +1,12 @@
-//! "Sign in": works with and without JavaScript.
+//! "Sign in": works with and without JavaScript (a plain form, see `plain_form`).
 
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::SignIn;
 use crate::components::failure::last_failure;
+use crate::components::plain_form::field;
 use crate::i18n::*;
 
 /// The sign-in form.
@@ -26,7 +28,13 @@ pub fn SignInPage() -> impl IntoView {
     view! {
         <section class="signin card">
             <h1>{tu_string!(i18n, sign_in.title)}</h1>
-            <ActionForm action>
+            <form method="post" action=SignIn::url() on:submit=move |ev| {
+                ev.prevent_default();
+                action.dispatch(SignIn {
+                    email: field(&ev, "email").unwrap_or_default(),
+                    password: field(&ev, "password").unwrap_or_default(),
+                });
+            }>
                 <label>{tu_string!(i18n, sign_in.email)} <input type="email" name="email" required autocomplete="username"/></label>
                 <label>
                     {tu_string!(i18n, sign_in.password)}
@@ -35,7 +43,7 @@ pub fn SignInPage() -> impl IntoView {
                 <button type="submit" class="primary" disabled=move || action.pending().get()>
                     {tu_string!(i18n, sign_in.submit)}
                 </button>
-            </ActionForm>
+            </form>
             {move || message().map(|text| view! { <p class="error" role="alert">{text}</p> })}
         </section>
     }
