@@ -11,6 +11,16 @@ use leptos_router::{lazy_route, LazyRoute};
 
 use crate::pages;
 
+/// A page's view, hydrated in one pass.
+///
+/// The router hydrates a lazy route's view through `hydrate_async`, which tachys compiles
+/// for the page's whole tree beside the synchronous `hydrate` that the lists inside it
+/// use. A `Suspend` whose future is ready at once hydrates its view synchronously, so
+/// only one of the two is compiled (issue 13's lighter first load).
+fn page(view: impl IntoView + 'static) -> AnyView {
+    Suspend::new(async move { view }).into_any()
+}
+
 /// Sign in.
 pub struct SignIn;
 
@@ -21,7 +31,7 @@ impl LazyRoute for SignIn {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::sign_in::SignInPage/> }.into_any()
+        page(view! { <pages::sign_in::SignInPage/> })
     }
 }
 
@@ -35,7 +45,7 @@ impl LazyRoute for Backups {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::backups::BackupsPage/> }.into_any()
+        page(view! { <pages::backups::BackupsPage/> })
     }
 }
 
@@ -49,7 +59,7 @@ impl LazyRoute for MyShares {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::my_shares::MySharesPage/> }.into_any()
+        page(view! { <pages::my_shares::MySharesPage/> })
     }
 }
 
@@ -63,7 +73,7 @@ impl LazyRoute for SharedWithMe {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::shared_with_me::SharedWithMePage/> }.into_any()
+        page(view! { <pages::shared_with_me::SharedWithMePage/> })
     }
 }
 
@@ -77,7 +87,7 @@ impl LazyRoute for Credentials {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::credentials::CredentialsPage/> }.into_any()
+        page(view! { <pages::credentials::CredentialsPage/> })
     }
 }
 
@@ -91,7 +101,7 @@ impl LazyRoute for BackupDetails {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::backup_details::BackupDetailsPage/> }.into_any()
+        page(view! { <pages::backup_details::BackupDetailsPage/> })
     }
 }
 
@@ -105,7 +115,7 @@ impl LazyRoute for Vaults {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::vaults::VaultsPage/> }.into_any()
+        page(view! { <pages::vaults::VaultsPage/> })
     }
 }
 
@@ -119,7 +129,7 @@ impl LazyRoute for Resources {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::resources::ResourcesPage/> }.into_any()
+        page(view! { <pages::resources::ResourcesPage/> })
     }
 }
 
@@ -133,7 +143,7 @@ impl LazyRoute for Activity {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::activity::ActivityPage/> }.into_any()
+        page(view! { <pages::activity::ActivityPage/> })
     }
 }
 
@@ -147,6 +157,6 @@ impl LazyRoute for ApiReference {
     }
 
     fn view(_this: Self) -> AnyView {
-        view! { <pages::api_reference::ApiReferencePage/> }.into_any()
+        page(view! { <pages::api_reference::ApiReferencePage/> })
     }
 }
