@@ -47,7 +47,7 @@ pub fn parse(text: &str) -> Option<DateTime<Utc>> {
         number(5..7)?,
         number(8..10)?,
     )?;
-    let (mut nanos, mut rest) = (0, &bytes[19..]);
+    let (mut nanos, mut rest) = (0, bytes.get(19..)?);
     if let Some(fraction) = rest.strip_prefix(b".") {
         let digits = fraction.iter().take_while(|b| b.is_ascii_digit()).count();
         if !(1..=9).contains(&digits) {
@@ -138,6 +138,8 @@ mod tests {
             "2026-02-30T23:12:26Z",
             "2026-12-05T24:00:00Z",
             "2026-12-05T23:12:26ZZ",
+            "2026-12-05T23:12:2",
+            "2026-12-05T23:12:",
             "+2026-12-05T23:12:26Z",
             "２026-12-05T23:12:26Z",
         ] {
