@@ -79,6 +79,12 @@ mod on_server {
     }
 
     /// The signed-in caller, loaded fresh from the database on every call.
+    /// Whether the request comes from a signed-in browser (a page or a plain form), not
+    /// from a client signing with an access key.
+    pub fn from_a_browser() -> bool {
+        use_context::<Parts>().is_some_and(|p| p.extensions.get::<SignedBy>().is_none())
+    }
+
     pub async fn caller() -> Result<(Backshare, Caller), AppError> {
         let svc = service()?;
         let signed = use_context::<Parts>().and_then(|p| p.extensions.get::<SignedBy>().cloned());
@@ -189,9 +195,7 @@ pub async fn me() -> Result<Option<views::Me>, AppError> {
                 .map_err(on_server::fail)?;
             // A refusal of a form posted without JavaScript, shown once by the page it
             // returned to (signed requests have no session, and nothing waiting).
-            if use_context::<axum::http::request::Parts>()
-                .is_some_and(|p| p.extensions.get::<SignedBy>().is_none())
-            {
+            if on_server::from_a_browser() {
                 // Read first: removing marks the session changed, and a changed session
                 // is written back, which would make every page load a write.
                 let session = on_server::session().await?;
@@ -543,6 +547,9 @@ pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), A
 
 /// "Restore Data to New Cluster" (and "Restore" on the account's own backups): starts a
 /// restore into a new cluster in the backup's region. Returns the restore's id.
+///
+/// A browser is then taken to "Resources", where the restore is followed to its end and the
+/// new resource appears (a plain form is redirected there; the page's script navigates).
 #[server(endpoint = "restore_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn restore_backup(
     backup_id: String,
@@ -557,7 +564,12 @@ pub async fn restore_backup(
             .await
     })
     .await
-    .map(|id| id.to_string())
+    .map(|id| {
+        if on_server::from_a_browser() {
+            leptos_axum::redirect("/resources");
+        }
+        id.to_string()
+    })
     .map_err(on_server::fail)
 }
 

@@ -28,13 +28,14 @@ test("Bob accepts a server backup into a vault, watches it copy, creates a serve
   // Bob has two projects in the region: he picks where the server goes.
   await received.getByLabel(`Project for ${WEB}`).selectOption("proj-acmeeast-standby");
   await received.getByRole("button", { name: "Create Server" }).click();
+  // Starting a restore leads to "Resources", which follows it to its end.
+  await expect(bob.page).toHaveURL(/\/resources$/);
   const restore = bob.page.locator("table.restores tr", { hasText: WEB });
   await expect(restore).toContainText("Restored", { timeout: 30_000 });
   await expect(restore).toContainText("verified");
   await expect(restore).toContainText("proj-acmeeast-standby");
 
   // The new server is among Bob's resources, in the project he picked.
-  await bob.page.getByRole("navigation").getByRole("link", { name: "Resources" }).click();
   const server = bob.page.locator("table.resources tr", { hasText: "web-01 nightly (restored)" });
   await expect(server).toContainText("proj-acmeeast-standby");
   await expect(server).toContainText("server");
@@ -55,6 +56,8 @@ test("Bob accepts a server backup into a vault, watches it copy, creates a serve
   await expect(alice.page.locator("tr", { hasText: WEB })).toHaveCount(0);
   await expect(received).toHaveCount(0);
   // The server Bob created stays.
+  await bob.page.getByRole("navigation").getByRole("link", { name: "Resources" }).click();
+  await expect(server).toContainText("proj-acmeeast-standby");
   await expect(restore).toContainText("Restored");
 
   await alice.context.close();

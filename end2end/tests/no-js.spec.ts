@@ -61,10 +61,13 @@ test("without JavaScript, Accept, Reject, Restore and Cancel Sharing are plain f
   await expect(bob.page.locator("table.answered tr", { hasText: refused })).toContainText("Rejected");
   await expect(bob.page.locator("table.invitations tr", { hasText: refused })).toHaveCount(0);
 
-  // A restore from the received backup, posted as a form; the page returns listing it.
+  // A restore from the received backup, posted as a form, leads to "Resources", which lists it.
   const restores = bob.page.locator("table.restores tbody tr", { hasText: ORDERS });
+  await bob.page.goto("/resources");
   const before = await restores.count();
+  await bob.page.goto("/shared-with-me");
   await bob.page.locator("table.received tr", { hasText: kept }).getByRole("button", { name: "Restore Data to New Cluster" }).click();
+  await expect(bob.page).toHaveURL(/\/resources$/);
   await expect(restores).toHaveCount(before + 1);
   // Without scripts the page does not follow the restore: reloads show it finish (it holds
   // the backup's lock until then, and Cancel Sharing waits for it, rule 6).

@@ -3,14 +3,26 @@
 //! than one project in the backup's region. Used on "Backups" and "Shared With Me".
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use backshare::views::ProjectView;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 
-use crate::api::RestoreBackup;
+use crate::api::{self, RestoreBackup};
 use crate::components::plain_form::field;
+use crate::error::AppError;
 use crate::i18n::*;
+
+/// A page's rows with the account's projects, which its restore buttons offer: loaded side
+/// by side, into the page's one resource (a resource and a list frame of their own would
+/// compile their machinery again for one small list).
+pub async fn with_projects<T>(
+    rows: impl Future<Output = Result<T, AppError>>,
+) -> Result<(T, Vec<ProjectView>), AppError> {
+    let (rows, projects) = futures::future::join(rows, api::my_projects()).await;
+    Ok((rows?, projects?))
+}
 
 /// One backup's restore action, a form of the restore server function. `picked` lives on
 /// the page, so a chosen project survives the list being refetched; `explain` shows why

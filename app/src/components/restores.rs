@@ -1,10 +1,12 @@
-//! The account's restores into new clusters, with their status and verified checksum.
+//! The account's restores into new resources, with their status and verified checksum: on
+//! the "Resources" page, where starting a restore leads (`api::restore_backup`).
 
 use backshare::model::RestoreStatus;
 use leptos::either::Either;
 use leptos::prelude::*;
 
 use crate::api;
+use crate::components::changes::use_changes;
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::format;
@@ -12,14 +14,16 @@ use crate::i18n::*;
 use crate::load::load;
 use crate::reasons;
 
-/// "Restores": refetched whenever `refresh` changes (a poll tick or a new restore).
+/// "Restores": refetched on every change the feed announces, so a running restore is
+/// followed to its end while the page is open.
 #[component]
-pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl IntoView {
+pub fn RestoresSection() -> impl IntoView {
     let i18n = use_i18n();
+    let changed = use_changes();
     // The page shown, as a page link names it; `None` is the newest.
     let page = RwSignal::new(None::<String>);
     let restores = load(
-        move || (refresh.get(), page.get()),
+        move || (changed.get(), page.get()),
         |(_, at)| api::restores(at),
     );
     view! {
@@ -27,18 +31,18 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                 listing if listing.restores.is_empty() => Either::Left(()),
                 listing => Either::Right(view! {
                     <section aria-labelledby="restores-title">
-                        <h2 id="restores-title">{tu_string!(i18n, shared_with_me.restore.title)}</h2>
-                        <Pager label=t_string!(i18n, shared_with_me.restore.pages) links=listing.links at=page/>
+                        <h2 id="restores-title">{tu_string!(i18n, resources.restores.title)}</h2>
+                        <Pager label=t_string!(i18n, resources.restores.pages) links=listing.links at=page/>
                         <table class="restores">
                             <thead>
                                 <tr>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.new_cluster)}</th>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.from_backup)}</th>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.project)}</th>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.status)}</th>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.sha256)}</th>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.started)}</th>
-                                    <th>{tu_string!(i18n, shared_with_me.restore.column.by)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.new_cluster)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.from_backup)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.project)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.status)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.sha256)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.started)}</th>
+                                    <th>{tu_string!(i18n, resources.restores.column.by)}</th>
                                 </tr>
                             </thead>
                             <tbody>
@@ -54,7 +58,7 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
                                                 view! { <br/><span class="muted small">{why}</span> }
                                             })}
                                         </td>
-                                        <td>{r.sha256.clone().map(|h| view! { <code title=h.clone()>{t_string!(i18n, shared_with_me.restore.verified, hash = h[..h.len().min(12)].to_owned())}</code> })}</td>
+                                        <td>{r.sha256.clone().map(|h| view! { <code title=h.clone()>{t_string!(i18n, resources.restores.verified, hash = h[..h.len().min(12)].to_owned())}</code> })}</td>
                                         <td>{format::instant(r.started_at)}</td>
                                         <td>{r.requested_by.clone()}</td>
                                     </tr>
@@ -71,8 +75,8 @@ pub fn RestoresSection(#[prop(into)] refresh: Signal<(u64, usize)>) -> impl Into
 /// How a restore's status reads on screen.
 fn status_label(locale: Locale, status: RestoreStatus) -> &'static str {
     match status {
-        RestoreStatus::Running => td_string!(locale, shared_with_me.restore.status.running),
-        RestoreStatus::Done => td_string!(locale, shared_with_me.restore.status.done),
-        RestoreStatus::Failed => td_string!(locale, shared_with_me.restore.status.failed),
+        RestoreStatus::Running => td_string!(locale, resources.restores.status.running),
+        RestoreStatus::Done => td_string!(locale, resources.restores.status.done),
+        RestoreStatus::Failed => td_string!(locale, resources.restores.status.failed),
     }
 }

@@ -1,6 +1,6 @@
 //! "Backups": the account's backups, with "Share Backups" where the rules allow it.
 
-use backshare::views::ProjectView;
+use backshare::views::{BackupsPage, ProjectView};
 use leptos::prelude::*;
 
 use crate::api::{self, DeleteBackup, RestoreBackup};
@@ -8,8 +8,7 @@ use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
-use crate::components::restore_button::RestoreButton;
-use crate::components::restores::RestoresSection;
+use crate::components::restore_button::{with_projects, RestoreButton};
 use crate::components::share_dialog::{DialogBackup, ShareDialog};
 use crate::format;
 use crate::i18n::*;
@@ -27,10 +26,7 @@ pub fn BackupsPage() -> impl IntoView {
     let delete = ServerAction::<DeleteBackup>::new();
     let restore = ServerAction::<RestoreBackup>::new();
     let picked = RwSignal::new(std::collections::BTreeMap::new());
-    let projects = load(|| (), |_| api::my_projects());
-    // Restores finish in the background; the page follows them while it is open.
     let changed = crate::components::changes::use_changes();
-    let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     // The backup whose "Delete" waits for confirmation.
     let deleting = RwSignal::new(None::<String>);
     // The page shown, as a page link names it; `None` is the newest. Ticked rows stay
@@ -46,7 +42,7 @@ pub fn BackupsPage() -> impl IntoView {
                 page.get(),
             )
         },
-        |(.., at)| api::list_backups(at),
+        |(.., at)| with_projects(api::list_backups(at)),
     );
     let problem = Signal::derive(move || {
         last_failure(delete.value().get()).or_else(|| last_failure(restore.value().get()))
@@ -81,8 +77,7 @@ pub fn BackupsPage() -> impl IntoView {
                 }}
             </button>
         </div>
-        <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
-        <Listing rows=backups show={move |listing| {
+        <Listing rows=backups show={move |(listing, projects): (BackupsPage, Vec<ProjectView>)| {
                         let list = listing.backups;
                         view! {
                         <Pager label=td_string!(locale, backups.pages) links=listing.links at=page/>
@@ -183,8 +178,6 @@ pub fn BackupsPage() -> impl IntoView {
                     }
                 }
         />
-        }}/>
-        <RestoresSection refresh=restores_refresh/>
         {move || sharing.get().map(|backups| view! { <ShareDialog backups on_done/> })}
     }
 }

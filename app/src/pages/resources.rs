@@ -1,5 +1,5 @@
-//! "Resources": the account's servers, disks and clusters, restored ones marked, with
-//! "Release". Releasing a cluster deletes its backups, so recipients lose access.
+//! "Resources": the restores under way and done, then the account's servers, disks and
+//! clusters, restored ones marked, with "Release". Releasing a cluster deletes its backups, so recipients lose access.
 
 use backshare::model::ResourceKind;
 use leptos::prelude::*;
@@ -10,6 +10,7 @@ use crate::components::confirm_button::ConfirmButton;
 use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
+use crate::components::restores::RestoresSection;
 use crate::format;
 use crate::i18n::*;
 use crate::load::load;
@@ -31,6 +32,7 @@ pub fn ResourcesPage() -> impl IntoView {
     view! {
         <h1>{tu_string!(i18n, resources.title)}</h1>
         <ActionProblem message=problem/>
+        <RestoresSection/>
         <Listing rows=list show={move |listing| view! {
                     <Pager label=t_string!(i18n, resources.pages) links=listing.links at=page/>
                     <table class="resources">

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use backshare::model::BackupKind;
 use backshare::paging::PageLinks;
 use backshare::views::{
-    AnsweredInvitation, InvitationView, ProjectView, ReceivedBackup, VaultChoice,
+    AnsweredInvitation, InvitationView, ProjectView, ReceivedBackup, SharedWithMe, VaultChoice,
 };
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -19,8 +19,7 @@ use crate::components::failure::{last_failure, ActionProblem};
 use crate::components::listing::Listing;
 use crate::components::pager::Pager;
 use crate::components::plain_form::field;
-use crate::components::restore_button::RestoreButton;
-use crate::components::restores::RestoresSection;
+use crate::components::restore_button::{with_projects, RestoreButton};
 use crate::components::status_badge::StatusBadge;
 use crate::components::status_news::{follow_statuses, Followed, StatusNews};
 use crate::format;
@@ -44,7 +43,6 @@ pub fn SharedWithMePage() -> impl IntoView {
     let picked = RwSignal::new(BTreeMap::<String, String>::new());
     // Projects picked for restores, by backup id.
     let projects_picked = RwSignal::new(BTreeMap::<String, String>::new());
-    let projects = load(|| (), |_| api::my_projects());
     // Each table's page, as its links name it (`None`: the newest).
     let (pending_at, received_at, answered_at) = (
         RwSignal::new(None),
@@ -64,7 +62,9 @@ pub fn SharedWithMePage() -> impl IntoView {
                 (pending_at.get(), received_at.get(), answered_at.get()),
             )
         },
-        |(_, (pending, received, answered))| api::shared_with_me(pending, received, answered),
+        |(_, (pending, received, answered))| {
+            with_projects(api::shared_with_me(pending, received, answered))
+        },
     );
     let problem = Signal::derive(move || {
         last_failure(accept.value().get())
@@ -74,13 +74,11 @@ pub fn SharedWithMePage() -> impl IntoView {
             .or_else(|| last_failure(retry.value().get()))
     });
     let news = follow_statuses(page, followed);
-    let restores_refresh = Signal::derive(move || (changed.get(), restore.version().get()));
     view! {
         <h1>{tu_string!(i18n, shared_with_me.title)}</h1>
         <StatusNews news/>
         <ActionProblem message=problem/>
-        <Listing rows=projects quiet=true show={move |projects: Vec<ProjectView>| view! {
-        <Listing rows=page show={move |page| view! {
+        <Listing rows=page show={move |(page, projects): (SharedWithMe, Vec<ProjectView>)| view! {
                         <PendingInvitations invitations=page.pending links=page.pending_links at=pending_at accept reject picked/>
                         <ReceivedBackups
                             backups=page.received
@@ -97,8 +95,6 @@ pub fn SharedWithMePage() -> impl IntoView {
                     }
                 }
         />
-        }}/>
-        <RestoresSection refresh=restores_refresh/>
     }
 }
 
@@ -446,7 +442,7 @@ fn VaultPicker(
 /// finishing, an original lost).
 /// Called from the follower's effect, under this page's owner, so the language context is
 /// at hand.
-fn followed(page: &backshare::views::SharedWithMe) -> Vec<Followed> {
+fn followed((page, _projects): &(SharedWithMe, Vec<ProjectView>)) -> Vec<Followed> {
     let locale = crate::language::current();
     page.received
         .iter()
