@@ -1,6 +1,7 @@
 //! How a page shows a failed call: signed-out visitors go to "Sign in", anything else
 //! reads as its sentence, in the page's language where the refusal came typed.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 
@@ -22,13 +23,14 @@ pub fn error_text(locale: Locale, error: &AppError) -> String {
     }
 }
 
-/// The view for a failed load.
-pub fn failure(error: AppError) -> AnyView {
+/// The view for a failed load. Its branches are an `Either`, not `AnyView`s, which would
+/// each compile an async hydration that nothing runs here (it sits in `Listing`'s `Suspend`).
+pub fn failure(error: AppError) -> impl IntoView {
     if error.is_not_signed_in() {
-        view! { <Redirect path="/signin"/> }.into_any()
+        Either::Left(view! { <Redirect path="/signin"/> })
     } else {
         let text = error_text(crate::language::current(), &error);
-        view! { <p class="error" role="alert">{text}</p> }.into_any()
+        Either::Right(view! { <p class="error" role="alert">{text}</p> })
     }
 }
 

@@ -5,8 +5,12 @@
 use leptos::prelude::*;
 
 /// The dialog around `children`, open while it is mounted.
+///
+/// The children keep their type (`TypedChildren`, not `Children`): `Children` erases them
+/// into an `AnyView`, which compiles an async hydration of the whole dialog that nothing
+/// runs (a dialog is only ever built in the browser).
 #[component]
-pub fn Modal(
+pub fn Modal<C>(
     /// The id of the heading that names the dialog.
     #[prop(into)]
     labelled_by: String,
@@ -15,8 +19,12 @@ pub fn Modal(
     /// The dialog's own class beside `dialog` (its width, say).
     #[prop(optional)]
     class: &'static str,
-    children: Children,
-) -> impl IntoView {
+    children: TypedChildren<C>,
+) -> impl IntoView
+where
+    C: IntoView + 'static,
+{
+    let children = children.into_inner();
     let node = NodeRef::<leptos::html::Dialog>::new();
     open_modally(node);
     view! {
