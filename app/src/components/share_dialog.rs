@@ -2,6 +2,10 @@
 //! scope, principals added one by one) or "Select an existing resource share" (its backups
 //! and principals shown; principals added or removed). Every rule's verdict and the quota
 //! left are checked live; the server checks every rule again on "OK".
+//!
+//! The dialog is only ever built in the browser (see `ShareDialog`): the server's build
+//! compiles it without using it.
+#![cfg_attr(not(feature = "hydrate"), allow(dead_code))]
 
 use backshare::ids::PrincipalRef;
 use backshare::model::PrincipalScope;
@@ -39,30 +43,69 @@ enum Method {
 ///
 /// Its code is a wasm chunk of its own (`#[lazy]`), fetched when a dialog first opens:
 /// the pages that offer it come up sooner, and a visit that never opens one never
-/// downloads it.
+/// downloads it. The chunk builds the dialog into the slot this component leaves instead
+/// of handing a view back: a view crossing the chunk's edge has to be an `AnyView`, which
+/// compiles the whole dialog's hydration, twice, for a dialog that is only ever built in
+/// the browser (issue 13).
 #[component]
 pub fn ShareDialog(
     backups: Vec<DialogBackup>,
     #[prop(optional)] share: Option<String>,
     on_done: Callback<bool>,
 ) -> impl IntoView {
-    // No `Suspense` around it: one would hold the dialog back until the resources it reads
-    // have loaded, and build it before it is in the document, where it cannot open
-    // modally. Alone, `Suspend` puts the dialog in place as soon as its code is here.
-    Suspend::new(share_dialog_chunk(backups, share, on_done))
+    #[cfg(feature = "hydrate")]
+    build_into_slot(backups, share, on_done);
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (backups, share, on_done);
+    view! { <div id=SLOT></div> }
 }
 
-/// The chunk's entry point: what only an open dialog needs is reached from here.
+/// The id of the element the dialog is built into (one dialog is open at a time).
+const SLOT: &str = "share-dialog-slot";
+
+/// Builds the dialog into the slot once the chunk is here: a task that runs after this
+/// component's view is in the document. The dialog lives as long as the component:
+/// dropping what the chunk returns unmounts it (and `Modal` gives focus back).
+#[cfg(feature = "hydrate")]
+fn build_into_slot(backups: Vec<DialogBackup>, share: Option<String>, on_done: Callback<bool>) {
+    let owner = Owner::current();
+    let built = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
+    leptos::task::spawn_local(async move {
+        let dialog = share_dialog_chunk(owner, backups, share, on_done).await;
+        // Closed while the chunk was on its way: the dialog goes at once.
+        drop(built.try_set_value(dialog));
+    });
+}
+
+/// The chunk's entry point: what only an open dialog needs is reached from here. It builds
+/// the dialog into the slot under `owner` (the page's contexts, the language among them)
+/// and returns the handle that unmounts it when dropped.
+#[cfg(feature = "hydrate")]
 #[lazy]
 fn share_dialog_chunk(
+    owner: Option<Owner>,
     backups: Vec<DialogBackup>,
     share: Option<String>,
     on_done: Callback<bool>,
-) -> AnyView {
-    view! { <LoadedShareDialog backups share on_done/> }.into_any()
+) -> Option<Box<dyn std::any::Any>> {
+    use wasm_bindgen::JsCast;
+    let slot = document()
+        .get_element_by_id(SLOT)?
+        .dyn_into::<web_sys::HtmlElement>()
+        .ok()?;
+    let mount = move || {
+        leptos::mount::mount_to(slot, move || {
+            view! { <LoadedShareDialog backups share on_done/> }
+        })
+    };
+    let handle = match owner {
+        Some(owner) => owner.with(mount),
+        None => mount(),
+    };
+    Some(Box::new(handle))
 }
 
-/// The dialog itself, once its code is here.
+/// The dialog itself, once its code is here (only ever built in the browser).
 #[component]
 fn LoadedShareDialog(
     backups: Vec<DialogBackup>,
