@@ -63,36 +63,46 @@ pub fn ShareDialog(
 /// The id of the element the dialog is built into (one dialog is open at a time).
 const SLOT: &str = "share-dialog-slot";
 
-/// Builds the dialog into the slot once the chunk is here: a task that runs after this
-/// component's view is in the document. The dialog lives as long as the component:
-/// dropping what the chunk returns unmounts it (and `Modal` gives focus back).
+/// Builds the dialog into the slot once the chunk is here, in a task that runs after this
+/// component's view is in the document. The dialog lives as long as the component: it
+/// keeps the handle, and dropping the handle unmounts the dialog (and `Modal` gives focus
+/// back).
 #[cfg(feature = "hydrate")]
 fn build_into_slot(backups: Vec<DialogBackup>, share: Option<String>, on_done: Callback<bool>) {
-    let owner = Owner::current();
-    let built = StoredValue::new_local(None::<Box<dyn std::any::Any>>);
-    leptos::task::spawn_local(async move {
-        let dialog = share_dialog_chunk(owner, backups, share, on_done).await;
-        // Closed while the chunk was on its way: the dialog goes at once.
-        drop(built.try_set_value(dialog));
-    });
+    let built = StoredValue::new_local(None);
+    leptos::task::spawn_local(share_dialog_chunk(
+        Owner::current(),
+        built,
+        backups,
+        share,
+        on_done,
+    ));
 }
 
 /// The chunk's entry point: what only an open dialog needs is reached from here. It builds
 /// the dialog into the slot under `owner` (the page's contexts, the language among them)
-/// and returns the handle that unmounts it when dropped.
+/// and leaves the handle in `built`; the handle is boxed, so its code stays in the chunk.
 #[cfg(feature = "hydrate")]
 #[lazy]
 fn share_dialog_chunk(
     owner: Option<Owner>,
+    built: StoredValue<Option<Box<dyn std::any::Any>>, LocalStorage>,
     backups: Vec<DialogBackup>,
     share: Option<String>,
     on_done: Callback<bool>,
-) -> Option<Box<dyn std::any::Any>> {
+) {
     use wasm_bindgen::JsCast;
-    let slot = document()
-        .get_element_by_id(SLOT)?
-        .dyn_into::<web_sys::HtmlElement>()
-        .ok()?;
+    // Closed, or the page left, while the chunk was on its way: nothing to build (its
+    // contexts are gone with it).
+    if built.is_disposed() {
+        return;
+    }
+    let Some(slot) = document()
+        .get_element_by_id(SLOT)
+        .and_then(|slot| slot.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
     let mount = move || {
         leptos::mount::mount_to(slot, move || {
             view! { <LoadedShareDialog backups share on_done/> }
@@ -102,7 +112,7 @@ fn share_dialog_chunk(
         Some(owner) => owner.with(mount),
         None => mount(),
     };
-    Some(Box::new(handle))
+    built.set_value(Some(Box::new(handle)));
 }
 
 /// The dialog itself, once its code is here (only ever built in the browser).
