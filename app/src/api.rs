@@ -78,13 +78,13 @@ mod on_server {
         leptos_axum::extract::<Session>().await.map_err(internal)
     }
 
-    /// The signed-in caller, loaded fresh from the database on every call.
     /// Whether the request comes from a signed-in browser (a page or a plain form), not
     /// from a client signing with an access key.
     pub fn from_a_browser() -> bool {
         use_context::<Parts>().is_some_and(|p| p.extensions.get::<SignedBy>().is_none())
     }
 
+    /// The signed-in caller, loaded fresh from the database on every call.
     pub async fn caller() -> Result<(Backshare, Caller), AppError> {
         let svc = service()?;
         let signed = use_context::<Parts>().and_then(|p| p.extensions.get::<SignedBy>().cloned());
