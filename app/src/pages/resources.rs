@@ -1,5 +1,6 @@
 //! "Resources": the restores under way and done, then the account's servers, disks and
-//! clusters, restored ones marked, with "Release". Releasing a cluster deletes its backups, so recipients lose access.
+//! clusters, restored ones marked, with "Release". Releasing a cluster deletes its
+//! backups, so recipients lose access.
 
 use backshare::model::ResourceKind;
 use leptos::prelude::*;
