@@ -240,11 +240,11 @@ pub struct ActivityEntry {
     /// "Done", or the refusal's sentence.
     pub outcome: String,
     /// The refusal, typed, when it was one: the page says it in its reader's language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<crate::error::Reason>,
     /// The detail, typed where it says more than ids: the page says it in its reader's
     /// language.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub note: Option<crate::model::ActivityNote>,
 }
 

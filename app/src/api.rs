@@ -146,7 +146,7 @@ mod on_server {
 }
 
 /// Signs in with email and password; on success the browser goes to "Backups".
-#[server(endpoint = "sign_in", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "sign_in", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     let svc = on_server::service()?;
     let session = on_server::session().await?;
@@ -176,7 +176,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 }
 
 /// Signs out: the session is destroyed on the server and its cookie removed.
-#[server(endpoint = "sign_out", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "sign_out", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn sign_out() -> Result<(), AppError> {
     let session = on_server::session().await?;
     on_server::end_session(&session).await?;
@@ -185,7 +185,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 }
 
 /// The signed-in user, or `None` when nobody is signed in.
-#[server(endpoint = "me", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "me", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn me() -> Result<Option<views::Me>, AppError> {
     match on_server::caller().await {
         Ok((svc, caller)) => {
@@ -226,7 +226,7 @@ pub async fn me() -> Result<Option<views::Me>, AppError> {
 }
 
 /// "My Credentials": the account id and the project ids per region.
-#[server(endpoint = "credentials", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "credentials", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn credentials() -> Result<views::Credentials, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.credentials(&caller).await.map_err(on_server::fail)
@@ -239,7 +239,7 @@ pub async fn my_projects() -> Result<Vec<views::ProjectView>, AppError> {
 }
 
 /// The "Backups" page.
-#[server(endpoint = "list_backups", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "list_backups", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn list_backups(
     #[server(default)] at: Option<String>,
 ) -> Result<views::BackupsPage, AppError> {
@@ -252,7 +252,7 @@ pub async fn list_backups(
 
 /// "Create a new resource share" with the given backups and principals (account, project
 /// or folder ids). Returns the new resource share's id. JSON, since it carries lists.
-#[server(endpoint = "create_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "create_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn create_share(
     share_name: String,
     scope: PrincipalScope,
@@ -277,7 +277,7 @@ pub async fn create_share(
 
 /// "Select an existing resource share": adds the backups and sets the principals it has
 /// afterwards. Also what "Manage Sharing Relationship" saves.
-#[server(endpoint = "update_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "update_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn update_share(
     share_id: String,
     backup_ids: Vec<String>,
@@ -299,7 +299,7 @@ pub async fn update_share(
 
 /// The share dialog's live check: every problem the request would meet, and the quota
 /// left after it. For an existing share pass its id (its scope applies). Writes nothing.
-#[server(endpoint = "preview_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "preview_share", input = Json, input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn preview_share(
     share_id: Option<String>,
     scope: PrincipalScope,
@@ -330,7 +330,7 @@ pub async fn preview_share(
 }
 
 /// What the share dialog offers besides the shares: the directory's folders.
-#[server(endpoint = "share_options", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "share_options", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_options() -> Result<views::ShareOptions, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.share_options(&caller).await.map_err(on_server::fail)
@@ -338,7 +338,7 @@ pub async fn share_options() -> Result<views::ShareOptions, AppError> {
 
 /// "Select an existing resource share": one page of the account's shares whose names
 /// contain `search`, after the name `after`.
-#[server(endpoint = "share_choices", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "share_choices", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_choices(
     #[server(default)] search: String,
     #[server(default)] after: Option<String>,
@@ -350,7 +350,7 @@ pub async fn share_choices(
 }
 
 /// The chosen existing resource share, with its backups and principals.
-#[server(endpoint = "share_summary", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "share_summary", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_summary(share_id: String) -> Result<views::ShareSummary, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.share_summary(&caller, &share_id)
@@ -359,7 +359,7 @@ pub async fn share_summary(share_id: String) -> Result<views::ShareSummary, AppE
 }
 
 /// "Delete" on one of the account's backups.
-#[server(endpoint = "delete_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "delete_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -369,7 +369,7 @@ pub async fn delete_backup(backup_id: String) -> Result<(), AppError> {
 }
 
 /// The "Activity" page.
-#[server(endpoint = "activity", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "activity", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn activity(
     #[server(default)] at: Option<String>,
 ) -> Result<views::ActivityPage, AppError> {
@@ -379,7 +379,7 @@ pub async fn activity(
 }
 
 /// A backup's details page and one page of its "Share List" tab (owner only).
-#[server(endpoint = "share_list", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "share_list", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn share_list(
     backup_id: String,
     #[server(default)] at: Option<String>,
@@ -392,7 +392,7 @@ pub async fn share_list(
 }
 
 /// "My Shares", one page: the newest shares, or the page a link of another page names.
-#[server(endpoint = "my_shares", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "my_shares", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn my_shares(
     #[server(default)] at: Option<String>,
 ) -> Result<views::MySharesPage, AppError> {
@@ -404,7 +404,7 @@ pub async fn my_shares(
 }
 
 /// "Shared With Me": each table at the page one of its links names (or its newest).
-#[server(endpoint = "shared_with_me", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "shared_with_me", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn shared_with_me(
     #[server(default)] pending: Option<String>,
     #[server(default)] received: Option<String>,
@@ -424,7 +424,7 @@ pub async fn shared_with_me(
 
 /// "Accept" on a pending invitation, with a vault per server or disk backup
 /// (`vaults[<backup id>]=<vault id>` in the form).
-#[server(endpoint = "accept_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "accept_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn accept_invitation(
     invitation_id: String,
     vaults: Option<std::collections::BTreeMap<String, String>>,
@@ -441,7 +441,7 @@ pub async fn accept_invitation(
 }
 
 /// "Copy" a received server or disk backup that has no vault yet into one.
-#[server(endpoint = "copy_into_vault", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "copy_into_vault", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn copy_into_vault(grant_id: String, vault_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -454,7 +454,7 @@ pub async fn copy_into_vault(grant_id: String, vault_id: String) -> Result<(), A
 }
 
 /// "Retry" on a failed copy.
-#[server(endpoint = "retry_copy", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "retry_copy", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn retry_copy(grant_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -464,7 +464,7 @@ pub async fn retry_copy(grant_id: String) -> Result<(), AppError> {
 }
 
 /// The "Vaults" page.
-#[server(endpoint = "vaults", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "vaults", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn vaults() -> Result<views::VaultsPage, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.vaults(&caller, chrono::Utc::now())
@@ -473,7 +473,7 @@ pub async fn vaults() -> Result<views::VaultsPage, AppError> {
 }
 
 /// One page of a vault's contents, newest first (the page a link of another page names).
-#[server(endpoint = "vault_contents", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "vault_contents", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn vault_contents(
     vault_id: String,
     #[server(default)] at: Option<String>,
@@ -486,7 +486,7 @@ pub async fn vault_contents(
 }
 
 /// "Reject" on a pending invitation.
-#[server(endpoint = "reject_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "reject_invitation", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -496,14 +496,14 @@ pub async fn reject_invitation(invitation_id: String) -> Result<(), AppError> {
 }
 
 /// "Access keys" on "My Credentials": the signed-in user's keys.
-#[server(endpoint = "access_keys", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "access_keys", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn access_keys() -> Result<Vec<views::AccessKeyView>, AppError> {
     let (svc, caller) = on_server::caller().await?;
     svc.access_keys(&caller).await.map_err(on_server::fail)
 }
 
 /// "Create access key": the new key's id and secret, shown this once.
-#[server(endpoint = "create_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "create_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -513,7 +513,7 @@ pub async fn create_access_key() -> Result<views::NewAccessKey, AppError> {
 }
 
 /// "Deactivate": the key signs nothing any more.
-#[server(endpoint = "deactivate_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "deactivate_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -523,7 +523,7 @@ pub async fn deactivate_access_key(key_id: String) -> Result<(), AppError> {
 }
 
 /// "Delete": the key is gone.
-#[server(endpoint = "delete_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "delete_access_key", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -533,7 +533,7 @@ pub async fn delete_access_key(key_id: String) -> Result<(), AppError> {
 }
 
 /// "Cancel Sharing": stops sharing a resource share with one recipient account.
-#[server(endpoint = "cancel_sharing", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "cancel_sharing", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -550,7 +550,7 @@ pub async fn cancel_sharing(share_id: String, recipient: String) -> Result<(), A
 ///
 /// A browser is then taken to "Resources", where the restore is followed to its end and the
 /// new resource appears (a plain form is redirected there; the page's script navigates).
-#[server(endpoint = "restore_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "restore_backup", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn restore_backup(
     backup_id: String,
     project_id: Option<String>,
@@ -574,7 +574,7 @@ pub async fn restore_backup(
 }
 
 /// The account's restores and how each went.
-#[server(endpoint = "restores", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "restores", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn restores(
     #[server(default)] at: Option<String>,
 ) -> Result<views::RestoresPage, AppError> {
@@ -584,7 +584,7 @@ pub async fn restores(
 }
 
 /// The "Resources" page: the account's servers, disks and clusters.
-#[server(endpoint = "resources", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "resources", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn resources(
     #[server(default)] at: Option<String>,
 ) -> Result<views::ResourcesPage, AppError> {
@@ -594,7 +594,7 @@ pub async fn resources(
 }
 
 /// "Release" on a resource (a cluster's backups go with it).
-#[server(endpoint = "release_resource", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "release_resource", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn release_resource(resource_id: String) -> Result<(), AppError> {
     let (svc, caller) = on_server::caller().await?;
     let now = chrono::Utc::now();
@@ -605,7 +605,7 @@ pub async fn release_resource(resource_id: String) -> Result<(), AppError> {
 
 /// The "API reference" page: every operation of this API, derived from the server
 /// functions' own types (the same as `/api/openapi.json`). Needs no sign-in.
-#[server(endpoint = "api_reference", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
+#[server(output = crate::wire::Answer, endpoint = "api_reference", input_derive = (Clone, Serialize, Deserialize, ToSchema))]
 pub async fn api_reference() -> Result<Vec<crate::openapi::ApiOperation>, AppError> {
     Ok(crate::openapi::reference())
 }

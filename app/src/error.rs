@@ -1,5 +1,6 @@
-//! The error every server function returns, on the wire as `{"code": …, "message": …}` so
-//! that scripts get a readable sentence and the page can still tell the kinds apart.
+//! The error every server function returns, in JSON `{"code": …, "message": …, "reason": …}`
+//! (postcard to the pages, `crate::wire`) so that scripts get a readable sentence and the
+//! page can still tell the kinds apart.
 //! Internals never get here: the services log them and answer `UserError::Internal`.
 //! A refusal also travels typed (`reason`), so the page says it in the reader's language;
 //! `message` is the English sentence, for scripts.
@@ -7,7 +8,6 @@
 pub use backshare::error::Reason;
 use backshare::UserError;
 use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
-use leptos::server_fn::codec::JsonEncoding;
 use serde::{Deserialize, Serialize};
 
 /// What kind of failure it is.
@@ -37,7 +37,7 @@ pub struct AppError {
     pub code: ErrorCode,
     pub message: String,
     /// What exactly was refused, when the domain said it typed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub reason: Option<Box<Reason>>,
 }
 
@@ -71,7 +71,7 @@ impl From<UserError> for AppError {
 }
 
 impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
+    type Encoder = crate::wire::Negotiated;
 
     /// On the server, arguments that cannot be read (a missing field, a wrong type, broken
     /// JSON) are the caller's mistake: 400, with the decoder's account of what is wrong. In

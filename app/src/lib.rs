@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod pages;
 pub mod reasons;
 pub mod routes;
+pub mod wire;
 pub mod words;
 
 use leptos::prelude::*;

@@ -1,11 +1,6 @@
 //! How a view loads its data: a resource whose value the server's render hands to the
-//! browser as JSON, read back with the same JSON reader the server functions' answers go
-//! through.
-//!
-//! Leptos' default resource codec reads the handed-over value with `serde_json::from_str`
-//! while server functions read their answers with `serde_json::from_slice`, and each reader
-//! compiles its own decoder for every type the pages show: two copies of each in the
-//! browser bundle. Reading both from bytes keeps one (issue 13's lighter first load).
+//! browser in the page, in the same compact form the pages' calls are answered in
+//! (`crate::wire`), so the browser compiles one decoder per type.
 
 use leptos::prelude::*;
 use leptos::server::codee::{Decoder, Encoder};
@@ -13,30 +8,31 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::future::Future;
 
 use crate::error::AppError;
+use crate::wire::handover;
 
-/// JSON, decoded from bytes (see the module's comment).
-pub struct JsonBytes;
+/// postcard in base64 (see `crate::wire`).
+pub struct Handover;
 
-impl<T: Serialize> Encoder<T> for JsonBytes {
-    type Error = serde_json::Error;
+impl<T: Serialize> Encoder<T> for Handover {
+    type Error = handover::Error;
     type Encoded = String;
 
     fn encode(value: &T) -> Result<String, Self::Error> {
-        serde_json::to_string(value)
+        handover::encode(value)
     }
 }
 
-impl<T: DeserializeOwned> Decoder<T> for JsonBytes {
-    type Error = serde_json::Error;
+impl<T: DeserializeOwned> Decoder<T> for Handover {
+    type Error = handover::Error;
     type Encoded = str;
 
     fn decode(value: &str) -> Result<T, Self::Error> {
-        serde_json::from_slice(value.as_bytes())
+        handover::decode(value)
     }
 }
 
 /// Data a view loads from a server function.
-pub type Loaded<T> = Resource<Result<T, AppError>, JsonBytes>;
+pub type Loaded<T> = Resource<Result<T, AppError>, Handover>;
 
 /// Loads `fetcher(source())` again whenever `source` changes; the server's render hands
 /// its value to the browser, which does not load it a second time.

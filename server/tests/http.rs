@@ -755,6 +755,114 @@ async fn a_refused_plain_form_post_returns_to_its_page_which_says_why_once() {
     assert_eq!(scripted.status, StatusCode::NOT_FOUND);
 }
 
+/// Calls a server function accepting `accept`; the status, content type and raw body.
+async fn call_accepting(
+    s: &TestServer,
+    cookie: Option<&str>,
+    endpoint: &str,
+    content_type: &str,
+    body: String,
+    accept: &str,
+) -> (StatusCode, String, Vec<u8>) {
+    let mut request = Request::post(format!("/api/{endpoint}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .header(header::ACCEPT, accept);
+    if let Some(cookie) = cookie {
+        request = request.header(header::COOKIE, cookie);
+    }
+    let response = s
+        .app
+        .clone()
+        .oneshot(request.body(Body::from(body)).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let content_type = response.headers()[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (status, content_type, bytes.to_vec())
+}
+
+/// The pages ask for postcard and get it, answers and errors alike, typed reason included;
+/// a caller that asks for JSON, or for nothing in particular, gets JSON, labelled so.
+#[tokio::test]
+async fn the_pages_get_postcard_and_every_other_caller_json() {
+    use backshare::error::Reason;
+    use backshare_app::error::{AppError, ErrorCode};
+    const POSTCARD: &str = "application/x-postcard";
+    let s = server().await;
+    let alice = s.sign_in("alice@acme.example").await;
+    let form = "application/x-www-form-urlencoded";
+
+    let (status, kind, body) =
+        call_accepting(&s, Some(&alice), "me", form, String::new(), POSTCARD).await;
+    assert_eq!((status, kind.as_str()), (StatusCode::OK, POSTCARD));
+    let me: Option<backshare::views::Me> = postcard::from_bytes(&body).unwrap();
+    assert_eq!(me.unwrap().email, "alice@acme.example");
+    for accept in [
+        "application/json",
+        "*/*",
+        "text/plain, application/json;q=0.9",
+    ] {
+        let (status, kind, body) =
+            call_accepting(&s, Some(&alice), "me", form, String::new(), accept).await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (StatusCode::OK, "application/json")
+        );
+        let me: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(me["email"], "alice@acme.example", "{accept}");
+    }
+
+    // A refusal: its kind and typed reason cross in both.
+    let refused = json!({ "share_name": "to-dan", "scope": "AllAccounts",
+        "backup_ids": [ORDERS], "principals": ["1860000000000004"] })
+    .to_string();
+    let (status, kind, body) = call_accepting(
+        &s,
+        Some(&alice),
+        "create_share",
+        "application/json",
+        refused.clone(),
+        &format!("{POSTCARD}, application/json;q=0.5"),
+    )
+    .await;
+    assert_eq!((status, kind.as_str()), (StatusCode::CONFLICT, POSTCARD));
+    let error: AppError = postcard::from_bytes(&body).unwrap();
+    assert_eq!(error.code, ErrorCode::Refused);
+    assert!(
+        matches!(error.reason.as_deref(), Some(Reason::Refused(_))),
+        "{error:?}"
+    );
+    let (status, kind, body) = call_accepting(
+        &s,
+        Some(&alice),
+        "create_share",
+        "application/json",
+        refused,
+        "application/json",
+    )
+    .await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::CONFLICT, "application/json")
+    );
+    let json: AppError = serde_json::from_slice(&body).unwrap();
+    assert_eq!(json, error);
+
+    // Not signed in: postcard too, so the page can send its reader to "Sign in".
+    let (status, kind, body) =
+        call_accepting(&s, None, "credentials", form, String::new(), POSTCARD).await;
+    assert_eq!(
+        (status, kind.as_str()),
+        (StatusCode::UNAUTHORIZED, POSTCARD)
+    );
+    let error: AppError = postcard::from_bytes(&body).unwrap();
+    assert!(error.is_not_signed_in(), "{error:?}");
+}
+
 #[tokio::test]
 async fn responses_are_compressed_for_browsers_that_accept_it() {
     let s = server().await;
