@@ -260,7 +260,7 @@ fn LoadedShareDialog(
                 {(!no_backups).then(|| view! {
                     <p class="muted">
                         {move || {
-                            let locale = i18n.get_locale();
+                            let locale = i18n.get_locale_untracked();
                             backups
                                 .iter()
                                 .map(|b| td_string!(locale, share_dialog.item, name = &b.name, id = &b.id))
@@ -341,11 +341,11 @@ fn LoadedShareDialog(
                         {move || chosen_share().map(|s| view! {
                             <div class="share-summary" aria-label=move || t_string!(i18n, share_dialog.summary.label)>
                                 <p class="muted">{move || {
-                                    let locale = i18n.get_locale();
+                                    let locale = i18n.get_locale_untracked();
                                     td_string!(locale, share_dialog.summary.scope, scope = scope_label(locale, s.scope))
                                 }}</p>
                                 <p class="muted">{move || {
-                                    let locale = i18n.get_locale();
+                                    let locale = i18n.get_locale_untracked();
                                     let list = if s.backups.is_empty() {
                                         td_string!(locale, share_dialog.summary.none).to_owned()
                                     } else {
@@ -375,7 +375,7 @@ fn LoadedShareDialog(
                                     prop:checked=move || scope.get() == option
                                     on:change=move |_| scope.set(option)
                                 />
-                                {move || scope_label(i18n.get_locale(), option)}
+                                {scope_label(i18n.get_locale_untracked(), option)}
                             </label>
                         }).collect_view()}
                     </fieldset>
@@ -471,7 +471,7 @@ fn LoadedShareDialog(
                                             </ul>
                                         })
                                     }}
-                                    <p class="muted">{move || quota_text(i18n.get_locale(), &p.quota)}</p>
+                                    <p class="muted">{quota_text(i18n.get_locale_untracked(), &p.quota)}</p>
                                 </div>
                             }),
                             Err(error) => EitherOf3::C(view! { <p class="error">{error_text(i18n.get_locale_untracked(), &error)}</p> }),

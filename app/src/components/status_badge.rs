@@ -5,13 +5,14 @@ use leptos::prelude::*;
 
 use crate::i18n::*;
 
-/// The status as a badge; in English exactly the product's word ("Copying 42%").
+/// The status as a badge; in English exactly the product's word ("Copying 42%"). The
+/// language changes only with a reload, so the words are read once.
 #[component]
 pub fn StatusBadge(status: ShareStatus) -> impl IntoView {
     let i18n = use_i18n();
     view! {
         <span class=format!("status status-{}", status.word().to_lowercase())>
-            {move || status_text(i18n.get_locale(), status)}
+            {status_text(i18n.get_locale_untracked(), status)}
         </span>
     }
 }
