@@ -84,8 +84,21 @@ mod on_server {
                 .get_all(header::ACCEPT)
                 .iter()
                 .filter_map(|value| value.to_str().ok())
-                .flat_map(|value| value.split(','))
-                .any(|media| media.split(';').next().unwrap_or("").trim() == super::POSTCARD)
+                .any(lists_postcard)
+        })
+    }
+
+    /// Whether an `Accept` value lists postcard, and not as unacceptable (`q=0`).
+    pub fn lists_postcard(accept: &str) -> bool {
+        accept.split(',').any(|range| {
+            let mut parts = range.split(';').map(str::trim);
+            parts.next() == Some(super::POSTCARD)
+                && parts.all(|parameter| {
+                    let quality = parameter
+                        .strip_prefix("q=")
+                        .and_then(|q| q.parse::<f32>().ok());
+                    quality.is_none_or(|q| q > 0.0)
+                })
         })
     }
 
@@ -93,6 +106,32 @@ mod on_server {
     pub fn answer_as(media_type: &'static str) {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.insert_header(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::lists_postcard;
+
+        #[test]
+        fn postcard_is_chosen_only_when_listed_as_acceptable() {
+            for yes in [
+                "application/x-postcard",
+                "application/json, application/x-postcard;q=0.5",
+                " application/x-postcard ; q=1",
+            ] {
+                assert!(lists_postcard(yes), "{yes}");
+            }
+            for no in [
+                "",
+                "*/*",
+                "application/json",
+                "application/x-postcard;q=0",
+                "application/x-postcard; q=0.0, text/html",
+                "application/x-postcards",
+            ] {
+                assert!(!lists_postcard(no), "{no}");
+            }
         }
     }
 }
