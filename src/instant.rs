@@ -1,6 +1,6 @@
-//! Instants in the views as JSON carries them: written exactly as chrono writes them
-//! (RFC 3339 in UTC, e.g. `2026-12-05T23:12:26.123Z`), read back by a reader of that one
-//! form.
+//! Instants in the views as the wire carries them (JSON, and postcard to the pages): written
+//! exactly as chrono writes them (RFC 3339 in UTC, e.g. `2026-12-05T23:12:26.123Z`), read
+//! back by a reader of that one form.
 //!
 //! chrono's own reader parses every RFC 3339 variant through its general format-string
 //! parser, about 20 KB of the browser bundle, for strings only our server writes. Use with

@@ -25,6 +25,9 @@ pub enum ErrorCode {
     Internal,
     /// The request did not arrive or could not be read (for example malformed arguments).
     Transport,
+    /// The calling page is of another build than the server (Backshare was updated while
+    /// it was open), so the two cannot read each other (`crate::wire`): reload the page.
+    Outdated,
 }
 
 /// What a page shows when a call fails: a kind and one sentence.
@@ -75,7 +78,7 @@ impl FromServerFnError for AppError {
 
     /// On the server, arguments that cannot be read (a missing field, a wrong type, broken
     /// JSON) are the caller's mistake: 400, with the decoder's account of what is wrong. In
-    /// the browser, the call did not get through.
+    /// the browser, the call did not get through, or the page is of another build.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         #[cfg(feature = "ssr")]
         if let ServerFnErrorErr::Args(detail)
@@ -88,6 +91,16 @@ impl FromServerFnError for AppError {
             return Self {
                 code: ErrorCode::Invalid,
                 message: format!("The request's arguments could not be read: {detail}."),
+                reason: None,
+            };
+        }
+        // In the browser: the guard said the page is of another build (`crate::wire`).
+        if matches!(&value, ServerFnErrorErr::Deserialization(detail) if detail == crate::wire::OUTDATED)
+        {
+            return Self {
+                code: ErrorCode::Outdated,
+                message: "Backshare has been updated since this page was opened. Reload the page."
+                    .into(),
                 reason: None,
             };
         }

@@ -68,7 +68,10 @@ mod on_server {
         fn method() -> &'static str;
     }
 
-    impl<I: Encoding, O> RequestEncoding for Http<I, O> {
+    // Only for functions that answer through `crate::wire` (`output = crate::wire::Answer`):
+    // one that did not would answer the pages JSON they cannot read, and is refused here,
+    // where every server function is listed.
+    impl<I: Encoding> RequestEncoding for Http<I, crate::wire::Answer> {
         const CONTENT_TYPE: &'static str = I::CONTENT_TYPE;
         fn method() -> &'static str {
             match I::METHOD.as_str() {

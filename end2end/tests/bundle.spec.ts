@@ -1,4 +1,5 @@
 import { expect, test } from "@playwright/test";
+import { ALICE, browserFor } from "./helpers";
 
 // The page names its bundle by content hash, and the server answers those files
 // compressed and cacheable for a year: a returning visitor downloads nothing again.
@@ -29,4 +30,29 @@ test("the bundle is named by its hash, served compressed and cached as immutable
   }
   // The hydrated page still works with the hashed names.
   await expect(page.getByRole("button", { name: "Sign in" })).toBeEnabled();
+});
+
+// The pages read answers by position (postcard), so a page must not read another build's.
+// A page left open across an update (here: its requests name another build) is told, in
+// words, to reload, and nothing it asked runs.
+test("a page left open across an update asks for a reload instead of misreading answers", async ({
+  browser,
+}) => {
+  const alice = await browserFor(browser, ALICE);
+  let renamed = 0;
+  await alice.page.route("**/api/**", (route) => {
+    const headers = { ...route.request().headers() };
+    const accept = headers["accept"] ?? "";
+    if (/build=\w+/.test(accept)) {
+      headers["accept"] = accept.replace(/build=\w+/, "build=0000000000000000");
+      renamed += 1;
+    }
+    return route.continue({ headers });
+  });
+  await alice.page.getByRole("navigation").getByRole("link", { name: "My Shares" }).first().click();
+  await expect(
+    alice.page.getByRole("alert").filter({ hasText: "Backshare has been updated since this page was opened. Reload the page to go on." }),
+  ).toBeVisible();
+  expect(renamed).toBeGreaterThan(0);
+  await alice.context.close();
 });

@@ -9,6 +9,8 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use backshare_app::error::{AppError, ErrorCode};
+use backshare_app::wire;
 
 /// How the web surface is exposed: settings the middleware and the session cookie read.
 #[derive(Debug, Clone)]
@@ -104,15 +106,32 @@ fn is_hashed_asset(path: &str) -> bool {
 }
 
 async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
+    let accept = request
+        .headers()
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let refuse = |status, code, message| refuse(&accept, status, code, message);
     if changes_state(request.method()) {
         if let Some(origin) = foreign_origin(web, request.headers()) {
             tracing::info!(%origin, path = %request.uri().path(), "cross-site request refused");
             return Err(refuse(
                 StatusCode::FORBIDDEN,
-                "forbidden",
+                ErrorCode::Forbidden,
                 format!("This request came from another site ({origin}): Backshare accepts changes only from its own pages."),
             ));
         }
+    }
+    // A page left open across an update reads answers by position: it must not get this
+    // build's, nor run anything (`backshare_app::wire`).
+    if request.uri().path().starts_with("/api/") && wire::asks_another_build(&accept) {
+        return Err(refuse(
+            StatusCode::CONFLICT,
+            ErrorCode::Outdated,
+            "Backshare has been updated since this page was opened. Reload the page.".into(),
+        ));
     }
     let declared = request
         .headers()
@@ -120,7 +139,7 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > web.body_limit as u64) {
-        return Err(too_large(web));
+        return Err(too_large(web, &accept));
     }
     if !changes_state(request.method()) {
         return Ok(request);
@@ -129,14 +148,14 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, web.body_limit).await {
         Ok(bytes) => bytes,
-        Err(_) => return Err(too_large(web)),
+        Err(_) => return Err(too_large(web, &accept)),
     };
     // No field may hold NUL (PostgreSQL refuses it in text): refused here, once for all,
     // raw, form-encoded or JSON-escaped.
     if holds_nul(&bytes) {
         return Err(refuse(
             StatusCode::BAD_REQUEST,
-            "invalid",
+            ErrorCode::Invalid,
             "The request contains a NUL character, which no field may hold.".into(),
         ));
     }
@@ -190,10 +209,11 @@ fn origin_of(url: &str) -> String {
     }
 }
 
-fn too_large(web: &Web) -> Response {
+fn too_large(web: &Web, accept: &str) -> Response {
     refuse(
+        accept,
         StatusCode::PAYLOAD_TOO_LARGE,
-        "invalid",
+        ErrorCode::Invalid,
         format!(
             "The request is larger than {} KiB, the most Backshare accepts.",
             web.body_limit / 1024
@@ -201,10 +221,23 @@ fn too_large(web: &Web) -> Response {
     )
 }
 
-/// A refusal in the shape every server function answers with: `{code, message}`.
-fn refuse(status: StatusCode, code: &str, message: String) -> Response {
-    let body = serde_json::json!({ "code": code, "message": message });
-    (status, axum::Json(body)).into_response()
+/// A refusal as every server function answers one: an `AppError`, in the format the
+/// caller accepts (postcard to the pages, JSON to everyone else).
+fn refuse(accept: &str, status: StatusCode, code: ErrorCode, message: String) -> Response {
+    let error = AppError {
+        code,
+        message,
+        reason: None,
+    };
+    match wire::encode_for(accept, &error) {
+        Ok((media_type, body)) => {
+            (status, [(header::CONTENT_TYPE, media_type)], body).into_response()
+        }
+        Err(fault) => {
+            tracing::error!(%fault, "encoding a refusal failed");
+            status.into_response()
+        }
+    }
 }
 
 fn secure_headers(web: &Web, api: bool, headers: &mut HeaderMap) {

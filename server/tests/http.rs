@@ -785,8 +785,9 @@ async fn call_accepting(
     (status, content_type, bytes.to_vec())
 }
 
-/// The pages ask for postcard and get it, answers and errors alike, typed reason included;
-/// a caller that asks for JSON, or for nothing in particular, gets JSON, labelled so.
+/// The pages ask for postcard of their build and get it, answers and errors alike, typed
+/// reason included; a caller that asks for JSON, or for nothing in particular, gets JSON,
+/// labelled so.
 #[tokio::test]
 async fn the_pages_get_postcard_and_every_other_caller_json() {
     use backshare::error::Reason;
@@ -795,9 +796,11 @@ async fn the_pages_get_postcard_and_every_other_caller_json() {
     let s = server().await;
     let alice = s.sign_in("alice@acme.example").await;
     let form = "application/x-www-form-urlencoded";
+    // What the pages send: postcard of this build.
+    let page = format!("{POSTCARD}; build={}", backshare_app::wire::BUILD);
 
     let (status, kind, body) =
-        call_accepting(&s, Some(&alice), "me", form, String::new(), POSTCARD).await;
+        call_accepting(&s, Some(&alice), "me", form, String::new(), &page).await;
     assert_eq!((status, kind.as_str()), (StatusCode::OK, POSTCARD));
     let me: Option<backshare::views::Me> = postcard::from_bytes(&body).unwrap();
     assert_eq!(me.unwrap().email, "alice@acme.example");
@@ -826,7 +829,7 @@ async fn the_pages_get_postcard_and_every_other_caller_json() {
         "create_share",
         "application/json",
         refused.clone(),
-        &format!("{POSTCARD}, application/json;q=0.5"),
+        &format!("{page}, application/json;q=0.5"),
     )
     .await;
     assert_eq!((status, kind.as_str()), (StatusCode::CONFLICT, POSTCARD));
@@ -854,13 +857,62 @@ async fn the_pages_get_postcard_and_every_other_caller_json() {
 
     // Not signed in: postcard too, so the page can send its reader to "Sign in".
     let (status, kind, body) =
-        call_accepting(&s, None, "credentials", form, String::new(), POSTCARD).await;
+        call_accepting(&s, None, "credentials", form, String::new(), &page).await;
     assert_eq!(
         (status, kind.as_str()),
         (StatusCode::UNAUTHORIZED, POSTCARD)
     );
     let error: AppError = postcard::from_bytes(&body).unwrap();
     assert!(error.is_not_signed_in(), "{error:?}");
+
+    // The guard's own refusals, before any function runs, too.
+    let cross_site = Request::post("/api/cancel_sharing")
+        .header(header::HOST, "backshare.test")
+        .header(header::ORIGIN, "https://evil.example")
+        .header(header::CONTENT_TYPE, form)
+        .header(header::ACCEPT, &page)
+        .header(header::COOKIE, &alice)
+        .body(Body::from("share_id=rs-anything"))
+        .unwrap();
+    let response = s.app.clone().oneshot(cross_site).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert_eq!(response.headers()[header::CONTENT_TYPE], POSTCARD);
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    let error: AppError = postcard::from_bytes(&bytes).unwrap();
+    assert_eq!(error.code, ErrorCode::Forbidden);
+    assert!(error.message.contains("another site"), "{error:?}");
+
+    // A page of another build (left open across an update) is told so, in JSON that every
+    // build can read, and what it asked does not run.
+    let stale = json!({ "share_name": "from-a-stale-page", "scope": "AllAccounts",
+        "backup_ids": [ORDERS], "principals": [BOB_ACCOUNT] });
+    for accept in [
+        "application/x-postcard; build=0000000000000000",
+        "application/x-postcard",
+    ] {
+        let (status, kind, body) = call_accepting(
+            &s,
+            Some(&alice),
+            "create_share",
+            "application/json",
+            stale.to_string(),
+            accept,
+        )
+        .await;
+        assert_eq!(
+            (status, kind.as_str()),
+            (StatusCode::CONFLICT, "application/json")
+        );
+        let error: AppError = serde_json::from_slice(&body).unwrap();
+        assert_eq!(error.code, ErrorCode::Outdated, "{accept}");
+    }
+    let shares = s.call(Some(&alice), "my_shares", "").await;
+    assert_eq!(shares.status, StatusCode::OK);
+    assert!(
+        !shares.body.contains("from-a-stale-page"),
+        "{}",
+        shares.body
+    );
 }
 
 #[tokio::test]

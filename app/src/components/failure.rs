@@ -19,6 +19,7 @@ pub fn error_text(locale: Locale, error: &AppError) -> String {
         (None, ErrorCode::BadCredentials) => td_string!(locale, common.bad_credentials).to_owned(),
         (None, ErrorCode::Internal) => td_string!(locale, common.internal).to_owned(),
         (None, ErrorCode::Transport) => td_string!(locale, common.transport).to_owned(),
+        (None, ErrorCode::Outdated) => td_string!(locale, common.outdated).to_owned(),
         (None, _) => error.message.clone(),
     }
 }
