@@ -45,6 +45,16 @@ pub struct AppError {
 }
 
 impl AppError {
+    /// The answer to a page of another build than the server's (see `crate::wire`).
+    pub fn outdated() -> Self {
+        Self {
+            code: ErrorCode::Outdated,
+            message: "Backshare has been updated since this page was opened. Reload the page."
+                .into(),
+            reason: None,
+        }
+    }
+
     /// Whether the caller has to sign in first.
     pub fn is_not_signed_in(&self) -> bool {
         self.code == ErrorCode::NotSignedIn
@@ -97,12 +107,7 @@ impl FromServerFnError for AppError {
         // In the browser: the guard said the page is of another build (`crate::wire`).
         if matches!(&value, ServerFnErrorErr::Deserialization(detail) if detail == crate::wire::OUTDATED)
         {
-            return Self {
-                code: ErrorCode::Outdated,
-                message: "Backshare has been updated since this page was opened. Reload the page."
-                    .into(),
-                reason: None,
-            };
+            return Self::outdated();
         }
         Self {
             code: ErrorCode::Transport,

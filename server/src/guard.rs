@@ -127,11 +127,7 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
     // A page left open across an update reads answers by position: it must not get this
     // build's, nor run anything (`backshare_app::wire`).
     if request.uri().path().starts_with("/api/") && wire::asks_another_build(&accept) {
-        return Err(refuse(
-            StatusCode::CONFLICT,
-            ErrorCode::Outdated,
-            "Backshare has been updated since this page was opened. Reload the page.".into(),
-        ));
+        return Err(answer(&accept, StatusCode::CONFLICT, &AppError::outdated()));
     }
     let declared = request
         .headers()
@@ -229,7 +225,12 @@ fn refuse(accept: &str, status: StatusCode, code: ErrorCode, message: String) ->
         message,
         reason: None,
     };
-    match wire::encode_for(accept, &error) {
+    answer(accept, status, &error)
+}
+
+/// `error` with `status`, in the format the caller accepts.
+fn answer(accept: &str, status: StatusCode, error: &AppError) -> Response {
+    match wire::encode_for(accept, error) {
         Ok((media_type, body)) => {
             (status, [(header::CONTENT_TYPE, media_type)], body).into_response()
         }
