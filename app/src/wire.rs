@@ -15,8 +15,9 @@
 //!
 //! postcard writes fields by position, so a type that crosses must write every field (no
 //! `skip_serializing_if`), and a page must not read another build's answers as its own: a
-//! page left open across an update asks for its own build, gets JSON, cannot read it, and
-//! says that Backshare was updated (`ErrorCode::Outdated`).
+//! page left open across an update asks for its own build, which the guard answers 409
+//! `outdated` (in JSON, before anything runs), and the page says that Backshare was updated
+//! (`ErrorCode::Outdated`).
 
 use leptos::server_fn::codec::Post;
 use leptos::server_fn::{Bytes, ContentType, Decodes, Encodes, Format, FormatType};
@@ -226,10 +227,12 @@ pub mod handover {
         Postcard(#[from] postcard::Error),
     }
 
+    /// On the server, into the page.
     pub fn encode<T: Serialize>(value: &T) -> Result<String, Error> {
         Ok(STANDARD_NO_PAD.encode(postcard::to_allocvec(value)?))
     }
 
+    /// In the browser, from the page.
     pub fn decode<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
         Ok(postcard::from_bytes(&STANDARD_NO_PAD.decode(text)?)?)
     }
