@@ -101,11 +101,11 @@ pub enum Unreadable {
 pub const OUTDATED: &str = "the page is older than the server";
 
 #[cfg(feature = "ssr")]
-pub use on_server::{asks_another_build, encode_for};
+pub use on_server::{accept_of, asks_another_build, encode_for};
 
 #[cfg(feature = "ssr")]
 mod on_server {
-    use axum::http::{header, request::Parts, HeaderValue};
+    use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
     use leptos::prelude::use_context;
     use leptos::server_fn::Bytes;
     use leptos_axum::ResponseOptions;
@@ -113,15 +113,18 @@ mod on_server {
 
     const JSON: &str = "application/json";
 
-    /// The `Accept` of the request being answered, its values joined.
+    /// The `Accept` of the request being answered.
     pub fn accept() -> String {
         use_context::<Parts>()
-            .map(|parts| {
-                let values = parts.headers.get_all(header::ACCEPT).iter();
-                let values: Vec<_> = values.filter_map(|value| value.to_str().ok()).collect();
-                values.join(", ")
-            })
+            .map(|parts| accept_of(&parts.headers))
             .unwrap_or_default()
+    }
+
+    /// A request's `Accept`, its values joined.
+    pub fn accept_of(headers: &HeaderMap) -> String {
+        let values = headers.get_all(header::ACCEPT).iter();
+        let values: Vec<_> = values.filter_map(|value| value.to_str().ok()).collect();
+        values.join(", ")
     }
 
     /// `value` as a caller with this `Accept` wants it, and the media type it is in:

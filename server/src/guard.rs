@@ -106,18 +106,11 @@ fn is_hashed_asset(path: &str) -> bool {
 }
 
 async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
-    let accept = request
-        .headers()
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let refuse = |status, code, message| refuse(&accept, status, code, message);
     if changes_state(request.method()) {
         if let Some(origin) = foreign_origin(web, request.headers()) {
             tracing::info!(%origin, path = %request.uri().path(), "cross-site request refused");
             return Err(refuse(
+                request.headers(),
                 StatusCode::FORBIDDEN,
                 ErrorCode::Forbidden,
                 format!("This request came from another site ({origin}): Backshare accepts changes only from its own pages."),
@@ -126,8 +119,11 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
     }
     // A page left open across an update reads answers by position: it must not get this
     // build's, nor run anything (`backshare_app::wire`).
-    if request.uri().path().starts_with("/api/") && wire::asks_another_build(&accept) {
-        return Err(answer(&accept, StatusCode::CONFLICT, &AppError::outdated()));
+    if request.uri().path().starts_with("/api/")
+        && wire::asks_another_build(&wire::accept_of(request.headers()))
+    {
+        let outdated = AppError::outdated();
+        return Err(answer(request.headers(), StatusCode::CONFLICT, &outdated));
     }
     let declared = request
         .headers()
@@ -135,7 +131,7 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|length| length > web.body_limit as u64) {
-        return Err(too_large(web, &accept));
+        return Err(too_large(web, request.headers()));
     }
     if !changes_state(request.method()) {
         return Ok(request);
@@ -144,12 +140,13 @@ async fn admit(web: &Web, request: Request) -> Result<Request, Response> {
     let (parts, body) = request.into_parts();
     let bytes = match axum::body::to_bytes(body, web.body_limit).await {
         Ok(bytes) => bytes,
-        Err(_) => return Err(too_large(web, &accept)),
+        Err(_) => return Err(too_large(web, &parts.headers)),
     };
     // No field may hold NUL (PostgreSQL refuses it in text): refused here, once for all,
     // raw, form-encoded or JSON-escaped.
     if holds_nul(&bytes) {
         return Err(refuse(
+            &parts.headers,
             StatusCode::BAD_REQUEST,
             ErrorCode::Invalid,
             "The request contains a NUL character, which no field may hold.".into(),
@@ -205,9 +202,9 @@ fn origin_of(url: &str) -> String {
     }
 }
 
-fn too_large(web: &Web, accept: &str) -> Response {
+fn too_large(web: &Web, headers: &HeaderMap) -> Response {
     refuse(
-        accept,
+        headers,
         StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::Invalid,
         format!(
@@ -219,18 +216,18 @@ fn too_large(web: &Web, accept: &str) -> Response {
 
 /// A refusal as every server function answers one: an `AppError`, in the format the
 /// caller accepts (postcard to the pages, JSON to everyone else).
-fn refuse(accept: &str, status: StatusCode, code: ErrorCode, message: String) -> Response {
+fn refuse(headers: &HeaderMap, status: StatusCode, code: ErrorCode, message: String) -> Response {
     let error = AppError {
         code,
         message,
         reason: None,
     };
-    answer(accept, status, &error)
+    answer(headers, status, &error)
 }
 
 /// `error` with `status`, in the format the caller accepts.
-fn answer(accept: &str, status: StatusCode, error: &AppError) -> Response {
-    match wire::encode_for(accept, error) {
+fn answer(headers: &HeaderMap, status: StatusCode, error: &AppError) -> Response {
+    match wire::encode_for(&wire::accept_of(headers), error) {
         Ok((media_type, body)) => {
             (status, [(header::CONTENT_TYPE, media_type)], body).into_response()
         }
