@@ -12,6 +12,14 @@ started=$SECONDS
 step() { printf '\n==> [%dm%02ds] %s\n' $(((SECONDS - started) / 60)) $(((SECONDS - started) % 60)) "$*"; }
 
 step "set-up (tools, browsers, packages)"
+# A run from a clean target/ fills it to about 14 GB; a full disk shows up late, mid-build.
+free_gb=$(($(df -Pk . | awk 'NR == 2 { print $4 }') / 1048576))
+held=nothing
+[ -d target ] && held=$(du -sh target | cut -f1)
+echo "disk: ${free_gb} GB free here; target/ holds ${held}"
+if [ "$free_gb" -lt 16 ]; then
+  echo "warning: a run from a clean target/ needs about 14 GB; this one may fill the disk" >&2
+fi
 scripts/setup.sh
 
 step "cargo fmt --check"
